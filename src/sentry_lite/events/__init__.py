@@ -1,0 +1,1 @@
+"""Turning Python state (exceptions, frames, arbitrary objects) into event data."""

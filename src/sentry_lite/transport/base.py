@@ -1,0 +1,84 @@
+"""The transport interface the client talks to.
+
+The client hands over finished envelopes and reports losses it decided on itself
+(sampling, ``before_send``); everything after that is the transport's business.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable, Dict, Optional
+
+from sentry_lite.envelope import Envelope, Item
+
+logger = logging.getLogger("sentry_lite.errors")
+
+__all__ = ["Transport", "make_transport"]
+
+
+class Transport:
+    """Base class: subclass and override :meth:`capture_envelope` to send elsewhere."""
+
+    def __init__(self, options: Optional[Dict[str, Any]] = None) -> None:
+        self.options: Dict[str, Any] = dict(options or {})
+
+    def capture_envelope(self, envelope: Envelope) -> None:
+        raise NotImplementedError
+
+    def capture_event(self, event: Dict[str, Any]) -> None:
+        """1.x name, kept for custom transports written against it."""
+        envelope = Envelope(headers={"event_id": event.get("event_id")})
+        envelope.add_event(event)
+        self.capture_envelope(envelope)
+
+    def record_lost_event(
+        self,
+        reason: str,
+        data_category: Optional[str] = None,
+        item: Optional[Item] = None,
+        *,
+        quantity: int = 1,
+    ) -> None:
+        """Count a discarded item; transports that send client reports override this."""
+
+    def flush(
+        self, timeout: float, callback: Optional[Callable[[int, float], None]] = None
+    ) -> None:
+        """Wait up to ``timeout`` seconds for pending envelopes to be delivered."""
+
+    def kill(self) -> None:
+        """Stop background work without waiting."""
+
+    def is_healthy(self) -> bool:
+        return True
+
+
+class _FunctionTransport(Transport):
+    """Wraps ``transport=callable(event)``, the 1.x form sentry_sdk still accepts."""
+
+    def __init__(self, func: Callable[[Dict[str, Any]], None]) -> None:
+        super().__init__()
+        self._func = func
+
+    def capture_envelope(self, envelope: Envelope) -> None:
+        event = envelope.get_event()
+        if event is not None:
+            self._func(event)
+
+
+def make_transport(options: Dict[str, Any]) -> Optional[Transport]:
+    """Build the transport the options ask for; ``None`` when there is nowhere to send."""
+    ref = options.get("transport")
+    if isinstance(ref, Transport):
+        return ref
+    if isinstance(ref, type) and issubclass(ref, Transport):
+        return ref(options)
+    if callable(ref):
+        return _FunctionTransport(ref)
+    if ref is not None:
+        logger.warning("sentry_lite: ignoring transport=%r: not a Transport or callable", ref)
+    if options.get("dsn") is None:
+        return None
+    from sentry_lite.transport.http import HttpTransport
+
+    return HttpTransport(options)
