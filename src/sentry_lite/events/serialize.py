@@ -1,23 +1,459 @@
 """Safe, bounded conversion of arbitrary Python data into strict-JSON event data.
 
-STUB: interface only; to be implemented.
+Why it exists: event data holds whatever the application had in hand (frame locals,
+``extra``, request bodies). Turning that into JSON must never raise, never recurse
+without bound, never build a giant ``repr`` and never emit NaN or lone surrogates
+(Relay rejects both). For ordinary data the output is the same as sentry_sdk 2.x's
+serializer, so events look the same in Sentry; differences are listed in
+``docs/serializer.md``.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Optional
+import math
+import re
+from array import array
+from collections import deque
+from collections.abc import ItemsView, KeysView, Mapping, ValuesView
+from datetime import datetime, timezone
+from itertools import islice
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
-from sentry_lite.consts import MAX_EVENT_BYTES
+from sentry_lite.consts import (
+    DEFAULT_MAX_VALUE_LENGTH,
+    MAX_DATABAG_BREADTH,
+    MAX_DATABAG_DEPTH,
+    MAX_EVENT_BYTES,
+)
+from sentry_lite.events.meta import REM_LIMIT, Segment, annotate_in, merge_meta
 
-__all__ = ["safe_repr", "serialize_event", "serialize_value"]
+__all__ = [
+    "CYCLE_MARKER",
+    "safe_repr",
+    "serialize_event",
+    "serialize_value",
+    "serialize_value_with_meta",
+]
+
+CustomRepr = Callable[[object], Optional[str]]
+
+CYCLE_MARKER = "<cyclic>"
+"""Stands in for a container that contains itself (same marker as sentry_sdk)."""
+BROKEN_REPR = "<broken repr>"
+"""The text used when an object's ``__repr__`` raises (same as sentry_sdk)."""
+FAILED_NODE = "<failed to serialize, use init(debug=True) to see error logs>"
+"""Stands in for a databag value whose walk raised (same text as sentry_sdk)."""
+
+MAX_SAFETY_DEPTH = 64
+"""Outside databags sentry_sdk has no depth limit; we stop here to avoid RecursionError."""
+MAX_SAFETY_BREADTH = 10_000
+"""Outside databags sentry_sdk has no breadth limit; we stop here (spans cap at 1000)."""
+MAX_REPR_ITEMS = 10_000
+"""A deque or dict view with more items than this is summarised instead of repr'd."""
+
+_SEQUENCE_TYPES = (tuple, list, set, frozenset, array)
+_STR_TYPES = (str, bytes, bytearray, memoryview)
+_BIG_REPR_TYPES = (deque, KeysView, ValuesView, ItemsView)
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+SDK_CONTEXTS = frozenset(
+    {
+        "app",
+        "browser",
+        "cloud_resource",
+        "culture",
+        "device",
+        "flags",
+        "gpu",
+        "os",
+        "otel",
+        "profile",
+        "react",
+        "replay",
+        "response",
+        "runtime",
+        "state",
+        "trace",
+    }
+)
+"""Contexts the SDK itself fills; any other ``contexts[name]`` is a user databag."""
+
+
+def _clean(text: str) -> str:
+    """Replace lone surrogates (not encodable as UTF-8, rejected by Relay) with U+FFFD."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATES.sub("\ufffd", text)
+    return text
+
+
+def _strip(text: str, max_length: Optional[int]) -> Tuple[str, Optional[Dict[str, Any]]]:
+    """Cut ``text`` to ``max_length`` UTF-8 bytes like sentry_sdk's strip_string.
+
+    Returns the text and the ``_meta`` note for the cut (None when not cut).
+    """
+    text = _clean(text)
+    if not text or max_length is None or len(text) * 4 <= max_length:
+        return text, None
+    size = len(text) if text.isascii() else len(text.encode("utf-8"))
+    if size <= max_length:
+        return text, None
+    cut = text.encode("utf-8")[: max(max_length - 3, 0)].decode("utf-8", "ignore") + "..."
+    return cut, {"len": size, "rem": [["!limit", "x", max_length - 3, max_length]]}
+
+
+def _leaf_repr(value: object, limit: int) -> str:
+    """``repr`` of a non-container, with huge strings cut before they are copied."""
+    kind = type(value)
+    if kind is str or kind is bytes or kind is bytearray:
+        sized: Any = value
+        if len(sized) > limit:
+            return repr(sized[:limit])
+        return repr(sized)
+    if isinstance(value, _BIG_REPR_TYPES):
+        try:
+            count = len(value)
+        except Exception:
+            count = -1
+        if count > MAX_REPR_ITEMS:
+            return f"<{kind.__name__} with {count} items>"
+    try:
+        text = repr(value)
+    except Exception:
+        return BROKEN_REPR
+    if type(text) is not str:
+        try:
+            text = str.__str__(text)
+        except Exception:
+            return BROKEN_REPR
+    return text
+
+
+_OPEN_CLOSE: Dict[type, Tuple[str, str, str]] = {
+    list: ("[", "]", "[...]"),
+    tuple: ("(", ")", "(...)"),
+    dict: ("{", "}", "{...}"),
+    set: ("{", "}", "{...}"),
+    frozenset: ("frozenset({", "})", "frozenset(...)"),
+}
+
+
+def _bounded_repr(value: object, limit: int, seen: Set[int]) -> str:
+    """Python's repr for builtin containers, but built piecewise and stopped near ``limit``.
+
+    Needed where sentry_sdk calls ``repr`` on a whole container (below the depth limit):
+    a plain ``repr`` of a 10-million-element list would take seconds and gigabytes.
+    """
+    kind = type(value)
+    shape = _OPEN_CLOSE.get(kind)
+    if shape is None:
+        return _leaf_repr(value, limit)
+    opener, closer, recursive = shape
+    container: Any = value
+    if not container:
+        if kind is set:
+            return "set()"
+        if kind is frozenset:
+            return "frozenset()"
+        return opener + closer
+    key = id(value)
+    if key in seen:
+        return recursive
+    seen.add(key)
+    try:
+        parts: List[str] = [opener]
+        used = len(opener)
+        items = container.items() if kind is dict else container
+        first = True
+        for item in items:
+            if used > limit:
+                parts.append(", ...")
+                break
+            if not first:
+                parts.append(", ")
+                used += 2
+            first = False
+            if kind is dict:
+                piece = (
+                    _bounded_repr(item[0], limit - used, seen)
+                    + ": "
+                    + _bounded_repr(item[1], limit - used, seen)
+                )
+            else:
+                piece = _bounded_repr(item, limit - used, seen)
+            parts.append(piece)
+            used += len(piece)
+        if kind is tuple and len(container) == 1:
+            parts.append(",")
+        parts.append(closer)
+        return "".join(parts)
+    except Exception:
+        return BROKEN_REPR
+    finally:
+        seen.discard(key)
 
 
 def safe_repr(value: object) -> str:
-    """repr() that never raises and never returns more than a bounded string."""
+    """repr() that never raises, never builds a huge string, and is valid UTF-8 text."""
     try:
-        return repr(value)[:1024]
+        text = _bounded_repr(value, DEFAULT_MAX_VALUE_LENGTH, set())
+        return _clean(text[:DEFAULT_MAX_VALUE_LENGTH])
     except Exception:
-        return "<broken repr>"
+        return BROKEN_REPR
+
+
+def _format_timestamp(value: datetime) -> str:
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class _Walker:
+    """State of one serialisation: options, the cycle guard, the path and the _meta tree."""
+
+    __slots__ = ("custom_repr", "is_vars", "keep_bodies", "max_length", "meta", "path", "stack")
+
+    def __init__(
+        self,
+        is_vars: bool,
+        max_length: Optional[int],
+        custom_repr: Optional[CustomRepr],
+        keep_bodies: bool,
+        track: bool,
+    ) -> None:
+        self.is_vars = is_vars
+        self.max_length = max_length
+        self.custom_repr = custom_repr
+        self.keep_bodies = keep_bodies
+        self.stack: Set[int] = set()
+        self.meta: Dict[str, Any] = {}
+        self.path: Optional[List[Segment]] = [] if track else None
+
+    # -- helpers -------------------------------------------------------------------
+
+    def note(self, **note: Any) -> None:
+        if self.path is not None:
+            annotate_in(self.meta, self.path, **note)
+
+    def repr_of(self, value: object) -> str:
+        """The custom_repr hook first (as sentry_sdk), then the bounded safe repr."""
+        limit = self.max_length if self.max_length is not None else DEFAULT_MAX_VALUE_LENGTH
+        if self.custom_repr is not None:
+            try:
+                text = self.custom_repr(value)
+                if text and isinstance(text, str):
+                    return str.__str__(text)
+            except Exception:
+                pass
+        try:
+            return _bounded_repr(value, limit, set())
+        except Exception:
+            return BROKEN_REPR
+
+    def string(self, text: str) -> str:
+        cut, note = _strip(text, self.max_length)
+        if note is not None:
+            self.note(**note)
+        return cut
+
+    def classify(self) -> Optional[bool]:
+        """Is the current event path a databag? None while the path is too short to tell."""
+        path = self.path
+        if path is None:
+            return False
+        size = len(path)
+        head = path[0]
+        if head == "extra":
+            return True
+        if head == "request":
+            return None if size < 2 else path[1] == "data"
+        if head == "breadcrumbs":
+            if size >= 2 and path[1] != "values":
+                return False
+            return None if size < 3 else True
+        if head == "contexts":
+            return None if size < 2 else path[1] not in SDK_CONTEXTS
+        if head == "stacktrace":
+            pattern: Tuple[Any, ...] = ("stacktrace", "frames", int, "vars")
+        elif head in ("exception", "threads"):
+            pattern = (head, "values", int, "stacktrace", "frames", int, "vars")
+        else:
+            return False
+        for want, have in zip(pattern, path):
+            if want is int:
+                if not isinstance(have, int):
+                    return False
+            elif want != have:
+                return False
+        return True if size >= len(pattern) else None
+
+    # -- the walk ------------------------------------------------------------------
+
+    def child(
+        self, value: object, segment: Segment, depth: int, breadth: int, databag: Optional[bool]
+    ) -> Any:
+        path = self.path
+        if path is None:
+            return self.walk(value, depth, breadth, databag)
+        path.append(segment)
+        try:
+            return self.walk(value, depth, breadth, databag)
+        finally:
+            path.pop()
+
+    def walk(self, value: object, depth: int, breadth: int, databag: Optional[bool]) -> Any:
+        try:
+            return self._walk(value, depth, breadth, databag)
+        except Exception:
+            if databag:
+                return FAILED_NODE
+            return None
+
+    def _walk(self, value: object, depth: int, breadth: int, databag: Optional[bool]) -> Any:
+        if databag is None and self.path:
+            databag = self.classify()
+            if databag:
+                if self.keep_bodies and self.path[0] == "request":
+                    depth, breadth = MAX_SAFETY_DEPTH, MAX_SAFETY_BREADTH
+                else:
+                    depth, breadth = MAX_DATABAG_DEPTH, MAX_DATABAG_BREADTH
+        is_vars = self.is_vars
+        kind = type(value)
+
+        if depth <= 0:
+            if not databag:
+                self.note(rem=[REM_LIMIT])
+                return None
+            # Like sentry_sdk: a string cut's note replaces the depth note.
+            text, note = _strip(self.repr_of(value), self.max_length)
+            self.note(**(note or {"rem": [REM_LIMIT]}))
+            return text
+
+        if value is None or kind is bool:
+            return repr(value) if is_vars else value
+        if kind is int:
+            return repr(value) if is_vars else value
+        if kind is str and not is_vars:
+            return self.string(value)  # type: ignore[arg-type]
+        if kind is float:
+            number: float = value  # type: ignore[assignment]
+            if is_vars or math.isnan(number) or math.isinf(number):
+                return repr(number)
+            return number
+
+        if kind is dict or (kind not in _SEQUENCE_TYPES and isinstance(value, Mapping)):
+            return self._mapping(value, depth, breadth, databag)  # type: ignore[arg-type]
+        if kind in _SEQUENCE_TYPES or (
+            not isinstance(value, _STR_TYPES) and isinstance(value, _SEQUENCE_TYPES)
+        ):
+            return self._sequence(value, depth, breadth, databag)
+
+        if isinstance(value, (bool, int, float)):  # subclasses, e.g. IntEnum
+            if isinstance(value, bool):
+                base: Any = bool(int.__index__(value))
+            elif isinstance(value, int):
+                base = int.__index__(value)
+            else:
+                base = float.__float__(value)
+            return self._walk(base, depth, breadth, databag)
+
+        sentry_repr = getattr(kind, "__sentry_repr__", None)
+        if callable(sentry_repr):
+            result = sentry_repr(value)
+            if isinstance(result, str):
+                return self.string(str.__str__(result))
+            return self.string(self.repr_of(value))
+
+        if isinstance(value, datetime) and not is_vars:
+            try:
+                return _format_timestamp(value)
+            except Exception:
+                return self.string(self.repr_of(value))
+
+        if is_vars:
+            text = self.repr_of(value)
+        elif isinstance(value, (bytes, bytearray)):
+            text = bytes(value[: self._byte_window()]).decode("utf-8", "replace")
+        elif isinstance(value, str):
+            text = str.__str__(value)
+        else:
+            text = self.repr_of(value)
+
+        path = self.path
+        if path is not None and len(path) == 3 and path[0] == "spans" and path[2] == "description":
+            return _clean(text)
+        return self.string(text)
+
+    def _byte_window(self) -> int:
+        """How many bytes of a bytes value can matter after the string cut (+1 to detect it)."""
+        limit = self.max_length if self.max_length is not None else DEFAULT_MAX_VALUE_LENGTH
+        return limit * 4 + 4
+
+    def _mapping(
+        self, value: Mapping[Any, Any], depth: int, breadth: int, databag: Optional[bool]
+    ) -> Any:
+        key = id(value)
+        if key in self.stack:
+            return CYCLE_MARKER
+        self.stack.add(key)
+        try:
+            total = len(value)
+            pairs = list(islice(value.items(), breadth + 1))
+            out: Dict[str, Any] = {}
+            for index, (name, item) in enumerate(pairs):
+                if index >= breadth:
+                    self.note(len=total)
+                    break
+                text = _clean(name) if type(name) is str else self._key(name)
+                out[text] = self.child(item, text, depth - 1, breadth, databag)
+            return out
+        finally:
+            self.stack.discard(key)
+
+    def _key(self, name: object) -> str:
+        try:
+            text = str(name)
+            if not isinstance(text, str):
+                raise TypeError("__str__ returned non-string")
+            return _clean(str.__str__(text))
+        except Exception:
+            return _clean(self.repr_of(name))
+
+    def _sequence(self, value: Any, depth: int, breadth: int, databag: Optional[bool]) -> Any:
+        key = id(value)
+        if key in self.stack:
+            return CYCLE_MARKER
+        self.stack.add(key)
+        try:
+            out: List[Any] = []
+            for index, item in enumerate(islice(value, breadth + 1)):
+                if index >= breadth:
+                    self.note(len=len(value))
+                    break
+                out.append(self.child(item, index, depth - 1, breadth, databag))
+            return out
+        finally:
+            self.stack.discard(key)
+
+
+def serialize_value_with_meta(
+    value: Any,
+    *,
+    is_vars: bool = False,
+    max_value_length: Optional[int] = None,
+    custom_repr: Optional[CustomRepr] = None,
+) -> Tuple[Any, Dict[str, Any]]:
+    """Like :func:`serialize_value`, also returning the ``_meta`` tree of the cuts made."""
+    walker = _Walker(
+        is_vars,
+        DEFAULT_MAX_VALUE_LENGTH if max_value_length is None else max_value_length,
+        custom_repr,
+        keep_bodies=False,
+        track=True,
+    )
+    out = walker.walk(value, MAX_DATABAG_DEPTH, MAX_DATABAG_BREADTH, True)
+    return out, walker.meta
 
 
 def serialize_value(
@@ -30,9 +466,18 @@ def serialize_value(
     """Snapshot ``value`` as JSON-safe data with databag depth/breadth limits.
 
     Used on the app thread for frame locals (``is_vars=True``), where values must be
-    captured before the program changes them.
+    captured before the program changes them; with ``is_vars`` every leaf is repr'd
+    (``'abc'``, ``None``, ``1``) as sentry_sdk does, so types stay visible. Cuts are
+    not reported here (as in sentry_sdk); use :func:`serialize_value_with_meta` for them.
     """
-    return safe_repr(value) if not isinstance(value, (str, int, float, bool, type(None))) else value
+    walker = _Walker(
+        is_vars,
+        DEFAULT_MAX_VALUE_LENGTH if max_value_length is None else max_value_length,
+        custom_repr,
+        keep_bodies=False,
+        track=False,
+    )
+    return walker.walk(value, MAX_DATABAG_DEPTH, MAX_DATABAG_BREADTH, True)
 
 
 def serialize_event(
@@ -43,5 +488,52 @@ def serialize_event(
     custom_repr: Optional[Callable[[object], Optional[str]]] = None,
     size_budget: int = MAX_EVENT_BYTES,
 ) -> Dict[str, Any]:
-    """Return a strict-JSON-safe copy of ``event`` within ``size_budget`` bytes, with _meta."""
-    return event
+    """Return a strict-JSON-safe copy of ``event`` within ``size_budget`` bytes, with _meta.
+
+    Databags (extra, request.data, breadcrumbs, user contexts, frame vars) get sentry_sdk's
+    depth/breadth limits, strings are cut at ``max_value_length`` (None: the SDK default),
+    ``_meta`` notes already on the event are kept and merged with the new ones, and the
+    result is trimmed to ``size_budget`` in the order documented in docs/serializer.md.
+    """
+    from sentry_lite.events.trim import trim_event  # trim imports this module
+
+    try:
+        source = dict(event) if isinstance(event, Mapping) else {}
+        old_meta = source.pop("_meta", None)
+        walker = _Walker(
+            is_vars=False,
+            max_length=DEFAULT_MAX_VALUE_LENGTH if max_value_length is None else max_value_length,
+            custom_repr=custom_repr,
+            keep_bodies=max_request_body_size == "always",
+            track=True,
+        )
+        out = walker.walk(source, MAX_SAFETY_DEPTH, MAX_SAFETY_BREADTH, None)
+        if not isinstance(out, dict):
+            out = {}
+        meta = walker.meta
+        if isinstance(old_meta, Mapping):
+            clean_old = _Walker(False, None, None, False, False).walk(
+                old_meta, MAX_SAFETY_DEPTH, MAX_SAFETY_BREADTH, False
+            )
+            if isinstance(clean_old, dict):
+                meta = merge_meta(clean_old, meta)
+        if meta:
+            out["_meta"] = meta
+        return trim_event(out, size_budget)
+    except Exception:
+        return trim_event(_fallback_event(event), size_budget)
+
+
+def _fallback_event(event: object) -> Dict[str, Any]:
+    """A minimal event for the case the walk itself failed (it should not)."""
+    out: Dict[str, Any] = {}
+    try:
+        if isinstance(event, Mapping):
+            for name in ("event_id", "timestamp", "platform", "level"):
+                value = event.get(name)
+                if isinstance(value, (str, int)) and not isinstance(value, bool):
+                    out[name] = _clean(str(value))[:64]
+    except Exception:
+        pass
+    out["message"] = "sentry-lite could not serialize this event"
+    return out
