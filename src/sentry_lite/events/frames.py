@@ -1,23 +1,378 @@
 """Stack frames: source context, locals, in_app, and hiding the SDK's own frames.
 
-STUB: interface only; to be implemented.
+Frames are built on the application thread inside ``capture_exception``, so the work per
+frame is kept to dictionary look-ups: everything that depends only on the code object
+(function name, paths, whether the frame can ever be hidden) is computed once and cached,
+source lines come from :mod:`linecache`, and locals are handed to the serializer as one
+snapshot.
+
+The frame dicts match ``sentry_sdk`` 2.x field for field (``filename``, ``abs_path``,
+``function`` = ``co_name``, ``module``, ``lineno``, ``pre_context``, ``context_line``,
+``post_context``, ``vars``; ``in_app`` is filled later by :func:`set_in_app`).
+
+Intentional differences from sentry_sdk:
+
+* Source lines are read through ``linecache`` (with the module's loader as fallback)
+  instead of calling ``loader.get_source()`` for every frame. Lines are therefore split the
+  way Python numbers them: a file containing form feeds or U+2028 gets the right
+  ``context_line`` here, while sentry_sdk's ``str.splitlines()`` shifts them.
+* Context lines are not trimmed to ``max_value_length`` here; the event serializer trims
+  every string of the event (and records the trim in ``_meta``), which gives the same wire
+  result.
+* ``current_stacktrace`` honours ``include_source_context`` and ``custom_repr``
+  (sentry_sdk ignores both for ``attach_stacktrace``).
+* A frame with ``lineno`` < 1 gets empty source context (sentry_sdk slices from the end).
+* Reading a frame's locals or source never raises; a frame whose locals cannot be read
+  has no ``vars``.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+import linecache
+import os
+import re
+import sys
+from types import CodeType, FrameType, TracebackType
+from typing import Any, Callable, Dict, Iterable, List, NamedTuple, Optional, Tuple
 
-__all__ = ["current_stacktrace", "set_in_app"]
+from sentry_lite.consts import CONTEXT_LINES
+from sentry_lite.events.serialize import serialize_value
+
+__all__ = [
+    "FrameOptions",
+    "current_stacktrace",
+    "frame_options",
+    "frames_from_traceback",
+    "serialize_frame",
+    "set_in_app",
+    "stack_frames",
+]
+
+_SDK_PREFIX = "sentry_lite."
+_SDK_VISIBLE_PREFIXES = ("sentry_lite.tests.", "sentry_lite.examples.")
+"""Our own test and example modules are app code, not SDK internals."""
+_HIDE_FLAGS = ("__traceback_hide__", "__tracebackhide__")
+_CO_OPTIMIZED = 0x0001
+_CODE_CACHE_SIZE = 4096
+"""Code objects remembered by the per-code cache before it is reset (bounds memory)."""
+_EXTERNAL_SOURCE = re.compile(r"[\\/](?:dist|site)-packages[\\/]")
+
+
+class FrameOptions(NamedTuple):
+    """The options frame building needs, read once per event instead of per frame."""
+
+    include_local_variables: bool
+    include_source_context: bool
+    max_value_length: Optional[int]
+    custom_repr: Optional[Callable[[object], Optional[str]]]
+
+
+def frame_options(options: Dict[str, Any]) -> FrameOptions:
+    """Pick the frame options out of the client's option dict (sentry_sdk defaults)."""
+    return FrameOptions(
+        bool(options.get("include_local_variables", True)),
+        bool(options.get("include_source_context", True)),
+        options.get("max_value_length"),
+        options.get("custom_repr"),
+    )
+
+
+class _CodeInfo(NamedTuple):
+    code: CodeType
+    module: str
+    filename: Optional[str]
+    abs_path: Optional[str]
+    function: str
+    sdk_frame: bool
+    may_hide: bool
+    """True when the code has a local that could be ``__traceback_hide__``."""
+
+
+_code_cache: Dict[int, _CodeInfo] = {}
+_abspath_cache: Dict[str, str] = {}
+
+
+def _filename_for_module(module: Any, abs_path: Optional[str]) -> Optional[str]:
+    """Path relative to the directory holding the top-level package, as sentry_sdk does."""
+    if not abs_path or not module:
+        return abs_path
+    try:
+        if abs_path.endswith(".pyc"):
+            abs_path = abs_path[:-1]
+        top = module.split(".", 1)[0]
+        if top == module:
+            return os.path.basename(abs_path)
+        top_file = sys.modules[top].__file__
+        if not top_file:
+            return abs_path
+        root = top_file.rsplit(os.sep, 2)[0]
+        rel: str = abs_path.split(root, 1)[-1].lstrip(os.sep)
+        return rel
+    except Exception:
+        return abs_path
+
+
+def _abspath(path: str) -> Optional[str]:
+    cached = _abspath_cache.get(path)
+    if cached is not None:
+        return cached
+    try:
+        result = os.path.abspath(path)
+    except Exception:
+        return None
+    if os.path.isabs(path):  # relative paths depend on the cwd: never cache those
+        if len(_abspath_cache) >= _CODE_CACHE_SIZE:
+            _abspath_cache.clear()
+        _abspath_cache[path] = result
+    return result
+
+
+def _is_sdk_module(module: Any) -> bool:
+    return (
+        isinstance(module, str)
+        and module.startswith(_SDK_PREFIX)
+        and not module.startswith(_SDK_VISIBLE_PREFIXES)
+    )
+
+
+def _build_code_info(code: CodeType, module: Any) -> _CodeInfo:
+    co_filename = code.co_filename
+    if code.co_flags & _CO_OPTIMIZED:
+        names = (*code.co_varnames, *code.co_cellvars, *code.co_freevars)
+        may_hide = any(flag in names for flag in _HIDE_FLAGS)
+    else:  # module / class body / exec: locals is a real dict, always check it
+        may_hide = True
+    return _CodeInfo(
+        code,
+        module,
+        _filename_for_module(module, co_filename) or None,
+        _abspath(co_filename) if co_filename else None,
+        code.co_name or "<unknown>",
+        _is_sdk_module(module),
+        may_hide,
+    )
+
+
+def _code_info(code: CodeType, module: Any) -> _CodeInfo:
+    if type(module) is not str:
+        return _build_code_info(code, module)
+    info = _code_cache.get(id(code))
+    if info is not None and info.code is code and info.module == module:
+        if info.abs_path is not None and not os.path.isabs(code.co_filename):
+            return info._replace(abs_path=_abspath(code.co_filename))
+        return info
+    info = _build_code_info(code, module)
+    if len(_code_cache) >= _CODE_CACHE_SIZE:
+        _code_cache.clear()
+    _code_cache[id(code)] = info
+    return info
+
+
+def _hidden_by_flag(frame: FrameType) -> bool:
+    try:
+        f_locals = frame.f_locals
+    except Exception:
+        return False
+    for flag in _HIDE_FLAGS:
+        try:
+            if f_locals[flag]:
+                return True
+        except Exception:
+            pass
+    return False
+
+
+def _frame_info(frame: FrameType) -> Optional[_CodeInfo]:
+    """The frame's code info, or None when the frame must be hidden."""
+    try:
+        module = frame.f_globals.get("__name__")
+    except Exception:
+        module = None
+    info = _code_info(frame.f_code, module)
+    if info.sdk_frame or (info.may_hide and _hidden_by_flag(frame)):
+        return None
+    return info
+
+
+def _source_context(
+    frame: FrameType, info: _CodeInfo, lineno: Optional[int]
+) -> Tuple[List[str], Optional[str], List[str]]:
+    if lineno is None or lineno < 1 or not info.code.co_filename or info.module is None:
+        return [], None, []
+    try:
+        lines = linecache.getlines(info.code.co_filename, frame.f_globals)
+    except Exception:
+        return [], None, []
+    index = lineno - 1
+    if index >= len(lines):
+        return [], None, []
+    start = index - CONTEXT_LINES if index > CONTEXT_LINES else 0
+    return (
+        [line.strip("\r\n") for line in lines[start:index]],
+        lines[index].strip("\r\n"),
+        [line.strip("\r\n") for line in lines[index + 1 : index + 1 + CONTEXT_LINES]],
+    )
+
+
+def serialize_frame(
+    frame: FrameType,
+    lineno: Optional[int],
+    opts: FrameOptions,
+    info: Optional[_CodeInfo] = None,
+) -> Dict[str, Any]:
+    """One Sentry stack frame dict (without ``in_app``) for ``frame`` at ``lineno``."""
+    if info is None:
+        try:
+            module = frame.f_globals.get("__name__")
+        except Exception:
+            module = None
+        info = _code_info(frame.f_code, module)
+    if lineno is None:
+        lineno = frame.f_lineno
+    rv: Dict[str, Any] = {
+        "filename": info.filename,
+        "abs_path": info.abs_path,
+        "function": info.function,
+        "module": info.module,
+        "lineno": lineno,
+    }
+    if opts.include_source_context:
+        rv["pre_context"], rv["context_line"], rv["post_context"] = _source_context(
+            frame, info, lineno
+        )
+    if opts.include_local_variables:
+        try:
+            local_vars = dict(frame.f_locals)
+        except Exception:
+            local_vars = None
+        if local_vars is not None:
+            rv["vars"] = serialize_value(
+                local_vars,
+                is_vars=True,
+                max_value_length=opts.max_value_length,
+                custom_repr=opts.custom_repr,
+            )
+    return rv
+
+
+def visible_tracebacks(tb: Optional[TracebackType], limit: int) -> List[Tuple[Any, ...]]:
+    """Up to ``limit`` (traceback, info) pairs of the frames that are not hidden."""
+    out: List[Tuple[Any, ...]] = []
+    while tb is not None and len(out) < limit:
+        info = _frame_info(tb.tb_frame)
+        if info is not None:
+            out.append((tb, info))
+        tb = tb.tb_next
+    return out
+
+
+def frames_from_traceback(
+    tb: Optional[TracebackType], opts: FrameOptions, limit: int
+) -> Optional[List[Dict[str, Any]]]:
+    """Frames of ``tb``, oldest first; None when there are more than ``limit`` of them."""
+    visible = visible_tracebacks(tb, limit + 1)
+    if len(visible) > limit:
+        return None
+    return [serialize_frame(t.tb_frame, t.tb_lineno, opts, info) for t, info in visible]
+
+
+def stack_frames(start: Optional[FrameType], opts: FrameOptions) -> List[Dict[str, Any]]:
+    frames = []
+    f = start
+    while f is not None:
+        info = _frame_info(f)
+        if info is not None:
+            frames.append(serialize_frame(f, f.f_lineno, opts, info))
+        f = f.f_back
+    frames.reverse()
+    return frames
 
 
 def current_stacktrace(options: Dict[str, Any]) -> Dict[str, Any]:
     """The calling thread's stack (for attach_stacktrace), SDK frames removed."""
-    return {"frames": []}
+    return {"frames": stack_frames(sys._getframe(1), frame_options(options))}
+
+
+# -- in_app -----------------------------------------------------------------------------
+
+
+def _module_in(module: Any, prefixes: Optional[Iterable[str]]) -> bool:
+    if module is None or not prefixes:
+        return False
+    try:
+        for prefix in prefixes:
+            if module == prefix or module.startswith(prefix + "."):
+                return True
+    except Exception:
+        pass
+    return False
+
+
+def _is_external_source(abs_path: str) -> bool:
+    # Cheap substring test first; the regex only confirms the separators around it.
+    return "-packages" in abs_path and _EXTERNAL_SOURCE.search(abs_path) is not None
+
+
+def _set_in_app_in_frames(
+    frames: Any,
+    include: Optional[List[str]],
+    exclude: Optional[List[str]],
+    project_root: Optional[str],
+) -> None:
+    if not frames or not isinstance(frames, list):
+        return
+    for frame in frames:
+        if not isinstance(frame, dict) or frame.get("in_app") is not None:
+            continue
+        module = frame.get("module")
+        if _module_in(module, include):
+            frame["in_app"] = True
+            continue
+        if _module_in(module, exclude):
+            frame["in_app"] = False
+            continue
+        abs_path = frame.get("abs_path")
+        if not isinstance(abs_path, str):
+            continue
+        if _is_external_source(abs_path):
+            frame["in_app"] = False
+        elif project_root is not None and abs_path.startswith(project_root):
+            frame["in_app"] = True
+
+
+def _event_stacktraces(event: Dict[str, Any]) -> List[Any]:
+    found: List[Any] = []
+    if "stacktrace" in event:
+        found.append(event["stacktrace"])
+    threads = event.get("threads")
+    if isinstance(threads, dict):
+        for thread in threads.get("values") or ():
+            if isinstance(thread, dict) and "stacktrace" in thread:
+                found.append(thread["stacktrace"])
+    exception = event.get("exception")
+    if isinstance(exception, dict):
+        for value in exception.get("values") or ():
+            if isinstance(value, dict) and "stacktrace" in value:
+                found.append(value["stacktrace"])
+    return found
 
 
 def set_in_app(event: Dict[str, Any], options: Dict[str, Any]) -> None:
-    """Mark each frame of exceptions/threads/stacktrace with in_app from the options."""
+    """Mark each frame of exceptions/threads/stacktrace with in_app from the options.
 
-
-def _unused() -> List[Any]:
-    return []
+    Same rules, in the same order, as sentry_sdk: a frame already marked keeps its mark;
+    ``in_app_include`` (module prefix) wins, then ``in_app_exclude``; then a path inside
+    ``site-packages``/``dist-packages`` is not in-app and a path under ``project_root``
+    is. Frames matching none of these are left unmarked.
+    """
+    try:
+        include = options.get("in_app_include")
+        exclude = options.get("in_app_exclude")
+        project_root = options.get("project_root")
+        if not isinstance(project_root, str):
+            project_root = None
+        for stacktrace in _event_stacktraces(event):
+            if isinstance(stacktrace, dict):
+                _set_in_app_in_frames(stacktrace.get("frames"), include, exclude, project_root)
+    except Exception:
+        pass
