@@ -334,10 +334,7 @@ def test_over_frame_limit_drops_stacktrace() -> None:
 
 def _both_full_stack(err: BaseException, options: Dict[str, Any]) -> Tuple[Any, Any]:
     # Both calls on one line so the caller frame (lineno, context_line) is identical.
-    o, t = (
-        event_from_exception(err, options),
-        sdk_utils.event_from_exception(err, client_options=options),
-    )
+    o, t = event_from_exception(err, options), sdk_utils.event_from_exception(err, client_options=options)  # noqa: E501  # fmt: skip
     return o[0], _plain(t[0])
 
 
