@@ -1,0 +1,97 @@
+"""sentry-lite: a small, fast, drop-in SDK for the Sentry protocol.
+
+``import sentry_lite as sentry_sdk`` works for code written against sentry_sdk 2.x.
+"""
+
+from sentry_lite import integrations
+from sentry_lite.api import (
+    add_attachment,
+    add_breadcrumb,
+    add_event_processor,
+    add_global_event_processor,
+    capture_event,
+    capture_exception,
+    capture_message,
+    configure_scope,
+    flush,
+    get_client,
+    get_current_scope,
+    get_global_scope,
+    get_isolation_scope,
+    init,
+    is_initialized,
+    isolation_scope,
+    last_event_id,
+    new_scope,
+    push_scope,
+    set_context,
+    set_extra,
+    set_level,
+    set_tag,
+    set_tags,
+    set_user,
+)
+from sentry_lite.client import Client
+from sentry_lite.consts import VERSION
+from sentry_lite.dsn import BadDsn
+from sentry_lite.envelope import Envelope
+from sentry_lite.hub import Hub
+from sentry_lite.scope import Scope
+from sentry_lite.tracing.api import (
+    continue_trace,
+    get_baggage,
+    get_current_span,
+    get_traceparent,
+    set_measurement,
+    start_span,
+    start_transaction,
+    trace,
+)
+from sentry_lite.transport import HttpTransport, Transport
+
+__version__ = VERSION
+
+__all__ = [
+    "VERSION",
+    "BadDsn",
+    "Client",
+    "Envelope",
+    "HttpTransport",
+    "Hub",
+    "Scope",
+    "Transport",
+    "add_attachment",
+    "add_breadcrumb",
+    "add_event_processor",
+    "add_global_event_processor",
+    "capture_event",
+    "capture_exception",
+    "capture_message",
+    "configure_scope",
+    "continue_trace",
+    "flush",
+    "get_baggage",
+    "get_client",
+    "get_current_scope",
+    "get_current_span",
+    "get_global_scope",
+    "get_isolation_scope",
+    "get_traceparent",
+    "init",
+    "integrations",
+    "is_initialized",
+    "isolation_scope",
+    "last_event_id",
+    "new_scope",
+    "push_scope",
+    "set_context",
+    "set_extra",
+    "set_level",
+    "set_measurement",
+    "set_tag",
+    "set_tags",
+    "set_user",
+    "start_span",
+    "start_transaction",
+    "trace",
+]

@@ -1,0 +1,79 @@
+"""Facts about the process that every event carries: runtime, os, sdk, modules.
+
+They do not change while the process runs, so each is computed once and copied into
+events (a shallow copy, so ``before_send`` edits never leak into the next event).
+"""
+
+from __future__ import annotations
+
+import platform
+import sys
+from typing import Any, Dict, List, Optional
+
+from sentry_lite.consts import SDK_NAME, SDK_PACKAGE, VERSION
+
+__all__ = ["installed_modules", "os_context", "runtime_context", "sdk_info"]
+
+_runtime: Optional[Dict[str, Any]] = None
+_os: Optional[Dict[str, Any]] = None
+_modules: Optional[Dict[str, str]] = None
+
+
+def runtime_context() -> Dict[str, Any]:
+    global _runtime
+    if _runtime is None:
+        _runtime = {
+            "name": platform.python_implementation(),
+            "version": "%d.%d.%d" % sys.version_info[:3],
+            "build": sys.version,
+        }
+    return dict(_runtime)
+
+
+def os_context() -> Dict[str, Any]:
+    global _os
+    if _os is None:
+        uname = platform.uname()
+        name = {"Darwin": "macOS"}.get(uname.system, uname.system)
+        context: Dict[str, Any] = {"name": name, "kernel_version": uname.release}
+        if uname.system == "Linux":
+            try:
+                info = platform.freedesktop_os_release()  # type: ignore[attr-defined,unused-ignore]
+                context["distribution_name"] = info.get("ID")
+                context["distribution_version"] = info.get("VERSION_ID")
+                context["distribution_pretty_name"] = info.get("PRETTY_NAME")
+            except (OSError, AttributeError):
+                pass
+        elif uname.system == "Darwin":
+            context["version"] = platform.mac_ver()[0]
+        elif uname.system == "Windows":
+            context["version"] = uname.version
+        _os = {k: v for k, v in context.items() if v}
+    return dict(_os)
+
+
+def sdk_info(integrations: List[str]) -> Dict[str, Any]:
+    return {
+        "name": SDK_NAME,
+        "version": VERSION,
+        "packages": [{"name": SDK_PACKAGE, "version": VERSION}],
+        "integrations": integrations,
+    }
+
+
+def installed_modules() -> Dict[str, str]:
+    """Installed distributions and versions (the event's ``modules``), computed once."""
+    global _modules
+    if _modules is None:
+        modules: Dict[str, str] = {}
+        try:
+            from importlib import metadata
+
+            for dist in metadata.distributions():
+                name = dist.metadata["Name"]
+                if name:
+                    modules[name.lower()] = dist.version
+        except Exception:  # noqa: BLE001 - broken metadata must never break capture
+            pass
+        _modules = modules
+    return _modules

@@ -1,0 +1,229 @@
+"""Integrations: plugins that hook one library each into the SDK.
+
+An integration patches its library once per process (``setup_once``), then asks the
+active client at run time whether it is enabled, so ``init`` twice never double-wraps.
+Auto-enabling integrations are set up when their library is imported, not before: the
+SDK itself never imports a framework the app does not use.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+import threading
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple, Type
+
+if TYPE_CHECKING:
+    from importlib.machinery import ModuleSpec
+
+logger = logging.getLogger("sentry_lite")
+
+__all__ = ["DidNotEnable", "Integration", "setup_integrations"]
+
+
+class DidNotEnable(Exception):  # noqa: N818 - sentry_sdk's name
+    """Raised by ``setup_once`` when the library is missing or unsupported."""
+
+
+class Integration:
+    """Base class. Subclasses set ``identifier`` and implement ``setup_once``."""
+
+    identifier: str = ""
+    install_lock = threading.Lock()
+
+    @staticmethod
+    def setup_once() -> None:
+        """Patch the library. Called at most once per process per identifier."""
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}>"
+
+
+_DEFAULT: Tuple[str, ...] = (
+    "sentry_lite.integrations.argv.ArgvIntegration",
+    "sentry_lite.integrations.atexit.AtexitIntegration",
+    "sentry_lite.integrations.dedupe.DedupeIntegration",
+    "sentry_lite.integrations.excepthook.ExcepthookIntegration",
+    "sentry_lite.integrations.logging.LoggingIntegration",
+    "sentry_lite.integrations.modules.ModulesIntegration",
+    "sentry_lite.integrations.stdlib.StdlibIntegration",
+    "sentry_lite.integrations.threading.ThreadingIntegration",
+)
+
+# (module whose import turns the integration on, integration class path)
+_AUTO_ENABLING: Tuple[Tuple[str, str], ...] = (
+    ("flask", "sentry_lite.integrations.flask.FlaskIntegration"),
+    ("django", "sentry_lite.integrations.django.DjangoIntegration"),
+    ("starlette", "sentry_lite.integrations.starlette.StarletteIntegration"),
+    ("fastapi", "sentry_lite.integrations.fastapi.FastApiIntegration"),
+    ("sqlalchemy", "sentry_lite.integrations.sqlalchemy.SqlalchemyIntegration"),
+    ("redis", "sentry_lite.integrations.redis.RedisIntegration"),
+    ("celery", "sentry_lite.integrations.celery.CeleryIntegration"),
+    ("rq", "sentry_lite.integrations.rq.RqIntegration"),
+    ("httpx", "sentry_lite.integrations.httpx.HttpxIntegration"),
+)
+
+_installed: Set[str] = set()
+
+
+def _load(path: str) -> Optional[Type[Integration]]:
+    module_name, _, class_name = path.rpartition(".")
+    try:
+        module = importlib.import_module(module_name)
+    except (ImportError, DidNotEnable):
+        return None
+    cls = getattr(module, class_name, None)
+    return cls if isinstance(cls, type) and issubclass(cls, Integration) else None
+
+
+def _setup_one(integration: Integration) -> bool:
+    identifier = type(integration).identifier
+    with Integration.install_lock:
+        if identifier in _installed:
+            return True
+        try:
+            type(integration).setup_once()
+        except DidNotEnable as exc:
+            logger.debug("sentry_lite: integration %s not enabled: %s", identifier, exc)
+            return False
+        except Exception:  # noqa: BLE001 - a broken integration must not break init
+            logger.warning(
+                "sentry_lite: integration %s failed to set up", identifier, exc_info=True
+            )
+            return False
+        _installed.add(identifier)
+    return True
+
+
+def _disabled_ids(options: Dict[str, Any]) -> Set[str]:
+    out: Set[str] = set()
+    for item in options.get("disabled_integrations") or ():
+        if isinstance(item, str):
+            out.add(item)
+        elif isinstance(item, Integration):
+            out.add(type(item).identifier)
+        elif isinstance(item, type) and issubclass(item, Integration):
+            out.add(item.identifier)
+    return out
+
+
+def setup_integrations(options: Dict[str, Any]) -> Dict[str, Integration]:
+    """Set up explicit, default and auto-enabling integrations; returns identifier -> instance."""
+    disabled = _disabled_ids(options)
+    chosen: Dict[str, Integration] = {}
+    if options.get("default_integrations", True):
+        for path in _DEFAULT:
+            cls = _load(path)
+            if cls is not None:
+                chosen[cls.identifier] = cls()
+    for integration in options.get("integrations") or ():
+        if isinstance(integration, type) and issubclass(integration, Integration):
+            integration = integration()
+        if not isinstance(integration, Integration):
+            logger.warning("sentry_lite: ignoring %r in integrations: not an Integration", integration)
+            continue
+        chosen[type(integration).identifier] = integration
+    result: Dict[str, Integration] = {}
+    for identifier, integration in chosen.items():
+        if identifier in disabled:
+            continue
+        if _setup_one(integration):
+            result[identifier] = integration
+    if options.get("default_integrations", True) and options.get(
+        "auto_enabling_integrations", True
+    ):
+        explicit = set(chosen)
+        for trigger, path in _AUTO_ENABLING:
+            class_name = path.rpartition(".")[2]
+            if any(type(i).__name__ == class_name for i in result.values()):
+                continue
+            _watch(trigger, path, explicit | disabled, result)
+    return result
+
+
+# -- enabling integrations when their library is imported ----------------------------
+
+_watched: Dict[str, List[Callable[[], None]]] = {}
+_finder_installed = False
+
+
+def _watch(trigger: str, path: str, skip: Set[str], result: Dict[str, Integration]) -> None:
+    def enable() -> None:
+        cls = _load(path)
+        if cls is None or cls.identifier in skip:
+            return
+        integration = cls()
+        if _setup_one(integration):
+            result[cls.identifier] = integration
+
+    if trigger in sys.modules:
+        enable()
+        return
+    _watched.setdefault(trigger, []).append(enable)
+    _install_finder()
+
+
+def _install_finder() -> None:
+    global _finder_installed
+    if not _finder_installed:
+        sys.meta_path.insert(0, _PostImportFinder())
+        _finder_installed = True
+
+
+class _PostImportLoader:
+    # Duck-typed: subclassing importlib.abc.Loader would import importlib.resources
+    # (about 10 ms) at start-up.
+
+    def __init__(self, loader: Any, name: str) -> None:
+        self._loader = loader
+        self._name = name
+
+    def create_module(self, spec: ModuleSpec) -> Optional[ModuleType]:
+        return self._loader.create_module(spec)  # type: ignore[no-any-return]
+
+    def exec_module(self, module: ModuleType) -> None:
+        self._loader.exec_module(module)
+        for callback in _watched.pop(self._name, ()):
+            try:
+                callback()
+            except Exception:  # noqa: BLE001
+                logger.warning("sentry_lite: auto-enabling %s failed", self._name, exc_info=True)
+
+
+class _PostImportFinder:
+    """Runs callbacks right after a watched top-level module finished importing."""
+
+    def __init__(self) -> None:
+        self._busy: Set[str] = set()
+
+    def find_spec(
+        self, fullname: str, path: Optional[Sequence[str]] = None, target: Any = None
+    ) -> Optional[ModuleSpec]:
+        if fullname not in _watched or fullname in self._busy:
+            return None
+        self._busy.add(fullname)
+        try:
+            spec = _find_with_others(fullname, path, target, self)
+        finally:
+            self._busy.discard(fullname)
+        if spec is None or spec.loader is None:
+            return None
+        spec.loader = _PostImportLoader(spec.loader, fullname)  # type: ignore[assignment]
+        return spec
+
+
+def _find_with_others(
+    fullname: str, path: Optional[Sequence[str]], target: Any, me: Any
+) -> Optional[ModuleSpec]:
+    finders: Iterable[Any] = [f for f in sys.meta_path if f is not me]
+    for finder in finders:
+        find = getattr(finder, "find_spec", None)
+        if find is None:
+            continue
+        spec = find(fullname, path, target)
+        if spec is not None:
+            return spec  # type: ignore[no-any-return]
+    return None

@@ -1,0 +1,38 @@
+"""Drops a second event for the same exception object (e.g. re-raised and caught again)."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from typing import Optional
+
+from sentry_lite.events.types import Event, Hint
+from sentry_lite.integrations import Integration
+from sentry_lite.integrations.active import integration_enabled
+from sentry_lite.scope import add_global_event_processor
+
+_last_seen: ContextVar[Optional[BaseException]] = ContextVar(
+    "sentry_lite_last_exception", default=None
+)
+
+
+class DedupeIntegration(Integration):
+    identifier = "dedupe"
+
+    @staticmethod
+    def setup_once() -> None:
+        add_global_event_processor(_dedupe)
+
+    @staticmethod
+    def reset_last_seen() -> None:
+        _last_seen.set(None)
+
+
+def _dedupe(event: Event, hint: Hint) -> Optional[Event]:
+    exc_info = hint.get("exc_info")
+    if exc_info is None or not integration_enabled(DedupeIntegration.identifier):
+        return event
+    exc = exc_info[1]
+    if exc is not None and _last_seen.get() is exc:
+        return None
+    _last_seen.set(exc)
+    return event

@@ -1,0 +1,228 @@
+"""Log records become breadcrumbs (at ``level`` and up) and events (at ``event_level``).
+
+Like sentry_sdk, we hook ``logging.Logger.callHandlers`` rather than adding a handler,
+so records are seen whatever handlers the app configures, and only after the app's own
+handlers ran.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime, timezone
+from fnmatch import fnmatch
+from typing import Any, Callable, Dict, Optional, Set
+
+from sentry_lite.events.types import Event
+from sentry_lite.integrations import Integration
+from sentry_lite.integrations.active import active_integration
+from sentry_lite.scope import Scope
+
+__all__ = [
+    "BreadcrumbHandler",
+    "EventHandler",
+    "LoggingIntegration",
+    "SentryHandler",
+    "ignore_logger",
+]
+
+DEFAULT_LEVEL = logging.INFO
+DEFAULT_EVENT_LEVEL = logging.ERROR
+
+# Our own diagnostics and the HTTP client's would loop back into the SDK.
+_ignored_loggers: Set[str] = {
+    "sentry_lite",
+    "sentry_lite.errors",
+    "urllib3.connectionpool",
+    "urllib3.connection",
+}
+_ignored_patterns: Set[str] = set()
+
+# Attributes every LogRecord has; anything else on a record came from ``extra=``.
+_RECORD_ATTRS = frozenset(
+    vars(logging.LogRecord("", 0, "", 0, "", (), None)).keys()
+    | {"message", "asctime", "taskName", "stack_info"}
+)
+
+_LEVELS: Dict[int, str] = {
+    logging.DEBUG: "debug",
+    logging.INFO: "info",
+    logging.WARNING: "warning",
+    logging.ERROR: "error",
+    logging.CRITICAL: "fatal",
+}
+
+_busy = threading.local()
+
+
+def ignore_logger(name_or_pattern: str) -> None:
+    """Never turn records of this logger (or fnmatch pattern) into events or breadcrumbs."""
+    if any(c in name_or_pattern for c in "*?["):
+        _ignored_patterns.add(name_or_pattern)
+    else:
+        _ignored_loggers.add(name_or_pattern)
+
+
+def _is_ignored(name: str) -> bool:
+    if name in _ignored_loggers or name.startswith("sentry_lite."):
+        return True
+    return any(fnmatch(name, pattern) for pattern in _ignored_patterns)
+
+
+def _level_name(levelno: int) -> str:
+    name = _LEVELS.get(levelno)
+    if name is not None:
+        return name
+    if levelno >= logging.CRITICAL:
+        return "fatal"
+    if levelno >= logging.ERROR:
+        return "error"
+    if levelno >= logging.WARNING:
+        return "warning"
+    if levelno >= logging.INFO:
+        return "info"
+    return "debug"
+
+
+def _extras(record: logging.LogRecord) -> Dict[str, Any]:
+    return {k: v for k, v in vars(record).items() if k not in _RECORD_ATTRS and not k.startswith("_")}
+
+
+def _message(record: logging.LogRecord) -> str:
+    try:
+        return record.getMessage()
+    except Exception:  # noqa: BLE001 - a bad format string must not hide the record
+        return str(record.msg)
+
+
+class LoggingIntegration(Integration):
+    identifier = "logging"
+
+    def __init__(
+        self,
+        level: Optional[int] = DEFAULT_LEVEL,
+        event_level: Optional[int] = DEFAULT_EVENT_LEVEL,
+        sentry_logs_level: Optional[int] = None,
+    ) -> None:
+        self.level = level
+        self.event_level = event_level
+        self.sentry_logs_level = sentry_logs_level
+
+    @staticmethod
+    def setup_once() -> None:
+        original: Callable[[logging.Logger, logging.LogRecord], None] = (
+            logging.Logger.callHandlers
+        )
+
+        def sentry_lite_call_handlers(self: logging.Logger, record: logging.LogRecord) -> None:
+            try:
+                original(self, record)
+            finally:
+                if not getattr(_busy, "on", False) and not _is_ignored(record.name):
+                    integration = active_integration(LoggingIntegration.identifier)
+                    if integration is not None:
+                        _busy.on = True
+                        try:
+                            integration.handle(record)
+                        except Exception:  # noqa: BLE001
+                            pass
+                        finally:
+                            _busy.on = False
+
+        logging.Logger.callHandlers = sentry_lite_call_handlers  # type: ignore[method-assign]
+
+    def handle(self, record: logging.LogRecord) -> None:
+        if self.event_level is not None and record.levelno >= self.event_level:
+            capture_record(record)
+        if self.level is not None and record.levelno >= self.level:
+            breadcrumb_record(record)
+
+
+def breadcrumb_record(record: logging.LogRecord) -> None:
+    Scope.get_isolation_scope().add_breadcrumb(
+        {
+            "type": "log",
+            "level": _level_name(record.levelno),
+            "category": record.name,
+            "message": _message(record),
+            "timestamp": datetime.fromtimestamp(record.created, timezone.utc),
+            "data": _extras(record),
+        },
+        hint={"log_record": record},
+    )
+
+
+def capture_record(record: logging.LogRecord) -> None:
+    client = Scope.get_client()
+    if not client.is_active():
+        return
+    exc_info = record.exc_info
+    hint: Dict[str, Any] = {"log_record": record}
+    event: Event
+    if exc_info and exc_info[0] is not None and exc_info[1] is not None:
+        from sentry_lite.events.exceptions import event_from_exception
+
+        event, exc_hint = event_from_exception(
+            exc_info, client.options, {"type": "logging", "handled": True}
+        )
+        hint.update(exc_hint)
+    elif (exc_info and exc_info[0] is None) or record.stack_info:
+        from sentry_lite.events.frames import current_stacktrace
+
+        event = {
+            "threads": {
+                "values": [
+                    {
+                        "stacktrace": current_stacktrace(client.options),
+                        "crashed": False,
+                        "current": True,
+                    }
+                ]
+            }
+        }
+    else:
+        event = {}
+    event["level"] = _level_name(record.levelno)
+    event["logger"] = record.name
+    args = record.args
+    params: Any = list(args) if isinstance(args, tuple) else (args or [])
+    msg = record.msg
+    event["logentry"] = {
+        "message": msg if isinstance(msg, str) else str(msg),
+        "formatted": _message(record),
+        "params": params,
+    }
+    extra = _extras(record)
+    if extra:
+        event["extra"] = extra
+    Scope.get_current_scope().capture_event(event, hint=hint)
+
+
+class EventHandler(logging.Handler):
+    """A handler that turns every record it gets into an event (for manual setups)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if _is_ignored(record.name) or getattr(_busy, "on", False):
+            return
+        _busy.on = True
+        try:
+            capture_record(record)
+        except Exception:  # noqa: BLE001
+            pass
+        finally:
+            _busy.on = False
+
+
+SentryHandler = EventHandler
+
+
+class BreadcrumbHandler(logging.Handler):
+    """A handler that turns every record it gets into a breadcrumb (for manual setups)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if _is_ignored(record.name):
+            return
+        try:
+            breadcrumb_record(record)
+        except Exception:  # noqa: BLE001
+            pass

@@ -1,0 +1,1 @@
+"""Tracing: spans, transactions, sampling and trace propagation."""
