@@ -38,6 +38,7 @@ from sentry_lite.events.frames import (
     frames_from_traceback,
     stack_frames,
 )
+from sentry_lite.events.meta import annotate
 
 __all__ = ["MAX_EXCEPTION_FRAMES", "ExcInfo", "event_from_exception", "exc_info_from_error"]
 
@@ -45,7 +46,8 @@ ExcInfo = Tuple[Optional[Type[BaseException]], Optional[BaseException], Optional
 
 MAX_EXCEPTION_FRAMES = 2000
 """Frames kept per exception; beyond this sentry_sdk drops the whole stacktrace."""
-_OVER_LIMIT_META = {"": {"rem": [["!config", "x"]]}}
+_REM_OVER_LIMIT = ["!config", "x"]
+"""Remark sentry_sdk records for a stacktrace dropped for having too many frames."""
 
 try:
     _BaseExceptionGroup: Optional[type] = BaseExceptionGroup  # type: ignore[name-defined,unused-ignore]
@@ -299,11 +301,7 @@ def event_from_exception(
     values.reverse()
 
     event: Dict[str, Any] = {"level": "error", "exception": {"values": values}}
-    dropped = {
-        str(i): {"stacktrace": _OVER_LIMIT_META}
-        for i, value in enumerate(values)
-        if "stacktrace" in value and value["stacktrace"] is None
-    }
-    if dropped:
-        event["_meta"] = {"exception": {"values": dropped}}
+    for index, value in enumerate(values):
+        if "stacktrace" in value and value["stacktrace"] is None:
+            annotate(event, ("exception", "values", index, "stacktrace"), rem=[_REM_OVER_LIMIT])
     return event, {"exc_info": info if info[0] is not None else None}

@@ -86,10 +86,14 @@ class _CodeInfo(NamedTuple):
     sdk_frame: bool
     may_hide: bool
     """True when the code has a local that could be ``__traceback_hide__``."""
+    cwd: Optional[str]
+    """For a relative ``co_filename`` (``<string>``...), the cwd ``abs_path`` was made in."""
 
 
 _code_cache: Dict[int, _CodeInfo] = {}
-_abspath_cache: Dict[str, str] = {}
+_CONTEXT_CACHE_SIZE = 4096
+"""(file, line) source contexts remembered before that cache is reset (bounds memory)."""
+_context_cache: Dict[Tuple[str, int], Tuple[List[str], Tuple[str, ...], str, Tuple[str, ...]]] = {}
 
 
 def _filename_for_module(module: Any, abs_path: Optional[str]) -> Optional[str]:
@@ -113,18 +117,17 @@ def _filename_for_module(module: Any, abs_path: Optional[str]) -> Optional[str]:
 
 
 def _abspath(path: str) -> Optional[str]:
-    cached = _abspath_cache.get(path)
-    if cached is not None:
-        return cached
     try:
-        result = os.path.abspath(path)
+        return os.path.abspath(path)
     except Exception:
         return None
-    if os.path.isabs(path):  # relative paths depend on the cwd: never cache those
-        if len(_abspath_cache) >= _CODE_CACHE_SIZE:
-            _abspath_cache.clear()
-        _abspath_cache[path] = result
-    return result
+
+
+def _cwd() -> Optional[str]:
+    try:
+        return os.getcwd()
+    except Exception:
+        return None
 
 
 def _is_sdk_module(module: Any) -> bool:
@@ -137,6 +140,7 @@ def _is_sdk_module(module: Any) -> bool:
 
 def _build_code_info(code: CodeType, module: Any) -> _CodeInfo:
     co_filename = code.co_filename
+    relative = bool(co_filename) and not os.path.isabs(co_filename)
     if code.co_flags & _CO_OPTIMIZED:
         names = (*code.co_varnames, *code.co_cellvars, *code.co_freevars)
         may_hide = any(flag in names for flag in _HIDE_FLAGS)
@@ -150,6 +154,7 @@ def _build_code_info(code: CodeType, module: Any) -> _CodeInfo:
         code.co_name or "<unknown>",
         _is_sdk_module(module),
         may_hide,
+        _cwd() if relative else None,
     )
 
 
@@ -157,9 +162,12 @@ def _code_info(code: CodeType, module: Any) -> _CodeInfo:
     if type(module) is not str:
         return _build_code_info(code, module)
     info = _code_cache.get(id(code))
-    if info is not None and info.code is code and info.module == module:
-        if info.abs_path is not None and not os.path.isabs(code.co_filename):
-            return info._replace(abs_path=_abspath(code.co_filename))
+    if (
+        info is not None
+        and info.code is code
+        and info.module == module
+        and (info.cwd is None or info.cwd == _cwd())
+    ):
         return info
     info = _build_code_info(code, module)
     if len(_code_cache) >= _CODE_CACHE_SIZE:
@@ -197,21 +205,30 @@ def _frame_info(frame: FrameType) -> Optional[_CodeInfo]:
 def _source_context(
     frame: FrameType, info: _CodeInfo, lineno: Optional[int]
 ) -> Tuple[List[str], Optional[str], List[str]]:
-    if lineno is None or lineno < 1 or not info.code.co_filename or info.module is None:
+    filename = info.code.co_filename
+    if lineno is None or lineno < 1 or not filename or info.module is None:
         return [], None, []
     try:
-        lines = linecache.getlines(info.code.co_filename, frame.f_globals)
+        lines = linecache.getlines(filename, frame.f_globals)
     except Exception:
         return [], None, []
-    index = lineno - 1
-    if index >= len(lines):
-        return [], None, []
-    start = index - CONTEXT_LINES if index > CONTEXT_LINES else 0
-    return (
-        [line.strip("\r\n") for line in lines[start:index]],
-        lines[index].strip("\r\n"),
-        [line.strip("\r\n") for line in lines[index + 1 : index + 1 + CONTEXT_LINES]],
-    )
+    key = (filename, lineno)
+    cached = _context_cache.get(key)
+    if cached is None or cached[0] is not lines:
+        index = lineno - 1
+        if index >= len(lines):
+            return [], None, []
+        start = index - CONTEXT_LINES if index > CONTEXT_LINES else 0
+        cached = (
+            lines,  # linecache's list: a reload gives a new one and invalidates this entry
+            tuple(line.strip("\r\n") for line in lines[start:index]),
+            lines[index].strip("\r\n"),
+            tuple(line.strip("\r\n") for line in lines[index + 1 : index + 1 + CONTEXT_LINES]),
+        )
+        if len(_context_cache) >= _CONTEXT_CACHE_SIZE:
+            _context_cache.clear()
+        _context_cache[key] = cached
+    return list(cached[1]), cached[2], list(cached[3])
 
 
 def serialize_frame(
