@@ -7,7 +7,7 @@ The client hands over finished envelopes and reports losses it decided on itself
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, Optional, cast
 
 from sentry_lite.envelope import Envelope, Item
 
@@ -74,7 +74,7 @@ def make_transport(options: Dict[str, Any]) -> Optional[Transport]:
     if isinstance(ref, type) and issubclass(ref, Transport):
         return ref(options)
     if callable(ref):
-        return _FunctionTransport(ref)
+        return _FunctionTransport(cast(Callable[[Dict[str, Any]], None], ref))
     if ref is not None:
         logger.warning("sentry_lite: ignoring transport=%r: not a Transport or callable", ref)
     if options.get("dsn") is None:

@@ -1,26 +1,116 @@
-"""HTTP delivery of envelopes to a Sentry-protocol ingest with urllib3 and certifi."""
+"""HTTP delivery of envelopes to a Sentry-protocol ingest, with rate limits, client reports,
+size handling and an optional durable outbox.
+
+Threads (all daemon, started lazily, restarted fresh in a forked child):
+
+* without ``cache_dir``: one worker takes envelopes from the bounded queue and POSTs them,
+  as sentry_sdk does; what cannot be sent is dropped and counted.
+* with ``cache_dir``: the queue worker only *persists* envelopes to the outbox (fast disk
+  writes, so the queue rarely fills even while the ingest hangs), and a second thread
+  sends from the outbox oldest-first, deleting a file once the ingest accepted it and
+  rescheduling it with exponential backoff otherwise.
+
+The app thread only appends to the queue; when the queue is full it writes the envelope to
+the outbox itself (a local file write) or, without an outbox, counts it as
+``queue_overflow``.
+"""
 
 from __future__ import annotations
 
 import gzip
 import logging
-from typing import Any, Callable, Dict, Optional
+import os
+import random
+import threading
+import time
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
-import certifi
 import urllib3
 
 from sentry_lite.consts import USER_AGENT
 from sentry_lite.dsn import Dsn
 from sentry_lite.envelope import Envelope, Item
 from sentry_lite.transport.base import Transport
+from sentry_lite.transport.outbox import (
+    DEFAULT_CACHE_MAX_AGE,
+    DEFAULT_CACHE_MAX_BYTES,
+    DEFAULT_CACHE_MAX_ENVELOPES,
+    Claim,
+    Outbox,
+)
+from sentry_lite.transport.pool import make_pool
+from sentry_lite.transport.ratelimits import RateLimits
+from sentry_lite.transport.reports import CLIENT_REPORT_INTERVAL, LossRecorder
+from sentry_lite.transport.size import fallback_envelope, trim_oversized
 from sentry_lite.transport.worker import BackgroundWorker
 
 logger = logging.getLogger("sentry_lite.errors")
 
 __all__ = ["HttpTransport"]
 
-CONNECT_TIMEOUT = 5.0
-READ_TIMEOUT = 30.0
+DEFAULT_QUEUE_SIZE = 100
+DEFAULT_COMPRESSION_LEVEL = 9
+"""gzip level; sentry_sdk uses gzip -9 when brotli is not installed."""
+RETRY_INITIAL = 0.5
+"""First retry delay (seconds) after a network error or 5xx, doubled per failure ..."""
+RETRY_MAX = 60.0
+"""... up to this."""
+SHUTDOWN_LOSS = "queue_overflow"
+"""Reason for envelopes still queued at shutdown when there is no outbox to keep them."""
+
+# Outcomes of one POST.
+SENT = "sent"
+NETWORK = "network"
+RETRY = "retry"
+LIMITED = "limited"
+REJECTED = "rejected"
+TOO_LARGE = "too_large"
+
+
+def _opt(options: Mapping[str, Any], name: str, default: Any) -> Any:
+    value = options.get(name)
+    return default if value is None else value
+
+
+def _compression_level(options: Mapping[str, Any]) -> int:
+    level = options.get("transport_compression_level")
+    if level is None:
+        experiments = options.get("_experiments") or {}
+        level = experiments.get("transport_compression_level")
+        if level is None:
+            level = experiments.get("transport_zlib_compression_level")
+    try:
+        value = int(DEFAULT_COMPRESSION_LEVEL if level is None else level)
+        return min(9, max(0, value))
+    except (TypeError, ValueError):
+        return DEFAULT_COMPRESSION_LEVEL
+
+
+class _Backoff:
+    """Exponential backoff with jitter, shared by every envelope of this process."""
+
+    def __init__(self) -> None:
+        self.failures = 0
+        self.until = 0.0
+
+    def fail(self) -> float:
+        self.failures += 1
+        delay = min(RETRY_MAX, RETRY_INITIAL * (2.0 ** min(self.failures - 1, 16)))
+        delay *= random.uniform(0.8, 1.0)
+        self.until = time.monotonic() + delay
+        return delay
+
+    def ok(self) -> None:
+        self.failures = 0
+        self.until = 0.0
+
+    def remaining(self) -> float:
+        return max(0.0, self.until - time.monotonic())
+
+
+def file_delay(attempts: int) -> float:
+    """Delay before an envelope's next attempt, growing with its own failures."""
+    return float(min(RETRY_MAX, RETRY_INITIAL * (2.0 ** min(attempts, 16))))
 
 
 class HttpTransport(Transport):
@@ -29,54 +119,87 @@ class HttpTransport(Transport):
         dsn = options["dsn"]
         self.dsn = dsn if isinstance(dsn, Dsn) else Dsn(str(dsn))
         self._url = self.dsn.envelope_url
-        self._auth = self.dsn.auth_header(USER_AGENT)
-        self._compression = 9 if options.get("_compression_level") is None else int(
-            options["_compression_level"]
-        )
-        self._worker = BackgroundWorker(queue_size=int(options.get("transport_queue_size") or 100))
-        self._pool: Optional[urllib3.PoolManager] = None
-
-    def _get_pool(self) -> urllib3.PoolManager:
-        if self._pool is None:
-            self._pool = urllib3.PoolManager(
-                num_pools=2,
-                cert_reqs="CERT_REQUIRED",
-                ca_certs=self.options.get("ca_certs") or certifi.where(),
-                timeout=urllib3.Timeout(connect=CONNECT_TIMEOUT, read=READ_TIMEOUT),
-                retries=False,
-            )
-        return self._pool
-
-    def capture_envelope(self, envelope: Envelope) -> None:
-        if not self._worker.submit(lambda: self._send(envelope)):
-            for item in envelope.items:
-                self.record_lost_event("queue_overflow", item=item)
-
-    def _send(self, envelope: Envelope) -> None:
-        body = envelope.serialize()
-        headers = {
+        self._headers = {
             "Content-Type": "application/x-sentry-envelope",
-            "X-Sentry-Auth": self._auth,
+            "X-Sentry-Auth": self.dsn.auth_header(USER_AGENT),
             "User-Agent": USER_AGENT,
         }
-        if self._compression > 0:
-            body = gzip.compress(body, self._compression)
-            headers["Content-Encoding"] = "gzip"
-        try:
-            response = self._get_pool().request(
-                "POST", self._url, body=body, headers=headers, preload_content=True
+        self._compression = _compression_level(options)
+        self.rate_limits = RateLimits()
+        self.losses = LossRecorder(
+            send_reports=bool(_opt(options, "send_client_reports", True)),
+            on_drop=options.get("on_drop"),
+        )
+        self._pool: Optional[urllib3.PoolManager] = None
+        self._pool_pid = os.getpid()
+        self._pool_lock = threading.Lock()
+        self._backoff = _Backoff()
+        self._force_report = False
+        self._killed = False
+        self.outbox = self._make_outbox(options)
+        queue_size = int(_opt(options, "transport_queue_size", DEFAULT_QUEUE_SIZE))
+        self._sender: Optional[BackgroundWorker[None]] = None
+        if self.outbox is not None:
+            self._worker: BackgroundWorker[Envelope] = BackgroundWorker(
+                self._persist, None, queue_size, "sentry_lite.spooler", self._after_fork
             )
-        except Exception as exc:  # noqa: BLE001
-            logger.debug("sentry_lite: network error sending envelope: %s", exc)
-            self._lost(envelope, "network_error")
-            return
-        if response.status >= 300:
-            logger.debug("sentry_lite: ingest answered %s", response.status)
-            self._lost(envelope, "send_error")
+            self._sender = BackgroundWorker(
+                lambda _: None, self._send_from_outbox, 1, "sentry_lite.sender"
+            )
+            self._sender.wake()  # deliver what earlier processes left behind
+        else:
+            self._worker = BackgroundWorker(
+                self._send_now, self._idle_reports, queue_size, "sentry_lite.worker",
+                self._after_fork,
+            )
 
-    def _lost(self, envelope: Envelope, reason: str) -> None:
-        for item in envelope.items:
-            self.record_lost_event(reason, item=item)
+    def _make_outbox(self, options: Mapping[str, Any]) -> Optional[Outbox]:
+        directory = options.get("cache_dir")
+        if not directory:
+            return None
+        try:
+            return Outbox(
+                str(directory),
+                max_envelopes=int(
+                    _opt(options, "cache_max_envelopes", DEFAULT_CACHE_MAX_ENVELOPES)
+                ),
+                max_bytes=int(_opt(options, "cache_max_bytes", DEFAULT_CACHE_MAX_BYTES)),
+                max_age=float(_opt(options, "cache_max_age", DEFAULT_CACHE_MAX_AGE)),
+                on_evict=self._evicted,
+            )
+        except (OSError, ValueError, TypeError) as exc:
+            logger.warning(
+                "sentry_lite: cache_dir %r unusable, outbox disabled: %s", directory, exc
+            )
+            return None
+
+    def _after_fork(self) -> None:
+        self._pool = None
+        self._pool_pid = os.getpid()
+        self._pool_lock = threading.Lock()
+        self.losses.reset_after_fork()
+        self._backoff = _Backoff()
+        if self.outbox is not None:
+            self.outbox.after_fork()
+
+    # -- the client's side (app thread) ---------------------------------------------
+    def capture_envelope(self, envelope: Envelope) -> None:
+        try:
+            if not self._killed and self._worker.submit(envelope):
+                return
+            if self.outbox is not None and self._spill(envelope):
+                return
+            self.losses.record_envelope("queue_overflow", envelope)
+        except Exception:  # nothing may reach the app
+            logger.debug("sentry_lite: capture_envelope failed", exc_info=True)
+
+    def _spill(self, envelope: Envelope) -> bool:
+        assert self.outbox is not None
+        if not self.outbox.put(envelope.serialize()):
+            return False
+        if self._sender is not None and not self._killed:
+            self._sender.wake()
+        return True
 
     def record_lost_event(
         self,
@@ -86,17 +209,263 @@ class HttpTransport(Transport):
         *,
         quantity: int = 1,
     ) -> None:
-        pass
+        try:
+            if item is not None:
+                self.losses.record_item(reason, item)
+            elif data_category is not None:
+                self.losses.record(reason, data_category, quantity)
+        except Exception:
+            logger.debug("sentry_lite: record_lost_event failed", exc_info=True)
+
+    def is_healthy(self) -> bool:
+        return not (self._worker.full() or self.rate_limits.any_active())
 
     def flush(
         self, timeout: float, callback: Optional[Callable[[int, float], None]] = None
     ) -> None:
-        if timeout <= 0:
-            return
-        pending = self._worker.pending()
-        if pending and callback is not None:
-            callback(pending, timeout)
-        self._worker.flush(timeout)
+        try:
+            if timeout <= 0 or self._killed:
+                return
+            deadline = time.monotonic() + timeout
+            pending = self._worker.pending() + (len(self.outbox) if self.outbox else 0)
+            if pending and callback is not None:
+                try:
+                    callback(pending, timeout)
+                except Exception:
+                    pass
+            self._force_report = True
+            self._worker.flush(timeout)
+            if self._sender is not None:
+                self._sender.flush(max(0.0, deadline - time.monotonic()))
+        except Exception:
+            logger.debug("sentry_lite: flush failed", exc_info=True)
 
     def kill(self) -> None:
-        self._worker.kill()
+        """Stop the threads now; keep (outbox) or count (no outbox) what was not sent."""
+        try:
+            self._killed = True
+            left = self._worker.kill()
+            if self._sender is not None:
+                self._sender.kill()
+            report = self.losses.take()
+            if self.outbox is not None:
+                for envelope in left:
+                    if not self.outbox.put(envelope.serialize()):
+                        self.losses.record_envelope(SHUTDOWN_LOSS, envelope)
+                if report is not None:
+                    self.outbox.put(Envelope({}, [report]).serialize())
+                self.outbox.release_all()
+            else:
+                for envelope in left:
+                    self.losses.record_envelope(SHUTDOWN_LOSS, envelope)
+        except Exception:
+            logger.debug("sentry_lite: kill failed", exc_info=True)
+
+    # -- HTTP -----------------------------------------------------------------------
+    def _get_pool(self) -> urllib3.PoolManager:
+        pool = self._pool
+        if pool is None or self._pool_pid != os.getpid():
+            with self._pool_lock:
+                pool = self._pool
+                if pool is None or self._pool_pid != os.getpid():
+                    pool = make_pool(self.options, self.dsn)
+                    self._pool = pool
+                    self._pool_pid = os.getpid()
+        return pool
+
+    def _post(self, envelope: Envelope) -> Tuple[str, int]:
+        """POST one envelope; returns the outcome and the body size."""
+        body = envelope.serialize()
+        size = len(body)
+        headers = dict(self._headers)
+        if self._compression > 0:
+            body = gzip.compress(body, self._compression)
+            headers["Content-Encoding"] = "gzip"
+        try:
+            response = self._get_pool().urlopen(
+                "POST",
+                self._url,
+                body=body,
+                headers=headers,
+                retries=False,
+                redirect=False,
+                preload_content=True,
+            )
+        except Exception as exc:  # any failure to talk is a network error
+            logger.debug("sentry_lite: network error sending envelope: %s", exc)
+            return NETWORK, size
+        status = response.status
+        self.rate_limits.update(status, response.headers)
+        if 200 <= status < 300:
+            return SENT, size
+        if status == 429:
+            logger.debug("sentry_lite: rate limited (429)")
+            return LIMITED, size
+        if status == 413:
+            logger.warning("sentry_lite: ingest refused an envelope of %d bytes as too large", size)
+            return TOO_LARGE, size
+        logger.debug("sentry_lite: ingest answered %s", status)
+        if status >= 500 or status == 408:
+            return RETRY, size
+        return REJECTED, size
+
+    def _prepare(self, envelope: Envelope) -> Tuple[Optional[Envelope], Optional[Item]]:
+        """Trim oversized events and attach a client report when one is due."""
+        envelope = trim_oversized(envelope)
+        report = None
+        if self._force_report or self.losses.due():
+            report = self.losses.take()
+            self._force_report = False
+            if report is not None:
+                envelope = Envelope(envelope.headers, [*envelope.items, report])
+        return envelope, report
+
+    def _handle_refusal(self, outcome: str, envelope: Envelope, size: int) -> None:
+        """Count an envelope the server will never take, and stand in for a too large one."""
+        self.losses.record_envelope("send_error", envelope)
+        if outcome == TOO_LARGE:
+            fallback = fallback_envelope(envelope, size)
+            if fallback is not None:
+                result, _ = self._post(fallback)
+                if result != SENT:
+                    self.losses.record_envelope("send_error", fallback)
+
+    # -- without an outbox: send straight from the queue ----------------------------
+    def _send_now(self, envelope: Envelope) -> None:
+        envelope = self._strip_limited(envelope)
+        if not envelope.items:
+            return
+        prepared, report = self._prepare(envelope)
+        if prepared is None:
+            return
+        outcome, size = self._post(prepared)
+        if outcome == SENT:
+            return
+        if report is not None:
+            self.losses.give_back(report)
+        if outcome == NETWORK:
+            self.losses.record_envelope("network_error", envelope)
+        elif outcome == RETRY:
+            self.losses.record_envelope("send_error", envelope)
+        elif outcome == LIMITED:
+            # Relay records its own outcome for a 429: count it locally, not in reports.
+            self.losses.record_envelope("ratelimit_backoff", envelope, report=False)
+        else:
+            self._handle_refusal(outcome, envelope, size)
+
+    def _strip_limited(self, envelope: Envelope) -> Envelope:
+        categories = [item.data_category for item in envelope.items]
+        ok, limited, _ = self.rate_limits.split(categories)
+        if not limited:
+            return envelope
+        for index in limited:
+            item = envelope.items[index]
+            if item.type == "client_report":
+                self.losses.give_back(item)
+            else:
+                self.losses.record_item("ratelimit_backoff", item, envelope)
+        return Envelope(envelope.headers, [envelope.items[i] for i in ok])
+
+    def _idle_reports(self) -> Optional[float]:
+        """Send a lone client report when one is due (periodically and on flush)."""
+        if self._killed:
+            return None
+        if self._force_report or self.losses.due():
+            self._force_report = False
+            report = self.losses.take()
+            if report is not None:
+                self._send_now(Envelope({}, [report]))
+        return CLIENT_REPORT_INTERVAL if self.losses.pending() else None
+
+    # -- with an outbox ---------------------------------------------------------------
+    def _persist(self, envelope: Envelope) -> None:
+        assert self.outbox is not None and self._sender is not None
+        if self.outbox.put(envelope.serialize()):
+            self._sender.wake()
+        else:
+            self._send_now(envelope)  # disk unusable: behave as without an outbox
+
+    def _evicted(self, body: Optional[bytes], reason: str) -> None:
+        if body is None:
+            self.losses.record(reason, "default")
+            return
+        try:
+            envelope = Envelope.parse(body)
+        except Exception:
+            self.losses.record(reason, "default")
+            return
+        self.losses.record_envelope(reason, envelope)
+
+    def _send_from_outbox(self) -> Optional[float]:
+        """Send the most overdue envelope; return when to be called again."""
+        outbox = self.outbox
+        if outbox is None or self._killed:
+            return None
+        if self._force_report or self.losses.due():
+            self._force_report = False
+            report = self.losses.take()
+            if report is not None and not outbox.put(Envelope({}, [report]).serialize()):
+                self.losses.give_back(report)
+        wait = self._backoff.remaining()
+        if wait > 0:
+            return wait
+        claim = outbox.claim()
+        if claim is None:
+            due = outbox.next_due()
+            if self.losses.pending():
+                due = CLIENT_REPORT_INTERVAL if due is None else min(due, CLIENT_REPORT_INTERVAL)
+            return due
+        try:
+            self._deliver_claim(outbox, claim)
+        except Exception:  # keep the file for a later attempt
+            logger.debug("sentry_lite: delivering from the outbox failed", exc_info=True)
+            outbox.retry(claim, file_delay(claim.attempts))
+        return 0.0
+
+    def _deliver_claim(self, outbox: Outbox, claim: Claim) -> None:
+        try:
+            envelope = Envelope.parse(claim.data)
+        except Exception:  # a damaged file can never be sent
+            outbox.discard(claim)
+            self.losses.record("send_error", "default")
+            return
+        categories = [item.data_category for item in envelope.items]
+        ok, limited, wait = self.rate_limits.split(categories)
+        if not ok:
+            outbox.retry(claim, wait)
+            return
+        if limited:
+            # Send what may go now; keep the limited items until their window ends.
+            held = Envelope(envelope.headers, [envelope.items[i] for i in limited])
+            now = Envelope(envelope.headers, [envelope.items[i] for i in ok])
+            if outbox.put(held.serialize(), delay=wait) and outbox.put(now.serialize()):
+                outbox.delivered(claim)
+            else:
+                outbox.retry(claim, wait)
+            return
+        prepared, report = self._prepare(envelope)
+        if prepared is None:
+            outbox.delivered(claim)
+            return
+        outcome, size = self._post(prepared)
+        if outcome == SENT:
+            self._backoff.ok()
+            outbox.delivered(claim)
+            return
+        if report is not None:
+            self.losses.give_back(report)
+        if outcome in (NETWORK, RETRY):
+            self._backoff.fail()
+            outbox.retry(claim, file_delay(claim.attempts))
+        elif outcome == LIMITED:
+            left = max(
+                (self.rate_limits.remaining(c) for c in categories), default=0.0
+            )
+            outbox.retry(claim, left or RETRY_INITIAL)
+        else:
+            outbox.discard(claim)
+            self._handle_refusal(outcome, envelope, size)
+
+    # -- introspection (tests, debugging) ----------------------------------------------
+    def _threads(self) -> List[BackgroundWorker[Any]]:
+        return [w for w in (self._worker, self._sender) if w is not None]

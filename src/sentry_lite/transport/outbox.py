@@ -1,0 +1,449 @@
+"""The durable outbox: an on-disk spool so undelivered envelopes survive outages and restarts.
+
+One file per envelope (its serialized, uncompressed bytes) in ``cache_dir``:
+
+``<created-µs>-<random>.<attempts>.env``
+    Ready to send. Its *mtime* is the wall-clock time of the next attempt, so every
+    process sharing the directory sees the same backoff schedule.
+``<created-µs>-<random>.<attempts>.claim.<pid>@<host>``
+    Being sent by that process. Claiming is an atomic ``rename``: of several processes
+    that try, exactly one succeeds, so an envelope is never sent twice concurrently.
+    A claim whose process is gone (same host, dead pid) or that is older than
+    :data:`STALE_CLAIM_AGE` is turned back into a ready file.
+``.tmp-<pid>-<random>``
+    A write in progress. Files only get their final name by ``rename`` once complete,
+    so a crash never leaves a torn envelope behind.
+
+The spool is bounded by count, bytes and age; the oldest ready files go first, and the
+owner is told about each eviction (reported as ``cache_overflow``). Delivery is
+at-least-once: a process killed between the server's "accepted" and the ``unlink``
+re-sends that one envelope on the next start.
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import os
+import secrets
+import socket
+import threading
+import time
+from typing import Callable, Dict, List, Optional, Set, Tuple
+
+logger = logging.getLogger("sentry_lite.errors")
+
+__all__ = [
+    "DEFAULT_CACHE_MAX_AGE",
+    "DEFAULT_CACHE_MAX_BYTES",
+    "DEFAULT_CACHE_MAX_ENVELOPES",
+    "Claim",
+    "Outbox",
+]
+
+DEFAULT_CACHE_MAX_ENVELOPES = 1000
+DEFAULT_CACHE_MAX_BYTES = 64 * 1024 * 1024
+DEFAULT_CACHE_MAX_AGE = 7 * 24 * 3600.0
+RESCAN_INTERVAL = 5.0
+"""Seconds between directory scans that pick up other processes' files and lost claims."""
+STALE_CLAIM_AGE = 300.0
+"""A claim this old is abandoned even if its owner cannot be checked (another host)."""
+STALE_TMP_AGE = 3600.0
+"""Leftover temp files of crashed writers are removed after this long."""
+FSYNC = False
+"""fsync each file: survives power loss, not just process death, at ~1 ms per envelope."""
+MAX_CACHED_BODIES = 512
+"""Bodies of envelopes this process wrote are kept in memory to skip re-reading them."""
+
+_READY = ".env"
+_CLAIM = ".claim."
+_TMP = ".tmp-"
+
+
+def _host() -> str:
+    return socket.gethostname().replace(".", "_").replace("@", "_") or "host"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+class Claim:
+    """An envelope this process has the exclusive right to send."""
+
+    __slots__ = ("attempts", "base", "data", "path")
+
+    def __init__(self, base: str, attempts: int, path: str, data: bytes) -> None:
+        self.base = base
+        self.attempts = attempts
+        self.path = path
+        self.data = data
+
+
+class Outbox:
+    def __init__(
+        self,
+        directory: str,
+        max_envelopes: int = DEFAULT_CACHE_MAX_ENVELOPES,
+        max_bytes: int = DEFAULT_CACHE_MAX_BYTES,
+        max_age: float = DEFAULT_CACHE_MAX_AGE,
+        on_evict: Optional[Callable[[Optional[bytes], str], None]] = None,
+    ) -> None:
+        self.directory = os.path.abspath(os.path.expanduser(directory))
+        self.max_envelopes = max(1, int(max_envelopes))
+        self.max_bytes = max(1, int(max_bytes))
+        self.max_age = float(max_age)
+        self.on_evict = on_evict
+        os.makedirs(self.directory, mode=0o700, exist_ok=True)
+        self._lock = threading.RLock()
+        self._host = _host()
+        self._reset_state()
+
+    def _reset_state(self) -> None:
+        self._pid = os.getpid()
+        self._suffix = f"{_CLAIM}{self._pid}@{self._host}"
+        # base -> (attempts, size, due wall time)
+        self._ready: Dict[str, Tuple[int, int, float]] = {}
+        self._by_due: List[Tuple[float, str]] = []
+        self._by_age: List[str] = []
+        self._bytes = 0
+        self._claimed: Set[str] = set()
+        self._bodies: Dict[str, bytes] = {}
+        self._last_scan = 0.0
+
+    def after_fork(self) -> None:
+        """A forked child keeps the directory but not the parent's claims or index."""
+        self._lock = threading.RLock()
+        self._reset_state()
+
+    # -- bookkeeping ------------------------------------------------------
+    def _add(self, base: str, attempts: int, size: int, due: float) -> None:
+        old = self._ready.get(base)
+        if old is not None:
+            self._bytes -= old[1]
+        else:
+            heapq.heappush(self._by_age, base)
+        self._ready[base] = (attempts, size, due)
+        self._bytes += size
+        heapq.heappush(self._by_due, (due, base))
+
+    def _remove(self, base: str) -> Optional[Tuple[int, int, float]]:
+        entry = self._ready.pop(base, None)
+        if entry is not None:
+            self._bytes -= entry[1]
+        return entry
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._ready) + len(self._claimed)
+
+    @property
+    def size_bytes(self) -> int:
+        return self._bytes
+
+    def _path(self, name: str) -> str:
+        return os.path.join(self.directory, name)
+
+    @staticmethod
+    def _created(base: str) -> float:
+        try:
+            return int(base.split("-", 1)[0]) / 1e6
+        except ValueError:
+            return 0.0
+
+    # -- writing ----------------------------------------------------------
+    def put(self, data: bytes, delay: float = 0.0) -> bool:
+        """Store one envelope atomically; False if it could not be written."""
+        if os.getpid() != self._pid:
+            self.after_fork()
+        now = time.time()
+        base = f"{int(now * 1e6):017d}-{secrets.token_hex(6)}"
+        tmp = self._path(f"{_TMP}{self._pid}-{secrets.token_hex(6)}")
+        final = self._path(f"{base}.0{_READY}")
+        try:
+            self._make_room(len(data))
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                view = memoryview(data)
+                while view:
+                    written = os.write(fd, view)
+                    view = view[written:]
+                if FSYNC:
+                    os.fsync(fd)
+            finally:
+                os.close(fd)
+            due = now + max(0.0, delay)
+            if delay > 0:
+                os.utime(tmp, (now, due))
+            os.rename(tmp, final)
+        except OSError as exc:
+            logger.warning("sentry_lite: cannot write to cache_dir %s: %s", self.directory, exc)
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            return False
+        with self._lock:
+            self._add(base, 0, len(data), due)
+            if len(self._bodies) < MAX_CACHED_BODIES:
+                self._bodies[base] = data
+        return True
+
+    def _make_room(self, incoming: int) -> None:
+        """Evict the oldest ready envelopes until one more of ``incoming`` bytes fits."""
+        while True:
+            with self._lock:
+                count = len(self._ready) + len(self._claimed)
+                if count < self.max_envelopes and self._bytes + incoming <= self.max_bytes:
+                    return
+                victim = self._oldest()
+                if victim is None:
+                    return
+            self._evict(victim, "cache_overflow")
+
+    def _oldest(self) -> Optional[str]:
+        while self._by_age:
+            base = self._by_age[0]
+            if base in self._ready:
+                return base
+            heapq.heappop(self._by_age)
+        return None
+
+    def _evict(self, base: str, reason: str) -> None:
+        with self._lock:
+            entry = self._remove(base)
+            body = self._bodies.pop(base, None)
+        if entry is None:
+            return
+        path = self._path(f"{base}.{entry[0]}{_READY}")
+        if body is None:
+            try:
+                with open(path, "rb") as fh:
+                    body = fh.read()
+            except OSError:
+                body = None
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            return  # another process took it: not ours to report
+        except OSError:
+            pass
+        if self.on_evict is not None:
+            try:
+                self.on_evict(body, reason)
+            except Exception:
+                logger.debug("sentry_lite: on_evict failed", exc_info=True)
+
+    # -- reading ----------------------------------------------------------
+    def next_due(self) -> Optional[float]:
+        """Seconds until the next ready envelope is due (0.0: now), None if none is known."""
+        self._maybe_scan()
+        with self._lock:
+            while self._by_due:
+                due, base = self._by_due[0]
+                entry = self._ready.get(base)
+                if entry is None or entry[2] != due:
+                    heapq.heappop(self._by_due)
+                    continue
+                return max(0.0, due - time.time())
+        return None
+
+    def claim(self) -> Optional[Claim]:
+        """Take the most overdue ready envelope, if any is due now."""
+        if os.getpid() != self._pid:
+            self.after_fork()
+        while True:
+            with self._lock:
+                if not self._by_due:
+                    return None
+                due, base = self._by_due[0]
+                entry = self._ready.get(base)
+                if entry is None or entry[2] != due:
+                    heapq.heappop(self._by_due)
+                    continue
+                if due > time.time():
+                    return None
+                heapq.heappop(self._by_due)
+                self._remove(base)
+                attempts = entry[0]
+                body = self._bodies.pop(base, None)
+                self._claimed.add(base)
+            src = self._path(f"{base}.{attempts}{_READY}")
+            dst = self._path(f"{base}.{attempts}{self._suffix}")
+            try:
+                os.rename(src, dst)
+            except OSError:
+                # Another process claimed (or evicted) it first.
+                with self._lock:
+                    self._claimed.discard(base)
+                continue
+            try:
+                now = time.time()
+                os.utime(dst, (now, now))
+                if body is None:
+                    with open(dst, "rb") as fh:
+                        body = fh.read()
+            except OSError as exc:
+                logger.debug("sentry_lite: cannot read %s: %s", dst, exc)
+                self._forget(base, dst)
+                continue
+            return Claim(base, attempts, dst, body)
+
+    def _forget(self, base: str, path: str) -> None:
+        with self._lock:
+            self._claimed.discard(base)
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+
+    def delivered(self, claim: Claim) -> None:
+        """The server accepted it: remove it for good."""
+        self._forget(claim.base, claim.path)
+
+    def discard(self, claim: Claim) -> None:
+        """It must not be retried (a 4xx): remove it; the caller reports the loss."""
+        self._forget(claim.base, claim.path)
+
+    def retry(self, claim: Claim, delay: float) -> None:
+        """Hand it back for another attempt in ``delay`` seconds."""
+        attempts = claim.attempts + 1
+        dst = self._path(f"{claim.base}.{attempts}{_READY}")
+        due = time.time() + max(0.0, delay)
+        try:
+            os.utime(claim.path, (time.time(), due))
+            os.rename(claim.path, dst)
+        except OSError as exc:
+            logger.debug("sentry_lite: cannot release %s: %s", claim.path, exc)
+            with self._lock:
+                self._claimed.discard(claim.base)
+            return
+        with self._lock:
+            self._claimed.discard(claim.base)
+            self._add(claim.base, attempts, len(claim.data), due)
+
+    def release_all(self) -> None:
+        """Give back every claim this process holds (used at shutdown)."""
+        with self._lock:
+            claimed = list(self._claimed)
+        for name in os.listdir(self.directory):
+            if name.endswith(self._suffix) and name.split(".", 1)[0] in claimed:
+                base, attempts = self._parse(name)
+                if base is None:
+                    continue
+                try:
+                    os.rename(self._path(name), self._path(f"{base}.{attempts}{_READY}"))
+                except OSError:
+                    pass
+
+    # -- scanning ---------------------------------------------------------
+    @staticmethod
+    def _parse(name: str) -> Tuple[Optional[str], int]:
+        parts = name.split(".")
+        if len(parts) < 3:
+            return None, 0
+        try:
+            return parts[0], int(parts[1])
+        except ValueError:
+            return None, 0
+
+    def _maybe_scan(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._last_scan < RESCAN_INTERVAL:
+            return
+        self._last_scan = now
+        try:
+            self.scan()
+        except OSError as exc:
+            logger.debug("sentry_lite: cannot scan cache_dir: %s", exc)
+
+    def scan(self) -> None:
+        """Sync the index with the directory: new files, lost claims, expired files."""
+        if os.getpid() != self._pid:
+            self.after_fork()
+        self._last_scan = time.monotonic()
+        wall = time.time()
+        seen: Set[str] = set()
+        expired: List[str] = []
+        with os.scandir(self.directory) as entries:
+            for entry in entries:
+                name = entry.name
+                if name.startswith(_TMP):
+                    self._sweep_tmp(entry, wall)
+                    continue
+                base, attempts = self._parse(name)
+                if base is None:
+                    continue
+                if name.endswith(_READY):
+                    seen.add(base)
+                    try:
+                        st = entry.stat()
+                    except OSError:
+                        continue
+                    if self.max_age and wall - self._created(base) > self.max_age:
+                        expired.append(base)
+                    with self._lock:
+                        known = self._ready.get(base)
+                        new = known is None and base not in self._claimed
+                        moved = known is not None and (
+                            known[0] != attempts or abs(known[2] - st.st_mtime) > 0.05
+                        )
+                        if new or moved:
+                            self._add(base, attempts, st.st_size, st.st_mtime)
+                elif _CLAIM in name:
+                    self._recover_claim(entry, base, attempts, wall)
+        with self._lock:
+            for base in [b for b in self._ready if b not in seen]:
+                self._remove(base)  # claimed or removed by another process
+                self._bodies.pop(base, None)
+            if self._by_due and len(self._by_due) > 4 * len(self._ready) + 64:
+                self._by_due = [(e[2], b) for b, e in self._ready.items()]
+                heapq.heapify(self._by_due)
+                self._by_age = list(self._ready)
+                heapq.heapify(self._by_age)
+        for base in expired:
+            self._evict(base, "cache_overflow")
+        self._make_room(0)
+
+    def _recover_claim(
+        self, entry: os.DirEntry[str], base: str, attempts: int, wall: float
+    ) -> None:
+        owner = entry.name.split(_CLAIM, 1)[1]
+        pid_text, _, host = owner.partition("@")
+        try:
+            pid = int(pid_text)
+        except ValueError:
+            return
+        stale = False
+        if host == self._host:
+            # Same pid as ours but not our claim: a previous process that had our pid.
+            stale = base not in self._claimed if pid == self._pid else not _pid_alive(pid)
+        if not stale:
+            try:
+                stale = wall - entry.stat().st_mtime > STALE_CLAIM_AGE
+            except OSError:
+                return
+        if not stale:
+            return
+        ready = self._path(f"{base}.{attempts}{_READY}")
+        try:
+            os.utime(entry.path, (wall, wall))
+            os.rename(entry.path, ready)
+            size = os.stat(ready).st_size
+        except OSError:
+            return
+        with self._lock:
+            self._add(base, attempts, size, wall)
+
+    def _sweep_tmp(self, entry: os.DirEntry[str], wall: float) -> None:
+        try:
+            if wall - entry.stat().st_mtime > STALE_TMP_AGE:
+                os.unlink(entry.path)
+        except OSError:
+            pass

@@ -1,0 +1,150 @@
+"""Counting every discarded item, for client reports and for the app's own ``on_drop`` hook.
+
+Client reports (https://develop.sentry.dev/sdk/telemetry/client-reports/) are
+``client_report`` items whose payload is
+``{"timestamp": <unix seconds>, "discarded_events": [{"reason", "category", "quantity"}]}``.
+Counts accumulate here and are taken out in one report: attached to an outgoing envelope
+or sent alone every :data:`CLIENT_REPORT_INTERVAL` seconds, and at flush/shutdown.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import defaultdict
+from typing import Any, Callable, DefaultDict, Dict, List, Optional, Tuple
+
+from sentry_lite.envelope import Envelope, Item
+
+logger = logging.getLogger("sentry_lite.errors")
+
+__all__ = ["CLIENT_REPORT_INTERVAL", "LossRecorder", "OnDrop"]
+
+CLIENT_REPORT_INTERVAL = 30.0
+"""Seconds between client reports while events flow (the official SDKs use 30-60 s)."""
+
+OnDrop = Callable[[Optional[Envelope], str, str, int], Any]
+"""``on_drop(envelope_or_None, reason, category, quantity)``: the app's view of its losses."""
+
+
+class LossRecorder:
+    """Thread-safe tally of ``(category, reason) -> quantity`` plus the local hook."""
+
+    def __init__(self, send_reports: bool = True, on_drop: Optional[OnDrop] = None) -> None:
+        self.send_reports = send_reports
+        self.on_drop = on_drop if callable(on_drop) else None
+        self._lock = threading.Lock()
+        self._counts: DefaultDict[Tuple[str, str], int] = defaultdict(int)
+        self._last_taken = time.monotonic()
+        self.totals: DefaultDict[Tuple[str, str], int] = defaultdict(int)
+        """Everything ever recorded in this process (never reset): for tests and debugging."""
+
+    def reset_after_fork(self) -> None:
+        """The parent reports what it lost; a forked child starts from zero."""
+        self._lock = threading.Lock()
+        self._counts = defaultdict(int)
+        self.totals = defaultdict(int)
+        self._last_taken = time.monotonic()
+
+    # -- recording --------------------------------------------------------
+    def record(
+        self,
+        reason: str,
+        category: str,
+        quantity: int = 1,
+        envelope: Optional[Envelope] = None,
+        report: bool = True,
+    ) -> None:
+        """Count a loss; ``report=False`` keeps it out of client reports (Relay counted it)."""
+        if quantity <= 0:
+            return
+        with self._lock:
+            self.totals[category, reason] += quantity
+            if report and self.send_reports and category != "internal":
+                self._counts[category, reason] += quantity
+        logger.debug("sentry_lite: discarded %d %s (%s)", quantity, category, reason)
+        hook = self.on_drop
+        if hook is not None:
+            try:
+                hook(envelope, reason, category, quantity)
+            except Exception:  # the app's hook must never break delivery
+                logger.debug("sentry_lite: on_drop hook raised", exc_info=True)
+
+    def record_item(
+        self,
+        reason: str,
+        item: Item,
+        envelope: Optional[Envelope] = None,
+        report: bool = True,
+    ) -> None:
+        """Record one lost item with the quantities the protocol asks for."""
+        for category, quantity in item_outcomes(item):
+            self.record(reason, category, quantity, envelope, report)
+
+    def record_envelope(self, reason: str, envelope: Envelope, report: bool = True) -> None:
+        for item in envelope.items:
+            self.record_item(reason, item, envelope, report)
+
+    # -- reporting --------------------------------------------------------
+    def pending(self) -> bool:
+        with self._lock:
+            return bool(self._counts)
+
+    def due(self, interval: float = CLIENT_REPORT_INTERVAL) -> bool:
+        return self.pending() and time.monotonic() - self._last_taken >= interval
+
+    def take(self) -> Optional[Item]:
+        """Remove the pending counts and return them as a ``client_report`` item."""
+        with self._lock:
+            counts = self._counts
+            self._counts = defaultdict(int)
+            self._last_taken = time.monotonic()
+        if not counts:
+            return None
+        payload: Dict[str, Any] = {
+            "timestamp": time.time(),
+            "discarded_events": [
+                {"reason": reason, "category": category, "quantity": quantity}
+                for (category, reason), quantity in sorted(counts.items())
+            ],
+        }
+        return Item(payload, "client_report")
+
+    def give_back(self, item: Item) -> None:
+        """Re-add the counts of a report that could not be sent, so they are not lost."""
+        if not self.send_reports:
+            return
+        data = item.get_json()
+        entries: List[Any] = data.get("discarded_events", []) if isinstance(data, dict) else []
+        with self._lock:
+            for entry in entries:
+                try:
+                    self._counts[str(entry["category"]), str(entry["reason"])] += int(
+                        entry["quantity"]
+                    )
+                except (KeyError, TypeError, ValueError):
+                    continue
+
+
+def item_outcomes(item: Item) -> List[Tuple[str, int]]:
+    """The (category, quantity) pairs a lost item counts as."""
+    category = item.data_category
+    if item.type == "client_report":
+        return []
+    if category == "transaction":
+        event = item.get_event() or {}
+        spans = event.get("spans")
+        return [("transaction", 1), ("span", (len(spans) if isinstance(spans, list) else 0) + 1)]
+    if category in ("span", "log_item", "trace_metric"):
+        count = item.headers.get("item_count")
+        quantity = count if isinstance(count, int) and count > 0 else 1
+        out = [(category, quantity)]
+        if category == "log_item":
+            out.append(("log_byte", len(item.payload)))
+        elif category == "trace_metric":
+            out.append(("trace_metric_byte", len(item.payload)))
+        return out
+    if category == "attachment":
+        return [("attachment", len(item.payload) or 1)]
+    return [(category, 1)]
