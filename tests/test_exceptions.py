@@ -318,6 +318,17 @@ def test_deep_recursion_1000_frames() -> None:
     assert len(ours["exception"]["values"][0]["stacktrace"]["frames"]) == 952
 
 
+def forever() -> None:
+    forever()
+
+
+def test_real_recursion_error() -> None:
+    ours, _ = compare(raised(forever), {"include_local_variables": False})
+    frames = ours["exception"]["values"][0]["stacktrace"]["frames"]
+    assert ours["exception"]["values"][0]["type"] == "RecursionError"
+    assert len(frames) > 500 and frames[-1]["function"] == "forever"
+
+
 def test_over_frame_limit_drops_stacktrace() -> None:
     old = sys.getrecursionlimit()
     sys.setrecursionlimit(MAX_EXCEPTION_FRAMES + 500)
@@ -338,10 +349,10 @@ def _both_full_stack(err: BaseException, options: Dict[str, Any]) -> Tuple[Any, 
     return o[0], _plain(t[0])
 
 
-@pytest.mark.parametrize("max_stack_frames", [100, 5])
-def test_add_full_stack(max_stack_frames: int) -> None:
+@pytest.mark.parametrize(("depth", "max_stack_frames"), [(3, 100), (3, 5), (900, 100)])
+def test_add_full_stack(depth: int, max_stack_frames: int) -> None:
     options = dict(OPTIONS, add_full_stack=True, max_stack_frames=max_stack_frames)
-    err = raised(recurse, 3)
+    err = raised(recurse, depth)
     ours, theirs = _both_full_stack(err, options)
     _split_vars(ours), _split_vars(theirs)
     assert ours == theirs

@@ -32,6 +32,7 @@ import sys
 from types import TracebackType
 from typing import Any, Dict, List, Optional, Tuple, Type, Union
 
+from sentry_lite.consts import DEFAULT_MAX_STACK_FRAMES
 from sentry_lite.events.frames import (
     FrameOptions,
     frame_options,
@@ -247,7 +248,10 @@ def _group_values(
         children = []
         for child, child_source in _chain_children(exc):
             child_parent = own_id if child_source.startswith("exceptions[") else 0
-            child_tb = getattr(child, "__traceback__", None)
+            try:
+                child_tb = getattr(child, "__traceback__", None)
+            except Exception:
+                child_tb = None
             children.append((type(child), child, child_tb, child_parent, child_source))
         stack.extend(reversed(children))
     return values
@@ -292,7 +296,7 @@ def event_from_exception(
     if options.get("add_full_stack"):
         full_opts = opts._replace(include_source_context=True, custom_repr=None)
         full_stack = stack_frames(sys._getframe(1), full_opts)
-        max_stack_frames = options.get("max_stack_frames", 100)
+        max_stack_frames = options.get("max_stack_frames", DEFAULT_MAX_STACK_FRAMES)
 
     if _BaseExceptionGroup is not None and isinstance(info[1], _BaseExceptionGroup):
         values = _group_values(info, opts, mechanism, full_stack, max_stack_frames)
