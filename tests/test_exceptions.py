@@ -15,6 +15,8 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
 import sentry_sdk.utils as sdk_utils
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sentry_sdk._types import AnnotatedValue
 
 from sentry_lite.events.exceptions import (
@@ -452,3 +454,59 @@ def test_sdk_frames_hidden() -> None:
     exec("def wrapper(f):\n    f()\n", visible)
     ours, _ = event_from_exception(raised(visible["wrapper"], level1), OPTIONS)
     assert ours["exception"]["values"][0]["stacktrace"]["frames"][1]["function"] == "wrapper"
+
+
+@needs_groups
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.booleans(),  # is a group (of earlier exceptions)
+            st.lists(st.integers(0, 11), max_size=3),  # group members (earlier indices)
+            st.one_of(st.none(), st.integers(0, 11)),  # __cause__
+            st.one_of(st.none(), st.integers(0, 11)),  # __context__
+            st.booleans(),  # __suppress_context__
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    st.integers(0, 11),
+)
+def test_random_exception_graphs_match_sdk(spec: List[Any], root: int) -> None:
+    """Any mix of causes, contexts, groups and cycles: same values, same order, same ids."""
+    pool: List[BaseException] = []
+    for i, (is_group, members, _, _, _) in enumerate(spec):
+        children = [pool[m] for m in members if m < i and isinstance(pool[m], Exception)]
+        if is_group and children:
+            pool.append(ExceptionGroup(f"g{i}", children))  # type: ignore[name-defined]  # noqa: F821
+        else:
+            pool.append(ValueError(f"e{i}"))
+    for exc, (_, _, cause, context, suppress) in zip(pool, spec):
+        if cause is not None and cause < len(pool):
+            exc.__cause__ = pool[cause]
+        if context is not None and context < len(pool):
+            exc.__context__ = pool[context]
+        exc.__suppress_context__ = suppress
+    compare(pool[root % len(pool)], mechanism={"type": "test", "handled": False})
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(), st.lists(st.text(), max_size=3), st.sampled_from([ValueError, OSError, KeyError]))
+def test_random_messages_match_sdk(message: str, notes: List[str], cls: type) -> None:
+    err = cls(message)
+    err.__notes__ = notes  # type: ignore[attr-defined]
+    compare(err)
+
+
+def test_full_stack_without_source_context() -> None:
+    # sentry_sdk raises KeyError('context_line') here and loses the event; we merge.
+    options = dict(OPTIONS, add_full_stack=True, include_source_context=False)
+    ours, _ = event_from_exception(raised(level1), options)
+    functions = [f["function"] for f in ours["exception"]["values"][0]["stacktrace"]["frames"]]
+    assert functions[-5:] == [
+        "test_full_stack_without_source_context",
+        "raised",
+        "level1",
+        "level2",
+        "level3",
+    ]

@@ -22,8 +22,9 @@ Intentional differences: nothing here raises for a hostile exception (a ``messag
 property, ``__str__``, ``__repr__``, ``__notes__`` or ``exceptions`` that raises);
 the chain walk is iterative, so a very long chain cannot exhaust the recursion limit;
 the caller's ``mechanism`` dict is copied deeply enough never to be mutated; frames
-over the limit are counted before any of them is serialized; see ``frames.py`` for
-frame-level differences.
+over the limit are counted before any of them is serialized; ``add_full_stack`` with
+``include_source_context=False`` works (sentry_sdk raises ``KeyError('context_line')``
+there and loses the event); see ``frames.py`` for frame-level differences.
 """
 
 from __future__ import annotations
