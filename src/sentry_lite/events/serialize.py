@@ -48,6 +48,8 @@ MAX_SAFETY_DEPTH = 64
 """Outside databags sentry_sdk has no depth limit; we stop here to avoid RecursionError."""
 MAX_SAFETY_BREADTH = 10_000
 """Outside databags sentry_sdk has no breadth limit; we stop here (spans cap at 1000)."""
+MAX_REPR_DEPTH = 32
+"""Containers nested deeper than this inside a repr'd value are shown as ``...``."""
 MAX_REPR_ITEMS = 10_000
 """A deque or dict view with more items than this is summarised instead of repr'd."""
 
@@ -162,6 +164,8 @@ def _bounded_repr(value: object, limit: int, seen: Set[int]) -> str:
     key = id(value)
     if key in seen:
         return recursive
+    if len(seen) >= MAX_REPR_DEPTH:
+        return "..."
     seen.add(key)
     try:
         parts: List[str] = [opener]
@@ -252,6 +256,9 @@ class _Walker:
             return BROKEN_REPR
 
     def string(self, text: str) -> str:
+        path = self.path
+        if path is not None and len(path) == 3 and path[0] == "spans" and path[2] == "description":
+            return _clean(text)  # sentry_sdk never cuts span descriptions
         cut, note = _strip(text, self.max_length)
         if note is not None:
             self.note(**note)
@@ -274,19 +281,9 @@ class _Walker:
             return None if size < 3 else True
         if head == "contexts":
             return None if size < 2 else path[1] not in SDK_CONTEXTS
-        if head == "stacktrace":
-            pattern: Tuple[Any, ...] = ("stacktrace", "frames", int, "vars")
-        elif head in ("exception", "threads"):
-            pattern = (head, "values", int, "stacktrace", "frames", int, "vars")
-        else:
-            return False
-        for want, have in zip(pattern, path):
-            if want is int:
-                if not isinstance(have, int):
-                    return False
-            elif want != have:
-                return False
-        return True if size >= len(pattern) else None
+        # Frame vars are bounded when captured (serialize_value); walking them again as a
+        # databag would repr the already-cut leaves a second time (sentry_sdk does not).
+        return False
 
     # -- the walk ------------------------------------------------------------------
 
@@ -349,14 +346,12 @@ class _Walker:
         ):
             return self._sequence(value, depth, breadth, databag)
 
-        if isinstance(value, (bool, int, float)):  # subclasses, e.g. IntEnum
-            if isinstance(value, bool):
-                base: Any = bool(int.__index__(value))
-            elif isinstance(value, int):
-                base = int.__index__(value)
-            else:
-                base = float.__float__(value)
-            return self._walk(base, depth, breadth, databag)
+        if isinstance(value, (int, float)):  # subclasses, e.g. IntEnum
+            if is_vars:
+                return self.string(self.repr_of(value))
+            if isinstance(value, int):
+                return int.__index__(value)
+            return self._walk(float.__float__(value), depth, breadth, databag)
 
         sentry_repr = getattr(kind, "__sentry_repr__", None)
         if callable(sentry_repr):
@@ -380,9 +375,6 @@ class _Walker:
         else:
             text = self.repr_of(value)
 
-        path = self.path
-        if path is not None and len(path) == 3 and path[0] == "spans" and path[2] == "description":
-            return _clean(text)
         return self.string(text)
 
     def _byte_window(self) -> int:
@@ -490,7 +482,7 @@ def serialize_event(
 ) -> Dict[str, Any]:
     """Return a strict-JSON-safe copy of ``event`` within ``size_budget`` bytes, with _meta.
 
-    Databags (extra, request.data, breadcrumbs, user contexts, frame vars) get sentry_sdk's
+    Databags (extra, request.data, breadcrumbs, user contexts) get sentry_sdk's
     depth/breadth limits, strings are cut at ``max_value_length`` (None: the SDK default),
     ``_meta`` notes already on the event are kept and merged with the new ones, and the
     result is trimmed to ``size_budget`` in the order documented in docs/serializer.md.

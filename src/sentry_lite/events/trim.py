@@ -4,14 +4,16 @@ Why: Relay refuses an event over 1 MiB outright, so an oversized event would be 
 Instead we cut in a fixed order (see docs/serializer.md) and record each cut in
 ``_meta`` so Sentry shows that data was removed:
 
-1. ``vars`` of stack frames, outermost frames first (the crashing frame's locals last);
+1. ``vars`` of stack frames, outermost frames first, except each trace's innermost frame;
 2. breadcrumbs, oldest first;
-3. long strings in extra, contexts, request, user, tags, breadcrumbs and span data;
+3. long strings in extra, contexts, request, user, tags, breadcrumbs, span data and the
+   remaining (innermost) frame vars, longest first;
 4. source context (``pre_context``/``post_context``) of frames, outermost first;
 5. frames from the middle of each stack trace (the outermost and innermost stay);
 6. spans, newest first;
-7. any remaining long string anywhere, then whole optional sections;
-8. last resort: a skeleton keeping identity fields and the exception type/value.
+7. the innermost frames' ``vars``;
+8. any remaining long string anywhere, then whole optional sections;
+9. last resort: a skeleton keeping identity fields and the exception type/value.
 
 The input is an already serialized (JSON-safe) event; sizes are measured on the compact
 UTF-8 JSON encoding that the envelope writes.
@@ -51,6 +53,8 @@ SKELETON_KEYS = (
 """Step 8 keeps these top-level fields (plus a stripped exception and message)."""
 _DATA_SECTIONS = ("extra", "contexts", "request", "user", "tags", "breadcrumbs", "spans")
 
+REM_LIMIT_LIST = [REM_LIMIT]
+
 Cut = Callable[[], int]
 """Applies one cut to the event and returns an estimate of the bytes saved."""
 
@@ -81,6 +85,7 @@ def trim_event(event: Dict[str, Any], budget: int) -> Dict[str, Any]:
             _frame_context,
             _middle_frames,
             _spans,
+            _inner_frame_vars,
             _any_strings,
             _sections,
         ):
@@ -153,6 +158,12 @@ def _drop_key(event: Dict[str, Any], holder: Dict[str, Any], key: str, path: Lis
 
 
 def _frame_vars(event: Dict[str, Any]) -> Iterator[Cut]:
+    for path, frame, distance in _frames(event):
+        if "vars" in frame and distance > 0:
+            yield _drop_key(event, frame, "vars", path)
+
+
+def _inner_frame_vars(event: Dict[str, Any]) -> Iterator[Cut]:
     for path, frame, _ in _frames(event):
         if "vars" in frame:
             yield _drop_key(event, frame, "vars", path)
@@ -227,6 +238,9 @@ def _cut_strings(
 def _data_strings(event: Dict[str, Any]) -> Iterator[Cut]:
     roots: List[Tuple[Any, List[Segment]]] = [
         (event[name], [name]) for name in _DATA_SECTIONS if name in event
+    ]
+    roots += [
+        (frame["vars"], [*path, "vars"]) for path, frame, _ in _frames(event) if "vars" in frame
     ]
     yield from _cut_strings(event, roots, TRIM_STRING_BYTES)
 
@@ -308,23 +322,20 @@ def _stripped(value: Any, limit: int) -> Any:
 
 
 def _skeleton(event: Any, budget: int) -> Dict[str, Any]:
-    """The last resort: identity fields, exception type/value and message, nothing else."""
-    out: Dict[str, Any] = {}
+    """The last resort: identity fields, exception type/value and message, nothing else.
+
+    ``_meta`` is kept in full if it fits, else reduced to one note per removed section.
+    """
     source: Dict[str, Any] = event if isinstance(event, dict) else {}
     try:
-        for key in SKELETON_KEYS:
-            if key in source:
-                out[key] = source[key]
+        out: Dict[str, Any] = {key: source[key] for key in SKELETON_KEYS if key in source}
         exception = source.get("exception")
         values = exception.get("values") if isinstance(exception, dict) else None
         if isinstance(values, list):
+            keep = ("type", "value", "mechanism")
             out["exception"] = {
                 "values": [
-                    {
-                        key: _stripped(value.get(key), LAST_STRING_BYTES)
-                        for key in ("type", "value", "mechanism")
-                        if key in value
-                    }
+                    {key: _stripped(value[key], LAST_STRING_BYTES) for key in keep if key in value}
                     for value in values[-KEEP_INNER_FRAMES:]
                     if isinstance(value, dict)
                 ]
@@ -332,15 +343,23 @@ def _skeleton(event: Any, budget: int) -> Dict[str, Any]:
         for key in ("message", "logentry"):
             if key in source:
                 out[key] = _stripped(source[key], LAST_STRING_BYTES)
-        dropped = [key for key in source if key not in out and key != "_meta"]
-        for key in dropped:
-            annotate(out, [key], rem=[REM_LIMIT])
-        if encoded_size(out) <= budget:
-            return out
+        old_meta = source.get("_meta")
+        old_meta = old_meta if isinstance(old_meta, dict) else {}
+        removed = [key for key in source if key not in out and key != "_meta"]
+        removed += [key for key in old_meta if key not in out and key not in removed]
+        notes = {key: {"": {"rem": REM_LIMIT_LIST}} for key in removed}
+        full = {key: value for key, value in old_meta.items() if key in out}
+        full.update(notes)
+        for meta in (full, notes, {}):
+            candidate = dict(out)
+            if meta:
+                candidate["_meta"] = meta
+            if encoded_size(candidate) <= budget:
+                return candidate
     except Exception:
         pass
     minimal: Dict[str, Any] = {}
-    event_id: Optional[Any] = source.get("event_id") if source else None
+    event_id: Optional[Any] = source.get("event_id")
     if isinstance(event_id, str) and len(event_id) <= 64:
         minimal["event_id"] = event_id
         if encoded_size(minimal) > budget:
