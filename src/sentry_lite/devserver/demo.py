@@ -1,0 +1,140 @@
+"""``sentry-lite demo``: the one-command tour.
+
+Starts the receiver in this process, points the SDK at it, runs a small shop app that
+raises, logs and traces (:mod:`sentry_lite.devserver.demo_app`), and prints what arrived
+and where to look. It exits afterwards unless asked to keep serving.
+"""
+
+from __future__ import annotations
+
+import errno
+import importlib.util
+import logging
+import sys
+import threading
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable, Dict, List, Optional
+
+from sentry_lite.devserver.server import DEFAULT_PORT, DevServer, format_line
+from sentry_lite.devserver.store import Received
+
+__all__ = ["DEMO_WAIT_SECONDS", "run_demo"]
+
+DEMO_WAIT_SECONDS = 10.0
+"""Upper bound on waiting for the demo's events to arrive at the receiver."""
+_MIN_DEMO_ITEMS = 2
+"""The exception and the ``logging.error`` event; the transaction only with tracing."""
+
+Printer = Callable[[str], None]
+
+
+def _load_shop() -> ModuleType:
+    path = Path(__file__).with_name("demo_app.py")
+    spec = importlib.util.spec_from_file_location("shop", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load the demo app from {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["shop"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _start_server(host: str, port: int, db: str, on_item: Any, out: Printer) -> DevServer:
+    try:
+        return DevServer(host, port, db, on_item=on_item).start()
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE or port == 0:
+            raise
+        out(f"(port {port} is taken, using a free port instead)")
+        return DevServer(host, 0, db, on_item=on_item).start()
+
+
+def run_demo(
+    host: str = "127.0.0.1",
+    port: int = DEFAULT_PORT,
+    db: str = ":memory:",
+    *,
+    keep_serving: bool = False,
+    out: Printer = print,
+) -> int:
+    import sentry_lite
+
+    arrived: List[Received] = []
+
+    def on_item(received: Received, base_url: str) -> None:
+        arrived.append(received)
+        out("  received " + format_line(received, base_url))
+
+    try:
+        server = _start_server(host, port, db, on_item, out)
+    except OSError as exc:
+        out(f"sentry-lite demo: cannot start the receiver on {host}:{port}: {exc}")
+        return 1
+    try:
+        out(f"1. Receiver and viewer running at {server.url}/")
+        out(f"2. sentry_lite.init(dsn={server.dsn()!r}), then running a small shop app")
+        guard = sentry_lite.init(
+            dsn=server.dsn(),
+            release="shop@1.0.0",
+            environment="demo",
+            traces_sample_rate=1.0,
+            in_app_include=["shop"],
+            spotlight=False,
+        )
+        shop = _load_shop()
+        root = logging.getLogger()
+        previous_level = root.level
+        root.setLevel(logging.INFO)
+        quiet = logging.NullHandler()
+        root.addHandler(quiet)  # keeps logging's last-resort printer off the terminal
+        try:
+            shop.run(sentry_lite)
+        finally:
+            root.removeHandler(quiet)
+            root.setLevel(previous_level)
+        sentry_lite.flush(timeout=DEMO_WAIT_SECONDS)
+        server.wait_for(_MIN_DEMO_ITEMS, DEMO_WAIT_SECONDS)
+        guard._client.close(timeout=DEMO_WAIT_SECONDS)
+        _summary(server, arrived, out)
+        if len(arrived) < _MIN_DEMO_ITEMS:
+            out("The demo's events did not all arrive; run with SENTRY_DEBUG=1 to see why.")
+            return 1
+        if keep_serving:
+            out("Serving until Ctrl-C...")
+            try:
+                threading.Event().wait()
+            except KeyboardInterrupt:
+                pass
+        return 0
+    finally:
+        server.stop()
+        sys.modules.pop("shop", None)
+
+
+def _summary(server: DevServer, arrived: List[Received], out: Printer) -> None:
+    kinds: Dict[str, int] = {}
+    for item in arrived:
+        kinds[item.item_type] = kinds.get(item.item_type, 0) + 1
+    names = {"event": "error event", "transaction": "transaction", "log": "log record"}
+    listing = (
+        ", ".join(
+            f"{n} {names.get(k, k + ' item')}{'s' if n > 1 else ''}"
+            for k, n in sorted(kinds.items())
+        )
+        or "nothing"
+    )
+    out(f"3. The receiver got: {listing}")
+    issue = next((r for r in arrived if r.item_type == "event" and r.issue_id), None)
+    out(f"Open {server.url}/ to browse them" + (":" if issue else "."))
+    if issue is not None:
+        out(
+            f"   the exception, with its stack and local variables: {server.url}/issues/{issue.issue_id}"
+        )
+    txn: Optional[Received] = next((r for r in arrived if r.item_type == "transaction"), None)
+    if txn is not None:
+        out(f"   the trace as a waterfall: {server.url}{txn.link}")
+    out(
+        "Next: `sentry-lite serve` keeps a receiver running for your own app "
+        f"(DSN http://public@127.0.0.1:{DEFAULT_PORT}/1, or spotlight=True)."
+    )

@@ -1,0 +1,315 @@
+"""Turning one ingest HTTP request into an :class:`Envelope`, or a precise refusal.
+
+Everything an SDK may send is accepted: the envelope endpoint and the old ``/store/``
+endpoint, gzip/deflate bodies (br and zstd when a module for them is importable),
+chunked bodies, and the public key in the ``X-Sentry-Auth`` header, the query string or
+the envelope header. Sizes are bounded before and after decompression so a hostile body
+(or a zip bomb) costs at most :data:`MAX_BODY_BYTES` / :data:`MAX_DECODED_BYTES`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zlib
+from typing import Any, Callable, Dict, List, Optional, Protocol, Tuple
+from urllib.parse import parse_qs
+
+from sentry_lite.envelope import Envelope, EnvelopeError
+
+__all__ = [
+    "MAX_BODY_BYTES",
+    "MAX_DECODED_BYTES",
+    "IngestError",
+    "Request",
+    "decode_body",
+    "parse_request",
+    "read_body",
+    "route_ingest",
+    "supported_encodings",
+]
+
+MAX_BODY_BYTES = 20 * 1024 * 1024
+"""Largest request body accepted on the wire (Relay's own envelope limit is in this range)."""
+MAX_DECODED_BYTES = 100 * 1024 * 1024
+"""Largest body after decompression: stops zip bombs from exhausting memory."""
+_READ_CHUNK = 64 * 1024
+_MAX_CHUNK_LINE = 1024
+
+_INGEST_PATH = re.compile(r"^/api/(?P<project>[^/]+)/(?P<kind>envelope|store)/?$")
+_AUTH_FIELD = re.compile(r"(\w+)\s*=\s*([^,\s]*)")
+
+
+class Readable(Protocol):
+    def read(self, size: int = ..., /) -> bytes: ...
+    def readline(self, size: int = ..., /) -> bytes: ...
+
+
+class IngestError(Exception):
+    """A request the receiver refuses; ``status`` is the HTTP answer to give."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class Request:
+    """What one accepted ingest request carried."""
+
+    __slots__ = ("envelope", "project", "public_key")
+
+    def __init__(self, envelope: Envelope, project: Optional[str], public_key: Optional[str]):
+        self.envelope = envelope
+        self.project = project
+        self.public_key = public_key
+
+
+def route_ingest(path: str) -> Optional[Tuple[Optional[str], str]]:
+    """``(project, kind)`` for an ingest path; kind is "envelope", "store" or "stream"."""
+    if path.rstrip("/") == "/stream":
+        return None, "stream"
+    match = _INGEST_PATH.match(path)
+    if match is None:
+        return None
+    return match.group("project"), match.group("kind")
+
+
+# -- body reading -------------------------------------------------------------------
+
+
+def read_body(rfile: Readable, headers: Any, limit: int = MAX_BODY_BYTES) -> bytes:
+    """Read the request body (sized or chunked) without ever buffering more than ``limit``."""
+    encoding = (headers.get("Transfer-Encoding") or "").lower()
+    if "chunked" in encoding:
+        return _read_chunked(rfile, limit)
+    raw_length = headers.get("Content-Length")
+    if raw_length is None:
+        raise IngestError(411, "Content-Length or chunked Transfer-Encoding is required")
+    try:
+        length = int(raw_length)
+    except ValueError:
+        raise IngestError(400, f"bad Content-Length {raw_length!r}") from None
+    if length < 0:
+        raise IngestError(400, "negative Content-Length")
+    if length > limit:
+        raise IngestError(413, f"body of {length} bytes is over the {limit} byte limit")
+    data = rfile.read(length) if length else b""
+    if len(data) != length:
+        raise IngestError(400, "body ended before Content-Length bytes")
+    return data
+
+
+def _read_chunked(rfile: Readable, limit: int) -> bytes:
+    parts: List[bytes] = []
+    total = 0
+    while True:
+        line = rfile.readline(_MAX_CHUNK_LINE)
+        if not line.endswith(b"\n"):
+            raise IngestError(400, "malformed chunk size line")
+        size_text = line.split(b";", 1)[0].strip()
+        try:
+            size = int(size_text, 16)
+        except ValueError:
+            raise IngestError(400, "malformed chunk size") from None
+        if size < 0:
+            raise IngestError(400, "malformed chunk size")
+        if size == 0:
+            # Trailer headers end with an empty line.
+            while True:
+                trailer = rfile.readline(_MAX_CHUNK_LINE)
+                if trailer in (b"\r\n", b"\n", b""):
+                    break
+            return b"".join(parts)
+        total += size
+        if total > limit:
+            raise IngestError(413, f"chunked body is over the {limit} byte limit")
+        chunk = rfile.read(size)
+        if len(chunk) != size:
+            raise IngestError(400, "chunked body ended early")
+        parts.append(chunk)
+        if rfile.readline(_MAX_CHUNK_LINE) not in (b"\r\n", b"\n"):
+            raise IngestError(400, "chunk not followed by CRLF")
+
+
+# -- decompression ------------------------------------------------------------------
+
+
+def _bounded_zlib(data: bytes, wbits: int, limit: int) -> bytes:
+    decoder = zlib.decompressobj(wbits)
+    out = decoder.decompress(data, limit + 1)
+    if len(out) > limit or decoder.unconsumed_tail:
+        raise IngestError(413, f"decompressed body is over the {limit} byte limit")
+    out += decoder.flush()
+    if len(out) > limit:
+        raise IngestError(413, f"decompressed body is over the {limit} byte limit")
+    if not decoder.eof:
+        raise IngestError(400, "compressed body is truncated")
+    return out
+
+
+def _gunzip(data: bytes, limit: int) -> bytes:
+    return _bounded_zlib(data, 16 + zlib.MAX_WBITS, limit)
+
+
+def _inflate(data: bytes, limit: int) -> bytes:
+    # HTTP "deflate" is meant to be zlib-wrapped, but some clients send raw deflate.
+    try:
+        return _bounded_zlib(data, zlib.MAX_WBITS, limit)
+    except zlib.error:
+        return _bounded_zlib(data, -zlib.MAX_WBITS, limit)
+
+
+def _optional_decoders() -> Dict[str, Callable[[bytes, int], bytes]]:
+    decoders: Dict[str, Callable[[bytes, int], bytes]] = {}
+    try:
+        import brotli  # type: ignore[import-not-found, unused-ignore]
+
+        def _unbrotli(data: bytes, limit: int) -> bytes:
+            out: bytes = brotli.decompress(data)
+            if len(out) > limit:
+                raise IngestError(413, "decompressed body is over the limit")
+            return out
+
+        decoders["br"] = _unbrotli
+    except ImportError:
+        pass
+    zstd: Any = None
+    try:
+        from compression import zstd  # type: ignore[import-not-found, no-redef, unused-ignore]
+    except ImportError:
+        try:
+            import zstandard as zstd  # type: ignore[import-not-found, no-redef, unused-ignore]
+        except ImportError:
+            zstd = None
+    if zstd is not None:
+        module = zstd
+
+        def _unzstd(data: bytes, limit: int) -> bytes:
+            if hasattr(module, "ZstdDecompressor") and hasattr(module, "ZstdError"):
+                reader = module.ZstdDecompressor()
+                out: bytes = reader.decompress(data, max_output_size=limit + 1)
+            else:
+                out = module.decompress(data)
+            if len(out) > limit:
+                raise IngestError(413, "decompressed body is over the limit")
+            return out
+
+        decoders["zstd"] = _unzstd
+    return decoders
+
+
+_DECODERS: Dict[str, Callable[[bytes, int], bytes]] = {
+    "gzip": _gunzip,
+    "x-gzip": _gunzip,
+    "deflate": _inflate,
+    **_optional_decoders(),
+}
+
+
+def supported_encodings() -> Tuple[str, ...]:
+    return ("identity", *sorted(_DECODERS))
+
+
+def decode_body(
+    data: bytes, content_encoding: Optional[str], limit: int = MAX_DECODED_BYTES
+) -> bytes:
+    """Undo ``Content-Encoding`` (possibly a list, applied in order)."""
+    codings = [c.strip().lower() for c in (content_encoding or "").split(",") if c.strip()]
+    for coding in reversed(codings):
+        if coding == "identity":
+            continue
+        decoder = _DECODERS.get(coding)
+        if decoder is None:
+            raise IngestError(415, f"unsupported Content-Encoding {coding!r}")
+        try:
+            data = decoder(data, limit)
+        except IngestError:
+            raise
+        except Exception as exc:
+            raise IngestError(400, f"cannot decode {coding} body: {exc}") from None
+    return data
+
+
+# -- auth and parsing ---------------------------------------------------------------
+
+
+def _key_from_auth(value: Optional[str]) -> Optional[str]:
+    if not value:
+        return None
+    text = value.strip()
+    if text.lower().startswith("sentry "):
+        text = text[7:]
+    for name, field in _AUTH_FIELD.findall(text):
+        if name == "sentry_key" and field:
+            return str(field)
+    return None
+
+
+def _key_from_dsn(dsn: Any) -> Optional[str]:
+    if not isinstance(dsn, str) or "@" not in dsn or "//" not in dsn:
+        return None
+    userinfo = dsn.split("//", 1)[1].split("@", 1)[0]
+    return userinfo.split(":", 1)[0] or None
+
+
+def parse_request(path: str, query: str, headers: Any, body: bytes) -> Request:
+    """Decode and parse one ingest request; raises :class:`IngestError` on any problem."""
+    route = route_ingest(path)
+    if route is None:
+        raise IngestError(404, f"no ingest endpoint at {path}")
+    project, kind = route
+    data = decode_body(body, headers.get("Content-Encoding"))
+    if kind == "store":
+        envelope = _store_to_envelope(data)
+    else:
+        try:
+            envelope = Envelope.parse(data)
+        except EnvelopeError as exc:
+            raise IngestError(400, f"malformed envelope: {exc}") from None
+        except Exception as exc:
+            raise IngestError(400, f"malformed envelope: {exc!r}") from None
+        _check_payloads(envelope)
+    params = parse_qs(query)
+    key = (
+        _key_from_auth(headers.get("X-Sentry-Auth"))
+        or _key_from_auth(headers.get("Authorization"))
+        or next(iter(params.get("sentry_key") or []), None)
+        or _key_from_dsn(envelope.headers.get("dsn"))
+    )
+    return Request(envelope, project, key)
+
+
+def _store_to_envelope(data: bytes) -> Envelope:
+    try:
+        event = json.loads(data, parse_constant=str)
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise IngestError(400, f"store body is not JSON: {exc}") from None
+    if not isinstance(event, dict):
+        raise IngestError(400, "store body must be a JSON object")
+    envelope = Envelope({"event_id": event.get("event_id")})
+    if event.get("type") == "transaction":
+        envelope.add_transaction(event)
+    else:
+        envelope.add_event(event)
+    return envelope
+
+
+_JSON_ITEMS = frozenset(
+    {"event", "transaction", "log", "session", "sessions", "client_report", "check_in", "span"}
+)
+
+
+def _check_payloads(envelope: Envelope) -> None:
+    """Items the viewer reads as JSON must be JSON objects, or the envelope is refused."""
+    for item in envelope.items:
+        if item.type not in _JSON_ITEMS:
+            continue
+        try:
+            # NaN/Infinity become strings so everything stored is strict JSON.
+            value = json.loads(item.payload, parse_constant=str)
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+            raise IngestError(400, f"{item.type} item is not valid JSON: {exc}") from None
+        if not isinstance(value, dict):
+            raise IngestError(400, f"{item.type} item must be a JSON object")
+        item.json = value
