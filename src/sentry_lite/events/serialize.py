@@ -240,9 +240,12 @@ class _Walker:
         if self.path is not None:
             annotate_in(self.meta, self.path, **note)
 
+    def _repr_limit(self) -> int:
+        return self.max_length if self.max_length is not None else DEFAULT_MAX_VALUE_LENGTH
+
     def repr_of(self, value: object) -> str:
         """The custom_repr hook first (as sentry_sdk), then the bounded safe repr."""
-        limit = self.max_length if self.max_length is not None else DEFAULT_MAX_VALUE_LENGTH
+        limit = self._repr_limit()
         if self.custom_repr is not None:
             try:
                 text = self.custom_repr(value)
@@ -331,8 +334,11 @@ class _Walker:
             return repr(value) if is_vars else value
         if kind is int:
             return repr(value) if is_vars else value
-        if kind is str and not is_vars:
-            return self.string(value)  # type: ignore[arg-type]
+        if kind is str:
+            if not is_vars:
+                return self.string(value)  # type: ignore[arg-type]
+            if self.custom_repr is None:
+                return self.string(_leaf_repr(value, self._repr_limit()))
         if kind is float:
             number: float = value  # type: ignore[assignment]
             if is_vars or math.isnan(number) or math.isinf(number):
@@ -393,12 +399,16 @@ class _Walker:
             total = len(value)
             pairs = list(islice(value.items(), breadth + 1))
             out: Dict[str, Any] = {}
+            step = self.walk if self.path is None else None
             for index, (name, item) in enumerate(pairs):
                 if index >= breadth:
                     self.note(len=total)
                     break
                 text = _clean(name) if type(name) is str else self._key(name)
-                out[text] = self.child(item, text, depth - 1, breadth, databag)
+                if step is not None:
+                    out[text] = step(item, depth - 1, breadth, databag)
+                else:
+                    out[text] = self.child(item, text, depth - 1, breadth, databag)
             return out
         finally:
             self.stack.discard(key)
