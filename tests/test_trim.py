@@ -160,3 +160,28 @@ def test_property_trim_fits_and_notes_cuts(
         assert "_meta" in out  # something was cut and said so
     else:
         assert out == event
+
+
+def test_meta_follows_items_when_older_ones_are_dropped() -> None:
+    crumbs = [{"message": f"{i}:" + "c" * 300, "data": {"w": list(range(12))}} for i in range(20)]
+    event = serialize_event({"event_id": "e" * 32, "breadcrumbs": {"values": crumbs}})
+    assert event["_meta"]["breadcrumbs"]["values"]["19"]["data"]["w"] == {"": {"len": 12}}
+    budget = encoded_size(event) - 3000
+    out = trim_event(event, budget)
+    assert encoded_size(out) <= budget
+    kept = out["breadcrumbs"]["values"]
+    first = int(kept[0]["message"].split(":")[0])
+    values_meta = out["_meta"]["breadcrumbs"]["values"]
+    assert sorted(values_meta, key=int) == [str(i) for i in range(len(kept))]
+    assert first > 0 and kept[-1]["message"].startswith("19:")
+    assert out["_meta"]["breadcrumbs"][""] == {"len": 20}
+
+
+def test_dropped_section_takes_its_notes_along() -> None:
+    event = serialize_event(
+        {"modules": {f"m{i}": "1" * 300 for i in range(300)}, "event_id": "e" * 32}
+    )
+    event["_meta"] = {"modules": {f"m{i}": {"": {"len": 999}} for i in range(300)}}
+    out = trim_event(event, 2000)
+    assert encoded_size(out) <= 2000
+    assert "modules" not in out or len(json.dumps(out["_meta"])) < 2000

@@ -17,6 +17,8 @@ __all__ = [
     "Segment",
     "annotate",
     "annotate_in",
+    "forget",
+    "forget_list_item",
     "merge_meta",
     "meta_node",
 ]
@@ -91,3 +93,32 @@ def merge_meta(into: Dict[str, Any], other: Dict[str, Any]) -> Dict[str, Any]:
                 into[key] = child
             merge_meta(child, value)
     return into
+
+
+def _existing(event: Dict[str, Any], path: Sequence[Segment]) -> Any:
+    node: Any = event.get("_meta")
+    for segment in path:
+        if not isinstance(node, dict):
+            return None
+        node = node.get(str(segment))
+    return node if isinstance(node, dict) else None
+
+
+def forget(event: Dict[str, Any], path: Sequence[Segment]) -> None:
+    """Drop the notes at and below ``path``: the value there was removed as a whole."""
+    if not path:
+        return
+    parent = _existing(event, path[:-1])
+    if parent is not None:
+        parent.pop(str(path[-1]), None)
+
+
+def forget_list_item(event: Dict[str, Any], path: Sequence[Segment], index: int) -> None:
+    """Drop the notes of item ``index`` of the list at ``path`` and renumber later items."""
+    node = _existing(event, path)
+    if node is None:
+        return
+    node.pop(str(index), None)
+    later = sorted(int(key) for key in node if key.isdigit() and int(key) > index)
+    for position in later:
+        node[str(position - 1)] = node.pop(str(position))

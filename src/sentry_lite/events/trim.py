@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
-from sentry_lite.events.meta import REM_LIMIT, Segment, annotate
+from sentry_lite.events.meta import REM_LIMIT, Segment, annotate, forget, forget_list_item
 
 __all__ = ["TRIM_STRING_BYTES", "encoded_size", "trim_event"]
 
@@ -32,6 +32,8 @@ TRIM_STRING_BYTES = 1024
 """Step 3 cuts strings longer than this in the data sections to this many bytes."""
 LAST_STRING_BYTES = 256
 """Step 7 cuts every remaining string longer than this."""
+MIN_STRING_SAVING = 128
+"""A string is only cut if that saves this much more than the note it adds costs."""
 KEEP_OUTER_FRAMES = 5
 """Step 5 keeps this many outermost frames of each stack trace ..."""
 KEEP_INNER_FRAMES = 10
@@ -53,6 +55,8 @@ SKELETON_KEYS = (
 """Step 8 keeps these top-level fields (plus a stripped exception and message)."""
 _DATA_SECTIONS = ("extra", "contexts", "request", "user", "tags", "breadcrumbs", "spans")
 
+MAX_MEASURES = 16
+"""Exact re-measurements of the whole event allowed per trimming step."""
 REM_LIMIT_LIST = [REM_LIMIT]
 
 Cut = Callable[[], int]
@@ -98,11 +102,17 @@ def trim_event(event: Dict[str, Any], budget: int) -> Dict[str, Any]:
 
 
 def _run(event: Dict[str, Any], cuts: Iterator[Cut], size: int, budget: int) -> int:
-    """Apply cuts until the estimate fits, then re-measure exactly; repeat while over."""
+    """Apply cuts until the estimate fits, then re-measure exactly; repeat while over.
+
+    Estimates can be optimistic (a cut adds a ``_meta`` note), so the exact size is
+    re-measured, but at most ``MAX_MEASURES`` times per step to keep trimming linear.
+    """
     estimate = size
+    measures = 0
     for cut in cuts:
         estimate -= cut()
-        if estimate <= budget:
+        if estimate <= budget and measures < MAX_MEASURES:
+            measures += 1
             estimate = encoded_size(event)
             if estimate <= budget:
                 return estimate
@@ -148,6 +158,7 @@ def _drop_key(event: Dict[str, Any], holder: Dict[str, Any], key: str, path: Lis
             return 0
         saved = encoded_size(holder[key]) + len(key) + 4
         del holder[key]
+        forget(event, [*path, key])
         annotate(event, [*path, key], rem=[REM_LIMIT])
         return saved
 
@@ -181,6 +192,7 @@ def _breadcrumbs(event: Dict[str, Any]) -> Iterator[Cut]:
             return 0
         saved = encoded_size(values[0]) + 1
         del values[0]
+        forget_list_item(event, ["breadcrumbs", "values"], 0)
         annotate(event, ["breadcrumbs"], len=total)
         return saved
 
@@ -206,7 +218,7 @@ def _strings(
             if isinstance(item, str):
                 if len(item) > limit // 4:
                     size = len(item.encode("utf-8", "replace"))
-                    if size > limit:
+                    if size > limit + MIN_STRING_SAVING:
                         out.append((size, [*where, key], node, key))
             elif isinstance(item, (dict, list)) and key != "_meta":
                 stack.append((item, [*where, key]))
@@ -230,7 +242,7 @@ def _cut_strings(
             kept = text.encode("utf-8", "replace")[: limit - 3].decode("utf-8", "ignore") + "..."
             holder[key] = kept
             annotate(event, path, len=size, rem=[["!limit", "x", limit - 3, limit]])
-            return size - len(kept.encode("utf-8")) - 40 - len(str(path))
+            return size - len(kept.encode("utf-8")) - 60 - len(str(path))
 
         yield cut
 
@@ -266,6 +278,7 @@ def _middle_frames(event: Dict[str, Any]) -> Iterator[Cut]:
             middle = KEEP_OUTER_FRAMES + (len(frames) - keep) // 2
             saved = encoded_size(frames[middle]) + 1
             del frames[middle]
+            forget_list_item(event, [*path, "frames"], middle)
             annotate(event, [*path, "frames"], len=total)
             return saved
 
@@ -284,6 +297,7 @@ def _spans(event: Dict[str, Any]) -> Iterator[Cut]:
             return 0
         saved = encoded_size(spans[-1]) + 1
         spans.pop()
+        forget_list_item(event, ["spans"], len(spans))
         annotate(event, ["spans"], len=total)
         return saved
 
