@@ -265,3 +265,62 @@ def test_property_no_denylisted_value_survives(data: Any) -> None:
     scrubber.scrub_event(event)
     assert _secrets_left({k: v for k, v in event.items() if k != "_meta"}, scrubber) == []
     json.dumps(serialize_event(event), allow_nan=False)
+
+
+class _Hostile:
+    def __repr__(self) -> str:
+        raise ValueError("no")
+
+    def __eq__(self, other: object) -> bool:
+        raise ValueError("no eq")
+
+    __hash__ = object.__hash__
+
+
+class _ExplodingDict(dict):  # type: ignore[type-arg]
+    def keys(self) -> Any:
+        raise RuntimeError("keys exploded")
+
+
+_HOSTILE = st.recursive(
+    st.one_of(
+        st.none(),
+        st.floats(),
+        st.text(st.characters(blacklist_categories=()), max_size=5),
+        st.binary(max_size=5),
+        st.sampled_from([_Hostile, lambda: _ExplodingDict(password=1)]).map(lambda make: make()),
+    ),
+    lambda children: st.one_of(
+        st.lists(children, max_size=4),
+        st.tuples(children),
+        st.dictionaries(
+            st.one_of(st.sampled_from(["password", "ok", "Cookie"]), st.integers()),
+            children,
+            max_size=4,
+        ),
+    ),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=_HOSTILE)
+def test_property_hostile_data_never_raises(data: Any) -> None:
+    event: Dict[str, Any] = {
+        "extra": data,
+        "request": {
+            "data": data,
+            "headers": data,
+            "cookies": data,
+            "env": data,
+            "query_string": data,
+        },
+        "user": data,
+        "contexts": data,
+        "breadcrumbs": {"values": [data, {"data": data}]},
+        "exception": {"values": [{"stacktrace": {"frames": [{"vars": data}, data]}}]},
+        "threads": {"values": data},
+        "spans": [data, {"data": data}],
+    }
+    EventScrubber().scrub_event(event)
+    json.dumps(serialize_event(event), allow_nan=False)
