@@ -403,19 +403,79 @@ class Scope:
             self._propagation_context = PropagationContext()
         return self._propagation_context
 
+    def get_active_propagation_context(self) -> PropagationContext:
+        """This scope's context, else the current scope's, else the isolation scope's."""
+        from sentry_lite.tracing.api import active_propagation_context
+
+        return active_propagation_context(self)
+
     def set_new_propagation_context(self) -> None:
         self._propagation_context = PropagationContext()
 
-    def generate_propagation_context(self, incoming_data: Optional[Dict[str, str]] = None) -> None:
-        if incoming_data:
+    def generate_propagation_context(self, incoming_data: Optional[Dict[str, Any]] = None) -> None:
+        """Continue ``incoming_data``'s trace (a fresh one if it has none); without
+        data, make sure a non-current scope has a context, keeping an existing one."""
+        if incoming_data is not None:
             from sentry_lite.tracing.propagation import propagation_context_from_headers
 
-            context = propagation_context_from_headers(incoming_data)
-            if context is not None:
-                self._propagation_context = context
-                return
-        if self._type != ScopeType.CURRENT:
+            self._propagation_context = propagation_context_from_headers(incoming_data)
+        if self._type != ScopeType.CURRENT and self._propagation_context is None:
             self.set_new_propagation_context()
+
+    def get_trace_context(self) -> Dict[str, Any]:
+        from sentry_lite.tracing.api import get_trace_context_on
+
+        return get_trace_context_on(self)
+
+    def start_transaction(
+        self,
+        transaction: Any = None,
+        instrumenter: str = "sentry",
+        custom_sampling_context: Optional[Dict[str, Any]] = None,
+        **kwargs: Any,
+    ) -> Any:
+        from sentry_lite.tracing.api import start_transaction_on
+
+        return start_transaction_on(
+            self, transaction, instrumenter, custom_sampling_context, kwargs
+        )
+
+    def start_span(self, **kwargs: Any) -> Any:
+        from sentry_lite.tracing.api import start_span_on
+
+        return start_span_on(self, kwargs)
+
+    def continue_trace(
+        self,
+        environ_or_headers: Dict[str, Any],
+        op: Optional[str] = None,
+        name: Optional[str] = None,
+        source: Optional[str] = None,
+        origin: str = "manual",
+    ) -> Any:
+        from sentry_lite.tracing.api import continue_trace_on
+
+        return continue_trace_on(self, environ_or_headers, op, name, source, origin)
+
+    def get_traceparent(self, *args: Any, **kwargs: Any) -> Optional[str]:
+        from sentry_lite.tracing.api import get_traceparent_on
+
+        return get_traceparent_on(self)
+
+    def get_baggage(self, *args: Any, **kwargs: Any) -> Any:
+        from sentry_lite.tracing.api import get_baggage_on
+
+        return get_baggage_on(self)
+
+    def iter_trace_propagation_headers(self, *args: Any, **kwargs: Any) -> Iterator[Tuple[str, str]]:
+        from sentry_lite.tracing.api import iter_trace_propagation_headers
+
+        return iter_trace_propagation_headers(self, kwargs.get("span"))
+
+    def trace_propagation_meta(self, *args: Any, **kwargs: Any) -> str:
+        from sentry_lite.tracing.api import trace_propagation_meta
+
+        return trace_propagation_meta(self)
 
     # -- capture (sentry_sdk 2.x has these on Scope) ---------------------------
     def capture_event(
@@ -532,20 +592,17 @@ class LayeredScope:
         self.layers = layers
 
     def trace_context(self, tracing_enabled: bool) -> Dict[str, Any]:
-        span = None
-        propagation: Optional[PropagationContext] = None
-        for layer in self.layers:
-            if layer._span is not None:
-                span = layer._span
-            if layer._propagation_context is not None:
-                propagation = layer._propagation_context
+        """The active span's trace context when tracing is on, else the propagation
+        context's, so errors link to the trace either way. Carries the DSC, which the
+        client moves to the envelope header."""
+        span = self.span()
         if span is not None and tracing_enabled:
             get = getattr(span, "get_trace_context", None)
             if get is not None:
-                return get()  # type: ignore[no-any-return]
-        if propagation is None:
-            propagation = Scope.get_isolation_scope().get_propagation_context()
-        return propagation.trace_context()
+                context = get()
+                if context:
+                    return context  # type: ignore[no-any-return]
+        return self.propagation_context().trace_context()
 
     def propagation_context(self) -> PropagationContext:
         for layer in reversed(self.layers):
@@ -600,10 +657,9 @@ class LayeredScope:
             if isinstance(existing, dict) and existing.get("values"):
                 crumbs = list(existing["values"]) + crumbs
                 crumb_layers += 1
-            if crumbs:
-                if crumb_layers > 1:
-                    crumbs.sort(key=_crumb_time)
-                event["breadcrumbs"] = {"values": crumbs}
+            if crumb_layers > 1:
+                crumbs.sort(key=_crumb_time)
+            event["breadcrumbs"] = {"values": crumbs}
         contexts = event.setdefault("contexts", {})
         if contexts.get("trace") is None:
             tracing = options.get("traces_sample_rate") is not None or (
