@@ -129,7 +129,7 @@ def _summary(server: DevServer, arrived: List[Received], out: Printer) -> None:
     out(f"Open {server.url}/ to browse them" + (":" if issue else "."))
     if issue is not None:
         out(
-            f"   the exception, with its stack and local variables: {server.url}/issues/{issue.issue_id}"
+            f"   the exception, its stack and local variables: {server.url}/issues/{issue.issue_id}"
         )
     txn: Optional[Received] = next((r for r in arrived if r.item_type == "transaction"), None)
     if txn is not None:

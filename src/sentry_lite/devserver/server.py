@@ -40,6 +40,10 @@ DEFAULT_PORT = 8969
 """Spotlight's port, so SDKs started with ``spotlight=True`` find this server."""
 REQUEST_TIMEOUT = 30.0
 """Seconds a client may stall mid-request before its thread gives up on it."""
+MAX_DRAIN_BYTES = 64 * 1024 * 1024
+"""A refused body up to this size is read and dropped, so the client sees the 413
+instead of a broken pipe; beyond it the connection is simply closed."""
+SHUTDOWN_POLL_SECONDS = 0.1
 SSE_PING_SECONDS = 15.0
 SSE_POLL_SECONDS = 0.5
 ENVELOPE_TYPE = "application/x-sentry-envelope"
@@ -152,14 +156,17 @@ class DevServer:
 
     def start(self) -> DevServer:
         thread = threading.Thread(
-            target=self._server.serve_forever, name="sentry_lite.devserver", daemon=True
+            target=self._server.serve_forever,
+            args=(SHUTDOWN_POLL_SECONDS,),
+            name="sentry_lite.devserver",
+            daemon=True,
         )
         thread.start()
         self._thread = thread
         return self
 
     def serve_forever(self) -> None:
-        self._server.serve_forever()
+        self._server.serve_forever(SHUTDOWN_POLL_SECONDS)
 
     def stop(self) -> None:
         self.live.close()
@@ -340,18 +347,35 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self._json(404, {"detail": f"no endpoint at {path}"}, cors)
             return
+        body: Optional[bytes] = None
         try:
             body = read_body(self.rfile, self.headers, self.app.max_body)
             result = self.app.ingest(path, parts.query, self.headers, body)
         except IngestError as exc:
-            if exc.status in (411, 413) or exc.status >= 500:
-                self.close_connection = True  # the unread body must not be parsed as a request
-            if exc.status == 400:
-                self.close_connection = True
+            # Whatever of the body is left unread must not be parsed as the next request.
+            self.close_connection = True
+            if exc.status == 413 and body is None:
+                self._drain_body()
             self.app.refused(exc.status, path, exc.message)
             self._json(exc.status, {"detail": exc.message}, cors)
             return
         self._json(200, result, cors)
+
+    def _drain_body(self) -> None:
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            return
+        if (
+            not 0 < length <= MAX_DRAIN_BYTES
+            or "chunked" in (self.headers.get("Transfer-Encoding") or "").lower()
+        ):
+            return
+        while length > 0:
+            chunk = self.rfile.read(min(length, 64 * 1024))
+            if not chunk:
+                return
+            length -= len(chunk)
 
     def _clear(self) -> None:
         if not self._host_allowed() or "json" not in (self.headers.get("Content-Type") or ""):

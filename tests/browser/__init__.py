@@ -1,0 +1,2 @@
+"""Helpers for the devserver tests: a `sentry-lite serve` subprocess and a headless
+Chromium driven over the DevTools protocol (standard library only)."""

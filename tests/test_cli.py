@@ -1,0 +1,120 @@
+"""The ``sentry-lite`` command: serve, demo and send-test-event, run as real processes."""
+
+from __future__ import annotations
+
+import re
+import socket
+import subprocess
+import sys
+from typing import List
+
+import pytest
+
+from sentry_lite.cli import main
+from sentry_lite.devserver.probe import send_test_event
+from tests.browser.serve import ServeProcess
+from tests.receiver import Receiver
+
+
+def _cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "sentry_lite", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_demo_runs_and_exits() -> None:
+    result = _cli("demo", "--port", "0")
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    assert "ValueError: cannot price the cart of Ada: unknown item 'durian'" in out
+    assert "payment provider timed out after 3000 ms" in out
+    assert re.search(r"The receiver got: 2 error events", out)
+    assert re.search(r"http://127\.0\.0\.1:\d+/issues/[0-9a-f]{16}", out)
+
+
+def test_serve_prints_a_line_per_item_and_send_test_event_delivers() -> None:
+    with ServeProcess() as srv:
+        result = _cli("send-test-event", "--dsn", srv.dsn(), "--message", "hello from the cli")
+        assert result.returncode == 0, result.stdout
+        assert result.stdout.startswith("delivered: event ")
+        event_id = result.stdout.split()[2]
+        srv.wait_for_line(r"info\s+hello from the cli")
+        row = srv.get_json(f"/json/events/{event_id}")
+        assert row["body"]["message"] == "hello from the cli"
+
+
+def test_send_test_event_wrong_key() -> None:
+    with ServeProcess("--key", "right") as srv:
+        result = _cli("send-test-event", "--dsn", srv.dsn(key="wrong"))
+        assert result.returncode == 1
+        assert result.stdout.startswith("auth: HTTP 403")
+        assert "unknown public key 'wrong'" in result.stdout
+        srv.wait_for_line(r"refused 403")
+
+
+def test_send_test_event_refused_port() -> None:
+    result = _cli("send-test-event", "--dsn", f"http://k@127.0.0.1:{_free_port()}/1")
+    assert result.returncode == 1
+    assert result.stdout.startswith("refused: connection refused by 127.0.0.1:")
+
+
+def test_send_test_event_rate_limited_and_server_errors(receiver: Receiver) -> None:
+    receiver.respond(
+        status=429, headers={"Retry-After": "30", "X-Sentry-Rate-Limits": "60:error:organization"}
+    )
+    outcome = send_test_event(receiver.dsn())
+    assert outcome.kind == "rate_limited"
+    text = "\n".join(outcome.lines())
+    assert "error: for 60s (scope organization)" in text and "Retry-After: 30s" in text
+    receiver.respond(status=401)
+    assert send_test_event(receiver.dsn()).kind == "auth"
+    receiver.respond(status=500)
+    outcome = send_test_event(receiver.dsn())
+    assert outcome.kind == "http_error" and "HTTP 500" in outcome.summary
+    receiver.reset_behaviour()
+    outcome = send_test_event(receiver.dsn())
+    assert outcome.ok and outcome.event_id is not None
+    assert receiver.events[-1]["event_id"] == outcome.event_id
+
+
+def test_send_test_event_tls_proxy_dns_and_bad_dsn() -> None:
+    with ServeProcess() as srv:
+        outcome = send_test_event(srv.dsn().replace("http://", "https://"), timeout=5)
+        assert outcome.kind == "tls", outcome
+    port = _free_port()
+    outcome = send_test_event("http://k@example.com/1", proxy=f"http://127.0.0.1:{port}")
+    assert outcome.kind == "proxy", outcome
+    outcome = send_test_event("http://k@does-not-exist.invalid/1", timeout=5)
+    assert outcome.kind == "dns", outcome
+    assert send_test_event("http://example.com/1").kind == "bad_dsn"
+
+
+def test_serve_port_in_use_is_a_clear_error() -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = _cli("serve", "--port", str(port), timeout=20)
+    assert result.returncode == 1
+    assert "already in use" in result.stderr and "--port 0" in result.stderr
+
+
+def test_main_without_command_prints_help(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 2
+    assert "serve" in capsys.readouterr().out
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    out: List[str] = capsys.readouterr().out.split()
+    assert out[0] == "sentry-lite"
