@@ -1,0 +1,423 @@
+"""ASGI: ``SentryAsgiMiddleware`` for any ASGI app, and the core Starlette/FastAPI sit on.
+
+Per request: fork the scopes, register one event processor, and (only when the request
+has a body and bodies are wanted) remember the body chunks the app reads through
+``receive``. Headers, cookies, the URL, the body and the transaction name are built
+from the ASGI scope only if an event is captured. An event processor cannot await, so
+the body is what the app itself read: we never read a body the app did not ask for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import sys
+from collections import deque
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
+from urllib.parse import unquote
+
+from sentry_lite.events.types import Event, Hint
+from sentry_lite.integrations._request import (
+    DEFAULT_HTTP_METHODS_TO_CAPTURE,
+    SOURCE_COMPONENT,
+    SOURCE_ROUTE,
+    SOURCE_URL,
+    STATE_KEY,
+    RequestState,
+    body_within_bounds,
+    check_style,
+    continue_incoming,
+    event_needs_name,
+    filter_headers,
+    finish_request_transaction,
+    methods_tuple,
+    name_transaction,
+    parse_cookies,
+    parse_raw_body,
+    qualname,
+    set_body,
+    set_http_status,
+    start_request_transaction,
+    tracing_enabled,
+    warn_unknown,
+)
+from sentry_lite.scope import Scope, _current_scope, _isolation_scope
+
+__all__ = ["AsgiConfig", "SentryAsgiMiddleware"]
+
+GENERIC_NAME = "generic ASGI request"
+TRANSACTION_STYLE_VALUES = ("endpoint", "url")
+
+AsgiScope = Dict[str, Any]
+Receive = Callable[[], Awaitable[Dict[str, Any]]]
+Send = Callable[[Dict[str, Any]], Awaitable[None]]
+AsgiApp = Callable[[AsgiScope, Receive, Send], Awaitable[Any]]
+
+_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+_TRACE_HEADERS = {
+    b"sentry-trace": "sentry-trace",
+    b"baggage": "baggage",
+    b"traceparent": "traceparent",
+}
+
+
+class AsgiConfig:
+    """How one integration (or a bare middleware) handles its requests; frameworks subclass."""
+
+    generic_name = GENERIC_NAME
+
+    def __init__(
+        self,
+        transaction_style: str = "endpoint",
+        mechanism_type: str = "asgi",
+        span_origin: str = "manual",
+        http_methods_to_capture: Tuple[str, ...] = DEFAULT_HTTP_METHODS_TO_CAPTURE,
+        root_path_in_path: bool = False,
+    ) -> None:
+        self.transaction_style = transaction_style
+        self.mechanism = mechanism_type
+        self.span_origin = span_origin
+        self.http_methods_to_capture = methods_tuple(http_methods_to_capture)
+        self.root_path_in_path = root_path_in_path
+
+    def name(self, scope: AsgiScope) -> Tuple[str, str]:
+        """``(name, source)`` per ``transaction_style``, falling back to the URL."""
+        if self.transaction_style == "endpoint":
+            endpoint = scope.get("endpoint")
+            if endpoint is not None:
+                return qualname(endpoint) or "", SOURCE_COMPONENT
+        else:
+            route = scope.get("route")
+            path = getattr(route, "path", None) if route is not None else None
+            if path is not None:
+                return path, SOURCE_ROUTE
+        return _url(scope, None), SOURCE_URL
+
+    def path(self, scope: AsgiScope) -> str:
+        path = str(scope.get("path", ""))
+        root = str(scope.get("root_path", ""))
+        if not self.root_path_in_path:
+            return root + path
+        # Starlette >= 0.33 puts root_path in path already: add it only when missing.
+        if not root or path == root or path.startswith(root + "/"):
+            return path
+        return root + path
+
+    def extract(
+        self, event: Event, request: Dict[str, Any], scope: AsgiScope, options: Dict[str, Any]
+    ) -> None:
+        """Framework data for an event: the user, say. The base adds nothing."""
+
+
+class _BodyRecorder:
+    """Keeps the body chunks the app reads, up to ``limit`` bytes (None: no limit)."""
+
+    __slots__ = ("chunks", "complete", "limit", "over", "receive", "size")
+
+    def __init__(self, receive: Receive, limit: Optional[int]) -> None:
+        self.receive = receive
+        self.limit = limit
+        self.chunks: List[bytes] = []
+        self.size = 0
+        self.over = False
+        self.complete = False
+
+    async def __call__(self) -> Dict[str, Any]:
+        message = await self.receive()
+        try:
+            if message.get("type") == "http.request" and not self.over:
+                body = message.get("body") or b""
+                if body:
+                    self.size += len(body)
+                    if self.limit is not None and self.size > self.limit:
+                        self.over = True
+                        self.chunks = []
+                    else:
+                        self.chunks.append(body)
+                if not message.get("more_body", False):
+                    self.complete = True
+        except Exception:
+            pass
+        return message
+
+
+class AsgiRequestState(RequestState):
+    __slots__ = ("body", "scope")
+
+    def __init__(self, config: AsgiConfig, scope: AsgiScope) -> None:
+        RequestState.__init__(self, config)
+        self.scope = scope
+        self.body: Optional[_BodyRecorder] = None
+
+    def process(self, event: Event, hint: Hint) -> Optional[Event]:
+        """The request's event processor: request data, only now that an event exists."""
+        if self.drop_duplicate(hint):
+            return None
+        scope = self.scope
+        config: AsgiConfig = self.config
+        options = Scope.get_client().options
+        pii = bool(options.get("send_default_pii"))
+        ty = scope.get("type")
+        request = event.setdefault("request", {})
+        headers = _headers(scope)
+        if ty in ("http", "websocket"):
+            request["method"] = scope.get("method")
+            host = headers.get("host")
+            request["headers"] = filter_headers(event, dict(headers), pii, annotated=False)
+            query = scope.get("query_string")
+            request["query_string"] = unquote(query.decode("latin-1")) if query else None
+            request["url"] = _url(scope, host, config.path(scope))
+        if pii:
+            if scope.get("client"):
+                request["env"] = {"REMOTE_ADDR": _client_ip(scope, headers)}
+            cookies = parse_cookies(headers.get("cookie"))
+            if cookies:
+                request["cookies"] = cookies
+        self._body(event, request, options, headers)
+        config.extract(event, request, scope, options)
+        if event.get("type") != "transaction" and event_needs_name(event, config.generic_name):
+            event["transaction"], source = config.name(scope)
+            event["transaction_info"] = {"source": source}
+        return event
+
+    def _body(
+        self,
+        event: Event,
+        request: Dict[str, Any],
+        options: Dict[str, Any],
+        headers: Dict[str, str],
+    ) -> None:
+        length = _content_length(headers)
+        recorder = self.body
+        if not length and (recorder is None or not recorder.size):
+            return
+        if recorder is not None and recorder.over:
+            length = max(length, recorder.size)
+
+        def read() -> Tuple[Optional[Any], bool]:
+            if recorder is None or not recorder.chunks:
+                return None, False  # the app did not read the body: nothing to show
+            if not recorder.complete:
+                return None, True
+            return parse_raw_body(b"".join(recorder.chunks), headers.get("content-type"))[1], True
+
+        set_body(event, request, options, length, read)
+
+
+def _headers(scope: AsgiScope) -> Dict[str, str]:
+    headers: Dict[str, str] = {}
+    for raw_key, raw_value in scope.get("headers") or ():
+        key = raw_key.decode("latin-1")
+        value = raw_value.decode("latin-1")
+        headers[key] = headers[key] + ", " + value if key in headers else value
+    return headers
+
+
+def _content_length(headers: Dict[str, str]) -> int:
+    try:
+        return int(headers.get("content-length") or 0)
+    except ValueError:
+        return 0
+
+
+def _client_ip(scope: AsgiScope, headers: Dict[str, str]) -> Optional[str]:
+    forwarded = headers.get("x-forwarded-for")
+    if forwarded:
+        return forwarded.split(",")[0].strip()
+    real = headers.get("x-real-ip")
+    if real:
+        return real
+    client = scope.get("client")
+    return client[0] if client else None
+
+
+def _url(scope: AsgiScope, host: Optional[str], path: Optional[str] = None) -> str:
+    """The request URL without query string (scheme://host/path, or just the path)."""
+    if path is None:
+        path = str(scope.get("root_path", "")) + str(scope.get("path", ""))
+    ty = scope.get("type")
+    scheme = scope.get("scheme", "http" if ty == "http" else "ws")
+    if host:
+        return f"{scheme}://{host}{path}"
+    server = scope.get("server")
+    if server:
+        server_host, port = server[0], server[1]
+        if port != _DEFAULT_PORTS.get(scheme):
+            return f"{scheme}://{server_host}:{port}{path}"
+        return f"{scheme}://{server_host}{path}"
+    return path
+
+
+def _trace_headers(scope: AsgiScope) -> Dict[str, str]:
+    found: Dict[str, str] = {}
+    for key, value in scope.get("headers") or ():
+        name = _TRACE_HEADERS.get(key)
+        if name is not None:
+            found[name] = value.decode("latin-1")
+    return found
+
+
+def _has_body(scope: AsgiScope) -> Tuple[bool, int]:
+    """(may have a body, declared length) from the raw headers, without decoding them all."""
+    for key, value in scope.get("headers") or ():
+        if key == b"content-length":
+            try:
+                length = int(value)
+            except ValueError:
+                return True, 0
+            return length > 0, length
+        if key == b"transfer-encoding":
+            return True, 0
+    return False, 0
+
+
+async def run_asgi(
+    config: AsgiConfig, app: AsgiApp, scope: AsgiScope, receive: Receive, send: Send
+) -> Any:
+    """Run one connection of ``app`` in its own isolation scope, reporting what escapes it."""
+    ty = scope.get("type")
+    client = Scope.get_client()
+    if ty not in ("http", "websocket") or STATE_KEY in scope or not client.is_active():
+        if ty == "lifespan" and client.is_active():
+            try:
+                return await app(scope, receive, send)
+            except Exception:
+                RequestState(config).capture(sys.exc_info(), config.mechanism)
+                raise
+        return await app(scope, receive, send)
+    state = AsgiRequestState(config, scope)
+    scope[STATE_KEY] = state
+    options = client.options
+    isolation = Scope.get_isolation_scope().fork()
+    isolation._breadcrumbs = deque()
+    isolation._propagation_context = None
+    isolation._event_processors.append(state.process)
+    current = Scope.get_current_scope().fork()
+    iso_token = _isolation_scope.set(isolation)
+    cur_token = _current_scope.set(current)
+    exc_info: Any = (None, None, None)
+    try:
+        if ty == "http" and options.get("max_request_body_size", "medium") != "never":
+            has_body, length = _has_body(scope)
+            if has_body and body_within_bounds(options, length):
+                limit = _body_limit(options)
+                state.body = _BodyRecorder(receive, limit)
+                receive = state.body
+        tracing = tracing_enabled(options)
+        trace_headers = _trace_headers(scope) if tracing or _mentions_trace(scope) else None
+        if tracing and (
+            ty == "websocket"
+            or str(scope.get("method", "")).upper() in config.http_methods_to_capture
+        ):
+            state.transaction = start_request_transaction(
+                trace_headers or {},
+                f"{ty}.server",
+                config.generic_name,
+                SOURCE_ROUTE,
+                config.span_origin,
+                {"asgi_scope": scope},
+            )
+            if state.transaction is not None:
+                try:
+                    state.transaction.set_tag("asgi.type", ty)
+                except Exception:
+                    pass
+        elif trace_headers:
+            continue_incoming(trace_headers)
+        transaction = state.transaction
+        if transaction is not None:
+
+            async def sentry_lite_send(message: Dict[str, Any]) -> None:
+                if message.get("type") == "http.response.start" and "status" in message:
+                    set_http_status(transaction, message["status"])
+                await send(message)
+
+            return await app(scope, receive, sentry_lite_send)
+        return await app(scope, receive, send)
+    except Exception:
+        exc_info = sys.exc_info()
+        state.capture(exc_info, config.mechanism)
+        raise
+    finally:
+        if state.transaction is not None:
+            try:
+                name, source = config.name(scope)
+                name_transaction(state.transaction, config.generic_name, name, source)
+            except Exception:
+                pass
+            finish_request_transaction(state.transaction, exc_info)
+        _current_scope.reset(cur_token)
+        _isolation_scope.reset(iso_token)
+
+
+def _mentions_trace(scope: AsgiScope) -> bool:
+    return any(key in _TRACE_HEADERS for key, _ in scope.get("headers") or ())
+
+
+def _body_limit(options: Dict[str, Any]) -> Optional[int]:
+    from sentry_lite.integrations._request import MEDIUM_BODY_BYTES, SMALL_BODY_BYTES
+
+    size = options.get("max_request_body_size", "medium")
+    if size == "small":
+        return SMALL_BODY_BYTES
+    if size == "medium":
+        return MEDIUM_BODY_BYTES
+    return None
+
+
+def _looks_like_asgi3(app: Any) -> bool:
+    if inspect.isclass(app):
+        return hasattr(app, "__await__")
+    if inspect.isfunction(app):
+        return asyncio.iscoroutinefunction(app)
+    call = getattr(app, "__call__", None)  # noqa: B004
+    return asyncio.iscoroutinefunction(call)
+
+
+class SentryAsgiMiddleware:
+    """Wrap any ASGI app: ``app = SentryAsgiMiddleware(app)`` (sentry_sdk's signature)."""
+
+    def __init__(
+        self,
+        app: Any,
+        unsafe_context_data: bool = False,
+        transaction_style: str = "endpoint",
+        mechanism_type: str = "asgi",
+        span_origin: str = "manual",
+        http_methods_to_capture: Tuple[str, ...] = DEFAULT_HTTP_METHODS_TO_CAPTURE,
+        asgi_version: Optional[int] = None,
+        root_path_in_path: Any = False,
+        **unknown: Any,
+    ) -> None:
+        warn_unknown("SentryAsgiMiddleware", unknown)
+        style = check_style(
+            "SentryAsgiMiddleware", transaction_style, TRANSACTION_STYLE_VALUES, "endpoint"
+        )
+        self.app = app
+        self.config = AsgiConfig(
+            style,
+            mechanism_type,
+            span_origin,
+            http_methods_to_capture,
+            _root_path_flag(root_path_in_path),
+        )
+        if asgi_version is None:
+            asgi_version = 3 if _looks_like_asgi3(app) else 2
+        self.asgi_version = asgi_version
+
+    def __call__(self, scope: AsgiScope, receive: Any = None, send: Any = None) -> Any:
+        if self.asgi_version == 2 and receive is None:
+
+            async def asgi2(receive: Receive, send: Send) -> Any:
+                async def call(s: AsgiScope, r: Receive, se: Send) -> Any:
+                    return await self.app(s)(r, se)
+
+                return await run_asgi(self.config, call, scope, receive, send)
+
+            return asgi2
+        return run_asgi(self.config, self.app, scope, receive, send)
+
+
+def _root_path_flag(value: Any) -> bool:
+    """sentry_sdk passes an enum (EXCLUDED / EITHER); we keep a bool: True for EITHER."""
+    return value is True or str(getattr(value, "value", value)) == "either"

@@ -1,0 +1,334 @@
+"""Starlette: requests through the shared ASGI core, errors reported once.
+
+Patched once, at setup: ``Starlette.__call__`` (isolation, request data, transactions),
+``ServerErrorMiddleware`` (the app's 500/``Exception`` handler gets the error only after
+we reported it, so a handler that calls ``capture_exception`` itself, or fails, still
+makes one event), ``ExceptionMiddleware`` (``HTTPException`` with a status in
+``failed_request_status_codes``) and ``Jinja2Templates`` (``sentry_trace_meta``).
+Nothing here runs per request beyond the ASGI core: route names, the user and the body
+are read from the ASGI scope when an event is captured.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from typing import Any, Container, Dict, Optional, Tuple
+
+from sentry_lite.events.types import Event
+from sentry_lite.integrations import DidNotEnable, Integration
+from sentry_lite.integrations._request import (
+    DEFAULT_FAILED_REQUEST_STATUS_CODES,
+    DEFAULT_HTTP_METHODS_TO_CAPTURE,
+    SOURCE_ROUTE,
+    STATE_KEY,
+    RequestState,
+    capture_exception_event,
+    check_style,
+    failed_codes,
+    failed_status,
+    trace_meta,
+    warn_unknown,
+)
+from sentry_lite.integrations.active import active_integration
+from sentry_lite.integrations.asgi import AsgiConfig, AsgiScope, run_asgi
+
+try:
+    import starlette
+    from starlette.applications import Starlette
+    from starlette.middleware.errors import ServerErrorMiddleware
+except ImportError as exc:  # pragma: no cover
+    raise DidNotEnable("Starlette is not installed") from exc
+
+try:
+    from starlette.middleware.exceptions import ExceptionMiddleware
+except ImportError:  # pragma: no cover - very old Starlette
+    from starlette.exceptions import ExceptionMiddleware  # type: ignore[attr-defined,no-redef]
+
+__all__ = ["StarletteIntegration"]
+
+TRANSACTION_STYLE_VALUES = ("endpoint", "url")
+MECHANISM = "starlette"
+"""sentry_sdk reports Starlette and FastAPI errors with this mechanism type."""
+
+
+class StarletteIntegration(Integration):
+    identifier = "starlette"
+    origin = f"auto.http.{identifier}"
+    generic_name = "generic Starlette request"
+
+    def __init__(
+        self,
+        transaction_style: str = "url",
+        failed_request_status_codes: Any = DEFAULT_FAILED_REQUEST_STATUS_CODES,
+        middleware_spans: bool = False,
+        http_methods_to_capture: Tuple[str, ...] = DEFAULT_HTTP_METHODS_TO_CAPTURE,
+        **unknown: Any,
+    ) -> None:
+        cls_name = type(self).__name__
+        warn_unknown(cls_name, unknown)
+        self.transaction_style = check_style(
+            cls_name, transaction_style, TRANSACTION_STYLE_VALUES, "url"
+        )
+        self.failed_request_status_codes: Container[int] = failed_codes(failed_request_status_codes)
+        self.middleware_spans = bool(middleware_spans)
+        self.config = StarletteConfig(
+            self.transaction_style,
+            type(self).origin,
+            http_methods_to_capture,
+            type(self).generic_name,
+        )
+        self.http_methods_to_capture = self.config.http_methods_to_capture
+
+    @staticmethod
+    def setup_once() -> None:
+        patch_starlette()
+
+
+class StarletteConfig(AsgiConfig):
+    def __init__(
+        self, style: str, origin: str, methods: Tuple[str, ...], generic_name: str
+    ) -> None:
+        AsgiConfig.__init__(
+            self, style, MECHANISM, origin, methods, root_path_in_path=_root_path_in_path()
+        )
+        self.generic_name = generic_name
+
+    def name(self, scope: AsgiScope) -> Tuple[str, str]:
+        if scope.get("endpoint") is None and scope.get("route") is None:
+            return AsgiConfig.name(self, scope)
+        if self.transaction_style == "url":
+            path = _route_path(scope)
+            if path:
+                return path, SOURCE_ROUTE
+        return AsgiConfig.name(self, scope)
+
+    def extract(
+        self, event: Event, request: Dict[str, Any], scope: AsgiScope, options: Dict[str, Any]
+    ) -> None:
+        if options.get("send_default_pii") and "user" in scope:
+            user = _user_from_scope(scope)
+            if user:
+                current = event.get("user")
+                merged = dict(current) if isinstance(current, dict) else {}
+                for key, value in user.items():
+                    merged.setdefault(key, value)
+                event["user"] = merged
+
+
+def _route_path(scope: AsgiScope) -> Optional[str]:
+    """FastAPI's effective route path (included routers), else the matched route's."""
+    context = (scope.get("fastapi") or {}).get("effective_route_context")
+    path = getattr(context, "path", None)
+    if path:
+        return str(path)
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    return str(path) if path is not None else None
+
+
+def _user_from_scope(scope: AsgiScope) -> Dict[str, Any]:
+    """``request.user`` set by AuthenticationMiddleware: username, id, email."""
+    try:
+        user = scope["user"]
+    except Exception:
+        return {}
+    info: Dict[str, Any] = {}
+    for attr in ("username", "id", "email"):
+        try:
+            value = getattr(user, attr, None)
+        except Exception:
+            value = None
+        if value:
+            info[attr] = value
+    return info
+
+
+def _root_path_in_path() -> bool:
+    version = getattr(starlette, "__version__", "0")
+    try:
+        parts = tuple(int(p) for p in version.split(".")[:2])
+    except ValueError:
+        return True
+    return parts >= (0, 33)
+
+
+def _integration_for(app: Any) -> Any:
+    """The FastAPI integration for a FastAPI app when enabled, else the Starlette one."""
+    fastapi = sys.modules.get("fastapi")
+    if fastapi is not None and isinstance(app, getattr(fastapi, "FastAPI", ())):
+        integration = active_integration("fastapi")
+        if integration is not None:
+            return integration
+    return active_integration(StarletteIntegration.identifier)
+
+
+_patched = False
+
+
+def patch_starlette() -> None:
+    """Idempotent: FastAPI's setup calls it too."""
+    global _patched
+    if _patched:
+        return
+    _patched = True
+    _patch_app()
+    _patch_server_error_middleware()
+    _patch_exception_middleware()
+    _patch_templates()
+
+
+def _patch_app() -> None:
+    original = Starlette.__call__
+
+    async def sentry_lite_starlette_call(
+        self: Starlette, scope: AsgiScope, receive: Any, send: Any
+    ) -> None:
+        integration = _integration_for(self)
+        if integration is None:
+            return await original(self, scope, receive, send)
+        return await run_asgi(  # type: ignore[no-any-return]
+            integration.config, functools.partial(original, self), scope, receive, send
+        )
+
+    Starlette.__call__ = sentry_lite_starlette_call  # type: ignore[method-assign,assignment]
+
+
+def _report_server_error(request: Any, exc: BaseException) -> None:
+    """Report an error reaching the app's 500 handler, before the handler sees it."""
+    try:
+        app = request.scope.get("app")
+        if _integration_for(app) is None:
+            return
+        exc_info = (type(exc), exc, exc.__traceback__)
+        state = request.scope.get(STATE_KEY)
+        if isinstance(state, RequestState):
+            state.capture(exc_info, MECHANISM)
+        else:
+            capture_exception_event(exc_info, MECHANISM, False, None)
+    except Exception:
+        pass
+
+
+def _check_response(handler: Any, response: Any) -> None:
+    if not callable(response):
+        from sentry_lite.client import warn_once
+
+        warn_once(
+            f"starlette:handler:{id(handler)}",
+            "sentry_lite: exception handler %r returned %s, not a Response; "
+            "Starlette will fail to send it (the original error is reported once)",
+            handler,
+            type(response).__name__,
+        )
+
+
+def _wrap_error_handler(handler: Any) -> Any:
+    if getattr(handler, "_sentry_lite", False):
+        return handler
+    from starlette._utils import is_async_callable
+
+    if is_async_callable(handler):
+
+        async def sentry_lite_error_handler(request: Any, exc: Exception) -> Any:
+            _report_server_error(request, exc)
+            response = await handler(request, exc)
+            _check_response(handler, response)
+            return response
+
+    else:
+
+        def sentry_lite_error_handler(request: Any, exc: Exception) -> Any:  # type: ignore[misc]
+            _report_server_error(request, exc)
+            response = handler(request, exc)
+            _check_response(handler, response)
+            return response
+
+    sentry_lite_error_handler._sentry_lite = True  # type: ignore[attr-defined]
+    return sentry_lite_error_handler
+
+
+def _patch_server_error_middleware() -> None:
+    original_init = ServerErrorMiddleware.__init__
+
+    def sentry_lite_init(
+        self: Any, app: Any, handler: Any = None, *args: Any, **kwargs: Any
+    ) -> None:
+        if handler is not None:
+            handler = _wrap_error_handler(handler)
+        original_init(self, app, handler, *args, **kwargs)
+
+    ServerErrorMiddleware.__init__ = sentry_lite_init  # type: ignore[method-assign]
+
+
+def _wrap_http_exception_handler(handler: Any) -> Any:
+    if getattr(handler, "_sentry_lite", False):
+        return handler
+    from starlette._utils import is_async_callable
+
+    def report(conn: Any, exc: Any) -> None:
+        try:
+            status = getattr(exc, "status_code", None)
+            if not isinstance(status, int):
+                return
+            integration = _integration_for((conn.scope or {}).get("app"))
+            if integration is None:
+                return
+            if failed_status(status, integration.failed_request_status_codes):
+                exc_info = (type(exc), exc, exc.__traceback__)
+                state = conn.scope.get(STATE_KEY)
+                if isinstance(state, RequestState):
+                    state.capture(exc_info, MECHANISM, handled=True)
+                else:
+                    capture_exception_event(exc_info, MECHANISM, True, None)
+        except Exception:
+            pass
+
+    if is_async_callable(handler):
+
+        async def sentry_lite_exception_handler(conn: Any, exc: Any) -> Any:
+            report(conn, exc)
+            return await handler(conn, exc)
+
+    else:
+
+        def sentry_lite_exception_handler(conn: Any, exc: Any) -> Any:  # type: ignore[misc]
+            report(conn, exc)
+            return handler(conn, exc)
+
+    sentry_lite_exception_handler._sentry_lite = True  # type: ignore[attr-defined]
+    return sentry_lite_exception_handler
+
+
+def _patch_exception_middleware() -> None:
+    original_init = ExceptionMiddleware.__init__
+
+    def sentry_lite_init(self: Any, *args: Any, **kwargs: Any) -> None:
+        original_init(self, *args, **kwargs)
+        handlers = getattr(self, "_exception_handlers", None)
+        if isinstance(handlers, dict):
+            for key, handler in list(handlers.items()):
+                handlers[key] = _wrap_http_exception_handler(handler)
+
+    ExceptionMiddleware.__init__ = sentry_lite_init  # type: ignore[method-assign]
+
+
+def _patch_templates() -> None:
+    try:
+        from markupsafe import Markup
+        from starlette.templating import Jinja2Templates
+    except ImportError:
+        return
+    original_init = Jinja2Templates.__init__
+
+    def add_sentry_trace_meta(request: Any) -> Dict[str, Any]:
+        return {"sentry_trace_meta": Markup(trace_meta())}
+
+    def sentry_lite_init(self: Any, *args: Any, **kwargs: Any) -> None:
+        processors = list(kwargs.get("context_processors") or [])
+        if add_sentry_trace_meta not in processors:
+            processors.append(add_sentry_trace_meta)
+        kwargs["context_processors"] = processors
+        original_init(self, *args, **kwargs)
+
+    Jinja2Templates.__init__ = sentry_lite_init  # type: ignore[method-assign]

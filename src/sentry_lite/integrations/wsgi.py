@@ -1,0 +1,341 @@
+"""WSGI: ``SentryWsgiMiddleware`` for any WSGI app, and the core Flask and Django sit on.
+
+Per request we only fork the scopes, register one event processor and (with tracing on)
+start a transaction. The environ is turned into ``event["request"]`` only if an event is
+captured, so a request that goes well pays for almost nothing.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import deque
+from typing import Any, Callable, Dict, Iterable, Iterator, Optional, Tuple
+
+from sentry_lite.events.types import Event, Hint
+from sentry_lite.integrations._request import (
+    DEFAULT_HTTP_METHODS_TO_CAPTURE,
+    STATE_KEY,
+    RequestState,
+    continue_incoming,
+    event_needs_name,
+    filter_headers,
+    finish_request_transaction,
+    methods_tuple,
+    name_transaction,
+    parse_cookies,
+    set_http_status,
+    start_request_transaction,
+    tracing_enabled,
+)
+from sentry_lite.scope import Scope, _current_scope, _isolation_scope
+
+__all__ = ["SentryWsgiMiddleware", "WsgiConfig", "get_client_ip", "get_request_url"]
+
+GENERIC_NAME = "generic WSGI request"
+OP_HTTP_SERVER = "http.server"
+
+Environ = Dict[str, Any]
+StartResponse = Callable[..., Any]
+WsgiApp = Callable[[Environ, StartResponse], Any]
+
+
+class WsgiConfig:
+    """How one integration (or a bare middleware) handles its requests.
+
+    Frameworks override the hooks: ``name`` gives ``(transaction name, source)`` for a
+    request, ``extract`` adds framework data (body, cookies, user) to an event.
+    """
+
+    mechanism = "wsgi"
+    generic_name = GENERIC_NAME
+
+    def __init__(
+        self,
+        use_x_forwarded_for: bool = False,
+        span_origin: str = "manual",
+        http_methods_to_capture: Tuple[str, ...] = DEFAULT_HTTP_METHODS_TO_CAPTURE,
+    ) -> None:
+        self.use_x_forwarded_for = use_x_forwarded_for
+        self.span_origin = span_origin
+        self.http_methods_to_capture = methods_tuple(http_methods_to_capture)
+
+    def name(self, environ: Environ) -> Optional[Tuple[str, str]]:
+        return None
+
+    def extract(
+        self, event: Event, request: Dict[str, Any], environ: Environ, options: Dict[str, Any]
+    ) -> None:
+        if options.get("send_default_pii"):
+            cookies = parse_cookies(environ.get("HTTP_COOKIE"))
+            if cookies:
+                request["cookies"] = cookies
+
+    def on_response(self, environ: Environ, state: WsgiRequestState) -> None:
+        """Called from ``start_response`` (still inside the framework's request context)."""
+
+
+class WsgiRequestState(RequestState):
+    __slots__ = ("environ",)
+
+    def __init__(self, config: WsgiConfig, environ: Environ) -> None:
+        RequestState.__init__(self, config)
+        self.environ = environ
+
+    def process(self, event: Event, hint: Hint) -> Optional[Event]:
+        """The request's event processor: request data, only now that an event exists."""
+        if self.drop_duplicate(hint):
+            return None
+        environ = self.environ
+        config: WsgiConfig = self.config
+        options = Scope.get_client().options
+        pii = bool(options.get("send_default_pii"))
+        request = event.setdefault("request", {})
+        request["url"] = get_request_url(environ, config.use_x_forwarded_for)
+        request["method"] = environ.get("REQUEST_METHOD")
+        env: Dict[str, Any] = {
+            k: environ[k] for k in ("SERVER_NAME", "SERVER_PORT") if k in environ
+        }
+        if pii and "REMOTE_ADDR" in environ:
+            env["REMOTE_ADDR"] = environ["REMOTE_ADDR"]
+        request["env"] = env
+        request["headers"] = filter_headers(event, dict(_headers(environ)), pii, annotated=True)
+        request["query_string"] = environ.get("QUERY_STRING")
+        if pii:
+            ip = get_client_ip(environ)
+            if ip:
+                user = event.get("user")
+                if not isinstance(user, dict):
+                    user = event["user"] = {}
+                else:
+                    user = event["user"] = dict(user)
+                user.setdefault("ip_address", ip)
+        config.extract(event, request, environ, options)
+        if event.get("type") != "transaction" and event_needs_name(event, config.generic_name):
+            named = config.name(environ)
+            if named is not None:
+                event["transaction"], source = named
+                event["transaction_info"] = {"source": source}
+        return event
+
+
+def _headers(environ: Environ) -> Iterator[Tuple[str, str]]:
+    for key, value in environ.items():
+        if key.startswith("HTTP_"):
+            if key not in ("HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"):
+                yield key[5:].replace("_", "-").title(), value
+        elif key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            yield key.replace("_", "-").title(), value
+
+
+def _strip_port(host: str, scheme: Any) -> str:
+    if scheme == "http" and host.endswith(":80"):
+        return host[:-3]
+    if scheme == "https" and host.endswith(":443"):
+        return host[:-4]
+    return host
+
+
+def _host(environ: Environ, use_x_forwarded_for: bool) -> str:
+    scheme = environ.get("wsgi.url_scheme")
+    if use_x_forwarded_for:
+        scheme = environ.get("HTTP_X_FORWARDED_PROTO", scheme)
+        if "HTTP_X_FORWARDED_HOST" in environ:
+            return _strip_port(environ["HTTP_X_FORWARDED_HOST"], scheme)
+    if environ.get("HTTP_HOST"):
+        return _strip_port(environ["HTTP_HOST"], scheme)
+    if environ.get("SERVER_NAME"):
+        host = str(environ["SERVER_NAME"])
+        port = str(environ.get("SERVER_PORT", ""))
+        if (environ.get("wsgi.url_scheme"), port) not in (("https", "443"), ("http", "80")):
+            host += ":" + port
+        return host
+    return "unknown"
+
+
+def get_request_url(environ: Environ, use_x_forwarded_for: bool = False) -> str:
+    """The absolute URL of the request, without the query string."""
+    script = str(environ.get("SCRIPT_NAME", "")).rstrip("/")
+    path = str(environ.get("PATH_INFO", "")).lstrip("/")
+    scheme = environ.get("wsgi.url_scheme")
+    if use_x_forwarded_for:
+        scheme = environ.get("HTTP_X_FORWARDED_PROTO", scheme)
+    full = f"{script}/{path}"
+    try:
+        full = full.encode("latin1").decode("utf-8", "replace")
+    except UnicodeEncodeError:
+        pass
+    return "{}://{}/{}".format(scheme, _host(environ, use_x_forwarded_for), full.lstrip("/"))
+
+
+def get_client_ip(environ: Environ) -> Optional[str]:
+    """Best guess at the client's address (forgeable: for display, not for security)."""
+    forwarded = environ.get("HTTP_X_FORWARDED_FOR")
+    if forwarded:
+        return str(forwarded).split(",")[0].strip()
+    real = environ.get("HTTP_X_REAL_IP")
+    if real:
+        return str(real)
+    return environ.get("REMOTE_ADDR")
+
+
+def _trace_headers(environ: Environ) -> Dict[str, str]:
+    headers = {}
+    for key, name in _TRACE_ENV_KEYS:
+        value = environ.get(key)
+        if value:
+            headers[name] = value
+    return headers
+
+
+_TRACE_ENV_KEYS = (
+    ("HTTP_SENTRY_TRACE", "sentry-trace"),
+    ("HTTP_BAGGAGE", "baggage"),
+    ("HTTP_TRACEPARENT", "traceparent"),
+)
+
+
+def run_wsgi(
+    config: WsgiConfig, app: WsgiApp, environ: Environ, start_response: StartResponse
+) -> Any:
+    """Run one request of ``app`` in its own isolation scope, reporting what escapes it."""
+    client = Scope.get_client()
+    if STATE_KEY in environ or not client.is_active():
+        return app(environ, start_response)
+    state = WsgiRequestState(config, environ)
+    environ[STATE_KEY] = state
+    isolation = Scope.get_isolation_scope().fork()
+    isolation._breadcrumbs = deque()
+    isolation._propagation_context = None
+    isolation._event_processors.append(state.process)
+    current = Scope.get_current_scope().fork()
+    iso_token = _isolation_scope.set(isolation)
+    cur_token = _current_scope.set(current)
+    try:
+        if "HTTP_SENTRY_TRACE" in environ or "HTTP_TRACEPARENT" in environ:
+            continue_incoming(_trace_headers(environ))
+        options = client.options
+        if tracing_enabled(options) and (
+            str(environ.get("REQUEST_METHOD", "")).upper() in config.http_methods_to_capture
+        ):
+            state.transaction = start_request_transaction(
+                _trace_headers(environ),
+                OP_HTTP_SERVER,
+                config.generic_name,
+                "route",
+                config.span_origin,
+                {"wsgi_environ": environ},
+            )
+        if state.transaction is not None:
+            response = _run_traced(config, app, environ, start_response, state)
+        else:
+            try:
+                response = app(environ, start_response)
+            except BaseException:
+                state.capture(sys.exc_info(), config.mechanism)
+                raise
+    finally:
+        _current_scope.reset(cur_token)
+        _isolation_scope.reset(iso_token)
+    if isinstance(response, list):
+        return response  # already materialised: iterating it cannot raise
+    if environ.get("wsgi.file_wrapper") and getattr(response, "fileno", None) is not None:
+        return response  # let the server offload file responses
+    return _ScopedResponse(response, isolation, current, state)
+
+
+def _run_traced(
+    config: WsgiConfig,
+    app: WsgiApp,
+    environ: Environ,
+    start_response: StartResponse,
+    state: WsgiRequestState,
+) -> Any:
+    transaction = state.transaction
+
+    def sentry_lite_start_response(status: str, headers: Any, exc_info: Any = None) -> Any:
+        try:
+            set_http_status(transaction, int(status.split(" ", 1)[0]))
+            config.on_response(environ, state)
+            named = config.name(environ)
+            if named is not None:
+                name_transaction(transaction, config.generic_name, *named)
+        except Exception:
+            pass
+        if exc_info is None:
+            return start_response(status, headers)
+        return start_response(status, headers, exc_info)
+
+    exc_info: Any = (None, None, None)
+    try:
+        return app(environ, sentry_lite_start_response)
+    except BaseException:
+        exc_info = sys.exc_info()
+        state.capture(exc_info, config.mechanism)
+        raise
+    finally:
+        finish_request_transaction(transaction, exc_info)
+
+
+class _ScopedResponse:
+    """Iterates the app's response inside the request's scopes, reporting what it raises."""
+
+    __slots__ = ("_current", "_isolation", "_response", "_state")
+
+    def __init__(
+        self, response: Iterable[bytes], isolation: Scope, current: Scope, state: WsgiRequestState
+    ) -> None:
+        self._response = response
+        self._isolation = isolation
+        self._current = current
+        self._state = state
+
+    def __iter__(self) -> Iterator[bytes]:
+        iterator = iter(self._response)
+        while True:
+            iso_token = _isolation_scope.set(self._isolation)
+            cur_token = _current_scope.set(self._current)
+            try:
+                chunk = next(iterator)
+            except StopIteration:
+                break
+            except BaseException:
+                self._state.capture(sys.exc_info(), self._state.config.mechanism)
+                raise
+            finally:
+                _current_scope.reset(cur_token)
+                _isolation_scope.reset(iso_token)
+            yield chunk
+
+    def close(self) -> None:
+        close = getattr(self._response, "close", None)
+        if close is None:
+            return
+        iso_token = _isolation_scope.set(self._isolation)
+        cur_token = _current_scope.set(self._current)
+        try:
+            close()
+        except BaseException:
+            self._state.capture(sys.exc_info(), self._state.config.mechanism)
+            raise
+        finally:
+            _current_scope.reset(cur_token)
+            _isolation_scope.reset(iso_token)
+
+
+class SentryWsgiMiddleware:
+    """Wrap any WSGI app: ``app = SentryWsgiMiddleware(app)`` (sentry_sdk's signature)."""
+
+    __slots__ = ("_config", "app")
+
+    def __init__(
+        self,
+        app: WsgiApp,
+        use_x_forwarded_for: bool = False,
+        span_origin: str = "manual",
+        http_methods_to_capture: Tuple[str, ...] = DEFAULT_HTTP_METHODS_TO_CAPTURE,
+    ) -> None:
+        self.app = app
+        self._config = WsgiConfig(use_x_forwarded_for, span_origin, http_methods_to_capture)
+
+    def __call__(self, environ: Environ, start_response: StartResponse) -> Any:
+        return run_wsgi(self._config, self.app, environ, start_response)
