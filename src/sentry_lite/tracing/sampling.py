@@ -1,0 +1,77 @@
+"""The sampling decision for a new transaction, with sentry_sdk 2.x's precedence.
+
+1. ``sampled=`` given to ``start_transaction`` wins;
+2. else ``traces_sampler(sampling_context)``;
+3. else the parent's decision from incoming headers;
+4. else ``traces_sample_rate``.
+The dice is the trace's ``sample_rand`` (propagated in baggage), so every service of a
+trace sampled at the same rate makes the same decision.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import random
+from typing import Any, Callable, Dict, Mapping, Optional, Tuple
+
+__all__ = ["has_tracing_enabled", "new_sample_rand", "sampling_decision"]
+
+logger = logging.getLogger("sentry_lite")
+
+_randrange = random.randrange
+
+
+def has_tracing_enabled(options: Optional[Mapping[str, Any]]) -> bool:
+    """Tracing is on when a rate or sampler is set and ``enable_tracing`` is not False."""
+    if options is None:
+        return False
+    return options.get("enable_tracing") is not False and (
+        options.get("traces_sample_rate") is not None
+        or options.get("traces_sampler") is not None
+    )
+
+
+def new_sample_rand() -> float:
+    """A fresh ``sample_rand``: uniform in [0, 1) with six decimal digits."""
+    return _randrange(1_000_000) / 1_000_000
+
+
+def _valid_rate(rate: Any) -> bool:
+    if isinstance(rate, bool):
+        return True
+    if not isinstance(rate, (int, float)) or math.isnan(rate):
+        return False
+    return 0 <= rate <= 1
+
+
+def sampling_decision(
+    options: Mapping[str, Any],
+    forced: Optional[bool],
+    parent_sampled: Optional[bool],
+    sample_rand: float,
+    sampling_context: Callable[[], Dict[str, Any]],
+) -> Tuple[bool, Optional[float]]:
+    """Returns (sampled, sample_rate); ``sampling_context`` is built only for a sampler."""
+    if not has_tracing_enabled(options):
+        return False, None
+    if forced is not None:
+        return forced, float(forced)
+    sampler = options.get("traces_sampler")
+    if callable(sampler):
+        try:
+            rate = sampler(sampling_context())
+        except Exception:
+            logger.warning("sentry_lite: traces_sampler raised; not sampling", exc_info=True)
+            return False, None
+    elif parent_sampled is not None:
+        rate = parent_sampled
+    else:
+        rate = options.get("traces_sample_rate")
+    if not _valid_rate(rate):
+        logger.warning("sentry_lite: invalid traces sample rate %r; not sampling", rate)
+        return False, None
+    rate = float(rate)
+    if not rate:
+        return False, rate
+    return sample_rand < rate, rate
