@@ -348,7 +348,18 @@ class Client(BaseClient):
         self.capture_envelope(envelope)
 
     def _dynamic_sampling_context(self, event: Event, scope: Any) -> Optional[Dict[str, Any]]:
-        """The envelope's ``trace`` header, so ingest can sample the trace consistently."""
+        """The envelope's ``trace`` header, so ingest can sample the trace consistently.
+
+        Tracing puts the DSC into ``contexts.trace.dynamic_sampling_context``; it is moved
+        out of the event here (as sentry_sdk does), since it belongs in the header only.
+        """
+        trace = (event.get("contexts") or {}).get("trace")
+        if isinstance(trace, dict):
+            carried = trace.pop("dynamic_sampling_context", None)
+            if carried and isinstance(carried, dict):
+                return carried
+        else:
+            trace = {}
         getter = getattr(scope, "dynamic_sampling_context", None)
         if getter is not None:
             try:
@@ -357,7 +368,6 @@ class Client(BaseClient):
                     return dsc  # type: ignore[no-any-return]
             except Exception:  # noqa: BLE001
                 internal_logger.debug("sentry_lite: no DSC from scope", exc_info=True)
-        trace = (event.get("contexts") or {}).get("trace") or {}
         trace_id = trace.get("trace_id")
         if not trace_id:
             return None
