@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import socket
 import ssl
+import struct
 import threading
 import time
+import uuid
 import zlib
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from sentry_lite.envelope import Envelope
 
@@ -44,6 +47,22 @@ class Request:
 
 
 class Receiver:
+    @classmethod
+    def self_signed(cls, directory: str) -> Tuple[Receiver, str]:
+        """A TLS receiver whose certificate (for localhost) comes from a throwaway CA.
+
+        Returns the receiver and the path of the CA bundle that trusts it.
+        """
+        import trustme
+
+        ca = trustme.CA()
+        cert = ca.issue_cert("localhost", "127.0.0.1")
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        cert.configure_cert(context)
+        ca_path = os.path.join(directory, "test-ca.pem")
+        ca.cert_pem.write_to_path(ca_path)
+        return cls(tls_context=context), ca_path
+
     def __init__(self, tls_context: Optional[ssl.SSLContext] = None) -> None:
         self.requests: List[Request] = []
         self.behaviour = Behaviour()
@@ -55,26 +74,47 @@ class Receiver:
             protocol_version = "HTTP/1.1"
             disable_nagle_algorithm = True
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 receiver._handle(self)
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 self.send_response(200)
                 self.send_header("Content-Length", "2")
                 self.end_headers()
                 self.wfile.write(b"ok")
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
+        self._handler_cls = Handler
+        self._tls_context = tls_context
         self.tls = tls_context is not None
-        if tls_context is not None:
-            self.server.socket = tls_context.wrap_socket(self.server.socket, server_side=True)
+        self.port = 0
+        self._listen()
+
+    def _listen(self) -> None:
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), self._handler_cls)
+        self.server.daemon_threads = True
+        if self._tls_context is not None:
+            self.server.socket = self._tls_context.wrap_socket(
+                self.server.socket, server_side=True
+            )
         self.port = self.server.server_address[1]
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
+
+    def stop_listening(self) -> None:
+        """Go down: connections to the port are refused until :meth:`start_listening`."""
+        self._release.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+    def start_listening(self) -> None:
+        """Come back up on the same port (same DSN)."""
+        self._release = threading.Event()
+        self._listen()
 
     # -- configuration -------------------------------------------------
     def dsn(self, key: str = "public", project: str = "42") -> str:
@@ -103,6 +143,18 @@ class Receiver:
             for item in env.items:
                 if item_type is None or item.type == item_type:
                     out.append(item)
+        return out
+
+    def client_reports(self) -> List[Dict[str, Any]]:
+        return [i.get_json() for i in self.items("client_report")]
+
+    def discarded(self) -> Dict[Tuple[str, str], int]:
+        """Sum of every client report received: ``{(category, reason): quantity}``."""
+        out: Dict[Tuple[str, str], int] = {}
+        for report in self.client_reports():
+            for entry in report.get("discarded_events", []):
+                key = (entry["category"], entry["reason"])
+                out[key] = out.get(key, 0) + int(entry["quantity"])
         return out
 
     @property
@@ -155,8 +207,11 @@ class Receiver:
         raw = handler.rfile.read(length) if length else b""
         if behaviour.reset:
             sock = handler.connection
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
-            sock.close()
+            linger = struct.pack("ii", 1, 0)  # linger on, 0 s: closing sends an RST
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
+            handler.close_connection = True
+            # Close the descriptor itself: rfile/wfile would otherwise keep it open.
+            os.close(sock.detach())
             return
         if behaviour.close:
             handler.close_connection = True
@@ -180,7 +235,7 @@ class Receiver:
                 envelope.add_event(event)
             else:
                 envelope = Envelope.parse(body)
-        except Exception:  # noqa: BLE001
+        except Exception:
             envelope = None
         status = behaviour.status if envelope is not None else 400
         with self._cond:
@@ -206,3 +261,46 @@ class Receiver:
             handler.wfile.write(reply)
         except OSError:
             pass
+
+
+# -- envelopes for driving a transport directly ------------------------------------------
+def event_envelope(message: str = "hello", **fields: Any) -> Envelope:
+    """An envelope with one small error event whose ``message`` identifies it."""
+    event_id = uuid.uuid4().hex
+    event: Dict[str, Any] = {
+        "event_id": event_id,
+        "message": message,
+        "level": "error",
+        "platform": "python",
+        "timestamp": time.time(),
+    }
+    event.update(fields)
+    envelope = Envelope({"event_id": event_id})
+    envelope.add_event(event)
+    return envelope
+
+
+def transaction_envelope(name: str = "tx", spans: int = 2) -> Envelope:
+    event_id = uuid.uuid4().hex
+    now = time.time()
+    tx = {
+        "event_id": event_id,
+        "type": "transaction",
+        "transaction": name,
+        "start_timestamp": now - 0.01,
+        "timestamp": now,
+        "spans": [
+            {"span_id": f"{i:016x}", "trace_id": "0" * 32, "op": "db",
+             "start_timestamp": now - 0.01, "timestamp": now}
+            for i in range(spans)
+        ],
+        "contexts": {"trace": {"trace_id": "0" * 32, "span_id": "f" * 16}},
+    }
+    envelope = Envelope({"event_id": event_id})
+    envelope.add_transaction(tx)
+    return envelope
+
+
+def messages(receiver: Receiver) -> List[str]:
+    """The ``message`` of every event the receiver accepted, in arrival order."""
+    return [str(e.get("message")) for e in receiver.events]

@@ -370,12 +370,22 @@ class HttpTransport(Transport):
         """Send a lone client report when one is due (periodically and on flush)."""
         if self._killed:
             return None
-        if self._force_report or self.losses.due():
-            self._force_report = False
-            report = self.losses.take()
-            if report is not None:
-                self._send_now(Envelope({}, [report]))
+        self._send_report()
         return CLIENT_REPORT_INTERVAL if self.losses.pending() else None
+
+    def _send_report(self) -> None:
+        """Send the pending client report on its own if one is due (or a flush asked)."""
+        if not (self._force_report or self.losses.due()):
+            return
+        self._force_report = False
+        if self.rate_limits.is_limited("internal"):
+            return
+        report = self.losses.take()
+        if report is None:
+            return
+        outcome, _ = self._post(Envelope({}, [report]))
+        if outcome in (NETWORK, RETRY, LIMITED):
+            self.losses.give_back(report)
 
     # -- with an outbox ---------------------------------------------------------------
     def _persist(self, envelope: Envelope) -> None:
@@ -394,6 +404,9 @@ class HttpTransport(Transport):
         except Exception:
             self.losses.record(reason, "default")
             return
+        for item in envelope.items:
+            if item.type == "client_report":
+                self.losses.give_back(item)  # its counts go out with the next report
         self.losses.record_envelope(reason, envelope)
 
     def _send_from_outbox(self) -> Optional[float]:
@@ -401,16 +414,14 @@ class HttpTransport(Transport):
         outbox = self.outbox
         if outbox is None or self._killed:
             return None
-        if self._force_report or self.losses.due():
-            self._force_report = False
-            report = self.losses.take()
-            if report is not None and not outbox.put(Envelope({}, [report]).serialize()):
-                self.losses.give_back(report)
         wait = self._backoff.remaining()
         if wait > 0:
             return wait
         claim = outbox.claim()
         if claim is None:
+            # Reports travel alone only when there is nothing to carry them; they are
+            # written to the outbox only at shutdown (see kill), never evicting events.
+            self._send_report()
             due = outbox.next_due()
             if self.losses.pending():
                 due = CLIENT_REPORT_INTERVAL if due is None else min(due, CLIENT_REPORT_INTERVAL)

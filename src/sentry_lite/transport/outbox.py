@@ -371,6 +371,8 @@ class Outbox:
         wall = time.time()
         seen: Set[str] = set()
         expired: List[str] = []
+        with self._lock:
+            known_before = set(self._ready)  # files written during the scan are not "gone"
         with os.scandir(self.directory) as entries:
             for entry in entries:
                 name = entry.name
@@ -396,10 +398,10 @@ class Outbox:
                         )
                         if new or moved:
                             self._add(base, attempts, st.st_size, st.st_mtime)
-                elif _CLAIM in name:
-                    self._recover_claim(entry, base, attempts, wall)
+                elif _CLAIM in name and self._recover_claim(entry, base, attempts, wall):
+                    seen.add(base)
         with self._lock:
-            for base in [b for b in self._ready if b not in seen]:
+            for base in [b for b in known_before - seen if b in self._ready]:
                 self._remove(base)  # claimed or removed by another process
                 self._bodies.pop(base, None)
             if self._by_due and len(self._by_due) > 4 * len(self._ready) + 64:
@@ -413,13 +415,14 @@ class Outbox:
 
     def _recover_claim(
         self, entry: os.DirEntry[str], base: str, attempts: int, wall: float
-    ) -> None:
+    ) -> bool:
+        """Turn an abandoned claim back into a ready file; True if it did."""
         owner = entry.name.split(_CLAIM, 1)[1]
         pid_text, _, host = owner.partition("@")
         try:
             pid = int(pid_text)
         except ValueError:
-            return
+            return False
         stale = False
         if host == self._host:
             # Same pid as ours but not our claim: a previous process that had our pid.
@@ -428,18 +431,19 @@ class Outbox:
             try:
                 stale = wall - entry.stat().st_mtime > STALE_CLAIM_AGE
             except OSError:
-                return
+                return False
         if not stale:
-            return
+            return False
         ready = self._path(f"{base}.{attempts}{_READY}")
         try:
             os.utime(entry.path, (wall, wall))
             os.rename(entry.path, ready)
             size = os.stat(ready).st_size
         except OSError:
-            return
+            return False
         with self._lock:
             self._add(base, attempts, size, wall)
+        return True
 
     def _sweep_tmp(self, entry: os.DirEntry[str], wall: float) -> None:
         try:

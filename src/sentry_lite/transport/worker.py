@@ -62,6 +62,8 @@ class BackgroundWorker(Generic[T]):
         self._jobs: Deque[T] = deque()
         self._busy = False
         self._idle_delay: Optional[float] = None
+        self._idle_due: Optional[float] = None
+        """Monotonic time ``idle()`` asked to be called again (None: only on new work)."""
         self._idle_runs = 0
         self._thread: Optional[threading.Thread] = None
         self._pid = os.getpid()
@@ -121,22 +123,28 @@ class BackgroundWorker(Generic[T]):
             return
         with self._cond:
             self._idle_delay = 0.0
+            self._idle_due = time.monotonic()
             self._cond.notify_all()
 
     def flush(self, timeout: float) -> bool:
-        """Wait until the queue is empty and ``idle()`` has nothing due; at most ``timeout``."""
+        """Wait until the queue is empty and ``idle()`` has nothing due before the deadline.
+
+        Work ``idle()`` scheduled for after the deadline (a retry in backoff, a rate-limit
+        window) does not hold the caller: it stays queued (or on disk) for later.
+        """
         deadline = time.monotonic() + max(0.0, timeout)
         if not self.is_alive and not self._ensure_thread():
             return not self._jobs
         with self._cond:
             self._idle_delay = 0.0
+            self._idle_due = time.monotonic()
             start = self._idle_runs
             self._cond.notify_all()
             while (
                 self._jobs
                 or self._busy
                 or self._idle_runs <= start
-                or self._idle_delay == 0.0
+                or (self._idle_due is not None and self._idle_due <= deadline)
             ):
                 if not self.is_alive:
                     return False
@@ -168,12 +176,13 @@ class BackgroundWorker(Generic[T]):
                         break
                     if self._idle is None and self._idle_delay == 0.0:
                         self._idle_runs += 1
-                        self._idle_delay = None
+                        self._idle_delay = self._idle_due = None
                         cond.notify_all()
                         continue
                     cond.wait(delay)
                     if delay is not None and not self._jobs:
                         self._idle_delay = 0.0
+                        self._idle_due = time.monotonic()
                         break
                 if self._stopped:
                     return
@@ -195,7 +204,11 @@ class BackgroundWorker(Generic[T]):
                     if has_job:
                         # New items may have changed what idle() has to do.
                         self._idle_delay = 0.0
+                        self._idle_due = time.monotonic()
                     else:
                         self._idle_runs += 1
                         self._idle_delay = next_delay
+                        self._idle_due = (
+                            None if next_delay is None else time.monotonic() + next_delay
+                        )
                     cond.notify_all()
