@@ -83,6 +83,7 @@ def test_sentry_sdk_events_are_stored_and_shown(tmp_path: Path) -> None:
         )
         waterfall = srv.get(f"/events/{txns[0]['event_id']}")
         assert "SELECT * FROM carts" in waterfall and "wf-bar" in waterfall
+        assert "Same trace" in waterfall and "ZeroDivisionError: division by zero" in waterfall
         # One terminal line per received item.
         srv.wait_for_line(r"error\s+ZeroDivisionError: division by zero")
         srv.wait_for_line(r"transaction\s+checkout-task")

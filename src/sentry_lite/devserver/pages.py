@@ -82,6 +82,12 @@ def _ago(ts: float, now: float) -> str:
 
 
 def _clock(ts: Any) -> str:
+    """HH:MM:SS.mmm (UTC) for epoch seconds or an RFC 3339 string."""
+    if isinstance(ts, str):
+        parsed = parse_timestamp(ts, float("nan"))
+        if parsed != parsed:  # NaN: not a timestamp we understand, show it as sent
+            return esc(ts)
+        ts = parsed
     if not isinstance(ts, (int, float)) or isinstance(ts, bool):
         return esc(ts or "")
     try:
@@ -323,7 +329,12 @@ def issue_page(
     return frame.render(issue["title"], body, tab="issues", live="page")
 
 
-def event_page(frame: Frame, row: Dict[str, Any], issue: Optional[Dict[str, Any]]) -> str:
+def event_page(
+    frame: Frame,
+    row: Dict[str, Any],
+    issue: Optional[Dict[str, Any]],
+    same_trace: Optional[List[Dict[str, Any]]] = None,
+) -> str:
     now = time.time()
     is_txn = row["kind"] == "transaction"
     crumbs = (
@@ -336,11 +347,20 @@ def event_page(frame: Frame, row: Dict[str, Any], issue: Optional[Dict[str, Any]
             else ""
         )
     )
+    culprit = row["culprit"] if row["culprit"] != row["title"] else ""
     head = (
         f'<div class="crumbs">{crumbs}&nbsp;&rsaquo; {esc(row["event_id"])}</div>'
-        f'<h1>{esc(row["title"])}</h1><div class="sub">{esc(row["culprit"] or "")}</div>'
+        f'<h1>{esc(row["title"])}</h1><div class="sub">{esc(culprit or "")}</div>'
+    )
+    related = [e for e in same_trace or [] if e["event_id"] != row["event_id"]]
+    links = "".join(
+        f'<li><span class="pill">{esc(e["kind"])}</span> '
+        f'<a href="/events/{esc(e["event_id"])}">{esc(e["title"])}</a></li>'
+        for e in related
     )
     body = head + _event_body(row, now)
+    if links:
+        body += _section("Same trace", f'<ul class="related">{links}</ul>', "trace")
     return frame.render(row["title"], body, tab="transactions" if is_txn else "issues", live="page")
 
 
@@ -404,6 +424,10 @@ def _message(event: Dict[str, Any]) -> str:
     return out
 
 
+def _list(value: Any) -> List[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _values(container: Any) -> List[Dict[str, Any]]:
     if isinstance(container, dict):
         container = container.get("values")
@@ -420,7 +444,7 @@ def _exceptions(event: Dict[str, Any]) -> str:
     for index, exc in enumerate(values):
         if index:
             source = _mechanism(values[index - 1]).get("source")
-            if source == "__cause__":
+            if source in ("__cause__", "cause"):
                 note = "The above exception was the direct cause of the following exception:"
             elif source == "__context__":
                 note = "During handling of the above exception, another exception occurred:"
@@ -514,9 +538,9 @@ def _source(frame: Dict[str, Any]) -> str:
     if context is None:
         return ""
     lineno = frame.get("lineno")
-    pre = [str(x) for x in frame.get("pre_context") or [] if x is not None]
-    post = [str(x) for x in frame.get("post_context") or [] if x is not None]
-    start = lineno - len(pre) if isinstance(lineno, int) else 1
+    pre = [str(x) for x in _list(frame.get("pre_context")) if x is not None]
+    post = [str(x) for x in _list(frame.get("post_context")) if x is not None]
+    start = lineno - len(pre) if isinstance(lineno, int) and not isinstance(lineno, bool) else 1
     lines: List[Tuple[str, bool]] = [(x, False) for x in pre]
     lines.append((str(context), True))
     lines.extend((x, False) for x in post)
@@ -614,6 +638,10 @@ def _num(value: Any) -> Optional[float]:
     return None
 
 
+def _span_id(value: Any) -> Optional[str]:
+    return value if isinstance(value, str) else None
+
+
 def _waterfall(event: Dict[str, Any]) -> str:
     contexts: Any = event.get("contexts")
     trace: Any = contexts.get("trace") if isinstance(contexts, dict) else None
@@ -623,8 +651,8 @@ def _waterfall(event: Dict[str, Any]) -> str:
     end = _num(event.get("timestamp"))
     if start is None or end is None:
         return ""
-    spans = [s for s in event.get("spans") or [] if isinstance(s, dict)]
-    root_id = trace.get("span_id")
+    spans = [s for s in _list(event.get("spans")) if isinstance(s, dict)]
+    root_id = _span_id(trace.get("span_id"))
     root = {
         "span_id": root_id,
         "op": trace.get("op") or "transaction",
@@ -639,9 +667,9 @@ def _waterfall(event: Dict[str, Any]) -> str:
             end = s_end
     total = max(end - start, 1e-9)
     children: Dict[Any, List[Dict[str, Any]]] = {}
-    known = {s.get("span_id") for s in spans} | {root_id}
+    known = {_span_id(s.get("span_id")) for s in spans} | {root_id}
     for span in spans:
-        parent = span.get("parent_span_id")
+        parent = _span_id(span.get("parent_span_id"))
         children.setdefault(parent if parent in known else root_id, []).append(span)
     for group in children.values():
         group.sort(key=lambda s: _num(s.get("start_timestamp")) or start)
@@ -653,7 +681,8 @@ def _waterfall(event: Dict[str, Any]) -> str:
             return
         seen.add(id(span))
         ordered.append((span, depth))
-        for child in children.get(span.get("span_id"), []) if span.get("span_id") else []:
+        span_id = _span_id(span.get("span_id"))
+        for child in children.get(span_id, []) if span_id else []:
             walk(child, min(depth + 1, 12))
 
     walk(root, 0)

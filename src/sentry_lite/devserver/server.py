@@ -455,7 +455,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._html(404, pages.not_found_page(self._frame(), "Event"))
                 return
             issue = store.issue(row["issue_id"]) if row.get("issue_id") else None
-            self._html(200, pages.event_page(self._frame(), row, issue))
+            trace = store.trace_events(row["trace_id"]) if row.get("trace_id") else []
+            self._html(200, pages.event_page(self._frame(), row, issue, trace))
         else:
             self._html(404, pages.not_found_page(self._frame(), "Page"))
 

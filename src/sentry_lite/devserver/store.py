@@ -9,6 +9,7 @@ request threads do short transactions. Rows are pruned oldest-first beyond
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 import threading
 import time
@@ -87,11 +88,13 @@ class Received:
 def parse_timestamp(value: Any, default: float) -> float:
     """Sentry timestamps are epoch seconds or RFC 3339 strings."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
+        number = float(value)
+        return number if math.isfinite(number) else default
     if isinstance(value, str):
         text = value.strip()
         try:
-            return float(text)
+            number = float(text)
+            return number if math.isfinite(number) else default
         except ValueError:
             pass
         try:
@@ -102,6 +105,16 @@ def parse_timestamp(value: Any, default: float) -> float:
             parsed = parsed.replace(tzinfo=timezone.utc)
         return parsed.timestamp()
     return default
+
+
+def _event_id(value: Any) -> Optional[str]:
+    """A 32-hex-digit id (dashes allowed, as in UUIDs), lower-cased; None otherwise."""
+    if not isinstance(value, str):
+        return None
+    text = value.replace("-", "").lower()
+    if len(text) != 32 or any(c not in "0123456789abcdef" for c in text):
+        return None
+    return text
 
 
 def _dumps(value: Any) -> str:
@@ -187,10 +200,9 @@ class Store:
         project: Optional[str],
         now: float,
     ) -> Received:
-        event_id = str(
-            event.get("event_id") or envelope.headers.get("event_id") or uuid.uuid4().hex
-        ).replace("-", "")
-        event.setdefault("event_id", event_id)
+        event_id = _event_id(event.get("event_id")) or _event_id(envelope.headers.get("event_id"))
+        event_id = event_id or uuid.uuid4().hex
+        event["event_id"] = event_id
         is_error = kind == "event"
         title = grouping.title(event)
         culprit = grouping.culprit(event)
@@ -362,7 +374,7 @@ class Store:
     def trace_events(self, trace_id: str) -> List[Dict[str, Any]]:
         return self._rows(
             "SELECT event_id, kind, title, level, timestamp, duration_ms FROM events"
-            " WHERE trace_id = ? ORDER BY timestamp",
+            " WHERE trace_id = ? ORDER BY timestamp LIMIT 50",
             (trace_id,),
         )
 
