@@ -129,16 +129,28 @@ def start_span_on(scope: Scope, kwargs: Dict[str, Any]) -> AnySpan:
     parent = scope._span
     if parent is None:
         parent = Scope.get_isolation_scope()._span
-    instrumenter = kwargs.pop("instrumenter", "sentry")
-    if instrumenter != _get_client().options.get("instrumenter", "sentry"):
+    if parent is not None:
+        if parent.sampled is False and "instrumenter" not in kwargs:
+            # The unsampled hot path: nothing will be recorded, so build nothing.
+            txn = parent.containing_transaction
+            if txn is not None:
+                return UnsampledSpan(txn)
+        if "instrumenter" in kwargs and kwargs.pop("instrumenter") != _instrumenter():
+            return NoOpSpan()
+        if "scope" not in kwargs:
+            kwargs["scope"] = scope
+        return parent.start_child(**kwargs)  # type: ignore[no-any-return]
+    if kwargs.pop("instrumenter", "sentry") != _instrumenter():
         return NoOpSpan()
     if "scope" not in kwargs:
         kwargs["scope"] = scope
-    if parent is None:
-        if "trace_id" not in kwargs:
-            kwargs["trace_id"] = active_propagation_context(scope).trace_id
-        return Span(**kwargs)
-    return parent.start_child(**kwargs)  # type: ignore[no-any-return]
+    if "trace_id" not in kwargs:
+        kwargs["trace_id"] = active_propagation_context(scope).trace_id
+    return Span(**kwargs)
+
+
+def _instrumenter() -> Any:
+    return _get_client().options.get("instrumenter", "sentry")
 
 
 def continue_trace(

@@ -136,6 +136,8 @@ def get_span_status_from_http_code(http_status_code: int) -> str:
 
 
 _ts_cache: Tuple[int, str] = (-1, "")
+_ident_text: Dict[Optional[int], str] = {}
+"""str(thread ident) per thread; idents are few and reused, so this stays small."""
 
 
 def format_timestamp(ts: float) -> str:
@@ -145,14 +147,11 @@ def format_timestamp(ts: float) -> str:
     """
     global _ts_cache
     sec = int(ts)
-    micros = int((ts - sec) * 1_000_000)
-    if micros > 999_999:
-        micros = 999_999
     cached_sec, prefix = _ts_cache
     if sec != cached_sec:
         prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(sec))
         _ts_cache = (sec, prefix)
-    return "%s.%06dZ" % (prefix, micros)  # noqa: UP031 - fastest
+    return f"{prefix}.{int((ts - sec) * 1_000_000):06d}Z"
 
 
 AnySpan = Union["Span", "UnsampledSpan"]
@@ -175,10 +174,50 @@ def _is_error(ty: Any, value: Any) -> bool:
     return not (ty is SystemExit and getattr(value, "code", None) in (0, None))
 
 
-def _scopes() -> Any:
-    from sentry_lite.scope import Scope
+_scope_class: Any = None
 
-    return Scope
+
+def _scopes() -> Any:
+    """``sentry_lite.scope.Scope``, imported on first use (scope imports this package)."""
+    global _scope_class
+    if _scope_class is None:
+        from sentry_lite.scope import Scope
+
+        _scope_class = Scope
+    return _scope_class
+
+
+_new_object = object.__new__
+
+
+def _child(
+    parent: Span,
+    txn: Optional[Transaction],
+    op: Optional[str],
+    description: Optional[str],
+    origin: str,
+    scope: Optional[Scope],
+) -> Span:
+    """A child span without ``__init__``'s keyword handling: the hot path of tracing."""
+    span: Span = _new_object(Span)
+    span._trace_id = parent.trace_id
+    span._span_id = None
+    span.parent_span_id = parent.span_id
+    span.same_process_as_parent = True
+    span.sampled = parent.sampled
+    span.op = op
+    span.description = description
+    span.status = None
+    span.hub = None
+    span.scope = scope
+    span.origin = origin
+    span._containing_transaction = txn
+    span._tags = span._data = span._measurements = span._flags = span._cm_state = None
+    span._thread = _current_thread()
+    span._end = None
+    anchor = span._anchor = parent._anchor
+    span._start = anchor[0] + (_perf_counter() - anchor[1])
+    return span
 
 
 class Span:
@@ -334,13 +373,34 @@ class Span:
             logger.debug("sentry_lite: error finishing span", exc_info=True)
 
     # -- children -----------------------------------------------------------------
-    def start_child(self, instrumenter: str = "sentry", **kwargs: Any) -> AnySpan:
+    def start_child(
+        self,
+        instrumenter: str = "sentry",
+        op: Optional[str] = None,
+        name: Optional[str] = None,
+        description: Optional[str] = None,
+        origin: str = "manual",
+        scope: Optional[Scope] = None,
+        **kwargs: Any,
+    ) -> AnySpan:
         """A child span sharing this span's trace and transaction."""
-        sampled = kwargs.pop("sampled", self.sampled)
         txn = self._containing_transaction
+        if not kwargs:
+            if self.sampled is False and txn is not None:
+                return UnsampledSpan(txn)
+            child = _child(self, txn, op, name or description, origin, scope)
+            if txn is not None:
+                txn._record(child)
+            return child
+        sampled = kwargs.pop("sampled", self.sampled)
         if sampled is False and txn is not None:
             return UnsampledSpan(txn)
         child = Span(
+            op=op,
+            name=name,
+            description=description,
+            origin=origin,
+            scope=scope,
             trace_id=self.trace_id,
             parent_span_id=self.span_id,
             sampled=sampled,
@@ -440,7 +500,11 @@ class Span:
     # -- wire format ------------------------------------------------------------
     def _thread_data(self) -> Dict[str, Any]:
         thread = self._thread
-        return {"thread.id": str(thread.ident), "thread.name": thread.name}
+        ident = thread.ident
+        text = _ident_text.get(ident)
+        if text is None:
+            text = _ident_text[ident] = str(ident)
+        return {"thread.id": text, "thread.name": thread.name}
 
     def to_json(self) -> Dict[str, Any]:
         """The span as it appears in a transaction's ``spans`` list."""
@@ -562,7 +626,9 @@ class Transaction(Span):
         )
 
     def __enter__(self) -> Transaction:
-        super().__enter__()
+        scope = self.scope or _scopes().get_current_scope()
+        self._cm_state = (scope, scope._span)
+        scope.span = self  # the setter names the scope after the transaction
         return self
 
     # -- recording ------------------------------------------------------------------
@@ -583,19 +649,35 @@ class Transaction(Span):
     def _possibly_started(self) -> bool:
         return self._recorder is not None or self.sampled is False
 
-    def start_child(self, instrumenter: str = "sentry", **kwargs: Any) -> AnySpan:
-        # The hot path of a sampled transaction: no kwargs juggling beyond the Span call.
+    def start_child(
+        self,
+        instrumenter: str = "sentry",
+        op: Optional[str] = None,
+        name: Optional[str] = None,
+        description: Optional[str] = None,
+        origin: str = "manual",
+        scope: Optional[Scope] = None,
+        **kwargs: Any,
+    ) -> AnySpan:
         if self.sampled is False:
             return UnsampledSpan(self)
-        kwargs.pop("sampled", None)
-        child = Span(
-            trace_id=self.trace_id,
-            parent_span_id=self.span_id,
-            sampled=self.sampled,
-            containing_transaction=self,
-            _anchor=self._anchor,
-            **kwargs,
-        )
+        if kwargs:
+            kwargs.pop("sampled", None)
+            child = Span(
+                trace_id=self.trace_id,
+                parent_span_id=self.span_id,
+                sampled=self.sampled,
+                containing_transaction=self,
+                _anchor=self._anchor,
+                op=op,
+                name=name,
+                description=description,
+                origin=origin,
+                scope=scope,
+                **kwargs,
+            )
+        else:
+            child = _child(self, self, op, name or description, origin, scope)
         recorder = self._recorder
         if recorder is not None:
             if len(recorder) < self._max_spans:

@@ -1,0 +1,319 @@
+"""Standard library: ``http.client`` requests and ``subprocess`` calls as spans.
+
+An outgoing HTTP request becomes an ``http.client`` span and an ``httplib`` breadcrumb,
+and carries ``sentry-trace``/``baggage`` when its URL matches ``trace_propagation_targets``.
+Requests to our own ingest are left alone. ``subprocess.Popen`` gets a ``subprocess``
+span and passes the trace on in ``SUBPROCESS_SENTRY_TRACE``/``SUBPROCESS_BAGGAGE``
+environment variables; ``wait``/``communicate`` get spans of their own.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from http.client import HTTPConnection, HTTPResponse
+from typing import Any, Callable, Dict, List, Optional, Tuple
+from urllib.parse import urlsplit, urlunsplit
+
+from sentry_lite.integrations import Integration
+from sentry_lite.integrations.active import active_integration
+from sentry_lite.scope import Scope
+
+__all__ = ["StdlibIntegration", "get_subprocess_traceparent_headers"]
+
+HTTP_ORIGIN = "auto.http.stdlib.httplib"
+SUBPROCESS_ORIGIN = "auto.subprocess.stdlib.subprocess"
+MAX_SUBPROCESS_ARGS_IN_DESCRIPTION = 100
+"""Longer argument lists are described by their repr instead of being joined."""
+
+
+class StdlibIntegration(Integration):
+    identifier = "stdlib"
+
+    @staticmethod
+    def setup_once() -> None:
+        _install_httplib()
+        _install_subprocess()
+
+
+def _enabled() -> bool:
+    return active_integration(StdlibIntegration.identifier) is not None
+
+
+def _split_url(url: str) -> Tuple[str, str, str]:
+    """(url without credentials, query and fragment; query; fragment)."""
+    parts = urlsplit(url)
+    netloc = parts.netloc.rpartition("@")[2]
+    base = urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+    return base, parts.query, parts.fragment
+
+
+def _breadcrumb(status: Optional[int], data: Dict[str, Any]) -> None:
+    level = None
+    if status:
+        if 500 <= status <= 599:
+            level = "error"
+        elif 400 <= status <= 499:
+            level = "warning"
+    crumb: Dict[str, Any] = {"type": "http", "category": "httplib", "data": data}
+    if level:
+        crumb["level"] = level
+    Scope.get_isolation_scope().add_breadcrumb(crumb)
+
+
+# -- http.client ------------------------------------------------------------------------
+
+
+def _install_httplib() -> None:
+    real_putrequest = HTTPConnection.putrequest
+    real_getresponse = HTTPConnection.getresponse
+    real_read = HTTPResponse.read
+    real_close = HTTPResponse.close
+
+    def putrequest(self: HTTPConnection, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+        if not _enabled():
+            return real_putrequest(self, method, url, *args, **kwargs)
+        try:
+            state = _start_request(self, method, url)
+        except Exception:  # the request must go out regardless
+            state = None
+        rv = real_putrequest(self, method, url, *args, **kwargs)
+        if state is not None:
+            span, crumb, headers = state
+            try:
+                for name, value in headers:
+                    self.putheader(name, value)
+            except Exception:
+                pass
+            self._sentry_lite_span = span  # type: ignore[attr-defined]
+            self._sentry_lite_crumb = crumb  # type: ignore[attr-defined]
+        return rv
+
+    def getresponse(self: HTTPConnection, *args: Any, **kwargs: Any) -> Any:
+        span = getattr(self, "_sentry_lite_span", None)
+        crumb = getattr(self, "_sentry_lite_crumb", None)
+        if span is None and crumb is None:
+            return real_getresponse(self, *args, **kwargs)
+        self._sentry_lite_span = None  # type: ignore[attr-defined]
+        self._sentry_lite_crumb = None  # type: ignore[attr-defined]
+        try:
+            rv = real_getresponse(self, *args, **kwargs)
+        except BaseException:
+            if span is not None:
+                span.finish()
+            if crumb is not None:
+                _safe(_breadcrumb, None, crumb)
+            raise
+        try:
+            _on_response(rv, span, crumb)
+        except Exception:
+            pass
+        return rv
+
+    def read(self: HTTPResponse, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return real_read(self, *args, **kwargs)
+        finally:
+            span = getattr(self, "_sentry_lite_span", None)
+            # read() may be called repeatedly; the span ends once the body is consumed.
+            if span is not None and (self.fp is None or self.closed):
+                self._sentry_lite_span = None  # type: ignore[attr-defined]
+                span.finish()
+
+    def close(self: HTTPResponse) -> None:
+        try:
+            real_close(self)
+        finally:
+            span = getattr(self, "_sentry_lite_span", None)
+            if span is not None:
+                self._sentry_lite_span = None  # type: ignore[attr-defined]
+                span.finish()
+
+    HTTPConnection.putrequest = putrequest  # type: ignore[method-assign]
+    HTTPConnection.getresponse = getresponse  # type: ignore[method-assign]
+    HTTPResponse.read = read  # type: ignore[method-assign]
+    HTTPResponse.close = close  # type: ignore[assignment,method-assign]
+
+
+def _start_request(
+    conn: HTTPConnection, method: str, url: str
+) -> Optional[Tuple[Any, Dict[str, Any], List[Tuple[str, str]]]]:
+    from sentry_lite.tracing.api import iter_trace_propagation_headers, start_span
+    from sentry_lite.tracing.propagation import should_propagate_trace
+
+    client = Scope.get_client()
+    default_port = conn.default_port
+    tunnel_host = getattr(conn, "_tunnel_host", None)
+    if tunnel_host:
+        host, port = tunnel_host, getattr(conn, "_tunnel_port", default_port)
+    else:
+        host, port = conn.host, conn.port
+    dsn = client.parsed_dsn
+    if dsn is not None and dsn.host == host and dsn.port == port:
+        return None  # our own ingest
+    real_url = url
+    if not real_url or not real_url.startswith(("http://", "https://")):
+        scheme = "https" if default_port == 443 else "http"
+        port_part = f":{port}" if port != default_port else ""
+        real_url = f"{scheme}://{host}{port_part}{url}"
+    base, query, fragment = _split_url(real_url)
+    span = start_span(op="http.client", name=f"{method} {base}", origin=HTTP_ORIGIN)
+    span.set_data("http.method", method)
+    span.set_data("http.fragment", fragment)
+    span.set_data("url", base)
+    span.set_data("http.query", query)
+    crumb: Dict[str, Any] = {
+        "http.method": method,
+        "http.fragment": fragment,
+        "url": base,
+        "http.query": query,
+    }
+    if tunnel_host:
+        span.set_data("network.peer.address", conn.host)
+        span.set_data("network.peer.port", conn.port)
+        crumb["network.peer.address"] = conn.host
+        crumb["network.peer.port"] = conn.port
+    headers: List[Tuple[str, str]] = []
+    if should_propagate_trace(client, real_url):
+        headers = list(iter_trace_propagation_headers(span=span))
+    return span, crumb, headers
+
+
+def _on_response(rv: HTTPResponse, span: Any, crumb: Optional[Dict[str, Any]]) -> None:
+    status = int(rv.status)
+    if crumb is not None:
+        crumb["http.response.status_code"] = status
+        crumb["reason"] = rv.reason
+    if span is not None:
+        span.set_http_status(status)
+        span.set_data("reason", rv.reason)
+        # The body is read later; keep the span open until it is.
+        if rv.chunked or (rv.length is not None and rv.length > 0):
+            rv._sentry_lite_span = span  # type: ignore[attr-defined]
+        else:
+            span.finish()
+    if crumb is not None:
+        _breadcrumb(status, crumb)
+
+
+def _safe(func: Callable[..., Any], *args: Any) -> None:
+    try:
+        func(*args)
+    except Exception:
+        pass
+
+
+# -- subprocess -------------------------------------------------------------------------
+
+
+def _argument(
+    args: List[Any],
+    kwargs: Dict[str, Any],
+    name: str,
+    position: int,
+    default: Optional[Callable[[Any], Any]] = None,
+) -> Any:
+    """Read (and with ``default``, fill in) an argument given by name or position."""
+    if name in kwargs:
+        value = kwargs[name]
+        if default is not None:
+            value = kwargs[name] = default(value)
+        return value
+    if position < len(args):
+        value = args[position]
+        if default is not None:
+            value = args[position] = default(value)
+        return value
+    if default is not None:
+        value = kwargs[name] = default(None)
+        return value
+    return None
+
+
+def _copy_env(env: Any) -> Dict[str, str]:
+    return dict(env if env is not None else os.environ)
+
+
+def _describe(command: Any) -> str:
+    if isinstance(command, (list, tuple)) and len(command) < MAX_SUBPROCESS_ARGS_IN_DESCRIPTION:
+        try:
+            return " ".join(map(str, command))
+        except Exception:
+            pass
+    try:
+        return command if isinstance(command, str) else repr(command)
+    except Exception:
+        return "<unprintable>"
+
+
+def _install_subprocess() -> None:
+    real_init = subprocess.Popen.__init__
+    real_wait = subprocess.Popen.wait
+    real_communicate = subprocess.Popen.communicate
+
+    def popen_init(self: subprocess.Popen[Any], *a: Any, **kw: Any) -> None:
+        if not _enabled():
+            real_init(self, *a, **kw)
+            return
+        from sentry_lite.tracing.api import iter_trace_propagation_headers, start_span
+
+        args = list(a)
+        try:
+            command = _argument(args, kw, "args", 0) or []
+            cwd = _argument(args, kw, "cwd", 9)
+            description = _describe(command)
+            Scope.get_isolation_scope().add_breadcrumb(
+                type="subprocess",
+                category="subprocess",
+                message=description,
+                data={"subprocess.cwd": cwd} if cwd else {},
+            )
+            span = start_span(op="subprocess", name=description, origin=SUBPROCESS_ORIGIN)
+        except Exception:  # the process must start regardless
+            real_init(self, *a, **kw)
+            return
+        with span:
+            try:
+                env = None
+                for key, value in iter_trace_propagation_headers(span=span):
+                    if env is None:
+                        env = _argument(args, kw, "env", 10, _copy_env)
+                    env["SUBPROCESS_" + key.upper().replace("-", "_")] = value
+                if cwd:
+                    span.set_data("subprocess.cwd", cwd)
+            except Exception:
+                pass
+            real_init(self, *args, **kw)
+            span.set_tag("subprocess.pid", self.pid)
+
+    def popen_wait(self: subprocess.Popen[Any], *a: Any, **kw: Any) -> Any:
+        if not _enabled():
+            return real_wait(self, *a, **kw)
+        from sentry_lite.tracing.api import start_span
+
+        with start_span(op="subprocess.wait", origin=SUBPROCESS_ORIGIN) as span:
+            span.set_tag("subprocess.pid", self.pid)
+            return real_wait(self, *a, **kw)
+
+    def popen_communicate(self: subprocess.Popen[Any], *a: Any, **kw: Any) -> Any:
+        if not _enabled():
+            return real_communicate(self, *a, **kw)
+        from sentry_lite.tracing.api import start_span
+
+        with start_span(op="subprocess.communicate", origin=SUBPROCESS_ORIGIN) as span:
+            span.set_tag("subprocess.pid", self.pid)
+            return real_communicate(self, *a, **kw)
+
+    subprocess.Popen.__init__ = popen_init  # type: ignore[method-assign]
+    subprocess.Popen.wait = popen_wait  # type: ignore[method-assign]
+    subprocess.Popen.communicate = popen_communicate  # type: ignore[method-assign]
+
+
+def get_subprocess_traceparent_headers() -> Dict[str, str]:
+    """In a child process: the trace headers its parent passed, for ``continue_trace``."""
+    prefix = "SUBPROCESS_"
+    return {
+        key[len(prefix) :].replace("_", "-").lower(): value
+        for key, value in os.environ.items()
+        if key.startswith(prefix)
+    }
