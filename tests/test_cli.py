@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 import socket
 import subprocess
 import sys
+import urllib.request
 from typing import List
 
 import pytest
@@ -118,3 +120,30 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--version"])
     out: List[str] = capsys.readouterr().out.split()
     assert out[0] == "sentry-lite"
+
+
+def test_demo_keep_serving_stays_up_until_sigterm() -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sentry_lite", "demo", "--port", "0", "--keep-serving"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        lines: List[str] = []
+        for line in proc.stdout:
+            lines.append(line)
+            if "Serving until Ctrl-C" in line:
+                break
+        text = "".join(lines)
+        url = re.search(r"running at (http://127\.0\.0\.1:\d+)/", text)
+        assert url, text
+        with urllib.request.urlopen(url.group(1) + "/json/stats", timeout=10) as response:
+            assert json.loads(response.read())["errors"] == 2
+        proc.terminate()
+        assert proc.wait(15) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(5)

@@ -91,6 +91,8 @@ def _stop_on_sigterm() -> None:
 def _demo(args: argparse.Namespace) -> int:
     from sentry_lite.devserver.demo import run_demo
 
+    if args.keep_serving:
+        _stop_on_sigterm()
     return run_demo(
         host=args.host,
         port=args.port,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from typing import Any, Dict
 
 log = logging.getLogger("shop.checkout")
@@ -62,6 +63,7 @@ def run(sdk: Any) -> None:
     sdk.add_breadcrumb(category="ui.click", message="clicked 'Pay now'", level="info")
     with _transaction(sdk, "shop.checkout"):
         with _span(sdk, "db.query", "SELECT item, quantity FROM carts WHERE id = 7"):
+            time.sleep(0.02)  # stands in for the database round trip
             cart = {"apple": 3, "bread": 1, "durian": 1}
         log.warning("stock is low for %s", "apple")  # becomes a breadcrumb
         try:
@@ -70,4 +72,5 @@ def run(sdk: Any) -> None:
         except ValueError:
             sdk.capture_exception()
         with _span(sdk, "http.client", "POST https://payments.example/charge"):
+            time.sleep(0.05)  # stands in for a slow payment provider
             log.error("payment provider timed out after %d ms", 3000)  # becomes an event
