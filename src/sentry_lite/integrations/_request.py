@@ -497,3 +497,20 @@ def _attr(value: str) -> str:
         .replace("<", "&lt;")
         .replace(">", "&gt;")
     )
+
+
+def child_span(op: str, name: Optional[str], origin: str) -> Any:
+    """A child of the current span, or None when no sampled transaction is running.
+
+    Checking first keeps instrumented calls (SQL, templates, signals) free when tracing
+    is off or the request was not sampled.
+    """
+    try:
+        parent = Scope.get_current_scope()._span or Scope.get_isolation_scope()._span
+        if parent is None or getattr(parent, "sampled", None) is False:
+            return None
+        from sentry_lite.tracing.api import start_span
+
+        return start_span(op=op, name=name, origin=origin)
+    except Exception:
+        return None

@@ -348,6 +348,7 @@ async def run_asgi(
             finish_request_transaction(state.transaction, exc_info)
         _current_scope.reset(cur_token)
         _isolation_scope.reset(iso_token)
+        scope.pop(STATE_KEY, None)  # no scope <-> state cycle left for the GC
 
 
 def _mentions_trace(scope: AsgiScope) -> bool:

@@ -194,13 +194,8 @@ _TRACE_ENV_KEYS = (
 )
 
 
-def run_wsgi(
-    config: WsgiConfig, app: WsgiApp, environ: Environ, start_response: StartResponse
-) -> Any:
-    """Run one request of ``app`` in its own isolation scope, reporting what escapes it."""
-    client = Scope.get_client()
-    if STATE_KEY in environ or not client.is_active():
-        return app(environ, start_response)
+def _enter(config: WsgiConfig, environ: Environ, options: Dict[str, Any]) -> Tuple[Any, ...]:
+    """Fork the scopes for one request and start its transaction (when tracing)."""
     state = WsgiRequestState(config, environ)
     environ[STATE_KEY] = state
     isolation = Scope.get_isolation_scope().fork()
@@ -210,21 +205,37 @@ def run_wsgi(
     current = Scope.get_current_scope().fork()
     iso_token = _isolation_scope.set(isolation)
     cur_token = _current_scope.set(current)
+    if "HTTP_SENTRY_TRACE" in environ or "HTTP_TRACEPARENT" in environ:
+        continue_incoming(_trace_headers(environ))
+    if tracing_enabled(options) and (
+        str(environ.get("REQUEST_METHOD", "")).upper() in config.http_methods_to_capture
+    ):
+        state.transaction = start_request_transaction(
+            _trace_headers(environ),
+            OP_HTTP_SERVER,
+            config.generic_name,
+            "route",
+            config.span_origin,
+            {"wsgi_environ": environ},
+        )
+    return state, isolation, current, iso_token, cur_token
+
+
+def _leave(environ: Environ, iso_token: Any, cur_token: Any) -> None:
+    _current_scope.reset(cur_token)
+    _isolation_scope.reset(iso_token)
+    environ.pop(STATE_KEY, None)  # no environ <-> state cycle left for the GC
+
+
+def run_wsgi(
+    config: WsgiConfig, app: WsgiApp, environ: Environ, start_response: StartResponse
+) -> Any:
+    """Run one request of ``app`` in its own isolation scope, reporting what escapes it."""
+    client = Scope.get_client()
+    if STATE_KEY in environ or not client.is_active():
+        return app(environ, start_response)
+    state, isolation, current, iso_token, cur_token = _enter(config, environ, client.options)
     try:
-        if "HTTP_SENTRY_TRACE" in environ or "HTTP_TRACEPARENT" in environ:
-            continue_incoming(_trace_headers(environ))
-        options = client.options
-        if tracing_enabled(options) and (
-            str(environ.get("REQUEST_METHOD", "")).upper() in config.http_methods_to_capture
-        ):
-            state.transaction = start_request_transaction(
-                _trace_headers(environ),
-                OP_HTTP_SERVER,
-                config.generic_name,
-                "route",
-                config.span_origin,
-                {"wsgi_environ": environ},
-            )
         if state.transaction is not None:
             response = _run_traced(config, app, environ, start_response, state)
         else:
@@ -234,13 +245,43 @@ def run_wsgi(
                 state.capture(sys.exc_info(), config.mechanism)
                 raise
     finally:
-        _current_scope.reset(cur_token)
-        _isolation_scope.reset(iso_token)
+        _leave(environ, iso_token, cur_token)
     if isinstance(response, list):
         return response  # already materialised: iterating it cannot raise
     if environ.get("wsgi.file_wrapper") and getattr(response, "fileno", None) is not None:
         return response  # let the server offload file responses
     return _ScopedResponse(response, isolation, current, state)
+
+
+def run_request(config: WsgiConfig, environ: Environ, call: Callable[[], Any]) -> Any:
+    """``call()`` as one request, for handlers reached without the WSGI entry point.
+
+    Django's test client calls ``get_response`` directly; it still gets isolation,
+    request data and a transaction (status from the response object).
+    """
+    client = Scope.get_client()
+    if STATE_KEY in environ or not client.is_active():
+        return call()
+    state, _, _, iso_token, cur_token = _enter(config, environ, client.options)
+    exc_info: Any = (None, None, None)
+    try:
+        response = call()
+        if state.transaction is not None:
+            status = getattr(response, "status_code", None)
+            if isinstance(status, int):
+                set_http_status(state.transaction, status)
+        return response
+    except BaseException:
+        exc_info = sys.exc_info()
+        state.capture(exc_info, config.mechanism)
+        raise
+    finally:
+        if state.transaction is not None:
+            named = config.name(environ)
+            if named is not None:
+                name_transaction(state.transaction, config.generic_name, *named)
+            finish_request_transaction(state.transaction, exc_info)
+        _leave(environ, iso_token, cur_token)
 
 
 def _run_traced(

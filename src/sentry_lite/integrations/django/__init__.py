@@ -1,0 +1,450 @@
+"""Django: WSGI and ASGI requests through the shared cores, errors reported once.
+
+Patched once, at setup: the WSGI and ASGI handlers (isolation, request data,
+transactions), ``BaseHandler.get_response`` (to find the request object later),
+``response_for_exception`` (errors Django answers itself, reported when their status is
+in ``failed_request_status_codes``) and ``got_request_exception`` (errors Django gives up
+on: always reported, ``handled=False``). Spans for SQL through the cursor, template
+rendering, signal receivers and (optionally) middleware live in sibling modules.
+Route names, the body, cookies and ``request.user`` are read when an event is captured.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import weakref
+from typing import Any, Callable, Dict, Optional, Tuple
+
+from sentry_lite.events.meta import annotate
+from sentry_lite.events.types import Event
+from sentry_lite.integrations import DidNotEnable, Integration
+from sentry_lite.integrations._request import (
+    DEFAULT_FAILED_REQUEST_STATUS_CODES,
+    DEFAULT_HTTP_METHODS_TO_CAPTURE,
+    FILTERED,
+    REM_RAW_REMOVED,
+    SOURCE_FOR_STYLE,
+    SOURCE_URL,
+    STATE_KEY,
+    RequestState,
+    capture_exception_event,
+    check_style,
+    failed_codes,
+    failed_status,
+    is_json_content_type,
+    qualname,
+    set_body,
+    warn_unknown,
+)
+from sentry_lite.integrations.active import active_integration
+from sentry_lite.integrations.asgi import AsgiConfig, AsgiScope, run_asgi
+from sentry_lite.integrations.wsgi import Environ, WsgiConfig, run_request, run_wsgi
+
+try:
+    from django import VERSION as DJANGO_VERSION  # type: ignore[import-untyped]
+    from django.core import signals  # type: ignore[import-untyped]
+except ImportError as exc:  # pragma: no cover
+    raise DidNotEnable("Django is not installed") from exc
+
+__all__ = ["DjangoIntegration"]
+
+TRANSACTION_STYLE_VALUES = ("function_name", "url")
+REQUEST_KEY = "sentry_lite.django_request"
+"""Where a weak reference to the Django request waits in the environ / ASGI scope."""
+MECHANISM = "django"
+
+
+class DjangoIntegration(Integration):
+    identifier = "django"
+    origin = f"auto.http.{identifier}"
+    origin_db = f"auto.db.{identifier}"
+
+    def __init__(
+        self,
+        transaction_style: str = "url",
+        middleware_spans: bool = False,
+        signals_spans: bool = True,
+        cache_spans: bool = False,
+        db_transaction_spans: bool = False,
+        signals_denylist: Optional[Any] = None,
+        http_methods_to_capture: Tuple[str, ...] = DEFAULT_HTTP_METHODS_TO_CAPTURE,
+        *,
+        failed_request_status_codes: Any = DEFAULT_FAILED_REQUEST_STATUS_CODES,
+        **unknown: Any,
+    ) -> None:
+        warn_unknown("DjangoIntegration", unknown)
+        self.transaction_style = check_style(
+            "DjangoIntegration", transaction_style, TRANSACTION_STYLE_VALUES, "url"
+        )
+        self.middleware_spans = bool(middleware_spans)
+        self.signals_spans = bool(signals_spans)
+        self.cache_spans = bool(cache_spans)
+        self.db_transaction_spans = bool(db_transaction_spans)
+        self.signals_denylist = list(signals_denylist or [])
+        self.failed_request_status_codes = failed_codes(failed_request_status_codes)
+        self.wsgi_config = _DjangoWsgiConfig(self.transaction_style, http_methods_to_capture)
+        self.asgi_config = _DjangoAsgiConfig(self.transaction_style, http_methods_to_capture)
+        self.http_methods_to_capture = self.wsgi_config.http_methods_to_capture
+
+    @staticmethod
+    def setup_once() -> None:
+        from sentry_lite.integrations.django import _db, _middleware, _signals, _templates
+        from sentry_lite.integrations.logging import ignore_logger
+
+        # Django logs the errors it answers; we report them ourselves, once.
+        ignore_logger("django.server")
+        ignore_logger("django.request")
+        _patch_wsgi_handler()
+        _patch_asgi_handler()
+        _patch_get_response()
+        _patch_response_for_exception()
+        signals.got_request_exception.connect(
+            _got_request_exception, weak=False, dispatch_uid="sentry_lite"
+        )
+        _db.install()
+        _templates.install()
+        _signals.install()
+        _middleware.install()
+
+
+def _integration() -> Optional[DjangoIntegration]:
+    return active_integration(DjangoIntegration.identifier)
+
+
+# -- request lookup ---------------------------------------------------------------------
+
+
+def _request_from(mapping: Dict[str, Any]) -> Any:
+    ref = mapping.get(REQUEST_KEY)
+    return ref() if ref is not None else None
+
+
+def _remember(request: Any) -> None:
+    """Let the lazy event processor find the Django request (weakly: no cycle)."""
+    try:
+        ref = weakref.ref(request)
+        request.META[REQUEST_KEY] = ref
+        scope = getattr(request, "scope", None)
+        if isinstance(scope, dict):
+            scope[REQUEST_KEY] = ref
+    except Exception:
+        pass
+
+
+def _state_of(request: Any) -> Optional[RequestState]:
+    for mapping in (getattr(request, "scope", None), getattr(request, "META", None)):
+        if isinstance(mapping, dict):
+            state = mapping.get(STATE_KEY)
+            if isinstance(state, RequestState):
+                return state
+    return None
+
+
+# -- names ------------------------------------------------------------------------------
+
+_NAMED_GROUP = re.compile(r"\(\?P<(\w+)>[^)]+\)+")
+_OPTIONAL_GROUP = re.compile(r"\(\?:([^)]+)\)")
+_OTHER_GROUP = re.compile(r"\([^)]+\)")
+_EITHER = re.compile(r"\[([^\]]+)\|([^\]]+)\]")
+_CONVERTER = re.compile(r"<(?:[^>:]+:)?([^>]+)>")
+
+
+def simplify_route(route: str) -> str:
+    """``api/items/<int:pk>/`` or ``^items/(?P<pk>\\d+)/$`` -> ``/api/items/{pk}/``."""
+    out = _OPTIONAL_GROUP.sub(lambda m: m.group(1), route)
+    out = _NAMED_GROUP.sub(lambda m: "{" + m.group(1) + "}", out)
+    out = _CONVERTER.sub(lambda m: "{" + m.group(1) + "}", out)
+    out = _OTHER_GROUP.sub("{var}", out)
+    out = _EITHER.sub(lambda m: m.group(1), out)
+    for token in ("^", "$", "?", "\\A", "\\Z", "\\"):
+        out = out.replace(token, "")
+    out = out.replace("//", "/")
+    return out if out.startswith("/") else "/" + out
+
+
+def _resolver_match(request: Any) -> Any:
+    match = getattr(request, "resolver_match", None)
+    if match is not None:
+        return match
+    try:
+        from django.urls import resolve  # type: ignore[import-untyped]
+
+        return resolve(request.path_info, getattr(request, "urlconf", None))
+    except Exception:
+        return None
+
+
+def transaction_name(request: Any, style: str) -> Optional[Tuple[str, str]]:
+    if request is None:
+        return None
+    match = _resolver_match(request)
+    name: Optional[str] = None
+    if match is not None:
+        if style == "function_name":
+            func = match.func
+            name = qualname(getattr(func, "view_class", func))
+        else:
+            route = getattr(match, "route", None)
+            if route:
+                name = simplify_route(str(route))
+    if name:
+        return name, SOURCE_FOR_STYLE[style]
+    path = getattr(request, "path_info", None)
+    return (str(path), SOURCE_URL) if path else None
+
+
+# -- request data ---------------------------------------------------------------------
+
+
+def _extract(
+    event: Event, request_data: Dict[str, Any], request: Any, options: Dict[str, Any]
+) -> None:
+    pii = bool(options.get("send_default_pii"))
+    if pii:
+        try:
+            request_data["cookies"] = _cookies(event, request)
+        except Exception:
+            pass
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except (TypeError, ValueError):
+        length = 0
+    set_body(event, request_data, options, length, lambda: _read_body(event, request))
+    if pii:
+        user = _user_info(request)
+        if user:
+            current = event.get("user")
+            merged = dict(current) if isinstance(current, dict) else {}
+            for key, value in user.items():
+                merged.setdefault(key, value)
+            event["user"] = merged
+
+
+def _cookies(event: Event, request: Any) -> Dict[str, Any]:
+    from django.conf import settings  # type: ignore[import-untyped]
+
+    private = {settings.CSRF_COOKIE_NAME, settings.SESSION_COOKIE_NAME}
+    out: Dict[str, Any] = {}
+    for key, value in request.COOKIES.items():
+        if key in private:
+            out[key] = FILTERED
+            annotate(event, ["request", "cookies", key], rem=[["!config", "s"]])
+        else:
+            out[key] = value
+    return out
+
+
+def _read_body(event: Event, request: Any) -> Tuple[Optional[Any], bool]:
+    raw = None
+    try:
+        raw = request.body  # cached by Django; raises if the app streamed it already
+    except Exception:
+        pass
+    form = files = None
+    try:
+        form = request.POST
+        files = request.FILES
+    except Exception:
+        pass
+    if form or files:
+        data: Dict[str, Any] = dict(form.items()) if form else {}
+        for key in files or ():
+            data[key] = ""
+            annotate(event, ["request", "data", key], rem=[REM_RAW_REMOVED])
+        return data, bool(raw)
+    if raw and is_json_content_type(request.META.get("CONTENT_TYPE")):
+        try:
+            return json.loads(raw.decode("utf-8") if isinstance(raw, bytes) else raw), True
+        except ValueError:
+            pass
+    return None, bool(raw)
+
+
+def _user_info(request: Any) -> Dict[str, Any]:
+    """``request.user`` when authenticated: id, email, username (as sentry_sdk)."""
+    try:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return {}
+    except Exception:
+        return {}
+    info: Dict[str, Any] = {}
+    for key, get in (
+        ("id", lambda: str(user.pk)),
+        ("email", lambda: user.email),
+        ("username", lambda: user.get_username()),
+    ):
+        try:
+            value = get()
+        except Exception:
+            continue
+        if value is not None:
+            info[key] = value
+    return info
+
+
+class _DjangoWsgiConfig(WsgiConfig):
+    def __init__(self, style: str, methods: Tuple[str, ...]) -> None:
+        WsgiConfig.__init__(self, False, DjangoIntegration.origin, methods)
+        self.style = style
+
+    @property
+    def use_x_forwarded_for(self) -> bool:
+        try:
+            from django.conf import settings
+
+            return bool(settings.USE_X_FORWARDED_HOST)
+        except Exception:
+            return False
+
+    @use_x_forwarded_for.setter
+    def use_x_forwarded_for(self, value: bool) -> None:
+        pass
+
+    def name(self, environ: Environ) -> Optional[Tuple[str, str]]:
+        return transaction_name(_request_from(environ), self.style)
+
+    def extract(
+        self, event: Event, request: Dict[str, Any], environ: Environ, options: Dict[str, Any]
+    ) -> None:
+        django_request = _request_from(environ)
+        if django_request is None:
+            WsgiConfig.extract(self, event, request, environ, options)
+            return
+        _extract(event, request, django_request, options)
+
+
+class _DjangoAsgiConfig(AsgiConfig):
+    generic_name = "generic ASGI request"
+
+    def __init__(self, style: str, methods: Tuple[str, ...]) -> None:
+        AsgiConfig.__init__(self, "endpoint", "asgi", DjangoIntegration.origin, methods)
+        self.style = style
+
+    def name(self, scope: AsgiScope) -> Tuple[str, str]:
+        named = transaction_name(_request_from(scope), self.style)
+        return named if named is not None else AsgiConfig.name(self, scope)
+
+    def extract(
+        self, event: Event, request: Dict[str, Any], scope: AsgiScope, options: Dict[str, Any]
+    ) -> None:
+        django_request = _request_from(scope)
+        if django_request is not None:
+            request.pop("cookies", None)
+            _extract(event, request, django_request, options)
+
+
+# -- patches ----------------------------------------------------------------------------
+
+
+def _patch_wsgi_handler() -> None:
+    from django.core.handlers.wsgi import WSGIHandler  # type: ignore[import-untyped]
+
+    original = WSGIHandler.__call__
+
+    def sentry_lite_wsgi_handler(self: Any, environ: Environ, start_response: Any) -> Any:
+        integration = _integration()
+        if integration is None:
+            return original(self, environ, start_response)
+        return run_wsgi(
+            integration.wsgi_config,
+            original.__get__(self, WSGIHandler),
+            environ,
+            start_response,
+        )
+
+    WSGIHandler.__call__ = sentry_lite_wsgi_handler
+
+
+def _patch_asgi_handler() -> None:
+    try:
+        from django.core.handlers.asgi import ASGIHandler  # type: ignore[import-untyped]
+    except ImportError:  # pragma: no cover
+        return
+    original = ASGIHandler.__call__
+
+    async def sentry_lite_asgi_handler(self: Any, scope: AsgiScope, receive: Any, send: Any) -> Any:
+        integration = _integration()
+        if integration is None:
+            return await original(self, scope, receive, send)
+        return await run_asgi(
+            integration.asgi_config, original.__get__(self, ASGIHandler), scope, receive, send
+        )
+
+    ASGIHandler.__call__ = sentry_lite_asgi_handler
+
+
+def _patch_get_response() -> None:
+    from django.core.handlers.base import BaseHandler  # type: ignore[import-untyped]
+
+    original = BaseHandler.get_response
+
+    def sentry_lite_get_response(self: Any, request: Any) -> Any:
+        _remember(request)
+        meta = getattr(request, "META", None)
+        if isinstance(meta, dict) and STATE_KEY not in meta and _state_of(request) is None:
+            integration = _integration()
+            if integration is not None:
+                # Reached without WSGIHandler (Django's test client): one request still.
+                return run_request(integration.wsgi_config, meta, lambda: original(self, request))
+        return original(self, request)
+
+    BaseHandler.get_response = sentry_lite_get_response
+    original_async = getattr(BaseHandler, "get_response_async", None)
+    if original_async is not None:
+
+        async def sentry_lite_get_response_async(self: Any, request: Any) -> Any:
+            _remember(request)
+            return await original_async(self, request)
+
+        BaseHandler.get_response_async = sentry_lite_get_response_async
+
+
+def _got_request_exception(request: Any = None, **kwargs: Any) -> None:
+    """Django gave up on the request (a 500): report the exception being handled."""
+    if _integration() is None:
+        return
+    exc_info = sys.exc_info()
+    if exc_info[1] is None:
+        return
+    state = _state_of(request) if request is not None else None
+    if state is not None:
+        state.capture(exc_info, MECHANISM)
+    else:
+        capture_exception_event(exc_info, MECHANISM, False, None)
+
+
+def _patch_response_for_exception() -> None:
+    try:
+        from django.core.handlers import exception as handlers  # type: ignore[import-untyped]
+    except ImportError:  # pragma: no cover
+        return
+    original: Optional[Callable[..., Any]] = getattr(handlers, "response_for_exception", None)
+    if original is None:
+        return
+    real = original
+
+    def sentry_lite_response_for_exception(request: Any, exc: Exception) -> Any:
+        response = real(request, exc)
+        integration = _integration()
+        if integration is None:
+            return response
+        try:
+            status = getattr(response, "status_code", None)
+            if failed_status(status, integration.failed_request_status_codes):
+                exc_info = (type(exc), exc, exc.__traceback__)
+                state = _state_of(request)
+                if state is not None:
+                    state.capture(exc_info, MECHANISM, handled=True)
+                else:
+                    capture_exception_event(exc_info, MECHANISM, True, None)
+        except Exception:
+            pass
+        return response
+
+    handlers.response_for_exception = sentry_lite_response_for_exception
+
+
+DJANGO_VERSION_INFO = DJANGO_VERSION

@@ -1,0 +1,105 @@
+"""SQL through Django's cursor: a breadcrumb per query, and a ``db`` span when tracing."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Optional
+
+from sentry_lite.integrations._request import child_span
+from sentry_lite.integrations.active import active_integration
+from sentry_lite.scope import Scope
+
+__all__ = ["install"]
+
+OP_DB = "db"
+ORIGIN_DB = "auto.db.django"
+
+
+def _connection_data(db: Any) -> Dict[str, Any]:
+    """db.system / db.name / server.address / server.port, as sentry_sdk sets them."""
+    data: Dict[str, Any] = {"db.system": db.vendor}
+    try:
+        params = db.get_connection_params()
+    except Exception:
+        params = {}
+    name = params.get("dbname") or params.get("database") or params.get("NAME")
+    if name is not None:
+        data["db.name"] = str(name)
+    if params.get("host") is not None:
+        data["server.address"] = params["host"]
+    if params.get("port") is not None:
+        data["server.port"] = str(params["port"])
+    if params.get("unix_socket") is not None:
+        data["server.socket.address"] = params["unix_socket"]
+    return data
+
+
+def _query_text(sql: Any) -> Optional[str]:
+    try:
+        return sql if isinstance(sql, str) else str(sql)
+    except Exception:
+        return None
+
+
+def _run(cursor_wrapper: Any, real: Any, sql: Any, params: Any, many: bool) -> Any:
+    if active_integration("django") is None:
+        return real(cursor_wrapper, sql, params)
+    query = _query_text(sql)
+    crumb_data: Dict[str, Any] = {"db.executemany": True} if many else {}
+    try:
+        Scope.get_isolation_scope().add_breadcrumb(message=query, category="query", data=crumb_data)
+    except Exception:
+        pass
+    span = child_span(OP_DB, query, ORIGIN_DB)
+    if span is None:
+        return real(cursor_wrapper, sql, params)
+    with span:
+        try:
+            for key, value in _connection_data(cursor_wrapper.db).items():
+                span.set_data(key, value)
+            if many:
+                span.set_data("db.executemany", True)
+        except Exception:
+            pass
+        return real(cursor_wrapper, sql, params)
+
+
+def install() -> None:
+    try:
+        from django.db.backends.base.base import BaseDatabaseWrapper  # type: ignore[import-untyped]
+        from django.db.backends.utils import CursorWrapper  # type: ignore[import-untyped]
+    except ImportError:  # pragma: no cover
+        return
+    real_execute = CursorWrapper.execute
+    real_executemany = CursorWrapper.executemany
+    real_connect = BaseDatabaseWrapper.connect
+
+    def execute(self: Any, sql: Any, params: Any = None) -> Any:
+        return _run(self, real_execute, sql, params, False)
+
+    def executemany(self: Any, sql: Any, param_list: Any) -> Any:
+        return _run(self, real_executemany, sql, param_list, True)
+
+    def connect(self: Any) -> Any:
+        if active_integration("django") is None:
+            return real_connect(self)
+        try:
+            Scope.get_isolation_scope().add_breadcrumb(message="connect", category="query")
+        except Exception:
+            pass
+        span = child_span(OP_DB, "connect", ORIGIN_DB)
+        if span is None:
+            return real_connect(self)
+        with span:
+            try:
+                for key, value in _connection_data(self).items():
+                    span.set_data(key, value)
+            except Exception:
+                pass
+            return real_connect(self)
+
+    CursorWrapper.execute = execute
+    CursorWrapper.executemany = executemany
+    BaseDatabaseWrapper.connect = connect
+    from sentry_lite.integrations.logging import ignore_logger
+
+    ignore_logger("django.db.backends")
