@@ -205,7 +205,8 @@ def test_weird_data_does_not_raise() -> None:
         "contexts": None,
     }
     EventScrubber().scrub_event(event)
-    assert cyclic["password"] == "[Filtered]"
+    assert event["extra"]["cyc"]["password"] == "[Filtered]"
+    assert cyclic["password"] == "x"  # copy-on-write: the app's own dict is untouched
     assert event["extra"][None]["token"] == "[Filtered]"
     assert event["extra"]["proxy"] == {"secret": "[Filtered]"}
     assert event["spans"][1]["data"][1]["password"] == "[Filtered]"
@@ -220,7 +221,23 @@ def test_deep_nesting_is_scrubbed_without_recursion_error() -> None:
         deep = {"d": deep}
     event = {"extra": {"deep": deep}}
     EventScrubber().scrub_event(event)
-    assert inner["password"] == "[Filtered]"
+    assert inner["password"] == "x"  # never modified in place
+    # Below the scrub depth the serializer's databag depth limit has cut the value away.
+    text = json.dumps(serialize_event(event), allow_nan=False)
+    assert "password" not in text
+
+
+def test_scrubbing_never_modifies_application_data() -> None:
+    config = {"db": {"password": "p", "host": "h"}, "api_key": "k"}
+    crumbs = [{"data": {"token": "t"}}]
+    event = {"extra": {"config": config}, "breadcrumbs": {"values": crumbs}}
+    EventScrubber().scrub_event(event)
+    assert config == {"db": {"password": "p", "host": "h"}, "api_key": "k"}
+    assert event["extra"]["config"] == {
+        "db": {"password": "[Filtered]", "host": "h"},
+        "api_key": "[Filtered]",
+    }
+    assert event["_meta"]["extra"]["config"]["db"]["password"] == {"": {"rem": [["!config", "s"]]}}
 
 
 _JSONISH = st.recursive(

@@ -5,10 +5,9 @@ Each works before ``init`` (as a cheap no-op) and never raises into the caller.
 
 from __future__ import annotations
 
-
 import sys
 from contextlib import contextmanager
-from typing import Any, Callable, Dict, Iterator, Optional, Union, overload
+from typing import Any, Callable, Dict, Iterator, Optional, overload
 
 from sentry_lite.client import BaseClient
 from sentry_lite.events.types import Breadcrumb, Event, EventProcessor, Hint
@@ -203,8 +202,6 @@ def push_scope(
 
 def add_event_processor(processor: EventProcessor) -> None:
     Scope.get_current_scope().add_event_processor(processor)
-
-
 
 
 class _InitGuard:

@@ -14,13 +14,12 @@ import random
 import threading
 import time
 import uuid
-from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Type
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple, Type
 
-from sentry_lite.consts import MAX_EVENT_BYTES, VERSION
+from sentry_lite.consts import VERSION
 from sentry_lite.dsn import Dsn
 from sentry_lite.envelope import Envelope, Item
-from sentry_lite.events.contexts import os_context, runtime_context, sdk_info
+from sentry_lite.events.contexts import installed_modules, os_context, runtime_context, sdk_info
 from sentry_lite.events.exceptions import event_from_exception, exc_info_from_error
 from sentry_lite.events.frames import current_stacktrace, set_in_app
 from sentry_lite.events.scrub import EventScrubber
@@ -48,8 +47,22 @@ def warn_once(key: str, message: str, *args: Any) -> None:
     logger.warning(message, *args)
 
 
+_second_cache: Tuple[int, str] = (0, "")
+
+
 def _now_iso() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """The current UTC time as sentry_sdk writes it (``2024-01-02T03:04:05.123456Z``).
+
+    The formatted seconds are cached: strftime dominated the cost of small events.
+    """
+    global _second_cache
+    now = time.time()
+    second = int(now)
+    cached_second, prefix = _second_cache
+    if second != cached_second:
+        prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+        _second_cache = (second, prefix)
+    return "%s.%06dZ" % (prefix, int((now - second) * 1_000_000))  # noqa: UP031
 
 
 class BaseClient:
@@ -218,11 +231,12 @@ class Client(BaseClient):
                 self._lost("event_processor", category, event)
                 return None
             event = processed
-        event = self._prepare(event, hint, is_transaction)
-        event = self._run_before_send(event, hint, is_transaction)
-        if event is None:
+        final = self._run_before_send(
+            self._prepare(event, hint, is_transaction), hint, is_transaction
+        )
+        if final is None:
             return None
-        self._send(event, hint, scope)
+        self._send(final, hint, scope)
         return event_id
 
     def _is_ignored(self, hint: Hint) -> bool:
@@ -260,10 +274,14 @@ class Client(BaseClient):
         return rate >= 1.0 or random.random() < rate
 
     def _prepare(self, event: Event, hint: Hint, is_transaction: bool) -> Event:
-        """Fill in what every event carries, then scrub and bound it."""
+        """Scrub and bound what came from the app, then add what the SDK knows.
+
+        Only data of unknown shape goes through the scrubber and serializer; the SDK's
+        own additions (sdk, modules, os/runtime contexts, release, ...) are JSON-safe by
+        construction and are added afterwards. Size trimming, which needs the encoded
+        size, happens on the transport's worker thread.
+        """
         options = self.options
-        if event.get("timestamp") is None:
-            event["timestamp"] = _now_iso()
         if (
             options["attach_stacktrace"]
             and not is_transaction
@@ -276,6 +294,21 @@ class Client(BaseClient):
                     {"stacktrace": current_stacktrace(options), "crashed": False, "current": True}
                 ]
             }
+        set_in_app(event, options)
+        try:
+            self._scrubber.scrub_event(event)
+        except Exception:  # noqa: BLE001
+            internal_logger.exception("sentry_lite: scrubber failed; dropping request data")
+            event.pop("request", None)
+        event = serialize_event(
+            event,
+            max_value_length=options["max_value_length"],
+            max_request_body_size=options["max_request_body_size"],
+            custom_repr=options["custom_repr"],
+            size_budget=None,
+        )
+        if event.get("timestamp") is None:
+            event["timestamp"] = _now_iso()
         for key in ("release", "environment", "server_name", "dist"):
             if event.get(key) is None and options[key] is not None:
                 event[key] = options[key]
@@ -287,23 +320,11 @@ class Client(BaseClient):
             event["sdk"] = sdk_info(sorted(self.integrations))
         if event.get("platform") is None:
             event["platform"] = "python"
-        set_in_app(event, options)
-        try:
-            self._scrubber.scrub_event(event)
-        except Exception:  # noqa: BLE001
-            internal_logger.exception("sentry_lite: scrubber failed; dropping request data")
-            event.pop("request", None)
-        return serialize_event(
-            event,
-            max_value_length=options["max_value_length"],
-            max_request_body_size=options["max_request_body_size"],
-            custom_repr=options["custom_repr"],
-            size_budget=MAX_EVENT_BYTES,
-        )
+        if not is_transaction and "modules" in self.integrations and "modules" not in event:
+            event["modules"] = dict(installed_modules())
+        return event
 
-    def _run_before_send(
-        self, event: Event, hint: Hint, is_transaction: bool
-    ) -> Optional[Event]:
+    def _run_before_send(self, event: Event, hint: Hint, is_transaction: bool) -> Optional[Event]:
         name = "before_send_transaction" if is_transaction else "before_send"
         hook = self.options.get(name)
         if hook is None:
@@ -455,4 +476,3 @@ def _make_spotlight(options: Dict[str, Any]) -> Optional[Transport]:
     except Exception:  # noqa: BLE001
         internal_logger.warning("sentry_lite: could not set up spotlight", exc_info=True)
         return None
-

@@ -31,7 +31,9 @@ class Dsn:
         except ValueError as exc:
             raise BadDsn(f"invalid DSN {text!r}: {exc}") from None
         if parts.scheme not in ("http", "https"):
-            raise BadDsn(f"invalid DSN {text!r}: scheme must be http or https, not {parts.scheme!r}")
+            raise BadDsn(
+                f"invalid DSN {text!r}: scheme must be http or https, not {parts.scheme!r}"
+            )
         if not parts.username:
             raise BadDsn(f"invalid DSN {text!r}: missing public key (the part before '@')")
         if not parts.hostname:

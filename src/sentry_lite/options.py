@@ -148,7 +148,7 @@ def _valid(name: str, value: Any, kind: Any) -> bool:
         return isinstance(value, _NUMBER) and not isinstance(value, bool)
     if kind == (int,):
         return isinstance(value, int) and not isinstance(value, bool)
-    return isinstance(value, kind)  # type: ignore[no-any-return]
+    return isinstance(value, kind)
 
 
 def _check_range(options: Options) -> None:
@@ -262,4 +262,3 @@ def _apply_environment(options: Options, explicit: Mapping[str, Any]) -> None:
         level = options["_experiments"].get("transport_compression_level")
         if isinstance(level, int):
             options["transport_compression_level"] = level
-

@@ -467,7 +467,9 @@ class Scope:
 
         return get_baggage_on(self)
 
-    def iter_trace_propagation_headers(self, *args: Any, **kwargs: Any) -> Iterator[Tuple[str, str]]:
+    def iter_trace_propagation_headers(
+        self, *args: Any, **kwargs: Any
+    ) -> Iterator[Tuple[str, str]]:
         from sentry_lite.tracing.api import iter_trace_propagation_headers
 
         return iter_trace_propagation_headers(self, kwargs.get("span"))
@@ -616,9 +618,7 @@ class LayeredScope:
                 return layer._span
         return None
 
-    def apply_to_event(
-        self, event: Event, hint: Hint, options: Dict[str, Any]
-    ) -> Optional[Event]:
+    def apply_to_event(self, event: Event, hint: Hint, options: Dict[str, Any]) -> Optional[Event]:
         is_transaction = event.get("type") == "transaction"
         layers = self.layers
         attachments = hint.get("attachments") or []
@@ -702,7 +702,8 @@ def _log_processor_error(processor: Any) -> None:
     import logging
 
     logging.getLogger("sentry_lite.errors").warning(
-        "sentry_lite: event processor %r raised; the event is kept as it was", processor,
+        "sentry_lite: event processor %r raised; the event is kept as it was",
+        processor,
         exc_info=True,
     )
 

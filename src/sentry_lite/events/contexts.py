@@ -24,7 +24,7 @@ def runtime_context() -> Dict[str, Any]:
     if _runtime is None:
         _runtime = {
             "name": platform.python_implementation(),
-            "version": "%d.%d.%d" % sys.version_info[:3],
+            "version": "{}.{}.{}".format(*sys.version_info[:3]),
             "build": sys.version,
         }
     return dict(_runtime)

@@ -10,9 +10,8 @@ Relay expects. The differences are listed in ``docs/privacy.md``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, MutableMapping
-from itertools import islice
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from collections.abc import Mapping
+from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
 from urllib.parse import parse_qsl, quote_plus
 
 from sentry_lite.events.meta import FILTERED, REM_FILTERED, Segment, annotate
@@ -70,6 +69,22 @@ DEFAULT_PII_DENYLIST: List[str] = [
 
 MAX_SCRUB_ITEMS = 10_000
 """Items looked at per container; the serializer never keeps more than this many."""
+MAX_SCRUB_DEPTH = 64
+"""Nesting looked into; the serializer keeps no deeper data outside databags either."""
+
+_LEAF_TYPES = frozenset({str, int, float, bool, type(None), bytes})
+
+
+def _flatten(path: Tuple[Any, ...]) -> List[Segment]:
+    """Turn the nested (parent, key) tuples built during the walk into a flat path."""
+    out: List[Segment] = []
+    node: Any = path
+    while len(node) == 2:
+        node, key = node
+        out.append(key)
+    out.extend(reversed(node[0]))
+    out.reverse()
+    return out
 
 
 def _normalize(key: str) -> str:
@@ -103,46 +118,52 @@ class EventScrubber:
     # -- walking -----------------------------------------------------------------------
 
     def _scrub(self, event: Dict[str, Any], holder: Any, key: Any, path: List[Segment]) -> None:
-        """Scrub ``holder[key]`` and everything below it; never raises."""
-        stack: List[Tuple[Any, Any, List[Segment]]] = [(holder, key, path)]
-        seen: set[int] = set()
-        while stack:
-            parent, name, where = stack.pop()
-            try:
-                value = parent[name]
-                if not isinstance(value, (Mapping, list, tuple)):
-                    continue  # sets cannot hold dicts; other objects are opaque
-                if id(value) in seen:
-                    continue
-                seen.add(id(value))
-                if isinstance(value, Mapping):
-                    value = self._scrub_mapping(event, parent, name, value, where)
-                    for child in islice(list(value.keys()), MAX_SCRUB_ITEMS):
-                        stack.append((value, child, [*where, child]))
-                else:
-                    for index in range(min(len(value), MAX_SCRUB_ITEMS)):
-                        stack.append((value, index, [*where, index]))
-            except Exception:
-                continue
+        """Scrub ``holder[key]`` and everything below it; never raises.
 
-    def _scrub_mapping(
-        self,
-        event: Dict[str, Any],
-        parent: Any,
-        name: Any,
-        value: Mapping[Any, Any],
-        where: List[Segment],
-    ) -> Mapping[Any, Any]:
-        denied = [key for key in islice(value.keys(), MAX_SCRUB_ITEMS) if self.is_denied(key)]
-        if not denied:
+        Copy-on-write: a container that needs a change is replaced by a scrubbed copy in
+        its parent, so the application's own dicts (``set_extra("cfg", cfg)``) are never
+        modified. Untouched containers are kept as they are, for the serializer to copy.
+        """
+        try:
+            value = holder[key]
+            new = self._clean(event, value, (tuple(path),), set(), MAX_SCRUB_DEPTH)
+            if new is not value:
+                holder[key] = new
+        except Exception:
+            pass
+
+    def _clean(
+        self, event: Dict[str, Any], value: Any, path: Tuple[Any, ...], active: Set[int], depth: int
+    ) -> Any:
+        kind = type(value)
+        if kind is dict or (kind is not list and kind is not tuple and isinstance(value, Mapping)):
+            pairs: Any = value.items()
+        elif kind is list or kind is tuple:
+            pairs = enumerate(value)
+        else:
             return value
-        if not isinstance(value, MutableMapping):
-            value = dict(value)  # read-only mapping: put a scrubbed copy in its place
-            parent[name] = value
-        for key in denied:
-            value[key] = FILTERED
-            annotate(event, [*where, key], rem=[REM_FILTERED])
-        return value
+        if depth <= 0 or id(value) in active:
+            return value
+        active.add(id(value))
+        changed: Any = None
+        try:
+            for index, (name, item) in enumerate(pairs):
+                if index >= MAX_SCRUB_ITEMS:
+                    break
+                if kind is not list and kind is not tuple and self.is_denied(name):
+                    new: Any = FILTERED
+                    annotate(event, _flatten((path, name)), rem=[REM_FILTERED])
+                elif type(item) in _LEAF_TYPES:
+                    continue
+                else:
+                    new = self._clean(event, item, (path, name), active, depth - 1)
+                if new is not item:
+                    if changed is None:
+                        changed = list(value) if kind is list or kind is tuple else dict(value)
+                    changed[name] = new
+        finally:
+            active.discard(id(value))
+        return value if changed is None else changed
 
     def _scrub_query(self, event: Dict[str, Any], request: Dict[str, Any]) -> None:
         query = request.get("query_string")

@@ -472,14 +472,202 @@ def serialize_value(
     (``'abc'``, ``None``, ``1``) as sentry_sdk does, so types stay visible. Cuts are
     not reported here (as in sentry_sdk); use :func:`serialize_value_with_meta` for them.
     """
-    walker = _Walker(
-        is_vars,
-        DEFAULT_MAX_VALUE_LENGTH if max_value_length is None else max_value_length,
-        custom_repr,
-        keep_bodies=False,
-        track=False,
-    )
+    max_length = DEFAULT_MAX_VALUE_LENGTH if max_value_length is None else max_value_length
+    walker = _Walker(is_vars, max_length, custom_repr, keep_bodies=False, track=False)
+    if (
+        is_vars
+        and custom_repr is None
+        and type(value) is dict
+        and len(value) <= MAX_DATABAG_BREADTH
+    ):
+        # Frame locals: most values are plain; copy those fast and walk only the rest.
+        out: Dict[str, Any] = {}
+        for name, item in value.items():
+            key = _clean(name) if type(name) is str else walker._key(name)
+            try:
+                out[key] = _fast_vars(item, MAX_DATABAG_DEPTH - 1, max_length)
+            except _NeedsFullWalk:
+                out[key] = walker.walk(item, MAX_DATABAG_DEPTH - 1, MAX_DATABAG_BREADTH, True)
+        return out
     return walker.walk(value, MAX_DATABAG_DEPTH, MAX_DATABAG_BREADTH, True)
+
+
+class _NeedsFullWalk(Exception):  # noqa: N818 - control flow, never escapes
+    """The fast copy met something that needs a cut, a repr or a _meta note."""
+
+
+def _fast_copy(value: Any, depth: int, breadth: int, max_length: int) -> Any:
+    """Copy plain JSON data (the usual case) without the walker's per-node bookkeeping.
+
+    Gives exactly what the full walk gives when nothing must be cut, repr'd or noted;
+    otherwise raises :class:`_NeedsFullWalk` and the caller walks the section in full.
+    """
+    if depth <= 0:
+        raise _NeedsFullWalk
+    kind = type(value)
+    if kind is str:
+        if len(value) * 4 > max_length or (not value.isascii() and _SURROGATES.search(value)):
+            raise _NeedsFullWalk
+        return value
+    if kind is int or kind is bool or value is None:
+        return value
+    if kind is float:
+        if value - value != 0.0:  # NaN or +-inf
+            raise _NeedsFullWalk
+        return value
+    if kind is dict:
+        if len(value) > breadth:
+            raise _NeedsFullWalk
+        out = {}
+        for key, item in value.items():
+            if type(key) is not str or (not key.isascii() and _SURROGATES.search(key)):
+                raise _NeedsFullWalk
+            out[key] = _fast_copy(item, depth - 1, breadth, max_length)
+        return out
+    if kind is list or kind is tuple:
+        if len(value) > breadth:
+            raise _NeedsFullWalk
+        return [_fast_copy(item, depth - 1, breadth, max_length) for item in value]
+    if kind is datetime:
+        return _format_timestamp(value)
+    raise _NeedsFullWalk
+
+
+def _fast_vars(value: Any, depth: int, max_length: int) -> Any:
+    """Frame-locals form of :func:`_fast_copy`: leaves become their repr, as sentry_sdk."""
+    if depth <= 0:
+        raise _NeedsFullWalk
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or kind is float or value is None:
+        if kind is str and len(value) * 4 > max_length:
+            raise _NeedsFullWalk  # _leaf_repr cuts huge strings before repr'ing them
+        text = repr(value)  # str repr escapes lone surrogates, so it is clean ASCII/UTF-8
+        if len(text) * 4 > max_length:
+            raise _NeedsFullWalk
+        return text
+    if kind is dict:
+        if len(value) > MAX_DATABAG_BREADTH:
+            raise _NeedsFullWalk
+        out = {}
+        for key, item in value.items():
+            if type(key) is not str or (not key.isascii() and _SURROGATES.search(key)):
+                raise _NeedsFullWalk
+            out[key] = _fast_vars(item, depth - 1, max_length)
+        return out
+    if kind is list or kind is tuple:
+        if len(value) > MAX_DATABAG_BREADTH:
+            raise _NeedsFullWalk
+        return [_fast_vars(item, depth - 1, max_length) for item in value]
+    raise _NeedsFullWalk
+
+
+_FRAME_SCALARS = frozenset(
+    {
+        "filename",
+        "abs_path",
+        "function",
+        "module",
+        "lineno",
+        "context_line",
+        "in_app",
+        "package",
+        "platform",
+        "instruction_addr",
+        "colno",
+    }
+)
+
+
+def _fast_frames(frames: Any, max_length: int) -> Any:
+    """Copy SDK-built frames; ``vars`` were already bounded when the frame was captured."""
+    if type(frames) is not list or len(frames) > MAX_SAFETY_BREADTH:
+        raise _NeedsFullWalk
+    out = []
+    for frame in frames:
+        if type(frame) is not dict:
+            raise _NeedsFullWalk
+        copy: Dict[str, Any] = {}
+        for key, item in frame.items():
+            kind = type(item)
+            if key == "vars":
+                if kind is not dict:
+                    raise _NeedsFullWalk
+                copy[key] = item  # a fresh dict from serialize_value, not app data
+            elif key in _FRAME_SCALARS and (kind is int or kind is bool or item is None):
+                copy[key] = item
+            elif kind is str:
+                if len(item) * 4 > max_length or (not item.isascii() and _SURROGATES.search(item)):
+                    raise _NeedsFullWalk
+                copy[key] = item
+            else:
+                copy[key] = _fast_copy(item, MAX_SAFETY_DEPTH - 6, MAX_SAFETY_BREADTH, max_length)
+        out.append(copy)
+    return out
+
+
+def _fast_stack_holder(value: Any, max_length: int) -> Any:
+    """``exception``/``threads``: ``{"values": [{..., "stacktrace": {"frames": [...]}}]}``."""
+    if type(value) is not dict or type(value.get("values")) is not list:
+        raise _NeedsFullWalk
+    values = []
+    for entry in value["values"]:
+        if type(entry) is not dict:
+            raise _NeedsFullWalk
+        copy = {}
+        for key, item in entry.items():
+            if key == "stacktrace" and type(item) is dict:
+                copy[key] = {
+                    k: _fast_frames(v, max_length)
+                    if k == "frames"
+                    else _fast_copy(v, MAX_SAFETY_DEPTH - 4, MAX_SAFETY_BREADTH, max_length)
+                    for k, v in item.items()
+                }
+            else:
+                copy[key] = _fast_copy(item, MAX_SAFETY_DEPTH - 3, MAX_SAFETY_BREADTH, max_length)
+        values.append(copy)
+    out = {
+        k: _fast_copy(v, MAX_SAFETY_DEPTH - 1, MAX_SAFETY_BREADTH, max_length)
+        for k, v in value.items()
+        if k != "values"
+    }
+    out["values"] = values
+    return out
+
+
+def _fast_section(name: str, value: Any, max_length: int) -> Any:
+    """The fast copy of one top-level event key, with the databag limits the walker uses."""
+    depth = MAX_SAFETY_DEPTH - 1
+    if name == "extra":
+        return _fast_copy(value, MAX_DATABAG_DEPTH, MAX_DATABAG_BREADTH, max_length)
+    if name == "breadcrumbs":
+        if type(value) is not dict or set(value) != {"values"} or type(value["values"]) is not list:
+            raise _NeedsFullWalk
+        crumbs = value["values"]
+        if len(crumbs) > MAX_SAFETY_BREADTH:
+            raise _NeedsFullWalk
+        return {
+            "values": [
+                _fast_copy(crumb, MAX_DATABAG_DEPTH, MAX_DATABAG_BREADTH, max_length)
+                for crumb in crumbs
+            ]
+        }
+    if name == "contexts":
+        if type(value) is not dict or len(value) > MAX_SAFETY_BREADTH:
+            raise _NeedsFullWalk
+        out = {}
+        for key, context in value.items():
+            if type(key) is not str:
+                raise _NeedsFullWalk
+            if key in SDK_CONTEXTS:
+                out[key] = _fast_copy(context, depth - 1, MAX_SAFETY_BREADTH, max_length)
+            else:
+                out[key] = _fast_copy(context, MAX_DATABAG_DEPTH, MAX_DATABAG_BREADTH, max_length)
+        return out
+    if name == "request":
+        raise _NeedsFullWalk  # databags below the top level, bodies kept by option
+    if name == "exception" or name == "threads":
+        return _fast_stack_holder(value, max_length)
+    return _fast_copy(value, depth, MAX_SAFETY_BREADTH, max_length)
 
 
 def serialize_event(
@@ -488,9 +676,12 @@ def serialize_event(
     max_value_length: Optional[int] = None,
     max_request_body_size: str = "medium",
     custom_repr: Optional[Callable[[object], Optional[str]]] = None,
-    size_budget: int = MAX_EVENT_BYTES,
+    size_budget: Optional[int] = MAX_EVENT_BYTES,
 ) -> Dict[str, Any]:
     """Return a strict-JSON-safe copy of ``event`` within ``size_budget`` bytes, with _meta.
+
+    ``size_budget=None`` skips the size trim (which encodes the event to measure it); the
+    client does that on the app thread and leaves trimming to the transport's worker.
 
     Databags (extra, request.data, breadcrumbs, user contexts) get sentry_sdk's
     depth/breadth limits, strings are cut at ``max_value_length`` (None: the SDK default),
@@ -502,14 +693,25 @@ def serialize_event(
     try:
         source = dict(event) if isinstance(event, Mapping) else {}
         old_meta = source.pop("_meta", None)
+        max_length = DEFAULT_MAX_VALUE_LENGTH if max_value_length is None else max_value_length
         walker = _Walker(
             is_vars=False,
-            max_length=DEFAULT_MAX_VALUE_LENGTH if max_value_length is None else max_value_length,
+            max_length=max_length,
             custom_repr=custom_repr,
             keep_bodies=max_request_body_size == "always",
             track=True,
         )
-        out = walker.walk(source, MAX_SAFETY_DEPTH, MAX_SAFETY_BREADTH, None)
+        out = {}
+        for name, section in source.items():
+            if type(name) is not str:
+                out = walker.walk(source, MAX_SAFETY_DEPTH, MAX_SAFETY_BREADTH, None)
+                break
+            try:
+                out[name] = _fast_section(name, section, max_length)
+            except _NeedsFullWalk:
+                out[name] = walker.child(
+                    section, name, MAX_SAFETY_DEPTH - 1, MAX_SAFETY_BREADTH, None
+                )
         if not isinstance(out, dict):
             out = {}
         meta = walker.meta
@@ -521,9 +723,9 @@ def serialize_event(
                 meta = merge_meta(clean_old, meta)
         if meta:
             out["_meta"] = meta
-        return trim_event(out, size_budget)
+        return out if size_budget is None else trim_event(out, size_budget)
     except Exception:
-        return trim_event(_fallback_event(event), size_budget)
+        return trim_event(_fallback_event(event), size_budget or MAX_EVENT_BYTES)
 
 
 def _fallback_event(event: object) -> Dict[str, Any]:

@@ -13,7 +13,19 @@ import logging
 import sys
 import threading
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple, Type
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    Dict,
+    Iterable,
+    List,
+    Optional,
+    Sequence,
+    Set,
+    Tuple,
+    Type,
+)
 
 if TYPE_CHECKING:
     from importlib.machinery import ModuleSpec
@@ -123,7 +135,9 @@ def setup_integrations(options: Dict[str, Any]) -> Dict[str, Integration]:
         if isinstance(integration, type) and issubclass(integration, Integration):
             integration = integration()
         if not isinstance(integration, Integration):
-            logger.warning("sentry_lite: ignoring %r in integrations: not an Integration", integration)
+            logger.warning(
+                "sentry_lite: ignoring %r in integrations: not an Integration", integration
+            )
             continue
         chosen[type(integration).identifier] = integration
     result: Dict[str, Integration] = {}

@@ -85,7 +85,9 @@ def _level_name(levelno: int) -> str:
 
 
 def _extras(record: logging.LogRecord) -> Dict[str, Any]:
-    return {k: v for k, v in vars(record).items() if k not in _RECORD_ATTRS and not k.startswith("_")}
+    return {
+        k: v for k, v in vars(record).items() if k not in _RECORD_ATTRS and not k.startswith("_")
+    }
 
 
 def _message(record: logging.LogRecord) -> str:
@@ -110,9 +112,7 @@ class LoggingIntegration(Integration):
 
     @staticmethod
     def setup_once() -> None:
-        original: Callable[[logging.Logger, logging.LogRecord], None] = (
-            logging.Logger.callHandlers
-        )
+        original: Callable[[logging.Logger, logging.LogRecord], None] = logging.Logger.callHandlers
 
         def sentry_lite_call_handlers(self: logging.Logger, record: logging.LogRecord) -> None:
             try:

@@ -1,0 +1,215 @@
+"""Core benchmark: no SDK vs sentry_sdk vs sentry_lite, in one run.
+
+Measures, each in fresh interpreters (median of several runs):
+  * import time and init time,
+  * RSS added by import + init,
+  * app-thread time of capture_exception through 10 and 50 frames with locals,
+  * app-thread time of capture_message.
+
+Events go to a local receiver on 127.0.0.1 (this process), so the worker threads do
+real HTTP work while the app thread is timed. Run: ``python bench/bench_core.py``
+(or ``nox -s bench``). Prints a table with the ratios sentry_lite / sentry_sdk.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Dict, List
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+
+CHILD = r"""
+import json, os, sys, time, gc
+mode, dsn = sys.argv[1], sys.argv[2]
+
+def rss_kib():
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+rss0 = rss_kib()
+t0 = time.perf_counter()
+if mode == "none":
+    sdk = None
+else:
+    sdk = __import__(mode)
+t1 = time.perf_counter()
+if sdk is not None:
+    sdk.init(dsn=dsn, release="bench@1")  # defaults for both, as an app would
+t2 = time.perf_counter()
+rss1 = rss_kib()
+out = {
+    "import_ms": (t1 - t0) * 1e3,
+    "init_ms": (t2 - t1) * 1e3,
+    "rss_added_mib": (rss1 - rss0) / 1024,
+    "rss_mib": rss1 / 1024,
+}
+
+def recurse(n, payload):
+    local_list = [n, "x" * 20, {"k": n}]
+    local_text = "some text %d" % n
+    local_num = n * 3.5
+    if n == 0:
+        raise ValueError("boom at depth")
+    return recurse(n - 1, payload)
+
+def time_capture_exception(depth, n):
+    samples = []
+    for _ in range(n):
+        try:
+            recurse(depth - 2, {"user": "u", "items": list(range(5))})
+        except ValueError as exc:
+            t = time.perf_counter()
+            sdk.capture_exception(exc)
+            samples.append(time.perf_counter() - t)
+        if len(samples) % 50 == 0:
+            sdk.flush(5)
+    return sorted(samples)[len(samples) // 2] * 1e3
+
+def time_capture_message(n):
+    samples = []
+    for i in range(n):
+        t = time.perf_counter()
+        sdk.capture_message("hello world")
+        samples.append(time.perf_counter() - t)
+        if i % 50 == 49:
+            sdk.flush(5)
+    return sorted(samples)[len(samples) // 2] * 1e3
+
+if sdk is not None and "--captures" in sys.argv:
+    sys.setrecursionlimit(5000)
+    for _ in range(20):  # warm caches (source lines, modules list) like a running app
+        try:
+            recurse(8, None)
+        except ValueError as exc:
+            sdk.capture_exception(exc)
+        sdk.capture_message("warm")
+    sdk.flush(5)
+    out["capture_exception_10_ms"] = time_capture_exception(10, 200)
+    out["capture_exception_50_ms"] = time_capture_exception(50, 100)
+    out["capture_message_ms"] = time_capture_message(1000)
+    sdk.flush(10)
+print(json.dumps(out))
+"""
+
+
+class _Sink(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_POST(self) -> None:  # noqa: N802
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def start_sink() -> ThreadingHTTPServer:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Sink)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def run_child(mode: str, dsn: str, captures: bool) -> Dict[str, float]:
+    args = [sys.executable, "-c", CHILD, mode, dsn] + (["--captures"] if captures else [])
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SENTRY_")}
+    out = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, env=env, timeout=600)
+    if out.returncode != 0:
+        raise RuntimeError(f"{mode} failed: {out.stderr}")
+    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def median_of(results: List[Dict[str, float]], key: str) -> float:
+    return statistics.median(r[key] for r in results if key in r)
+
+
+def main() -> int:
+    sink = start_sink()
+    dsn = f"http://public@127.0.0.1:{sink.server_address[1]}/1"
+    modes = ["none", "sentry_sdk", "sentry_lite"]
+    startup: Dict[str, List[Dict[str, float]]] = {m: [] for m in modes}
+    for _ in range(RUNS):
+        for mode in modes:  # interleaved so machine load hits all modes alike
+            startup[mode].append(run_child(mode, dsn, captures=False))
+    captures: Dict[str, List[Dict[str, float]]] = {m: [] for m in modes[1:]}
+    for _ in range(max(1, RUNS // 2)):
+        for mode in modes[1:]:
+            captures[mode].append(run_child(mode, dsn, captures=True))
+    sink.shutdown()
+
+    rows = []
+    base_rss = median_of(startup["none"], "rss_added_mib")
+
+    def row(label: str, sdk: float, lite: float, target: float, unit: str) -> None:
+        ratio = lite / sdk if sdk else float("nan")
+        verdict = "ok" if ratio <= target else "MISSED"
+        rows.append((label, sdk, lite, ratio, target, unit, verdict))
+
+    sdk_start = median_of(startup["sentry_sdk"], "import_ms") + median_of(
+        startup["sentry_sdk"], "init_ms"
+    )
+    lite_start = median_of(startup["sentry_lite"], "import_ms") + median_of(
+        startup["sentry_lite"], "init_ms"
+    )
+    row(
+        "import ms",
+        median_of(startup["sentry_sdk"], "import_ms"),
+        median_of(startup["sentry_lite"], "import_ms"),
+        1.0,
+        "ms",
+    )
+    row(
+        "init ms",
+        median_of(startup["sentry_sdk"], "init_ms"),
+        median_of(startup["sentry_lite"], "init_ms"),
+        1.0,
+        "ms",
+    )
+    row("import+init ms", sdk_start, lite_start, 0.15, "ms")
+    row(
+        "RSS added by import+init MiB",
+        median_of(startup["sentry_sdk"], "rss_added_mib") - base_rss,
+        median_of(startup["sentry_lite"], "rss_added_mib") - base_rss,
+        0.3,
+        "MiB",
+    )
+    for key, label, target in (
+        ("capture_exception_10_ms", "capture_exception depth 10 ms", 0.25),
+        ("capture_exception_50_ms", "capture_exception depth 50 ms", 0.25),
+        ("capture_message_ms", "capture_message ms", 0.1),
+    ):
+        row(
+            label,
+            median_of(captures["sentry_sdk"], key),
+            median_of(captures["sentry_lite"], key),
+            target,
+            "ms",
+        )
+
+    print(
+        f"bare interpreter RSS: {median_of(startup['none'], 'rss_mib'):.1f} MiB; "
+        f"runs: {RUNS}; python {sys.version.split()[0]}"
+    )
+    print(f"{'metric':34} {'sentry_sdk':>11} {'sentry_lite':>12} {'ratio':>7} {'target':>7}")
+    for label, sdk, lite, ratio, target, _unit, verdict in rows:
+        target_text = f"<={target:g}" if target < 1 else ""
+        shown = verdict if target_text else ""
+        print(f"{label:34} {sdk:11.3f} {lite:12.3f} {ratio:7.3f} {target_text:>7} {shown}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,58 @@
+"""Sessions: tests on every CPython 3.9-3.13 found here, lint, types, docs, bench."""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+
+import nox
+
+nox.options.sessions = ["tests", "lint", "types", "docs"]
+nox.options.reuse_existing_virtualenvs = True
+
+WANTED = ["3.9", "3.10", "3.11", "3.12", "3.13"]
+
+
+def _available(versions: list[str]) -> list[str]:
+    """Versions with an interpreter on PATH or under pyenv (shims alone may not resolve)."""
+    found = []
+    for version in versions:
+        pyenv = sorted(
+            glob.glob(os.path.expanduser(f"~/.pyenv/versions/{version}.*/bin/python{version}"))
+        )
+        if pyenv:
+            found.append(pyenv[-1])
+        elif shutil.which(f"python{version}"):
+            found.append(version)
+    return found
+
+
+@nox.session(python=_available(WANTED))
+def tests(session: nox.Session) -> None:
+    """The unit and integration tests (the same command README.md gives)."""
+    session.install("-e", ".[test]")
+    session.run("python", "-m", "pytest", *session.posargs)
+
+
+@nox.session(python=False)
+def lint(session: nox.Session) -> None:
+    session.run("ruff", "check", "src", "tests", "bench", "examples", "noxfile.py")
+
+
+@nox.session(python=False)
+def types(session: nox.Session) -> None:
+    session.run("mypy", "--strict", "src/sentry_lite")
+
+
+@nox.session(python=False)
+def docs(session: nox.Session) -> None:
+    """Every relative link in README.md and docs/ points at a file that exists."""
+    session.run("python", "docs/check_links.py")
+
+
+@nox.session(python=False)
+def bench(session: nox.Session) -> None:
+    """No SDK vs sentry_sdk vs sentry_lite, in one run per scenario (prints ratio tables)."""
+    for script in sorted(glob.glob("bench/bench_*.py")):
+        session.run("python", script, *session.posargs)
