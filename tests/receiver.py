@@ -68,6 +68,7 @@ class Receiver:
         self.behaviour = Behaviour()
         self._cond = threading.Condition()
         self._release = threading.Event()
+        self._aborted: List[threading.Event] = []
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -126,6 +127,12 @@ class Receiver:
         self._release.set()
         self._release = threading.Event()
         self.behaviour = Behaviour(**kwargs)
+
+    def drop_hung(self) -> None:
+        """End every hung request without recording or answering it (a server crash)."""
+        self._aborted.append(self._release)
+        self._release.set()
+        self._release = threading.Event()
 
     def reset_behaviour(self) -> None:
         self.behaviour = Behaviour()
@@ -218,7 +225,11 @@ class Receiver:
             handler.connection.shutdown(socket.SHUT_RDWR)
             return
         if behaviour.hang:
-            self._release.wait(60)
+            release = self._release
+            release.wait(60)
+            if release in self._aborted:  # see drop_hung(): as if the server died
+                handler.close_connection = True
+                return
         if behaviour.delay:
             time.sleep(behaviour.delay)
         body = raw

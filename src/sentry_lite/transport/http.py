@@ -234,6 +234,10 @@ class HttpTransport(Transport):
                 except Exception:
                     pass
             self._force_report = True
+            if self.losses.pending():
+                # Losses decided by the client may be all there is: the thread that sends
+                # the report may not have been needed (and started) yet.
+                (self._sender or self._worker).wake()
             self._worker.flush(timeout)
             if self._sender is not None:
                 self._sender.flush(max(0.0, deadline - time.monotonic()))

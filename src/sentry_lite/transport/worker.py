@@ -133,7 +133,8 @@ class BackgroundWorker(Generic[T]):
         window) does not hold the caller: it stays queued (or on disk) for later.
         """
         deadline = time.monotonic() + max(0.0, timeout)
-        if not self.is_alive and not self._ensure_thread():
+        if not self.is_alive:
+            # Never start a thread just to flush (it may be interpreter shutdown).
             return not self._jobs
         with self._cond:
             self._idle_delay = 0.0

@@ -1,0 +1,86 @@
+"""End to end through ``sentry_lite.init``: the app thread's cost under every fault."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections import Counter
+from typing import Any, Callable, List
+
+import pytest
+
+import sentry_lite
+from tests.receiver import Receiver, messages
+from tests.test_transport_faults import FAULTS, recover
+
+CALLS = 200
+
+
+def _median_capture(prefix: str) -> float:
+    durations: List[float] = []
+    for i in range(CALLS):
+        start = time.perf_counter()
+        sentry_lite.capture_message(f"{prefix}-{i}")
+        durations.append(time.perf_counter() - start)
+        if i % 20 == 19:
+            time.sleep(0.002)  # a steady app, not a tight loop that only measures the GIL
+    return statistics.median(durations)
+
+
+@pytest.mark.parametrize("outbox", [False, True], ids=["memory", "outbox"])
+@pytest.mark.parametrize("fault", ["hang", "500", "down", "slow", "reset"])
+def test_capture_time_within_2x_of_normal_under_faults(
+    sentry_init: Callable[..., Any],
+    receiver: Receiver,
+    tmp_path: Any,
+    fault: str,
+    outbox: bool,
+) -> None:
+    sentry_init(
+        cache_dir=str(tmp_path) if outbox else None,
+        cache_max_envelopes=10_000,
+        transport_queue_size=1000,
+    )
+    _median_capture("warmup")
+    sentry_lite.flush(10)
+    normal = _median_capture("normal")
+    sentry_lite.flush(10)
+    FAULTS[fault](receiver)
+    faulty = _median_capture("fault")
+    # Within 2x of the normal case (plus 20 µs for timer and scheduler noise).
+    assert faulty <= 2 * normal + 20e-6, (faulty, normal)
+    if outbox:
+        recover(receiver, fault)
+        receiver.wait_for(3 * CALLS, timeout=30)
+        time.sleep(0.2)
+        counts = Counter(messages(receiver))
+        assert all(counts[f"fault-{i}"] == 1 for i in range(CALLS)), counts
+        assert max(counts.values()) == 1
+    else:
+        recover(receiver, fault)
+
+
+def test_e2e_client_reports_for_client_side_drops(
+    sentry_init: Callable[..., Any], receiver: Receiver
+) -> None:
+    sentry_init(before_send=lambda event, hint: None)
+    sentry_lite.capture_message("dropped")
+    sentry_lite.flush(5)
+    receiver.wait_for(1, item_type="client_report")
+    assert receiver.discarded() == {("error", "before_send"): 1}
+    assert receiver.events == []
+
+
+def test_e2e_on_drop_option(sentry_init: Callable[..., Any], receiver: Receiver) -> None:
+    seen: List[Any] = []
+    sentry_init(
+        transport_queue_size=1,
+        on_drop=lambda env, reason, category, qty: seen.append((reason, category, qty)),
+    )
+    receiver.respond(hang=True)
+    for i in range(10):
+        sentry_lite.capture_message(f"m{i}")
+    receiver.respond()
+    sentry_lite.flush(5)
+    assert seen and {s[0] for s in seen} == {"queue_overflow"}
+    assert len(receiver.events) + len(seen) == 10
