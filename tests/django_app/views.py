@@ -2,7 +2,6 @@
 
 import json
 
-import sentry_lite
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.dispatch import Signal
@@ -11,6 +10,7 @@ from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.views import View
 
+import sentry_lite
 from tests.django_app.models import Item
 
 custom_signal = Signal()

@@ -407,15 +407,19 @@ class SentryAsgiMiddleware:
         self.asgi_version = asgi_version
 
     def __call__(self, scope: AsgiScope, receive: Any = None, send: Any = None) -> Any:
-        if self.asgi_version == 2 and receive is None:
+        if self.asgi_version == 2:
+            app = self.app
 
-            async def asgi2(receive: Receive, send: Send) -> Any:
-                async def call(s: AsgiScope, r: Receive, se: Send) -> Any:
-                    return await self.app(s)(r, se)
+            async def call(s: AsgiScope, r: Receive, se: Send) -> Any:
+                return await app(s)(r, se)
 
-                return await run_asgi(self.config, call, scope, receive, send)
+            if receive is None:  # an ASGI 2 server: scope first, then (receive, send)
 
-            return asgi2
+                async def asgi2(receive: Receive, send: Send) -> Any:
+                    return await run_asgi(self.config, call, scope, receive, send)
+
+                return asgi2
+            return run_asgi(self.config, call, scope, receive, send)
         return run_asgi(self.config, self.app, scope, receive, send)
 
 
