@@ -1,4 +1,9 @@
-"""Template rendering: ``template.render`` spans and ``sentry_trace_meta`` in the context."""
+"""Template rendering: ``template.render`` spans and ``sentry_trace_meta`` in the context.
+
+We patch the Django template backend's ``Template.render``, which every path goes
+through (``render()``, ``TemplateResponse``, ``render_to_string``), so views that
+imported ``render`` before ``init`` are covered too.
+"""
 
 from __future__ import annotations
 
@@ -20,45 +25,23 @@ def _template_description(name: Any) -> Optional[str]:
 
 
 def install() -> None:
-    import django.shortcuts  # type: ignore[import-untyped]
-    from django.template.response import SimpleTemplateResponse  # type: ignore[import-untyped]
+    from django.template.backends.django import Template  # type: ignore[import-untyped]
     from django.utils.safestring import mark_safe  # type: ignore[import-untyped]
 
-    real_rendered_content = SimpleTemplateResponse.rendered_content
+    real_render = Template.render
 
-    def rendered_content(self: Any) -> str:
-        getter = real_rendered_content.fget
-        assert getter is not None
+    def render(self: Any, context: Optional[Dict[str, Any]] = None, request: Any = None) -> Any:
         if active_integration("django") is None:
-            return getter(self)  # type: ignore[no-any-return]
-        span = child_span(OP_TEMPLATE, _template_description(self.template_name), ORIGIN)
+            return real_render(self, context, request)
+        if context is None or "sentry_trace_meta" not in context:
+            context = dict(context or {})
+            context["sentry_trace_meta"] = mark_safe(trace_meta())  # noqa: S308 - our own tags
+        name = getattr(getattr(self, "template", None), "name", None)
+        span = child_span(OP_TEMPLATE, _template_description(name), ORIGIN)
         if span is None:
-            return getter(self)  # type: ignore[no-any-return]
-        with span:
-            span.set_data("context", self.context_data)
-            return getter(self)  # type: ignore[no-any-return]
-
-    SimpleTemplateResponse.rendered_content = property(rendered_content)
-    real_render = django.shortcuts.render
-
-    def render(
-        request: Any,
-        template_name: Any,
-        context: Optional[Dict[str, Any]] = None,
-        *args: Any,
-        **kwargs: Any,
-    ) -> Any:
-        if active_integration("django") is None:
-            return real_render(request, template_name, context, *args, **kwargs)
-        context = context or {}
-        if "sentry_trace_meta" not in context:
-            context["sentry_trace_meta"] = mark_safe(trace_meta())
-        span = child_span(OP_TEMPLATE, _template_description(template_name), ORIGIN)
-        if span is None:
-            return real_render(request, template_name, context, *args, **kwargs)
+            return real_render(self, context, request)
         with span:
             span.set_data("context", context)
-            return real_render(request, template_name, context, *args, **kwargs)
+            return real_render(self, context, request)
 
-    render.__wrapped__ = real_render  # type: ignore[attr-defined]
-    django.shortcuts.render = render
+    Template.render = render
