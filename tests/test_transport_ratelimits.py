@@ -194,6 +194,9 @@ def test_outbox_holds_limited_events_until_the_window_ends(
     transport.capture_envelope(event_envelope("prime"))
     receiver.wait_for(1)
     limited_at = receiver.requests[-1].received_at
+    deadline = time.monotonic() + 5
+    while not transport.rate_limits.is_limited("error") and time.monotonic() < deadline:
+        time.sleep(0.001)  # until the reply (and its header) reached the transport
     mixed = event_envelope("held")
     mixed.add_item(Item(b"data", "attachment", {"filename": "a.txt"}))
     transport.capture_envelope(mixed)

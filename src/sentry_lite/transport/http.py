@@ -51,6 +51,8 @@ __all__ = ["HttpTransport"]
 DEFAULT_QUEUE_SIZE = 100
 DEFAULT_COMPRESSION_LEVEL = 9
 """gzip level; sentry_sdk uses gzip -9 when brotli is not installed."""
+SEND_THREADS = 2
+"""Requests in flight at once: the ingest's latency overlaps instead of adding up."""
 RETRY_INITIAL = 0.5
 """First retry delay (seconds) after a network error or 5xx, doubled per failure ..."""
 RETRY_MAX = 60.0
@@ -144,13 +146,22 @@ class HttpTransport(Transport):
                 self._persist, None, queue_size, "sentry_lite.spooler", self._after_fork
             )
             self._sender = BackgroundWorker(
-                lambda _: None, self._send_from_outbox, 1, "sentry_lite.sender"
+                lambda _: None,
+                self._send_from_outbox,
+                1,
+                "sentry_lite.sender",
+                threads=SEND_THREADS,
+                idle_on_all_threads=True,
             )
             self._sender.wake()  # deliver what earlier processes left behind
         else:
             self._worker = BackgroundWorker(
-                self._send_now, self._idle_reports, queue_size, "sentry_lite.worker",
+                self._send_now,
+                self._idle_reports,
+                queue_size,
+                "sentry_lite.worker",
                 self._after_fork,
+                threads=SEND_THREADS,
             )
 
     def _make_outbox(self, options: Mapping[str, Any]) -> Optional[Outbox]:
@@ -272,7 +283,7 @@ class HttpTransport(Transport):
             with self._pool_lock:
                 pool = self._pool
                 if pool is None or self._pool_pid != os.getpid():
-                    pool = make_pool(self.options, self.dsn)
+                    pool = make_pool(self.options, self.dsn, maxsize=SEND_THREADS)
                     self._pool = pool
                     self._pool_pid = os.getpid()
         return pool

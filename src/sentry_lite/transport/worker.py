@@ -1,12 +1,17 @@
-"""One lazily started daemon thread per process that works through a bounded queue.
+"""Lazily started daemon threads (one per process by default) working through a bounded queue.
 
 The app thread only ever appends to a deque under a short lock: a full queue is reported
 to the caller at once (who decides what a drop means: a client report or a spill to the
-outbox). When the queue is empty the thread calls ``idle()``, which does background work
+outbox). When the queue is empty a thread calls ``idle()``, which does background work
 (retries from the outbox, periodic client reports) and says when to call it again.
 
+``threads > 1`` runs that many threads on the same queue, so that several requests are
+in flight at once: the ingest's latency overlaps instead of adding up. ``idle()`` then runs
+on thread 0 only, unless ``idle_on_all_threads`` (the outbox sender, whose idle work is
+the sending itself and is safe to run concurrently).
+
 Fork safety: ``os.register_at_fork`` gives the child fresh locks and an empty queue (the
-parent still owns and sends what was queued before the fork); the child's thread starts
+parent still owns and sends what was queued before the fork); the child's threads start
 on its first submit. No thread is started during interpreter shutdown.
 """
 
@@ -47,12 +52,16 @@ class BackgroundWorker(Generic[T]):
         queue_size: int = 100,
         name: str = "sentry_lite.worker",
         after_fork: Optional[Callable[[], None]] = None,
+        threads: int = 1,
+        idle_on_all_threads: bool = False,
     ) -> None:
         self._process = process
         self._idle = idle
         self._queue_size = max(1, int(queue_size))
         self._name = name
         self._after_fork_hook = after_fork
+        self._thread_count = max(1, int(threads))
+        self._idle_on_all = idle_on_all_threads
         self._reset()
         self._stopped = False
         _workers.add(self)  # type: ignore[arg-type]
@@ -60,12 +69,12 @@ class BackgroundWorker(Generic[T]):
     def _reset(self) -> None:
         self._cond = threading.Condition(threading.Lock())
         self._jobs: Deque[T] = deque()
-        self._busy = False
+        self._busy = 0
         self._idle_delay: Optional[float] = None
         self._idle_due: Optional[float] = None
         """Monotonic time ``idle()`` asked to be called again (None: only on new work)."""
         self._idle_runs = 0
-        self._thread: Optional[threading.Thread] = None
+        self._threads: List[threading.Thread] = []
         self._pid = os.getpid()
 
     def _after_fork(self) -> None:
@@ -76,8 +85,8 @@ class BackgroundWorker(Generic[T]):
     # -- state ------------------------------------------------------------
     @property
     def is_alive(self) -> bool:
-        thread = self._thread
-        return self._pid == os.getpid() and thread is not None and thread.is_alive()
+        threads = self._threads
+        return self._pid == os.getpid() and bool(threads) and threads[0].is_alive()
 
     @property
     def stopped(self) -> bool:
@@ -87,7 +96,7 @@ class BackgroundWorker(Generic[T]):
         return len(self._jobs) >= self._queue_size
 
     def pending(self) -> int:
-        return len(self._jobs) + (1 if self._busy else 0)
+        return len(self._jobs) + self._busy
 
     def _ensure_thread(self) -> bool:
         if self._pid != os.getpid():
@@ -96,14 +105,21 @@ class BackgroundWorker(Generic[T]):
             return True
         if self._stopped or sys.is_finalizing():
             return False
-        thread = threading.Thread(target=self._run, name=self._name, daemon=True)
-        try:
-            thread.start()
-        except RuntimeError:
-            # "can't create new thread at interpreter shutdown"
-            return False
-        self._thread = thread
-        return True
+        with self._cond:
+            if self._threads and self._threads[0].is_alive():
+                return True
+            started: List[threading.Thread] = []
+            for index in range(self._thread_count):
+                name = self._name if index == 0 else f"{self._name}-{index}"
+                thread = threading.Thread(target=self._run, args=(index,), name=name, daemon=True)
+                try:
+                    thread.start()
+                except RuntimeError:
+                    # "can't create new thread at interpreter shutdown"
+                    break
+                started.append(thread)
+            self._threads = started
+        return bool(started)
 
     # -- app side -----------------------------------------------------------
     def submit(self, job: T) -> bool:
@@ -114,11 +130,11 @@ class BackgroundWorker(Generic[T]):
             if self._stopped or len(self._jobs) >= self._queue_size:
                 return False
             self._jobs.append(job)
-            self._cond.notify_all()
+            self._cond.notify_all()  # notify() could wake a flush() waiter instead
         return True
 
     def wake(self) -> None:
-        """Make the thread call ``idle()`` soon (new work outside the queue)."""
+        """Make a thread call ``idle()`` soon (new work outside the queue)."""
         if not self.is_alive and not self._ensure_thread():
             return
         with self._cond:
@@ -156,7 +172,7 @@ class BackgroundWorker(Generic[T]):
         return True
 
     def kill(self) -> List[T]:
-        """Stop the thread after its current job; return the jobs it will not run."""
+        """Stop the threads after their current job; return the jobs they will not run."""
         with self._cond:
             self._stopped = True
             left = list(self._jobs)
@@ -165,32 +181,42 @@ class BackgroundWorker(Generic[T]):
         return left
 
     # -- worker side ----------------------------------------------------------
-    def _run(self) -> None:
+    def _wait_for_work(self, may_idle: bool) -> bool:
+        """With the lock held: wait for a job or idle work. False when stopped."""
         cond = self._cond
+        while not self._jobs and not self._stopped:
+            if self._idle_delay == 0.0:
+                if may_idle:
+                    return True
+                if self._idle is None:
+                    # Nothing to do when idle: acknowledge a flush at once.
+                    self._idle_runs += 1
+                    self._idle_delay = self._idle_due = None
+                    cond.notify_all()
+                    continue
+            delay = self._idle_delay if may_idle else None
+            cond.wait(delay)
+            if may_idle and delay is not None and not self._jobs:
+                self._idle_delay = 0.0  # timed out: idle() asked to run now
+                self._idle_due = time.monotonic()
+                return True
+        return not self._stopped
+
+    def _run(self, index: int) -> None:
+        cond = self._cond
+        may_idle = self._idle is not None and (index == 0 or self._idle_on_all)
         while True:
             job: Optional[T] = None
             has_job = False
             with cond:
-                while not self._jobs and not self._stopped:
-                    delay = self._idle_delay
-                    if delay == 0.0 and self._idle is not None:
-                        break
-                    if self._idle is None and self._idle_delay == 0.0:
-                        self._idle_runs += 1
-                        self._idle_delay = self._idle_due = None
-                        cond.notify_all()
-                        continue
-                    cond.wait(delay)
-                    if delay is not None and not self._jobs:
-                        self._idle_delay = 0.0
-                        self._idle_due = time.monotonic()
-                        break
-                if self._stopped:
+                if not self._wait_for_work(may_idle):
                     return
                 if self._jobs:
                     job = self._jobs.popleft()
                     has_job = True
-                self._busy = True
+                else:
+                    self._idle_delay = None  # this thread takes the idle turn
+                self._busy += 1
             next_delay: Optional[float] = 0.0
             try:
                 if has_job:
@@ -201,15 +227,16 @@ class BackgroundWorker(Generic[T]):
                 next_delay = 1.0 if not has_job else 0.0
             finally:
                 with cond:
-                    self._busy = False
+                    self._busy -= 1
                     if has_job:
                         # New items may have changed what idle() has to do.
                         self._idle_delay = 0.0
                         self._idle_due = time.monotonic()
                     else:
                         self._idle_runs += 1
-                        self._idle_delay = next_delay
-                        self._idle_due = (
-                            None if next_delay is None else time.monotonic() + next_delay
-                        )
+                        if next_delay == 0.0 or self._idle_delay != 0.0:
+                            self._idle_delay = next_delay
+                            self._idle_due = (
+                                None if next_delay is None else time.monotonic() + next_delay
+                            )
                     cond.notify_all()
