@@ -1,6 +1,7 @@
 """Views exercising errors, request data, SQL, templates, signals and the user."""
 
 import json
+import time
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
@@ -89,6 +90,8 @@ def capture_own(request):
 def isolated(request, n):
     sentry_lite.set_user({"id": str(n)})
     sentry_lite.set_tag("n", str(n))
+    sentry_lite.add_breadcrumb(message=f"crumb {n}")
+    time.sleep(0.001)  # let other threads interleave
     raise ValueError(f"iso {n}")
 
 
