@@ -24,6 +24,7 @@ import random
 import threading
 import time
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
+from urllib.parse import urlsplit
 
 import urllib3
 
@@ -121,6 +122,7 @@ class HttpTransport(Transport):
         dsn = options["dsn"]
         self.dsn = dsn if isinstance(dsn, Dsn) else Dsn(str(dsn))
         self._url = self.dsn.envelope_url
+        self._path = urlsplit(self._url).path
         self._headers = {
             "Content-Type": "application/x-sentry-envelope",
             "X-Sentry-Auth": self.dsn.auth_header(USER_AGENT),
@@ -297,9 +299,16 @@ class HttpTransport(Transport):
             body = gzip.compress(body, self._compression)
             headers["Content-Encoding"] = "gzip"
         try:
-            response = self._get_pool().urlopen(
+            pool = self._get_pool()
+            if type(pool) is urllib3.PoolManager:
+                # Direct connection: skip the per-request URL parsing and pool lookup.
+                target: Any = pool.connection_from_url(self._url)
+                url = self._path
+            else:
+                target, url = pool, self._url  # proxies need the full URL
+            response = target.urlopen(
                 "POST",
-                self._url,
+                url,
                 body=body,
                 headers=headers,
                 retries=False,
