@@ -377,3 +377,35 @@ def test_cors_preflight_for_browser_sdks(server: DevServer) -> None:
     conn.close()
     assert response.status == 204
     assert response.getheader("Access-Control-Allow-Origin") == "*"
+
+
+def test_clear_needs_a_json_request_from_loopback(server: DevServer) -> None:
+    _post(server, _envelope(_error_event()))
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    conn.request("POST", "/json/clear", body=b"", headers={"Content-Type": "text/plain"})
+    assert conn.getresponse().status == 403, "a cross-site form post cannot wipe the data"
+    conn.close()
+    assert server.store.counts()["errors"] == 1
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    conn.request("POST", "/json/clear", body=b"{}", headers={"Content-Type": "application/json"})
+    assert conn.getresponse().status == 200
+    conn.close()
+    assert server.store.counts()["errors"] == 0
+
+
+def test_stop_ends_open_connections() -> None:
+    srv = DevServer("127.0.0.1", 0).start()
+    idle = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+    stream = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=10)
+    stream.request("GET", "/live")
+    response = stream.getresponse()
+    assert response.status == 200
+    before = threading.active_count()
+    srv.stop()
+    deadline = time.monotonic() + 5
+    while threading.active_count() >= before and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert threading.active_count() < before, "handler threads exit with the server"
+    assert idle.recv(1) == b""
+    idle.close()
+    stream.close()

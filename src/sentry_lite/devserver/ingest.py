@@ -31,6 +31,9 @@ __all__ = [
 
 MAX_BODY_BYTES = 20 * 1024 * 1024
 """Largest request body accepted on the wire (Relay's own envelope limit is in this range)."""
+MAX_DRAIN_BYTES = 64 * 1024 * 1024
+"""A refused body up to this size is read and dropped, so the client sees the 413
+instead of a broken pipe; beyond it the connection is simply closed."""
 MAX_DECODED_BYTES = 100 * 1024 * 1024
 """Largest body after decompression: stops zip bombs from exhausting memory."""
 _READ_CHUNK = 64 * 1024
@@ -79,7 +82,12 @@ def route_ingest(path: str) -> Optional[Tuple[Optional[str], str]]:
 
 
 def read_body(rfile: Readable, headers: Any, limit: int = MAX_BODY_BYTES) -> bytes:
-    """Read the request body (sized or chunked) without ever buffering more than ``limit``."""
+    """Read the request body (sized or chunked) without ever buffering more than ``limit``.
+
+    A body over the limit but under :data:`MAX_DRAIN_BYTES` is read and thrown away
+    before the 413 is raised, so the client gets to read the answer instead of a broken
+    pipe; a larger one is left unread (the caller must close the connection).
+    """
     encoding = (headers.get("Transfer-Encoding") or "").lower()
     if "chunked" in encoding:
         return _read_chunked(rfile, limit)
@@ -93,11 +101,24 @@ def read_body(rfile: Readable, headers: Any, limit: int = MAX_BODY_BYTES) -> byt
     if length < 0:
         raise IngestError(400, "negative Content-Length")
     if length > limit:
+        if length <= MAX_DRAIN_BYTES:
+            _discard(rfile, length)
         raise IngestError(413, f"body of {length} bytes is over the {limit} byte limit")
     data = rfile.read(length) if length else b""
     if len(data) != length:
         raise IngestError(400, "body ended before Content-Length bytes")
     return data
+
+
+def _discard(rfile: Readable, count: int) -> int:
+    """Read and drop ``count`` bytes; returns how many were actually there."""
+    left = count
+    while left > 0:
+        chunk = rfile.read(min(left, _READ_CHUNK))
+        if not chunk:
+            break
+        left -= len(chunk)
+    return count - left
 
 
 def _read_chunked(rfile: Readable, limit: int) -> bytes:
@@ -120,14 +141,22 @@ def _read_chunked(rfile: Readable, limit: int) -> bytes:
                 trailer = rfile.readline(_MAX_CHUNK_LINE)
                 if trailer in (b"\r\n", b"\n", b""):
                     break
+            if total > limit:
+                raise IngestError(413, f"chunked body is over the {limit} byte limit")
             return b"".join(parts)
         total += size
         if total > limit:
-            raise IngestError(413, f"chunked body is over the {limit} byte limit")
-        chunk = rfile.read(size)
-        if len(chunk) != size:
-            raise IngestError(400, "chunked body ended early")
-        parts.append(chunk)
+            # Keep reading (and dropping) up to the drain budget, then answer 413.
+            if total > MAX_DRAIN_BYTES:
+                raise IngestError(413, f"chunked body is over the {limit} byte limit")
+            parts.clear()
+            if _discard(rfile, size) != size:
+                raise IngestError(400, "chunked body ended early")
+        else:
+            chunk = rfile.read(size)
+            if len(chunk) != size:
+                raise IngestError(400, "chunked body ended early")
+            parts.append(chunk)
         if rfile.readline(_MAX_CHUNK_LINE) not in (b"\r\n", b"\n"):
             raise IngestError(400, "chunk not followed by CRLF")
 

@@ -53,6 +53,10 @@ class Broadcaster:
             if listener in self._listeners:
                 self._listeners.remove(listener)
 
+    def has_listeners(self, *channels: str) -> bool:
+        with self._lock:
+            return any(lst.channel in channels for lst in self._listeners)
+
     def publish(self, channel: str, name: str, data: str) -> None:
         with self._lock:
             listeners = [lst for lst in self._listeners if lst.channel == channel]

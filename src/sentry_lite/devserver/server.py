@@ -19,7 +19,7 @@ import time
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from sentry_lite.devserver import pages
@@ -27,6 +27,7 @@ from sentry_lite.devserver.ingest import MAX_BODY_BYTES, IngestError, parse_requ
 from sentry_lite.devserver.ingest import route_ingest as _route_ingest
 from sentry_lite.devserver.live import Broadcaster, Listener
 from sentry_lite.devserver.store import Received, Store
+from sentry_lite.envelope import Envelope
 
 __all__ = [
     "DEFAULT_HOST",
@@ -40,9 +41,6 @@ DEFAULT_PORT = 8969
 """Spotlight's port, so SDKs started with ``spotlight=True`` find this server."""
 REQUEST_TIMEOUT = 30.0
 """Seconds a client may stall mid-request before its thread gives up on it."""
-MAX_DRAIN_BYTES = 64 * 1024 * 1024
-"""A refused body up to this size is read and dropped, so the client sees the 413
-instead of a broken pipe; beyond it the connection is simply closed."""
 SHUTDOWN_POLL_SECONDS = 0.1
 SSE_PING_SECONDS = 15.0
 SSE_POLL_SECONDS = 0.5
@@ -96,7 +94,29 @@ class _Server(ThreadingHTTPServer):
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         self.app = app
+        self._connections: Set[Any] = set()
+        self._connections_lock = threading.Lock()
         super().__init__((address[0].strip("[]"), address[1]), _Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._connections_lock:
+            self._connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._connections_lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """End keep-alive and streaming connections so no handler thread outlives stop()."""
+        with self._connections_lock:
+            connections = list(self._connections)
+        for connection in connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client vanishing mid-response is normal; anything else is a bug to report,
@@ -173,6 +193,7 @@ class DevServer:
         if self._thread is not None:
             self._server.shutdown()
             self._thread.join(5)
+        self._server.close_connections()
         self._server.server_close()
         self.store.close()
 
@@ -205,7 +226,7 @@ class DevServer:
             received = self.store.add_envelope(request.envelope, request.project)
         except Exception as exc:
             raise IngestError(400, f"cannot store envelope: {exc!r}") from None
-        self._publish(request.envelope.serialize(), received)
+        self._publish(request.envelope, received)
         with self._count_lock:
             self.received += len(received)
             self._count_lock.notify_all()
@@ -220,9 +241,11 @@ class DevServer:
             event_id = next((r.ref for r in received if r.ref), None)
         return {"id": event_id}
 
-    def _publish(self, raw: bytes, received: List[Received]) -> None:
-        self.live.publish("stream", ENVELOPE_TYPE, raw.decode("utf-8", "replace"))
-        self.live.publish("stream64", ENVELOPE_TYPE, base64.b64encode(raw).decode("ascii"))
+    def _publish(self, envelope: Envelope, received: List[Received]) -> None:
+        if self.live.has_listeners("stream", "stream64"):
+            raw = envelope.serialize()
+            self.live.publish("stream", ENVELOPE_TYPE, raw.decode("utf-8", "replace"))
+            self.live.publish("stream64", ENVELOPE_TYPE, base64.b64encode(raw).decode("ascii"))
         for item in received:
             self.live.publish("live", "item", json.dumps(item.as_dict()))
 
@@ -347,35 +370,16 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self._json(404, {"detail": f"no endpoint at {path}"}, cors)
             return
-        body: Optional[bytes] = None
         try:
             body = read_body(self.rfile, self.headers, self.app.max_body)
             result = self.app.ingest(path, parts.query, self.headers, body)
         except IngestError as exc:
             # Whatever of the body is left unread must not be parsed as the next request.
             self.close_connection = True
-            if exc.status == 413 and body is None:
-                self._drain_body()
             self.app.refused(exc.status, path, exc.message)
             self._json(exc.status, {"detail": exc.message}, cors)
             return
         self._json(200, result, cors)
-
-    def _drain_body(self) -> None:
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            return
-        if (
-            not 0 < length <= MAX_DRAIN_BYTES
-            or "chunked" in (self.headers.get("Transfer-Encoding") or "").lower()
-        ):
-            return
-        while length > 0:
-            chunk = self.rfile.read(min(length, 64 * 1024))
-            if not chunk:
-                return
-            length -= len(chunk)
 
     def _clear(self) -> None:
         if not self._host_allowed() or "json" not in (self.headers.get("Content-Type") or ""):
@@ -486,6 +490,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(200, data, {"Cache-Control": "no-store"})
 
     def _sse(self, channel: str) -> None:
+        if self.command == "HEAD":
+            self._send(200, b"", "text/event-stream")
+            return
         listener = self.app.live.subscribe(channel)
         if listener is None:
             self._json(503, {"detail": "too many live connections"})
