@@ -1,0 +1,149 @@
+"""StdlibIntegration: http.client spans, breadcrumbs and trace headers; subprocess spans."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import subprocess
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable, Dict, Iterator, List
+
+import pytest
+
+import sentry_lite
+from tests.receiver import Receiver
+
+Init = Callable[..., Any]
+
+
+class Server:
+    """127.0.0.1 HTTP server answering ``/<status>`` with that status; keeps headers."""
+
+    def __init__(self) -> None:
+        self.headers: List[Dict[str, str]] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802
+                outer.headers.append({k.lower(): v for k, v in self.headers.items()})
+                status = int(self.path.strip("/").split("?")[0] or 200)
+                body = b"x" * 10
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def get(self, path: str) -> int:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        try:
+            conn.request("GET", path)
+            response = conn.getresponse()
+            response.read()
+            return response.status
+        finally:
+            conn.close()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(5)
+
+
+@pytest.fixture
+def server() -> Iterator[Server]:
+    s = Server()
+    try:
+        yield s
+    finally:
+        s.close()
+
+
+def test_http_client_span_breadcrumb_and_headers(
+    sentry_init: Init, receiver: Receiver, server: Server
+) -> None:
+    sentry_init(traces_sample_rate=1.0, send_default_pii=True)
+    with sentry_lite.start_transaction(name="t") as txn:
+        assert server.get("/404?q=1#frag") == 404
+    sentry_lite.capture_message("after")
+    sentry_lite.flush(5)
+    (event,) = receiver.transactions
+    (span,) = event["spans"]
+    url = f"http://127.0.0.1:{server.port}/404"
+    assert span["op"] == "http.client" and span["description"] == f"GET {url}"
+    assert span["origin"] == "auto.http.stdlib.httplib"
+    assert span["status"] == "not_found"
+    data = span["data"]
+    assert data["http.method"] == "GET" and data["url"] == url
+    assert data["http.query"] == "q=1" and data["http.response.status_code"] == 404
+    assert data["reason"] == "Not Found"
+    headers = server.headers[0]
+    assert headers["sentry-trace"] == f"{txn.trace_id}-{span['span_id']}-1"
+    assert f"sentry-trace_id={txn.trace_id}" in headers["baggage"]
+    (crumb,) = receiver.events[0]["breadcrumbs"]["values"]
+    assert crumb["category"] == "httplib" and crumb["type"] == "http"
+    assert crumb["level"] == "warning"
+    assert crumb["data"]["http.response.status_code"] == 404 and crumb["data"]["url"] == url
+
+
+def test_headers_without_a_transaction(
+    sentry_init: Init, receiver: Receiver, server: Server
+) -> None:
+    sentry_init()
+    server.get("/200")
+    context = sentry_lite.get_isolation_scope().get_propagation_context()
+    assert server.headers[0]["sentry-trace"] == f"{context.trace_id}-{context.span_id}"
+
+
+def test_targets_limit_outgoing_headers(sentry_init: Init, server: Server) -> None:
+    sentry_init(traces_sample_rate=1.0, trace_propagation_targets=["example.com"])
+    with sentry_lite.start_transaction(name="t"):
+        server.get("/200")
+    assert "sentry-trace" not in server.headers[0] and "baggage" not in server.headers[0]
+
+
+def test_own_ingest_is_not_traced(sentry_init: Init, receiver: Receiver) -> None:
+    sentry_init(traces_sample_rate=1.0)
+    with sentry_lite.start_transaction(name="t"):
+        sentry_lite.capture_message("sent from inside a transaction")
+        sentry_lite.flush(5)
+    sentry_lite.flush(5)
+    (txn,) = receiver.transactions
+    assert txn["spans"] == []
+    assert all("sentry-trace" not in r.headers for r in receiver.requests)
+
+
+def test_subprocess_spans_and_env(sentry_init: Init, receiver: Receiver) -> None:
+    sentry_init(traces_sample_rate=1.0)
+    code = "import os; print(os.environ.get('SUBPROCESS_SENTRY_TRACE', ''))"
+    with sentry_lite.start_transaction(name="t") as txn:
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             cwd=os.getcwd(), check=True)
+    sentry_lite.flush(5)
+    (event,) = receiver.transactions
+    ops = [s["op"] for s in event["spans"]]
+    assert ops.count("subprocess") == 1 and "subprocess.communicate" in ops
+    popen = next(s for s in event["spans"] if s["op"] == "subprocess")
+    assert popen["description"].startswith(sys.executable)
+    assert popen["origin"] == "auto.subprocess.stdlib.subprocess"
+    assert popen["tags"]["subprocess.pid"]
+    assert popen["data"]["subprocess.cwd"] == os.getcwd()
+    assert out.stdout.strip() == f"{txn.trace_id}-{popen['span_id']}-1"
+
+
+def test_subprocess_failure_still_raises(sentry_init: Init) -> None:
+    sentry_init(traces_sample_rate=1.0)
+    with sentry_lite.start_transaction(name="t"), pytest.raises(FileNotFoundError):
+        subprocess.Popen(["/nonexistent/binary"])
