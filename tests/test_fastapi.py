@@ -162,7 +162,7 @@ def test_transactions(
     trace = txn["contexts"]["trace"]
     assert trace["trace_id"] == trace_id == event["contexts"]["trace"]["trace_id"]
     assert trace["op"] == "http.server"
-    assert trace["origin"] == "auto.http.fastapi"
+    assert trace["origin"] == "auto.http.starlette"
     assert trace["status"] == "ok"
 
 

@@ -20,7 +20,8 @@ __all__ = ["FastApiIntegration"]
 
 class FastApiIntegration(StarletteIntegration):
     identifier = "fastapi"
-    origin = f"auto.http.{identifier}"
+    # sentry_sdk's FastApiIntegration inherits Starlette's origin: transactions of a
+    # FastAPI app say "auto.http.starlette", and so do ours.
     generic_name = "generic FastAPI request"
 
     @staticmethod
