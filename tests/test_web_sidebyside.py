@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - the child script keeps long lines readable as one block
 """Side by side: the same web app under sentry_sdk and sentry_lite, envelopes compared.
 
 Each scenario runs in a fresh interpreter per SDK (both patch the same frameworks), with
