@@ -91,6 +91,27 @@ def test_asyncio_app_is_never_blocked(
     ) == 50
 
 
+def test_many_app_threads_with_outbox_deliver_exactly_once(
+    sentry_init: Callable[..., Any], receiver: Receiver, tmp_path: Any
+) -> None:
+    sentry_init(cache_dir=str(tmp_path), cache_max_envelopes=10_000, transport_queue_size=20)
+
+    def app(n: int) -> None:
+        for i in range(50):
+            sentry_lite.capture_message(f"t{n}-{i}")
+
+    threads = [threading.Thread(target=app, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    sentry_lite.flush(30)
+    receiver.wait_for(400, timeout=30)
+    time.sleep(0.2)
+    counts = Counter(messages(receiver))
+    assert len(counts) == 400 and max(counts.values()) == 1
+
+
 # -- interpreter shutdown, in real subprocesses ---------------------------------------------
 SHUTDOWN_SCRIPT = textwrap.dedent(
     """
