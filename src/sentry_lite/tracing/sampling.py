@@ -19,7 +19,7 @@ __all__ = ["has_tracing_enabled", "new_sample_rand", "sampling_decision"]
 
 logger = logging.getLogger("sentry_lite")
 
-_randrange = random.randrange
+_random = random.random
 
 
 def has_tracing_enabled(options: Optional[Mapping[str, Any]]) -> bool:
@@ -34,10 +34,12 @@ def has_tracing_enabled(options: Optional[Mapping[str, Any]]) -> bool:
 
 def new_sample_rand() -> float:
     """A fresh ``sample_rand``: uniform in [0, 1) with six decimal digits."""
-    return _randrange(1_000_000) / 1_000_000
+    return int(_random() * 1_000_000) / 1_000_000
 
 
 def _valid_rate(rate: Any) -> bool:
+    if type(rate) is float and 0.0 <= rate <= 1.0:  # the common case, first
+        return True
     if isinstance(rate, bool):
         return True
     if not isinstance(rate, (int, float)) or math.isnan(rate):

@@ -23,6 +23,7 @@ from sentry_lite.tracing.propagation import (
     Baggage,
     _common_items,
 )
+from sentry_lite.tracing.sampling import has_tracing_enabled, new_sample_rand
 
 if TYPE_CHECKING:
     from sentry_lite.scope import Scope
@@ -609,8 +610,6 @@ class Transaction(Span):
         self._profile: Any = None
         rand = baggage.sample_rand() if baggage is not None else None
         if rand is None:
-            from sentry_lite.tracing.sampling import new_sample_rand
-
             rand = new_sample_rand()
         self._sample_rand = rand
 
@@ -757,8 +756,6 @@ class Transaction(Span):
         scope = scope or self.scope or scopes.get_current_scope()
         Span.finish(self, scope, end_timestamp)
         if self._recorder is None:
-            from sentry_lite.tracing.sampling import has_tracing_enabled
-
             if has_tracing_enabled(client.options):
                 client.record_lost_event("sample_rate", "transaction")
                 client.record_lost_event("sample_rate", "span")
