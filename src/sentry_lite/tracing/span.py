@@ -809,7 +809,16 @@ class NoOpSpan(Span):
     def containing_transaction(self) -> Optional[Transaction]:
         return None
 
-    def start_child(self, instrumenter: str = "sentry", **kwargs: Any) -> NoOpSpan:
+    def start_child(
+        self,
+        instrumenter: str = "sentry",
+        op: Optional[str] = None,
+        name: Optional[str] = None,
+        description: Optional[str] = None,
+        origin: str = "manual",
+        scope: Optional[Scope] = None,
+        **kwargs: Any,
+    ) -> NoOpSpan:
         return NoOpSpan()
 
     def to_traceparent(self) -> str:
