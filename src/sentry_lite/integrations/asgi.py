@@ -38,7 +38,6 @@ from sentry_lite.integrations._request import (
     set_body,
     set_http_status,
     start_request_transaction,
-    tracing_enabled,
     warn_unknown,
 )
 from sentry_lite.scope import Scope, _current_scope, _isolation_scope
@@ -145,7 +144,10 @@ class AsgiRequestState(RequestState):
     __slots__ = ("body", "scope")
 
     def __init__(self, config: AsgiConfig, scope: AsgiScope) -> None:
-        RequestState.__init__(self, config)
+        self.config = config
+        self.seen = None
+        self.capturing = False
+        self.transaction = None
         self.scope = scope
         self.body: Optional[_BodyRecorder] = None
 
@@ -248,43 +250,57 @@ def _url(scope: AsgiScope, host: Optional[str], path: Optional[str] = None) -> s
     return path
 
 
-def _trace_headers(scope: AsgiScope) -> Dict[str, str]:
-    found: Dict[str, str] = {}
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_SCANNED = frozenset({b"content-length", b"transfer-encoding", *_TRACE_HEADERS})
+
+
+def _scan(scope: AsgiScope, want_body: bool) -> Tuple[int, Optional[Dict[str, str]]]:
+    """One pass over the raw headers: (body length, -1 if chunked; trace headers or None)."""
+    length = 0
+    trace: Optional[Dict[str, str]] = None
     for key, value in scope.get("headers") or ():
+        if key not in _SCANNED:
+            continue
         name = _TRACE_HEADERS.get(key)
         if name is not None:
-            found[name] = value.decode("latin-1")
-    return found
-
-
-def _has_body(scope: AsgiScope) -> Tuple[bool, int]:
-    """(may have a body, declared length) from the raw headers, without decoding them all."""
-    for key, value in scope.get("headers") or ():
-        if key == b"content-length":
-            try:
-                length = int(value)
-            except ValueError:
-                return True, 0
-            return length > 0, length
-        if key == b"transfer-encoding":
-            return True, 0
-    return False, 0
+            if trace is None:
+                trace = {}
+            trace[name] = value.decode("latin-1")
+        elif want_body:
+            if key == b"transfer-encoding":
+                length = -1
+            else:
+                try:
+                    length = int(value)
+                except ValueError:
+                    length = -1
+    return length, trace
 
 
 async def run_asgi(
-    config: AsgiConfig, app: AsgiApp, scope: AsgiScope, receive: Receive, send: Send
+    config: AsgiConfig,
+    app: Any,
+    scope: AsgiScope,
+    receive: Receive,
+    send: Send,
+    bound: Any = None,
 ) -> Any:
-    """Run one connection of ``app`` in its own isolation scope, reporting what escapes it."""
+    """Run one connection of ``app`` in its own isolation scope, reporting what escapes it.
+
+    ``bound``: when given, ``app`` is an unbound method called as ``app(bound, ...)``
+    (saves a partial per request).
+    """
     ty = scope.get("type")
     client = Scope.get_client()
     if ty not in ("http", "websocket") or STATE_KEY in scope or not client.is_active():
-        if ty == "lifespan" and client.is_active():
-            try:
-                return await app(scope, receive, send)
-            except Exception:
+        try:
+            if bound is not None:
+                return await app(bound, scope, receive, send)
+            return await app(scope, receive, send)
+        except Exception:
+            if ty == "lifespan" and client.is_active():
                 RequestState(config).capture(sys.exc_info(), config.mechanism)
-                raise
-        return await app(scope, receive, send)
+            raise
     state = AsgiRequestState(config, scope)
     scope[STATE_KEY] = state
     options = client.options
@@ -297,42 +313,26 @@ async def run_asgi(
     cur_token = _current_scope.set(current)
     exc_info: Any = (None, None, None)
     try:
-        if ty == "http" and options.get("max_request_body_size", "medium") != "never":
-            has_body, length = _has_body(scope)
-            if has_body and body_within_bounds(options, length):
-                limit = _body_limit(options)
-                state.body = _BodyRecorder(receive, limit)
-                receive = state.body
-        tracing = tracing_enabled(options)
-        trace_headers = _trace_headers(scope) if tracing or _mentions_trace(scope) else None
-        if tracing and (
-            ty == "websocket"
-            or str(scope.get("method", "")).upper() in config.http_methods_to_capture
-        ):
-            state.transaction = start_request_transaction(
-                trace_headers or {},
-                f"{ty}.server",
-                config.generic_name,
-                SOURCE_ROUTE,
-                config.span_origin,
-                {"asgi_scope": scope},
-            )
-            if state.transaction is not None:
-                try:
-                    state.transaction.set_tag("asgi.type", ty)
-                except Exception:
-                    pass
+        method = scope.get("method")
+        want_body = (
+            ty == "http"
+            and method in _BODY_METHODS
+            and options.get("max_request_body_size", "medium") != "never"
+        )
+        length, trace_headers = _scan(scope, want_body)
+        if length and body_within_bounds(options, max(length, 0)):
+            state.body = _BodyRecorder(receive, _body_limit(options))
+            receive = state.body
+        if options.get("traces_sample_rate") is not None or options.get("traces_sampler"):
+            if ty == "websocket" or str(method or "").upper() in config.http_methods_to_capture:
+                state.transaction = _start(config, ty, trace_headers, scope)
         elif trace_headers:
             continue_incoming(trace_headers)
         transaction = state.transaction
         if transaction is not None:
-
-            async def sentry_lite_send(message: Dict[str, Any]) -> None:
-                if message.get("type") == "http.response.start" and "status" in message:
-                    set_http_status(transaction, message["status"])
-                await send(message)
-
-            return await app(scope, receive, sentry_lite_send)
+            send = _status_recorder(transaction, send)
+        if bound is not None:
+            return await app(bound, scope, receive, send)
         return await app(scope, receive, send)
     except Exception:
         exc_info = sys.exc_info()
@@ -351,8 +351,32 @@ async def run_asgi(
         scope.pop(STATE_KEY, None)  # no scope <-> state cycle left for the GC
 
 
-def _mentions_trace(scope: AsgiScope) -> bool:
-    return any(key in _TRACE_HEADERS for key, _ in scope.get("headers") or ())
+def _status_recorder(transaction: Any, send: Send) -> Send:
+    async def sentry_lite_send(message: Dict[str, Any]) -> None:
+        if message.get("type") == "http.response.start" and "status" in message:
+            set_http_status(transaction, message["status"])
+        await send(message)
+
+    return sentry_lite_send
+
+
+def _start(
+    config: AsgiConfig, ty: Any, trace_headers: Optional[Dict[str, str]], scope: AsgiScope
+) -> Any:
+    transaction = start_request_transaction(
+        trace_headers or {},
+        f"{ty}.server",
+        config.generic_name,
+        SOURCE_ROUTE,
+        config.span_origin,
+        {"asgi_scope": scope},
+    )
+    if transaction is not None:
+        try:
+            transaction.set_tag("asgi.type", ty)
+        except Exception:
+            pass
+    return transaction
 
 
 def _body_limit(options: Dict[str, Any]) -> Optional[int]:

@@ -11,7 +11,6 @@ are read from the ASGI scope when an event is captured.
 
 from __future__ import annotations
 
-import functools
 import sys
 from typing import Any, Container, Dict, Optional, Tuple
 
@@ -188,7 +187,7 @@ def _patch_app() -> None:
         if integration is None:
             return await original(self, scope, receive, send)
         return await run_asgi(  # type: ignore[no-any-return]
-            integration.config, functools.partial(original, self), scope, receive, send
+            integration.config, original, scope, receive, send, self
         )
 
     Starlette.__call__ = sentry_lite_starlette_call  # type: ignore[method-assign,assignment]
