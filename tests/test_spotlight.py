@@ -110,3 +110,12 @@ def test_init_spotlight_true_without_a_server_is_harmless(
         receiver.events[0]["message"] == "still delivered to the DSN"
         or receiver.events[0]["logentry"]["message"] == "still delivered to the DSN"
     )
+
+
+def test_spotlight_without_a_dsn(viewer: DevServer, sentry_init: Callable[..., Any]) -> None:
+    """As with sentry_sdk, Spotlight alone (no DSN) is enough to see events locally."""
+    sentry_init(dsn=None, spotlight=viewer.url + "/stream")
+    sentry_lite.capture_message("local only")
+    sentry_lite.flush(5)
+    assert viewer.wait_for(1, 5)
+    assert viewer.store.issues()[0]["title"] == "local only"

@@ -101,8 +101,8 @@ def run_demo(
             out("The demo's events did not all arrive; run with SENTRY_DEBUG=1 to see why.")
             return 1
         if keep_serving:
-            out("Serving until Ctrl-C...")
             try:
+                out("Serving until Ctrl-C...")
                 threading.Event().wait()
             except KeyboardInterrupt:
                 pass

@@ -12,6 +12,7 @@ import time
 from datetime import datetime, timezone
 from html import escape
 from typing import Any, Dict, Iterable, List, Optional, Tuple
+from urllib.parse import quote
 
 from sentry_lite.consts import VERSION
 from sentry_lite.devserver.store import parse_timestamp
@@ -240,7 +241,7 @@ def logs_page(frame: Frame, rows: List[Dict[str, Any]], q: str) -> str:
                 if r["attributes"]
                 else ""
             )
-            + f'</td><td class="mono sub">{esc(r["trace_id"] or "")}</td></tr>'
+            + f'</td><td class="mono sub">{_trace_link(r["trace_id"])}</td></tr>'
             for r in rows
         )
         body = (
@@ -248,6 +249,13 @@ def logs_page(frame: Frame, rows: List[Dict[str, Any]], q: str) -> str:
             f"<th>Message</th><th>Trace</th></tr></thead><tbody>{cells}</tbody></table>"
         )
     return frame.render("Logs", body, tab="logs", q=q)
+
+
+def _trace_link(trace_id: Any) -> str:
+    if not trace_id:
+        return ""
+    href = esc("/transactions?q=" + quote(str(trace_id), safe=""))
+    return f'<a href="{href}" title="transactions in this trace">{esc(trace_id)}</a>'
 
 
 def _attrs(attributes: Any) -> Any:

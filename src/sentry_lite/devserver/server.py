@@ -23,8 +23,13 @@ from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from sentry_lite.devserver import pages
-from sentry_lite.devserver.ingest import MAX_BODY_BYTES, IngestError, parse_request, read_body
-from sentry_lite.devserver.ingest import route_ingest as _route_ingest
+from sentry_lite.devserver.ingest import (
+    MAX_BODY_BYTES,
+    IngestError,
+    parse_request,
+    read_body,
+    route_ingest,
+)
 from sentry_lite.devserver.live import Broadcaster, Listener
 from sentry_lite.devserver.store import Received, Store
 from sentry_lite.envelope import Envelope
@@ -366,7 +371,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._clear()
             return
         cors = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "*"}
-        if _route_ingest(path) is None:
+        if route_ingest(path) is None:
             self.close_connection = True
             self._json(404, {"detail": f"no endpoint at {path}"}, cors)
             return
