@@ -78,7 +78,10 @@ class WsgiRequestState(RequestState):
     __slots__ = ("environ",)
 
     def __init__(self, config: WsgiConfig, environ: Environ) -> None:
-        RequestState.__init__(self, config)
+        self.config = config
+        self.seen = None
+        self.capturing = False
+        self.transaction = None
         self.environ = environ
 
     def process(self, event: Event, hint: Hint) -> Optional[Event]:
