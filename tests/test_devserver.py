@@ -409,3 +409,27 @@ def test_stop_ends_open_connections() -> None:
     assert idle.recv(1) == b""
     idle.close()
     stream.close()
+
+
+@pytest.mark.parametrize("encoding", ["br", "zstd"])
+def test_optional_encodings_when_their_module_is_installed(
+    server: DevServer, encoding: str
+) -> None:
+    """br and zstd are optional (brotli / zstandard or Python 3.14's compression.zstd)."""
+    compress: Any
+    if encoding == "br":
+        brotli = pytest.importorskip("brotli")
+
+        def compress(data: bytes) -> bytes:
+            return bytes(brotli.compress(data, quality=1))
+    else:
+        try:
+            from compression import zstd  # type: ignore[import-not-found, unused-ignore]
+
+            compress = zstd.compress
+        except ImportError:
+            compress = pytest.importorskip("zstandard").ZstdCompressor().compress
+    raw = _envelope(_error_event(f"via {encoding}", function=encoding))
+    assert _post(server, compress(raw), headers={"Content-Encoding": encoding})[0] == 200
+    bomb = compress(b"\n" * (101 * 1024 * 1024))
+    assert _post(server, bomb, headers={"Content-Encoding": encoding})[0] == 413

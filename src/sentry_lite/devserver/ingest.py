@@ -9,6 +9,7 @@ the envelope header. Sizes are bounded before and after decompression so a hosti
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import zlib
@@ -38,6 +39,7 @@ MAX_DECODED_BYTES = 100 * 1024 * 1024
 """Largest body after decompression: stops zip bombs from exhausting memory."""
 _READ_CHUNK = 64 * 1024
 _MAX_CHUNK_LINE = 1024
+_BROTLI_SLICE = 1024
 
 _INGEST_PATH = re.compile(r"^/api/(?P<project>[^/]+)/(?P<kind>envelope|store)/?$")
 _AUTH_FIELD = re.compile(r"(\w+)\s*=\s*([^,\s]*)")
@@ -189,42 +191,74 @@ def _inflate(data: bytes, limit: int) -> bytes:
         return _bounded_zlib(data, -zlib.MAX_WBITS, limit)
 
 
-def _optional_decoders() -> Dict[str, Callable[[bytes, int], bytes]]:
-    decoders: Dict[str, Callable[[bytes, int], bytes]] = {}
+def _too_big(limit: int) -> IngestError:
+    return IngestError(413, f"decompressed body is over the {limit} byte limit")
+
+
+def _brotli_decoder() -> Optional[Callable[[bytes, int], bytes]]:
     try:
         import brotli  # type: ignore[import-not-found, unused-ignore]
+    except ImportError:
+        return None
 
-        def _unbrotli(data: bytes, limit: int) -> bytes:
-            out: bytes = brotli.decompress(data)
-            if len(out) > limit:
-                raise IngestError(413, "decompressed body is over the limit")
-            return out
+    def decode(data: bytes, limit: int) -> bytes:
+        decoder = brotli.Decompressor()
+        out = bytearray()
+        try:  # brotli >= 1.2 can cap each step's output
+            out += decoder.process(data, output_buffer_limit=limit + 1)
+            while len(out) <= limit and not decoder.can_accept_more_data():
+                out += decoder.process(b"", output_buffer_limit=limit + 1 - len(out))
+        except TypeError:  # older brotli: no cap, so feed it small slices and stop early
+            for start in range(0, len(data), _BROTLI_SLICE):
+                out += decoder.process(data[start : start + _BROTLI_SLICE])
+                if len(out) > limit:
+                    break
+        if len(out) > limit:
+            raise _too_big(limit)
+        if not decoder.is_finished():
+            raise IngestError(400, "compressed body is truncated")
+        return bytes(out)
 
-        decoders["br"] = _unbrotli
+    return decode
+
+
+def _zstd_decoder() -> Optional[Callable[[bytes, int], bytes]]:
+    try:  # Python 3.14+
+        from compression import zstd  # type: ignore[import-not-found, unused-ignore]
     except ImportError:
         pass
-    zstd: Any = None
-    try:
-        from compression import zstd  # type: ignore[import-not-found, no-redef, unused-ignore]
-    except ImportError:
-        try:
-            import zstandard as zstd  # type: ignore[import-not-found, no-redef, unused-ignore]
-        except ImportError:
-            zstd = None
-    if zstd is not None:
-        module = zstd
+    else:
 
-        def _unzstd(data: bytes, limit: int) -> bytes:
-            if hasattr(module, "ZstdDecompressor") and hasattr(module, "ZstdError"):
-                reader = module.ZstdDecompressor()
-                out: bytes = reader.decompress(data, max_output_size=limit + 1)
-            else:
-                out = module.decompress(data)
+        def decode_stdlib(data: bytes, limit: int) -> bytes:
+            decoder = zstd.ZstdDecompressor()
+            out: bytes = decoder.decompress(data, max_length=limit + 1)
             if len(out) > limit:
-                raise IngestError(413, "decompressed body is over the limit")
+                raise _too_big(limit)
+            if not decoder.eof:
+                raise IngestError(400, "compressed body is truncated")
             return out
 
-        decoders["zstd"] = _unzstd
+        return decode_stdlib
+    try:
+        import zstandard  # type: ignore[import-not-found, unused-ignore]
+    except ImportError:
+        return None
+
+    def decode_zstandard(data: bytes, limit: int) -> bytes:
+        reader = zstandard.ZstdDecompressor().stream_reader(io.BytesIO(data))
+        out: bytes = reader.read(limit + 1)
+        if len(out) > limit:
+            raise _too_big(limit)
+        return out
+
+    return decode_zstandard
+
+
+def _optional_decoders() -> Dict[str, Callable[[bytes, int], bytes]]:
+    decoders: Dict[str, Callable[[bytes, int], bytes]] = {}
+    for name, decoder in (("br", _brotli_decoder()), ("zstd", _zstd_decoder())):
+        if decoder is not None:
+            decoders[name] = decoder
     return decoders
 
 
