@@ -66,6 +66,7 @@ def run_demo(
         arrived.append(received)
         out("  received " + format_line(received, base_url))
 
+    previous_shop = sys.modules.get("shop")
     try:
         server = _start_server(host, port, db, on_item, out)
     except OSError as exc:
@@ -109,7 +110,10 @@ def run_demo(
         return 0
     finally:
         server.stop()
-        sys.modules.pop("shop", None)
+        if previous_shop is None:
+            sys.modules.pop("shop", None)
+        else:
+            sys.modules["shop"] = previous_shop
 
 
 def _summary(server: DevServer, arrived: List[Received], out: Printer) -> None:
