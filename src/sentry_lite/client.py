@@ -351,7 +351,15 @@ class Client(BaseClient):
                 type(result).__name__,
             )
             return event
-        return result
+        # The hook may have put anything in (objects, NaN): bound it again so the worker
+        # always gets strict JSON. Plain data takes the serializer's fast path.
+        return serialize_event(
+            result,
+            max_value_length=self.options["max_value_length"],
+            max_request_body_size=self.options["max_request_body_size"],
+            custom_repr=self.options["custom_repr"],
+            size_budget=None,
+        )
 
     def _send(self, event: Event, hint: Hint, scope: Any) -> None:
         headers: Dict[str, Any] = {"event_id": event["event_id"], "sent_at": _now_iso()}

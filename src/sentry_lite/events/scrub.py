@@ -15,6 +15,7 @@ from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
 from urllib.parse import parse_qsl, quote_plus
 
 from sentry_lite.events.meta import FILTERED, REM_FILTERED, Segment, annotate
+from sentry_lite.events.serialize import MAX_SECTION_NODES
 
 __all__ = ["DEFAULT_DENYLIST", "DEFAULT_PII_DENYLIST", "EventScrubber"]
 
@@ -72,6 +73,10 @@ MAX_SCRUB_ITEMS = 10_000
 MAX_SCRUB_DEPTH = 64
 """Nesting looked into; the serializer keeps no deeper data outside databags either."""
 
+MAX_SCRUB_NODES = 2 * MAX_SECTION_NODES
+"""Containers looked into per section: more than the serializer ever keeps of a section,
+so every value that is sent has been scrubbed; shared sub-objects cannot blow it up."""
+
 _LEAF_TYPES = frozenset({str, int, float, bool, type(None), bytes})
 
 
@@ -126,14 +131,21 @@ class EventScrubber:
         """
         try:
             value = holder[key]
-            new = self._clean(event, value, (tuple(path),), set(), MAX_SCRUB_DEPTH)
+            budget = [MAX_SCRUB_NODES]
+            new = self._clean(event, value, (tuple(path),), set(), MAX_SCRUB_DEPTH, budget)
             if new is not value:
                 holder[key] = new
         except Exception:
             pass
 
     def _clean(
-        self, event: Dict[str, Any], value: Any, path: Tuple[Any, ...], active: Set[int], depth: int
+        self,
+        event: Dict[str, Any],
+        value: Any,
+        path: Tuple[Any, ...],
+        active: Set[int],
+        depth: int,
+        budget: List[int],
     ) -> Any:
         kind = type(value)
         if kind is dict or (kind is not list and kind is not tuple and isinstance(value, Mapping)):
@@ -142,8 +154,9 @@ class EventScrubber:
             pairs = enumerate(value)
         else:
             return value
-        if depth <= 0 or id(value) in active:
+        if depth <= 0 or id(value) in active or budget[0] <= 0:
             return value
+        budget[0] -= 1
         active.add(id(value))
         changed: Any = None
         try:
@@ -156,7 +169,7 @@ class EventScrubber:
                 elif type(item) in _LEAF_TYPES:
                     continue
                 else:
-                    new = self._clean(event, item, (path, name), active, depth - 1)
+                    new = self._clean(event, item, (path, name), active, depth - 1, budget)
                 if new is not item:
                     if changed is None:
                         changed = list(value) if kind is list or kind is tuple else dict(value)

@@ -48,6 +48,9 @@ MAX_SAFETY_DEPTH = 64
 """Outside databags sentry_sdk has no depth limit; we stop here to avoid RecursionError."""
 MAX_SAFETY_BREADTH = 10_000
 """Outside databags sentry_sdk has no breadth limit; we stop here (spans cap at 1000)."""
+MAX_SECTION_NODES = 5_000
+"""Values looked at per top-level event key (and per frame's locals): shared sub-objects
+(a DAG) would otherwise make a walk exponential even within depth and breadth limits."""
 MAX_REPR_DEPTH = 32
 """Containers nested deeper than this inside a repr'd value are shown as ``...``."""
 MAX_REPR_ITEMS = 10_000
@@ -216,7 +219,16 @@ def _format_timestamp(value: datetime) -> str:
 class _Walker:
     """State of one serialisation: options, the cycle guard, the path and the _meta tree."""
 
-    __slots__ = ("custom_repr", "is_vars", "keep_bodies", "max_length", "meta", "path", "stack")
+    __slots__ = (
+        "budget",
+        "custom_repr",
+        "is_vars",
+        "keep_bodies",
+        "max_length",
+        "meta",
+        "path",
+        "stack",
+    )
 
     def __init__(
         self,
@@ -231,6 +243,7 @@ class _Walker:
         self.custom_repr = custom_repr
         self.keep_bodies = keep_bodies
         self.stack: Set[int] = set()
+        self.budget = MAX_SECTION_NODES
         self.meta: Dict[str, Any] = {}
         self.path: Optional[List[Segment]] = [] if track else None
 
@@ -388,12 +401,21 @@ class _Walker:
         limit = self.max_length if self.max_length is not None else DEFAULT_MAX_VALUE_LENGTH
         return limit * 4 + 4
 
+    def _over_budget(self, size: int) -> bool:
+        self.budget -= size + 1
+        if self.budget >= 0:
+            return False
+        self.note(rem=[REM_LIMIT])
+        return True
+
     def _mapping(
         self, value: Mapping[Any, Any], depth: int, breadth: int, databag: Optional[bool]
     ) -> Any:
         key = id(value)
         if key in self.stack:
             return CYCLE_MARKER
+        if self._over_budget(min(len(value), breadth)):
+            return None
         self.stack.add(key)
         try:
             total = len(value)
@@ -426,6 +448,12 @@ class _Walker:
         key = id(value)
         if key in self.stack:
             return CYCLE_MARKER
+        try:
+            size = min(len(value), breadth)
+        except Exception:
+            size = breadth
+        if self._over_budget(size):
+            return None
         self.stack.add(key)
         try:
             out: List[Any] = []
@@ -482,10 +510,11 @@ def serialize_value(
     ):
         # Frame locals: most values are plain; copy those fast and walk only the rest.
         out: Dict[str, Any] = {}
+        budget = [MAX_SECTION_NODES]
         for name, item in value.items():
             key = _clean(name) if type(name) is str else walker._key(name)
             try:
-                out[key] = _fast_vars(item, MAX_DATABAG_DEPTH - 1, max_length)
+                out[key] = _fast_vars(item, MAX_DATABAG_DEPTH - 1, max_length, budget)
             except _NeedsFullWalk:
                 out[key] = walker.walk(item, MAX_DATABAG_DEPTH - 1, MAX_DATABAG_BREADTH, True)
         return out
@@ -496,7 +525,7 @@ class _NeedsFullWalk(Exception):  # noqa: N818 - control flow, never escapes
     """The fast copy met something that needs a cut, a repr or a _meta note."""
 
 
-def _fast_copy(value: Any, depth: int, breadth: int, max_length: int) -> Any:
+def _fast_copy(value: Any, depth: int, breadth: int, max_length: int, budget: List[int]) -> Any:
     """Copy plain JSON data (the usual case) without the walker's per-node bookkeeping.
 
     Gives exactly what the full walk gives when nothing must be cut, repr'd or noted;
@@ -516,24 +545,26 @@ def _fast_copy(value: Any, depth: int, breadth: int, max_length: int) -> Any:
             raise _NeedsFullWalk
         return value
     if kind is dict:
-        if len(value) > breadth:
+        budget[0] -= len(value) + 1
+        if len(value) > breadth or budget[0] < 0:
             raise _NeedsFullWalk
         out = {}
         for key, item in value.items():
             if type(key) is not str or (not key.isascii() and _SURROGATES.search(key)):
                 raise _NeedsFullWalk
-            out[key] = _fast_copy(item, depth - 1, breadth, max_length)
+            out[key] = _fast_copy(item, depth - 1, breadth, max_length, budget)
         return out
     if kind is list or kind is tuple:
-        if len(value) > breadth:
+        budget[0] -= len(value) + 1
+        if len(value) > breadth or budget[0] < 0:
             raise _NeedsFullWalk
-        return [_fast_copy(item, depth - 1, breadth, max_length) for item in value]
+        return [_fast_copy(item, depth - 1, breadth, max_length, budget) for item in value]
     if kind is datetime:
         return _format_timestamp(value)
     raise _NeedsFullWalk
 
 
-def _fast_vars(value: Any, depth: int, max_length: int) -> Any:
+def _fast_vars(value: Any, depth: int, max_length: int, budget: List[int]) -> Any:
     """Frame-locals form of :func:`_fast_copy`: leaves become their repr, as sentry_sdk."""
     if depth <= 0:
         raise _NeedsFullWalk
@@ -546,18 +577,20 @@ def _fast_vars(value: Any, depth: int, max_length: int) -> Any:
             raise _NeedsFullWalk
         return text
     if kind is dict:
-        if len(value) > MAX_DATABAG_BREADTH:
+        budget[0] -= len(value) + 1
+        if len(value) > MAX_DATABAG_BREADTH or budget[0] < 0:
             raise _NeedsFullWalk
         out = {}
         for key, item in value.items():
             if type(key) is not str or (not key.isascii() and _SURROGATES.search(key)):
                 raise _NeedsFullWalk
-            out[key] = _fast_vars(item, depth - 1, max_length)
+            out[key] = _fast_vars(item, depth - 1, max_length, budget)
         return out
     if kind is list or kind is tuple:
-        if len(value) > MAX_DATABAG_BREADTH:
+        budget[0] -= len(value) + 1
+        if len(value) > MAX_DATABAG_BREADTH or budget[0] < 0:
             raise _NeedsFullWalk
-        return [_fast_vars(item, depth - 1, max_length) for item in value]
+        return [_fast_vars(item, depth - 1, max_length, budget) for item in value]
     raise _NeedsFullWalk
 
 
@@ -578,7 +611,7 @@ _FRAME_SCALARS = frozenset(
 )
 
 
-def _fast_frames(frames: Any, max_length: int) -> Any:
+def _fast_frames(frames: Any, max_length: int, budget: List[int]) -> Any:
     """Copy SDK-built frames; ``vars`` were already bounded when the frame was captured."""
     if type(frames) is not list or len(frames) > MAX_SAFETY_BREADTH:
         raise _NeedsFullWalk
@@ -600,12 +633,14 @@ def _fast_frames(frames: Any, max_length: int) -> Any:
                     raise _NeedsFullWalk
                 copy[key] = item
             else:
-                copy[key] = _fast_copy(item, MAX_SAFETY_DEPTH - 6, MAX_SAFETY_BREADTH, max_length)
+                copy[key] = _fast_copy(
+                    item, MAX_SAFETY_DEPTH - 6, MAX_SAFETY_BREADTH, max_length, budget
+                )
         out.append(copy)
     return out
 
 
-def _fast_stack_holder(value: Any, max_length: int) -> Any:
+def _fast_stack_holder(value: Any, max_length: int, budget: List[int]) -> Any:
     """``exception``/``threads``: ``{"values": [{..., "stacktrace": {"frames": [...]}}]}``."""
     if type(value) is not dict or type(value.get("values")) is not list:
         raise _NeedsFullWalk
@@ -617,16 +652,18 @@ def _fast_stack_holder(value: Any, max_length: int) -> Any:
         for key, item in entry.items():
             if key == "stacktrace" and type(item) is dict:
                 copy[key] = {
-                    k: _fast_frames(v, max_length)
+                    k: _fast_frames(v, max_length, budget)
                     if k == "frames"
-                    else _fast_copy(v, MAX_SAFETY_DEPTH - 4, MAX_SAFETY_BREADTH, max_length)
+                    else _fast_copy(v, MAX_SAFETY_DEPTH - 4, MAX_SAFETY_BREADTH, max_length, budget)
                     for k, v in item.items()
                 }
             else:
-                copy[key] = _fast_copy(item, MAX_SAFETY_DEPTH - 3, MAX_SAFETY_BREADTH, max_length)
+                copy[key] = _fast_copy(
+                    item, MAX_SAFETY_DEPTH - 3, MAX_SAFETY_BREADTH, max_length, budget
+                )
         values.append(copy)
     out = {
-        k: _fast_copy(v, MAX_SAFETY_DEPTH - 1, MAX_SAFETY_BREADTH, max_length)
+        k: _fast_copy(v, MAX_SAFETY_DEPTH - 1, MAX_SAFETY_BREADTH, max_length, budget)
         for k, v in value.items()
         if k != "values"
     }
@@ -635,10 +672,11 @@ def _fast_stack_holder(value: Any, max_length: int) -> Any:
 
 
 def _fast_section(name: str, value: Any, max_length: int) -> Any:
+    budget = [MAX_SECTION_NODES]
     """The fast copy of one top-level event key, with the databag limits the walker uses."""
     depth = MAX_SAFETY_DEPTH - 1
     if name == "extra":
-        return _fast_copy(value, MAX_DATABAG_DEPTH, MAX_DATABAG_BREADTH, max_length)
+        return _fast_copy(value, MAX_DATABAG_DEPTH, MAX_DATABAG_BREADTH, max_length, budget)
     if name == "breadcrumbs":
         if type(value) is not dict or set(value) != {"values"} or type(value["values"]) is not list:
             raise _NeedsFullWalk
@@ -647,7 +685,7 @@ def _fast_section(name: str, value: Any, max_length: int) -> Any:
             raise _NeedsFullWalk
         return {
             "values": [
-                _fast_copy(crumb, MAX_DATABAG_DEPTH, MAX_DATABAG_BREADTH, max_length)
+                _fast_copy(crumb, MAX_DATABAG_DEPTH, MAX_DATABAG_BREADTH, max_length, budget)
                 for crumb in crumbs
             ]
         }
@@ -659,15 +697,17 @@ def _fast_section(name: str, value: Any, max_length: int) -> Any:
             if type(key) is not str:
                 raise _NeedsFullWalk
             if key in SDK_CONTEXTS:
-                out[key] = _fast_copy(context, depth - 1, MAX_SAFETY_BREADTH, max_length)
+                out[key] = _fast_copy(context, depth - 1, MAX_SAFETY_BREADTH, max_length, budget)
             else:
-                out[key] = _fast_copy(context, MAX_DATABAG_DEPTH, MAX_DATABAG_BREADTH, max_length)
+                out[key] = _fast_copy(
+                    context, MAX_DATABAG_DEPTH, MAX_DATABAG_BREADTH, max_length, budget
+                )
         return out
     if name == "request":
         raise _NeedsFullWalk  # databags below the top level, bodies kept by option
     if name == "exception" or name == "threads":
-        return _fast_stack_holder(value, max_length)
-    return _fast_copy(value, depth, MAX_SAFETY_BREADTH, max_length)
+        return _fast_stack_holder(value, max_length, budget)
+    return _fast_copy(value, depth, MAX_SAFETY_BREADTH, max_length, budget)
 
 
 def serialize_event(
@@ -709,6 +749,7 @@ def serialize_event(
             try:
                 out[name] = _fast_section(name, section, max_length)
             except _NeedsFullWalk:
+                walker.budget = MAX_SECTION_NODES
                 out[name] = walker.child(
                     section, name, MAX_SAFETY_DEPTH - 1, MAX_SAFETY_BREADTH, None
                 )
