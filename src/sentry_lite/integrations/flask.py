@@ -124,7 +124,14 @@ class _FlaskConfig(WsgiConfig):
 
 
 def _read_body(event: Event, request: Any) -> Tuple[Optional[Any], bool]:
-    """Werkzeug caches what it reads, so reading here never takes the body from the app."""
+    """Werkzeug caches what it reads, so reading here never takes the body from the app.
+
+    A body of unknown length (chunked) is only used if the app already read it: we do
+    not read an unbounded stream for an event.
+    """
+    declared = request.environ.get("CONTENT_LENGTH")
+    if not declared and "_cached_data" not in request.__dict__ and "form" not in request.__dict__:
+        return None, False
     raw = None
     try:
         raw = request.get_data()
