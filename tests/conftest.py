@@ -12,6 +12,8 @@ import sentry_lite
 from sentry_lite.scope import Scope, _current_scope, _isolation_scope
 from tests.receiver import Receiver
 
+pytest_plugins = ["pytester"]
+
 IN_CI = os.environ.get("SENTRY_LITE_CI") == "1"
 
 
