@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+
 def test_fixtures_in_a_users_test_suite(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         test_app="""
@@ -19,8 +20,9 @@ def test_fixtures_in_a_users_test_suite(pytester: pytest.Pytester) -> None:
         def test_events(capture_events):
             checkout()
             logging.getLogger("shop").error("declined")
-            assert [e.get("exception", {}).get("values", [{}])[0].get("type") for e in capture_events] == [
-                "LookupError", None]
+            kinds = [e.get("exception", {}).get("values", [{}])[0].get("type")
+                     for e in capture_events]
+            assert kinds == ["LookupError", None]
             assert capture_events[0]["tags"] == {"region": "eu"}
             assert capture_events[1]["logentry"]["formatted"] == "declined"
 
