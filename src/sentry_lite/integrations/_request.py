@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from contextvars import ContextVar
 from typing import Any, Callable, Container, Dict, Iterable, List, Optional, Tuple
 from urllib.parse import parse_qsl
 
@@ -84,9 +85,6 @@ SOURCE_FOR_STYLE = {
 }
 # Sources that mean "a real name was already chosen"; a generic name is replaced.
 NAMED_SOURCES = frozenset({SOURCE_COMPONENT, SOURCE_ROUTE, SOURCE_CUSTOM})
-
-STATE_KEY = "sentry_lite.request"
-"""Key of the :class:`RequestState` in the WSGI environ / ASGI scope of a request."""
 
 
 # -- integration options -------------------------------------------------------------
@@ -302,13 +300,15 @@ class RequestState:
     (WSGI, ASGI) fill in the request data there, only when an event is captured.
     """
 
-    __slots__ = ("capturing", "config", "seen", "transaction")
+    __slots__ = ("capturing", "config", "framework", "seen", "transaction")
 
     def __init__(self, config: Any) -> None:
         self.config = config
         self.seen: Optional[List[BaseException]] = None
         self.capturing = False
         self.transaction: Any = None
+        self.framework: Any = None
+        """A weak reference to the framework's request object, when one is needed."""
 
     # -- capture once ----------------------------------------------------------------
     def reported(self, exc: Optional[BaseException]) -> bool:
@@ -365,6 +365,13 @@ class RequestState:
                 return True
         return False
 
+
+current_request: ContextVar[Optional[RequestState]] = ContextVar(
+    "sentry_lite_web_request", default=None
+)
+"""The request being handled in this context. A contextvar, not a key in the environ or
+ASGI scope: those dicts show up in frame locals, and an extra key there would change
+what events show (and could push a real key past the breadth limit)."""
 
 MAX_CHAIN_HOPS = 100
 """How far along ``__context__``/``__cause__`` we look for an already reported error."""

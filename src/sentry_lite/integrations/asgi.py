@@ -22,11 +22,11 @@ from sentry_lite.integrations._request import (
     SOURCE_COMPONENT,
     SOURCE_ROUTE,
     SOURCE_URL,
-    STATE_KEY,
     RequestState,
     body_within_bounds,
     check_style,
     continue_incoming,
+    current_request,
     event_needs_name,
     filter_headers,
     finish_request_transaction,
@@ -148,6 +148,7 @@ class AsgiRequestState(RequestState):
         self.seen = None
         self.capturing = False
         self.transaction = None
+        self.framework = None
         self.scope = scope
         self.body: Optional[_BodyRecorder] = None
 
@@ -292,7 +293,11 @@ async def run_asgi(
     """
     ty = scope.get("type")
     client = Scope.get_client()
-    if ty not in ("http", "websocket") or STATE_KEY in scope or not client.is_active():
+    if (
+        ty not in ("http", "websocket")
+        or current_request.get() is not None
+        or not client.is_active()
+    ):
         try:
             if bound is not None:
                 return await app(bound, scope, receive, send)
@@ -302,7 +307,7 @@ async def run_asgi(
                 RequestState(config).capture(sys.exc_info(), config.mechanism)
             raise
     state = AsgiRequestState(config, scope)
-    scope[STATE_KEY] = state
+    state_token = current_request.set(state)
     options = client.options
     isolation = Scope.get_isolation_scope().fork()
     isolation._breadcrumbs = deque()
@@ -348,7 +353,7 @@ async def run_asgi(
             finish_request_transaction(state.transaction, exc_info)
         _current_scope.reset(cur_token)
         _isolation_scope.reset(iso_token)
-        scope.pop(STATE_KEY, None)  # no scope <-> state cycle left for the GC
+        current_request.reset(state_token)
 
 
 def _status_recorder(transaction: Any, send: Send) -> Send:

@@ -19,9 +19,9 @@ from sentry_lite.integrations._request import (
     DEFAULT_HTTP_METHODS_TO_CAPTURE,
     REM_RAW_REMOVED,
     SOURCE_FOR_STYLE,
-    STATE_KEY,
     capture_exception_event,
     check_style,
+    current_request,
     set_body,
     trace_meta,
     warn_unknown,
@@ -200,12 +200,7 @@ def _got_request_exception(sender: Any, exception: BaseException, **kwargs: Any)
     """Flask is about to answer 500 (or re-raise): report the original exception."""
     if active_integration(FlaskIntegration.identifier) is None:
         return
-    try:
-        from flask import request
-
-        state = request.environ.get(STATE_KEY)
-    except Exception:
-        state = None
+    state = current_request.get()
     exc_info = (type(exception), exception, exception.__traceback__)
     if isinstance(state, WsgiRequestState):
         state.capture(exc_info, "flask")

@@ -20,10 +20,10 @@ from sentry_lite.integrations._request import (
     DEFAULT_FAILED_REQUEST_STATUS_CODES,
     DEFAULT_HTTP_METHODS_TO_CAPTURE,
     SOURCE_ROUTE,
-    STATE_KEY,
     RequestState,
     capture_exception_event,
     check_style,
+    current_request,
     failed_codes,
     failed_status,
     trace_meta,
@@ -200,7 +200,7 @@ def _report_server_error(request: Any, exc: BaseException) -> None:
         if _integration_for(app) is None:
             return
         exc_info = (type(exc), exc, exc.__traceback__)
-        state = request.scope.get(STATE_KEY)
+        state = current_request.get()
         if isinstance(state, RequestState):
             state.capture(exc_info, MECHANISM)
         else:
@@ -275,7 +275,7 @@ def _wrap_http_exception_handler(handler: Any) -> Any:
                 return
             if failed_status(status, integration.failed_request_status_codes):
                 exc_info = (type(exc), exc, exc.__traceback__)
-                state = conn.scope.get(STATE_KEY)
+                state = current_request.get()
                 if isinstance(state, RequestState):
                     state.capture(exc_info, MECHANISM, handled=True)
                 else:

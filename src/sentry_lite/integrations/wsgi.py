@@ -15,9 +15,9 @@ from typing import Any, Callable, Dict, Iterable, Iterator, Optional, Tuple
 from sentry_lite.events.types import Event, Hint
 from sentry_lite.integrations._request import (
     DEFAULT_HTTP_METHODS_TO_CAPTURE,
-    STATE_KEY,
     RequestState,
     continue_incoming,
+    current_request,
     event_needs_name,
     filter_headers,
     finish_request_transaction,
@@ -83,6 +83,7 @@ class WsgiRequestState(RequestState):
         self.seen = None
         self.capturing = False
         self.transaction = None
+        self.framework = None
         self.environ = environ
 
     def process(self, event: Event, hint: Hint) -> Optional[Event]:
@@ -198,10 +199,12 @@ _TRACE_ENV_KEYS = (
 )
 
 
-def _enter(config: WsgiConfig, environ: Environ, options: Dict[str, Any]) -> Tuple[Any, ...]:
+def _enter(
+    config: WsgiConfig, environ: Environ, options: Dict[str, Any]
+) -> Tuple[WsgiRequestState, Any, Any, Any]:
     """Fork the scopes for one request and start its transaction (when tracing)."""
     state = WsgiRequestState(config, environ)
-    environ[STATE_KEY] = state
+    state_token = current_request.set(state)
     isolation = Scope.get_isolation_scope().fork()
     isolation._breadcrumbs = deque()
     isolation._propagation_context = None
@@ -222,13 +225,13 @@ def _enter(config: WsgiConfig, environ: Environ, options: Dict[str, Any]) -> Tup
             config.span_origin,
             {"wsgi_environ": environ},
         )
-    return state, isolation, current, iso_token, cur_token
+    return state, state_token, iso_token, cur_token
 
 
-def _leave(environ: Environ, iso_token: Any, cur_token: Any) -> None:
+def _leave(state_token: Any, iso_token: Any, cur_token: Any) -> None:
     _current_scope.reset(cur_token)
     _isolation_scope.reset(iso_token)
-    environ.pop(STATE_KEY, None)  # no environ <-> state cycle left for the GC
+    current_request.reset(state_token)
 
 
 def run_wsgi(
@@ -236,9 +239,9 @@ def run_wsgi(
 ) -> Any:
     """Run one request of ``app`` in its own isolation scope, reporting what escapes it."""
     client = Scope.get_client()
-    if STATE_KEY in environ or not client.is_active():
+    if current_request.get() is not None or not client.is_active():
         return app(environ, start_response)
-    state, _, _, iso_token, cur_token = _enter(config, environ, client.options)
+    state, state_token, iso_token, cur_token = _enter(config, environ, client.options)
     try:
         if state.transaction is not None:
             response = _run_traced(config, app, environ, start_response, state)
@@ -250,7 +253,7 @@ def run_wsgi(
                 raise
         context = contextvars.copy_context()  # O(1): the request's scopes, for iterating
     finally:
-        _leave(environ, iso_token, cur_token)
+        _leave(state_token, iso_token, cur_token)
     if isinstance(response, list):
         return response  # already materialised: iterating it cannot raise
     if environ.get("wsgi.file_wrapper") and getattr(response, "fileno", None) is not None:
@@ -265,9 +268,9 @@ def run_request(config: WsgiConfig, environ: Environ, call: Callable[[], Any]) -
     request data and a transaction (status from the response object).
     """
     client = Scope.get_client()
-    if STATE_KEY in environ or not client.is_active():
+    if current_request.get() is not None or not client.is_active():
         return call()
-    state, _, _, iso_token, cur_token = _enter(config, environ, client.options)
+    state, state_token, iso_token, cur_token = _enter(config, environ, client.options)
     exc_info: Any = (None, None, None)
     try:
         response = call()
@@ -286,7 +289,7 @@ def run_request(config: WsgiConfig, environ: Environ, call: Callable[[], Any]) -
             if named is not None:
                 name_transaction(state.transaction, config.generic_name, *named)
             finish_request_transaction(state.transaction, exc_info)
-        _leave(environ, iso_token, cur_token)
+        _leave(state_token, iso_token, cur_token)
 
 
 def _run_traced(

@@ -27,10 +27,10 @@ from sentry_lite.integrations._request import (
     REM_RAW_REMOVED,
     SOURCE_FOR_STYLE,
     SOURCE_URL,
-    STATE_KEY,
     RequestState,
     capture_exception_event,
     check_style,
+    current_request,
     failed_codes,
     failed_status,
     is_json_content_type,
@@ -51,8 +51,6 @@ except ImportError as exc:  # pragma: no cover
 __all__ = ["DjangoIntegration"]
 
 TRANSACTION_STYLE_VALUES = ("function_name", "url")
-REQUEST_KEY = "sentry_lite.django_request"
-"""Where a weak reference to the Django request waits in the environ / ASGI scope."""
 MECHANISM = "django"
 
 
@@ -116,30 +114,25 @@ def _integration() -> Optional[DjangoIntegration]:
 # -- request lookup ---------------------------------------------------------------------
 
 
-def _request_from(mapping: Dict[str, Any]) -> Any:
-    ref = mapping.get(REQUEST_KEY)
+def _request_from(_mapping: Any = None) -> Any:
+    """The Django request of the request being handled in this context, if still alive."""
+    state = current_request.get()
+    ref = state.framework if state is not None else None
     return ref() if ref is not None else None
 
 
 def _remember(request: Any) -> None:
     """Let the lazy event processor find the Django request (weakly: no cycle)."""
-    try:
-        ref = weakref.ref(request)
-        request.META[REQUEST_KEY] = ref
-        scope = getattr(request, "scope", None)
-        if isinstance(scope, dict):
-            scope[REQUEST_KEY] = ref
-    except Exception:
-        pass
+    state = current_request.get()
+    if state is not None and state.framework is None:
+        try:
+            state.framework = weakref.ref(request)
+        except TypeError:
+            pass
 
 
-def _state_of(request: Any) -> Optional[RequestState]:
-    for mapping in (getattr(request, "scope", None), getattr(request, "META", None)):
-        if isinstance(mapping, dict):
-            state = mapping.get(STATE_KEY)
-            if isinstance(state, RequestState):
-                return state
-    return None
+def _state_of(_request: Any = None) -> Optional[RequestState]:
+    return current_request.get()
 
 
 # -- names ------------------------------------------------------------------------------
@@ -382,13 +375,17 @@ def _patch_get_response() -> None:
     original = BaseHandler.get_response
 
     def sentry_lite_get_response(self: Any, request: Any) -> Any:
-        _remember(request)
-        meta = getattr(request, "META", None)
-        if isinstance(meta, dict) and STATE_KEY not in meta and _state_of(request) is None:
+        if current_request.get() is None:
             integration = _integration()
-            if integration is not None:
+            meta = getattr(request, "META", None)
+            if integration is not None and isinstance(meta, dict):
                 # Reached without WSGIHandler (Django's test client): one request still.
-                return run_request(integration.wsgi_config, meta, lambda: original(self, request))
+                def call() -> Any:
+                    _remember(request)
+                    return original(self, request)
+
+                return run_request(integration.wsgi_config, meta, call)
+        _remember(request)
         return original(self, request)
 
     BaseHandler.get_response = sentry_lite_get_response
