@@ -177,12 +177,15 @@ def test_queue_overflow_is_counted(receiver: Receiver, make_transport: Any) -> N
     receiver.respond(hang=True)
     for i in range(20):
         transport.capture_envelope(event_envelope(f"m{i}"))
-    assert not transport.is_healthy()
+    time.sleep(0.2)  # both sending threads are now stuck on the hung receiver
+    for i in range(20, 25):
+        transport.capture_envelope(event_envelope(f"m{i}"))
+    assert not transport.is_healthy()  # the queue is full
     overflow = transport.losses.totals[("error", "queue_overflow")]
-    assert 20 - 5 <= overflow <= 20 - 3  # up to two in flight, three queued
+    assert 25 - 5 <= overflow <= 25 - 3  # up to two in flight, three queued
     receiver.respond()
     transport.flush(5)
-    assert len(receiver.events) + overflow == 20
+    assert len(receiver.events) + overflow == 25
 
 
 # -- size -------------------------------------------------------------------------------------

@@ -44,6 +44,11 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
+def _shutting_down() -> bool:
+    """True once the interpreter is exiting: atexit hooks run after the main thread ended."""
+    return sys.is_finalizing() or not threading.main_thread().is_alive()
+
+
 class BackgroundWorker(Generic[T]):
     def __init__(
         self,
@@ -103,7 +108,7 @@ class BackgroundWorker(Generic[T]):
             self._after_fork()  # fork without register_at_fork (very old platforms)
         if self.is_alive:
             return True
-        if self._stopped or sys.is_finalizing():
+        if self._stopped or _shutting_down():
             return False
         with self._cond:
             if self._threads and self._threads[0].is_alive():
