@@ -36,6 +36,7 @@ def free_port() -> int:
 @contextlib.contextmanager
 def server(cmd: List[str], receiver: Receiver, port: int, cwd: str = ROOT) -> Iterator[str]:
     env = dict(os.environ)
+    env.pop("DJANGO_SETTINGS_MODULE", None)  # other test modules set it for their project
     env.update(
         SENTRY_DSN=receiver.dsn(),
         SENTRY_TRACES_SAMPLE_RATE="1.0",
