@@ -354,8 +354,9 @@ class Span:
     # -- context manager: the span is the scope's span while the block runs ----
     def __enter__(self) -> Span:
         scope = self.scope or _scopes().get_current_scope()
-        self._cm_state = (scope, scope.span)
-        scope.span = self
+        self._cm_state = (scope, scope._span)
+        # A plain span needs none of the Scope.span setter's transaction naming.
+        scope._span = self
         return self
 
     def __exit__(self, ty: Any, value: Any, tb: Any) -> None:
@@ -368,8 +369,13 @@ class Span:
                 self.finish()
                 return
             scope, old_span = state
-            self.finish(scope)
-            scope.span = old_span
+            if self._end is None and type(self) is Span:
+                anchor = self._anchor
+                self._end = anchor[0] + (_perf_counter() - anchor[1])
+            else:
+                self.finish(scope)
+            # Direct: the setter's naming already happened when old_span was entered.
+            scope._span = old_span
         except Exception:
             logger.debug("sentry_lite: error finishing span", exc_info=True)
 
