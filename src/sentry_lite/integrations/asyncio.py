@@ -113,7 +113,7 @@ def _instrumented(coro: Coroutine[Any, Any, Any]) -> Coroutine[Any, Any, Any]:
         wrapper.__qualname__ = getattr(coro, "__qualname__", wrapper.__qualname__)
     except Exception:
         pass
-    return wrapper
+    return wrapper  # type: ignore[no-any-return]
 
 
 def _capture(exc_info: Any) -> None:
