@@ -148,11 +148,11 @@ def format_timestamp(ts: float) -> str:
     """
     global _ts_cache
     sec = int(ts)
-    cached_sec, prefix = _ts_cache
-    if sec != cached_sec:
-        prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(sec))
-        _ts_cache = (sec, prefix)
-    return f"{prefix}.{int((ts - sec) * 1_000_000):06d}Z"
+    cache = _ts_cache
+    if sec != cache[0]:
+        cache = _ts_cache = (sec, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(sec)))
+    # %d truncates the float: microseconds never round up into the next second.
+    return "%s.%06dZ" % (cache[1], (ts - sec) * 1_000_000)  # noqa: UP031 - fastest
 
 
 AnySpan = Union["Span", "UnsampledSpan"]
