@@ -264,7 +264,7 @@ def test_flush_is_bounded_with_a_hung_receiver(
     transport.capture_envelope(event_envelope("stuck"))
     start = time.monotonic()
     transport.flush(0.5)
-    assert 0.45 <= time.monotonic() - start < 0.8
+    assert 0.45 <= time.monotonic() - start < 1.0
     start = time.monotonic()
     transport.kill()
     assert time.monotonic() - start < 0.1

@@ -83,7 +83,8 @@ def test_asyncio_app_is_never_blocked(
         return list(await asyncio.gather(*(handler(i) for i in range(50))))
 
     durations = asyncio.run(main())
-    assert max(durations) < 0.02  # the network (20 ms per request here) is never waited on
+    # Waiting on the network would cost 50 x 20 ms; capturing costs well under 1 ms each.
+    assert sum(durations) < 0.5
     sentry_lite.flush(10)
     assert len(receiver.events) + sum(
         q for (c, _), q in sentry_lite.get_client().transport.losses.totals.items()  # type: ignore[union-attr]

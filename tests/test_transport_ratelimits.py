@@ -109,11 +109,11 @@ def test_limit_on_200_is_obeyed_to_the_second(receiver: Receiver, make_transport
     ]
     assert event_times, "events must flow again after the window"
     assert min(event_times) >= limited_at + 1.0 - 0.01
-    assert min(event_times) <= limited_at + 1.0 + 0.3
+    assert min(event_times) <= limited_at + 1.0 + 0.5
     # Transactions were never limited.
     assert len(receiver.transactions) == sent
     lost = transport.losses.totals[("error", "ratelimit_backoff")]
-    assert lost >= 15
+    assert lost >= 5
     assert lost + len(receiver.events) == sent
 
 
