@@ -245,3 +245,22 @@ def test_transaction_and_status(sentry_init: Callable[..., Any], receiver: Recei
 def test_unknown_middleware_option_warns(caplog: pytest.LogCaptureFixture) -> None:
     SentryAsgiMiddleware(make_app(), not_an_option=1)
     assert "not_an_option" in caplog.text
+
+
+def test_sdk_failure_never_fails_the_request(
+    sentry_init: Callable[..., Any], receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sentry_lite.scope import Scope
+
+    sentry_init()
+
+    def broken_fork(self: Any) -> Any:
+        raise RuntimeError("sdk bug")
+
+    monkeypatch.setattr(Scope, "fork", broken_fork)
+    weird = asgi_scope("/", headers=[(b"content-length", b"not-a-number")])
+    status, body = call_asgi(SentryAsgiMiddleware(make_app(read=False, fail=False)), weird)
+    assert (status, body) == (200, b"ok")
+    monkeypatch.undo()
+    status, body = call_asgi(SentryAsgiMiddleware(make_app(read=False, fail=False)), weird)
+    assert (status, body) == (200, b"ok")

@@ -205,3 +205,16 @@ def test_request_data_is_strict_json(sentry_init: Callable[..., Any], receiver: 
     (event,) = wait_events(receiver, 1)
     assert event["request"]["url"] == "http://example.com/\u00e9"
     json.dumps(event, allow_nan=False)
+
+
+def test_sdk_failure_never_fails_the_request(
+    sentry_init: Callable[..., Any], receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sentry_init()
+
+    def broken_fork(self: Any) -> Any:
+        raise RuntimeError("sdk bug")
+
+    monkeypatch.setattr(Scope, "fork", broken_fork)
+    status, body = call_wsgi(SentryWsgiMiddleware(ok_app), environ("/"))
+    assert status == "200 OK" and body == b"ok"

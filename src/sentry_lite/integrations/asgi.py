@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import logging
 import sys
 from collections import deque
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
@@ -43,6 +44,8 @@ from sentry_lite.integrations._request import (
 from sentry_lite.scope import Scope, _current_scope, _isolation_scope
 
 __all__ = ["AsgiConfig", "SentryAsgiMiddleware"]
+
+logger = logging.getLogger("sentry_lite")
 
 GENERIC_NAME = "generic ASGI request"
 TRANSACTION_STYLE_VALUES = ("endpoint", "url")
@@ -306,14 +309,20 @@ async def run_asgi(
             if ty == "lifespan" and client.is_active():
                 RequestState(config).capture(sys.exc_info(), config.mechanism)
             raise
-    state = AsgiRequestState(config, scope)
-    state_token = current_request.set(state)
+    try:
+        state = AsgiRequestState(config, scope)
+        isolation = Scope.get_isolation_scope().fork()
+        isolation._breadcrumbs = deque()
+        isolation._propagation_context = None
+        isolation._event_processors.append(state.process)
+        current = Scope.get_current_scope().fork()
+    except Exception:  # never let the SDK fail the request: serve it unobserved
+        logger.debug("sentry_lite: could not set up the request", exc_info=True)
+        if bound is not None:
+            return await app(bound, scope, receive, send)
+        return await app(scope, receive, send)
     options = client.options
-    isolation = Scope.get_isolation_scope().fork()
-    isolation._breadcrumbs = deque()
-    isolation._propagation_context = None
-    isolation._event_processors.append(state.process)
-    current = Scope.get_current_scope().fork()
+    state_token = current_request.set(state)
     iso_token = _isolation_scope.set(isolation)
     cur_token = _current_scope.set(current)
     exc_info: Any = (None, None, None)
@@ -324,7 +333,10 @@ async def run_asgi(
             and method in _BODY_METHODS
             and options.get("max_request_body_size", "medium") != "never"
         )
-        length, trace_headers = _scan(scope, want_body)
+        try:
+            length, trace_headers = _scan(scope, want_body)
+        except Exception:  # malformed headers are the server's problem, not ours
+            length, trace_headers = 0, None
         if length and body_within_bounds(options, max(length, 0)):
             state.body = _BodyRecorder(receive, _body_limit(options))
             receive = state.body

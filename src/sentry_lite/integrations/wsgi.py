@@ -8,6 +8,7 @@ captured, so a request that goes well pays for almost nothing.
 from __future__ import annotations
 
 import contextvars
+import logging
 import sys
 from collections import deque
 from typing import Any, Callable, Dict, Iterable, Iterator, Optional, Tuple
@@ -31,6 +32,8 @@ from sentry_lite.integrations._request import (
 from sentry_lite.scope import Scope, _current_scope, _isolation_scope
 
 __all__ = ["SentryWsgiMiddleware", "WsgiConfig", "get_client_ip", "get_request_url"]
+
+logger = logging.getLogger("sentry_lite")
 
 GENERIC_NAME = "generic WSGI request"
 OP_HTTP_SERVER = "http.server"
@@ -204,12 +207,13 @@ def _enter(
 ) -> Tuple[WsgiRequestState, Any, Any, Any]:
     """Fork the scopes for one request and start its transaction (when tracing)."""
     state = WsgiRequestState(config, environ)
-    state_token = current_request.set(state)
     isolation = Scope.get_isolation_scope().fork()
     isolation._breadcrumbs = deque()
     isolation._propagation_context = None
     isolation._event_processors.append(state.process)
     current = Scope.get_current_scope().fork()
+    # Nothing below can fail: the variables are set only once everything is built.
+    state_token = current_request.set(state)
     iso_token = _isolation_scope.set(isolation)
     cur_token = _current_scope.set(current)
     if "HTTP_SENTRY_TRACE" in environ or "HTTP_TRACEPARENT" in environ:
@@ -241,7 +245,11 @@ def run_wsgi(
     client = Scope.get_client()
     if current_request.get() is not None or not client.is_active():
         return app(environ, start_response)
-    state, state_token, iso_token, cur_token = _enter(config, environ, client.options)
+    try:
+        state, state_token, iso_token, cur_token = _enter(config, environ, client.options)
+    except Exception:  # never let the SDK fail the request: serve it unobserved
+        logger.debug("sentry_lite: could not set up the request", exc_info=True)
+        return app(environ, start_response)
     try:
         if state.transaction is not None:
             response = _run_traced(config, app, environ, start_response, state)
@@ -270,7 +278,11 @@ def run_request(config: WsgiConfig, environ: Environ, call: Callable[[], Any]) -
     client = Scope.get_client()
     if current_request.get() is not None or not client.is_active():
         return call()
-    state, state_token, iso_token, cur_token = _enter(config, environ, client.options)
+    try:
+        state, state_token, iso_token, cur_token = _enter(config, environ, client.options)
+    except Exception:
+        logger.debug("sentry_lite: could not set up the request", exc_info=True)
+        return call()
     exc_info: Any = (None, None, None)
     try:
         response = call()
