@@ -138,7 +138,9 @@ def get_span_status_from_http_code(http_status_code: int) -> str:
 
 _ts_cache: Tuple[int, str] = (-1, "")
 _ident_text: Dict[Optional[int], str] = {}
-"""str(thread ident) per thread; idents are few and reused, so this stays small."""
+"""str(thread ident) per thread, so spans do not format it again and again."""
+MAX_CACHED_THREAD_IDENTS = 1024
+"""Bound on that cache: apps that start many threads see new idents over time."""
 
 
 def format_timestamp(ts: float) -> str:
@@ -510,6 +512,8 @@ class Span:
         ident = thread.ident
         text = _ident_text.get(ident)
         if text is None:
+            if len(_ident_text) >= MAX_CACHED_THREAD_IDENTS:
+                _ident_text.clear()
             text = _ident_text[ident] = str(ident)
         return {"thread.id": text, "thread.name": thread.name}
 
