@@ -228,3 +228,31 @@ def test_templates_get_trace_meta(
 
     body = client(Starlette(routes=[Route("/page", page)])).get("/page").text
     assert '<meta name="sentry-trace"' in body
+
+
+def test_middleware_spans(sentry_init: Callable[..., Any], receiver: Receiver) -> None:
+    class Custom:
+        def __init__(self, app: Any) -> None:
+            self.app = app
+
+        async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+            await self.app(scope, receive, send)
+
+    sentry_init(traces_sample_rate=1.0, integrations=[StarletteIntegration(middleware_spans=True)])
+    app = Starlette(routes=[Route("/items/{item_id:int}", items)], middleware=[Middleware(Custom)])
+    assert client(app).get("/items/1").status_code == 200
+    (txn,) = wait_events(receiver, 1, "transaction")
+    names = [s["description"] for s in txn["spans"] if s["op"] == "middleware.starlette"]
+    assert names == ["ServerErrorMiddleware", "Custom", "ExceptionMiddleware"]
+    assert all(s["tags"]["starlette.middleware_name"] for s in txn["spans"])
+
+
+def test_no_middleware_wrapping_by_default(
+    sentry_init: Callable[..., Any], receiver: Receiver
+) -> None:
+    sentry_init(traces_sample_rate=1.0)
+    app = make_app()
+    assert client(app).get("/items/1").status_code == 200
+    assert type(app.middleware_stack).__name__ == "ServerErrorMiddleware"
+    (txn,) = wait_events(receiver, 1, "transaction")
+    assert txn["spans"] == []

@@ -23,6 +23,7 @@ from sentry_lite.integrations._request import (
     RequestState,
     capture_exception_event,
     check_style,
+    child_span,
     current_request,
     failed_codes,
     failed_status,
@@ -175,6 +176,7 @@ def patch_starlette() -> None:
     _patch_server_error_middleware()
     _patch_exception_middleware()
     _patch_templates()
+    _patch_middleware_spans()
 
 
 def _patch_app() -> None:
@@ -331,3 +333,65 @@ def _patch_templates() -> None:
         original_init(self, *args, **kwargs)
 
     Jinja2Templates.__init__ = sentry_lite_init  # type: ignore[method-assign]
+
+
+OP_MIDDLEWARE = "middleware.starlette"
+
+
+class _MiddlewareSpan:
+    """``middleware_spans=True``: a ``middleware.starlette`` span around one middleware."""
+
+    __slots__ = ("app", "name")
+
+    def __init__(self, app: Any, name: str) -> None:
+        self.app = app
+        self.name = name
+
+    async def __call__(self, scope: AsgiScope, receive: Any, send: Any) -> None:
+        span = child_span(OP_MIDDLEWARE, self.name, StarletteIntegration.origin)
+        if span is None:
+            await self.app(scope, receive, send)
+            return
+        with span:
+            span.set_tag("starlette.middleware_name", self.name)
+            await self.app(scope, receive, send)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.app, name)
+
+
+def _span_factory(cls: Any) -> Any:
+    name = getattr(cls, "__name__", None) or type(cls).__name__
+
+    def sentry_lite_middleware(app: Any, *args: Any, **kwargs: Any) -> Any:
+        return _MiddlewareSpan(cls(app, *args, **kwargs), name)
+
+    return sentry_lite_middleware
+
+
+def _patch_middleware_spans() -> None:
+    """Wrap middleware as Starlette builds its stack, only when the option is on then.
+
+    The stack is built once, on the first request; apps that keep the default (off)
+    run Starlette's own objects with no extra call per request.
+    """
+    try:
+        from starlette.middleware import Middleware
+    except ImportError:  # pragma: no cover
+        return
+    original_iter = Middleware.__iter__
+
+    def sentry_lite_iter(self: Any) -> Any:
+        items = tuple(original_iter(self))
+        try:
+            wanted = any(
+                getattr(active_integration(name), "middleware_spans", False)
+                for name in (StarletteIntegration.identifier, "fastapi")
+            )
+            if wanted and len(items) == 3:
+                return iter((_span_factory(items[0]), items[1], items[2]))
+        except Exception:  # noqa: BLE001
+            pass
+        return iter(items)
+
+    Middleware.__iter__ = sentry_lite_iter  # type: ignore[method-assign]
