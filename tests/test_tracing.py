@@ -494,3 +494,45 @@ def test_span_api_odds_and_ends(sentry_init: Init) -> None:
     assert not child.is_success()
     child.set_status("ok")
     assert child.is_success()
+
+
+class _Traced:
+    def method(self) -> int:
+        return 1
+
+    @staticmethod
+    def static() -> int:
+        return 2
+
+    @classmethod
+    def klass(cls) -> int:
+        return 3
+
+
+def _traced_function() -> int:
+    return 4
+
+
+def test_instrument_functions_to_trace(sentry_init: Init, receiver: Receiver) -> None:
+    from sentry_lite.tracing.decorator import instrument_functions
+
+    sentry_init(traces_sample_rate=1.0)
+    saved = dict(_Traced.__dict__), _traced_function
+    try:
+        instrument_functions(
+            [{"qualified_name": f"{__name__}.{name}"} for name in (
+                "_Traced.method", "_Traced.static", "_Traced.klass", "_traced_function",
+                "no_such_function", "nodots",
+            )]
+        )
+        with sentry_lite.start_transaction(name="t"):
+            total = _Traced().method() + _Traced.static() + _Traced.klass()
+            total += globals()["_traced_function"]()
+        assert total == 10
+    finally:
+        for name in ("method", "static", "klass"):
+            setattr(_Traced, name, saved[0][name])
+        globals()["_traced_function"] = saved[1]
+    close(receiver)
+    names = sorted(s["description"].rsplit(".", 1)[-1] for s in receiver.transactions[0]["spans"])
+    assert names == ["_traced_function", "klass", "method", "static"]

@@ -87,3 +87,33 @@ def trace(
         return _decorate(f, op, name, attributes)
 
     return decorator
+
+
+def instrument_functions(functions_to_trace: Any) -> None:
+    """Wrap each ``{"qualified_name": "pkg.mod.func" | "pkg.mod.Class.method"}`` with
+    ``@trace``: the ``functions_to_trace`` option. Unknown names are logged and skipped."""
+    import importlib
+    import logging
+
+    logger = logging.getLogger("sentry_lite")
+    for entry in functions_to_trace or ():
+        qualified = entry.get("qualified_name", "") if isinstance(entry, dict) else ""
+        if "." not in qualified:
+            logger.warning("sentry_lite: cannot trace %r: give module.function", qualified)
+            continue
+        module_name, attr = qualified.rsplit(".", 1)
+        try:
+            try:
+                module = importlib.import_module(module_name)
+                setattr(module, attr, trace(getattr(module, attr)))
+            except ModuleNotFoundError:
+                module_name, class_name = module_name.rsplit(".", 1)
+                owner = getattr(importlib.import_module(module_name), class_name)
+                raw = owner.__dict__[attr]
+                wrapped: Any = trace(getattr(owner, attr))
+                if isinstance(raw, (staticmethod, classmethod)):
+                    # getattr already bound a classmethod; keep it bound that way.
+                    wrapped = staticmethod(wrapped)
+                setattr(owner, attr, wrapped)
+        except Exception:
+            logger.warning("sentry_lite: cannot trace %r", qualified, exc_info=True)
