@@ -39,7 +39,8 @@ from sentry_lite.transport.outbox import (
     Claim,
     Outbox,
 )
-from sentry_lite.transport.pool import make_pool
+from sentry_lite.transport.pool import CONNECT_TIMEOUT, READ_TIMEOUT, make_pool
+from sentry_lite.transport.post import FastPost
 from sentry_lite.transport.ratelimits import RateLimits
 from sentry_lite.transport.reports import CLIENT_REPORT_INTERVAL, LossRecorder
 from sentry_lite.transport.size import fallback_envelope, trim_oversized
@@ -137,6 +138,7 @@ class HttpTransport(Transport):
         self._pool: Optional[urllib3.PoolManager] = None
         self._pool_pid = os.getpid()
         self._pool_lock = threading.Lock()
+        self._fast: Optional[FastPost] = None
         self._backoff = _Backoff()
         self._force_report = False
         self._killed = False
@@ -188,6 +190,7 @@ class HttpTransport(Transport):
 
     def _after_fork(self) -> None:
         self._pool = None
+        self._fast = None
         self._pool_pid = os.getpid()
         self._pool_lock = threading.Lock()
         self.losses.reset_after_fork()
@@ -299,27 +302,11 @@ class HttpTransport(Transport):
             body = gzip.compress(body, self._compression)
             headers["Content-Encoding"] = "gzip"
         try:
-            pool = self._get_pool()
-            if type(pool) is urllib3.PoolManager:
-                # Direct connection: skip the per-request URL parsing and pool lookup.
-                target: Any = pool.connection_from_url(self._url)
-                url = self._path
-            else:
-                target, url = pool, self._url  # proxies need the full URL
-            response = target.urlopen(
-                "POST",
-                url,
-                body=body,
-                headers=headers,
-                retries=False,
-                redirect=False,
-                preload_content=True,
-            )
+            status, reply_headers = self._request(body, headers)
         except Exception as exc:  # any failure to talk is a network error
             logger.debug("sentry_lite: network error sending envelope: %s", exc)
             return NETWORK, size
-        status = response.status
-        self.rate_limits.update(status, response.headers)
+        self.rate_limits.update(status, reply_headers)
         if 200 <= status < 300:
             return SENT, size
         if status == 429:
@@ -332,6 +319,31 @@ class HttpTransport(Transport):
         if status >= 500 or status == 408:
             return RETRY, size
         return REJECTED, size
+
+    def _request(self, body: bytes, headers: Dict[str, str]) -> Tuple[int, Any]:
+        """POST ``body``; status and reply headers, or an exception for a network error."""
+        pool = self._get_pool()
+        if type(pool) is urllib3.PoolManager:
+            fast = self._fast
+            if fast is None or fast.pool_owner is not pool:
+                conn_pool = pool.connection_from_url(self._url)
+                fast = FastPost(conn_pool, self._path, CONNECT_TIMEOUT, READ_TIMEOUT)
+                fast.pool_owner = pool
+                self._fast = fast
+            result = fast.post(body, headers)
+            if result is not None:
+                return result
+        # Proxies (absolute-form requests) and the fallback: urllib3's full path.
+        response = pool.urlopen(
+            "POST",
+            self._url,
+            body=body,
+            headers=headers,
+            retries=False,
+            redirect=False,
+            preload_content=True,
+        )
+        return response.status, response.headers
 
     def _prepare(self, envelope: Envelope) -> Tuple[Optional[Envelope], Optional[Item]]:
         """Trim oversized events and attach a client report when one is due."""
