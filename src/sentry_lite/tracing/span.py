@@ -203,9 +203,9 @@ def _child(
 ) -> Span:
     """A child span without ``__init__``'s keyword handling: the hot path of tracing."""
     span: Span = _new_object(Span)
-    span._trace_id = parent.trace_id
+    span._trace_id = parent._trace_id or parent.trace_id
     span._span_id = None
-    span.parent_span_id = parent.span_id
+    span.parent_span_id = parent._span_id or parent.span_id
     span.same_process_as_parent = True
     span.sampled = parent.sampled
     span.op = op
@@ -521,8 +521,8 @@ class Span:
         """The span as it appears in a transaction's ``spans`` list."""
         end = self._end
         rv: Dict[str, Any] = {
-            "trace_id": self.trace_id,
-            "span_id": self.span_id,
+            "trace_id": self._trace_id or self.trace_id,
+            "span_id": self._span_id or self.span_id,
             "parent_span_id": self.parent_span_id,
             "same_process_as_parent": self.same_process_as_parent,
             "op": self.op,
