@@ -32,6 +32,8 @@ class Behaviour:
     hang: bool = False
     reset: bool = False
     close: bool = False
+    drop_after: bool = False
+    """Answer normally, then close the connection without saying so (a stale keep-alive)."""
     times: Optional[int] = None
     """Apply this behaviour to the next ``times`` requests only, then answer 200."""
 
@@ -270,6 +272,9 @@ class Receiver:
             handler.send_header("Content-Length", str(len(reply)))
             handler.end_headers()
             handler.wfile.write(reply)
+            if behaviour.drop_after:
+                handler.wfile.flush()
+                handler.close_connection = True
         except OSError:
             pass
 

@@ -279,3 +279,26 @@ def test_envelope_roundtrip_is_unchanged(receiver: Receiver, make_transport: Any
     assert isinstance(got, Envelope)
     assert got.headers == envelope.headers
     assert got.get_event() == envelope.get_event()
+
+
+def test_connections_closed_by_the_server_between_requests(
+    receiver: Receiver, make_transport: Any
+) -> None:
+    transport = make_transport()
+    receiver.respond(drop_after=True)
+    for i in range(5):
+        transport.capture_envelope(event_envelope(f"m{i}"))
+        transport.flush(5)
+    assert sorted(messages(receiver)) == [f"m{i}" for i in range(5)]
+    assert not transport.losses.totals
+
+
+def test_lean_post_falls_back_to_urlopen(receiver: Receiver, make_transport: Any) -> None:
+    transport = make_transport()
+    transport.capture_envelope(event_envelope("fast"))
+    transport.flush(5)
+    assert transport._fast is not None and transport._fast.usable  # noqa: SLF001
+    transport._fast.usable = False  # noqa: SLF001 - as if urllib3's internals had changed
+    transport.capture_envelope(event_envelope("fallback"))
+    transport.flush(5)
+    assert messages(receiver) == ["fast", "fallback"]
