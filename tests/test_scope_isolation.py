@@ -96,7 +96,8 @@ def test_nested_isolation_and_new_scope_restore(sentry_init: Any, receiver: Rece
     sentry_lite.capture_message("outer")
     sentry_lite.flush(5)
     receiver.wait_for(3)
-    deep, iso, outer = receiver.events
+    events = {e["message"]: e for e in receiver.events}
+    deep, iso, outer = events["deep"], events["iso"], events["outer"]
     assert deep["tags"] == {"level": "iso", "current": "yes"}
     assert iso["tags"] == {"level": "iso"}
     assert outer["tags"] == {"level": "outer"}

@@ -316,7 +316,6 @@ def test_before_send_transaction_edits_and_drops(sentry_init: Init, receiver: Re
     assert lost[("transaction", "before_send")] == 1
 
 
-@pytest.mark.xfail(reason="client._run_before_send counts a dropped transaction's spans twice")
 def test_before_send_transaction_drop_counts_spans_once(
     sentry_init: Init, receiver: Receiver
 ) -> None:

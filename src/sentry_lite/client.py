@@ -13,7 +13,6 @@ import logging
 import random
 import threading
 import time
-import uuid
 from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple, Type
 
 from sentry_lite.consts import VERSION
@@ -26,6 +25,7 @@ from sentry_lite.events.scrub import EventScrubber
 from sentry_lite.events.serialize import serialize_event
 from sentry_lite.events.types import Event, Hint
 from sentry_lite.options import DEFAULTS, build_options
+from sentry_lite.tracing.context import new_trace_id
 from sentry_lite.transport.base import Transport, make_transport
 
 if TYPE_CHECKING:
@@ -160,6 +160,10 @@ class Client(BaseClient):
         self._lock = threading.Lock()
         self._closed = False
         self._setup_integrations()
+        if self.options["functions_to_trace"]:
+            from sentry_lite.tracing.decorator import instrument_functions
+
+            instrument_functions(self.options["functions_to_trace"])
 
     def _setup_integrations(self) -> None:
         from sentry_lite.integrations import setup_integrations
@@ -215,7 +219,7 @@ class Client(BaseClient):
         options = self.options
         event_id = event.get("event_id")
         if event_id is None:
-            event["event_id"] = event_id = uuid.uuid4().hex
+            event["event_id"] = event_id = new_trace_id()  # 32 hex digits, like uuid4().hex
         is_transaction = event.get("type") == "transaction"
         category = "transaction" if is_transaction else "error"
         if not is_transaction:
@@ -226,11 +230,16 @@ class Client(BaseClient):
                 self._lost("sample_rate", category, event)
                 return None
         if scope is not None:
+            spans_before = len(event.get("spans") or ()) if is_transaction else 0
             processed = scope.apply_to_event(event, hint, options)
             if processed is None:
                 self._lost("event_processor", category, event)
                 return None
             event = processed
+            if is_transaction:
+                removed = spans_before - len(event.get("spans") or ())
+                if removed > 0:  # as sentry_sdk: spans a processor dropped are counted
+                    self.record_lost_event("event_processor", "span", removed)
         final = self._run_before_send(
             self._prepare(event, hint, is_transaction), hint, is_transaction
         )
@@ -339,9 +348,6 @@ class Client(BaseClient):
         if result is None:
             category = "transaction" if is_transaction else "error"
             self._lost("before_send", category, event)
-            if is_transaction:
-                spans = event.get("spans") or ()
-                self.record_lost_event("before_send", "span", len(spans) + 1)
             return None
         if not isinstance(result, dict):
             warn_once(

@@ -29,6 +29,7 @@ from typing import (
 from sentry_lite.consts import DEFAULT_MAX_BREADCRUMBS
 from sentry_lite.events.types import Breadcrumb, Event, EventProcessor, Hint
 from sentry_lite.tracing.context import PropagationContext
+from sentry_lite.tracing.sampling import has_tracing_enabled
 
 if TYPE_CHECKING:
     from sentry_lite.client import BaseClient
@@ -662,10 +663,7 @@ class LayeredScope:
             event["breadcrumbs"] = {"values": crumbs}
         contexts = event.setdefault("contexts", {})
         if contexts.get("trace") is None:
-            tracing = options.get("traces_sample_rate") is not None or (
-                options.get("traces_sampler") is not None
-            )
-            contexts["trace"] = self.trace_context(tracing)
+            contexts["trace"] = self.trace_context(has_tracing_enabled(options))
         exc_info = hint.get("exc_info")
         if exc_info is not None:
             for layer in layers:
