@@ -212,23 +212,26 @@ def _enter(
     isolation._propagation_context = None
     isolation._event_processors.append(state.process)
     current = Scope.get_current_scope().fork()
-    # Nothing below can fail: the variables are set only once everything is built.
     state_token = current_request.set(state)
     iso_token = _isolation_scope.set(isolation)
     cur_token = _current_scope.set(current)
-    if "HTTP_SENTRY_TRACE" in environ or "HTTP_TRACEPARENT" in environ:
-        continue_incoming(_trace_headers(environ))
-    if tracing_enabled(options) and (
-        str(environ.get("REQUEST_METHOD", "")).upper() in config.http_methods_to_capture
-    ):
-        state.transaction = start_request_transaction(
-            _trace_headers(environ),
-            OP_HTTP_SERVER,
-            config.generic_name,
-            "route",
-            config.span_origin,
-            {"wsgi_environ": environ},
-        )
+    try:
+        if "HTTP_SENTRY_TRACE" in environ or "HTTP_TRACEPARENT" in environ:
+            continue_incoming(_trace_headers(environ))
+        if tracing_enabled(options) and (
+            str(environ.get("REQUEST_METHOD", "")).upper() in config.http_methods_to_capture
+        ):
+            state.transaction = start_request_transaction(
+                _trace_headers(environ),
+                OP_HTTP_SERVER,
+                config.generic_name,
+                "route",
+                config.span_origin,
+                {"wsgi_environ": environ},
+            )
+    except BaseException:
+        _leave(state_token, iso_token, cur_token)  # leave this thread as we found it
+        raise
     return state, state_token, iso_token, cur_token
 
 
