@@ -202,6 +202,18 @@ def test_413_sends_a_small_fallback_event(receiver: Receiver, make_transport: An
     assert transport.losses.totals[("error", "send_error")] == 1
 
 
+def test_413_retries_once_with_a_smaller_event(receiver: Receiver, make_transport: Any) -> None:
+    transport = make_transport()
+    receiver.respond(status=413, times=1)
+    big = {f"k{i}": "x" * 40_000 for i in range(10)}  # ~400 KB: under 1 MiB, over 200 KiB
+    transport.capture_envelope(event_envelope("big", extra=big))
+    transport.flush(5)
+    (event,) = receiver.events
+    assert event["message"] == "big"
+    assert len(json.dumps(event)) <= 200 * 1024
+    assert not transport.losses.totals
+
+
 def test_413_with_outbox_is_not_retried(
     receiver: Receiver, make_transport: Any, tmp_path: Any
 ) -> None:

@@ -59,6 +59,8 @@ RETRY_INITIAL = 0.5
 """First retry delay (seconds) after a network error or 5xx, doubled per failure ..."""
 RETRY_MAX = 60.0
 """... up to this."""
+RETRY_TRIM_BUDGET = 200 * 1024
+"""After a 413, an event is trimmed to this many bytes and sent once more."""
 SHUTDOWN_LOSS = "queue_overflow"
 """Reason for envelopes still queued at shutdown when there is no outbox to keep them."""
 
@@ -357,7 +359,16 @@ class HttpTransport(Transport):
         return envelope, report
 
     def _handle_refusal(self, outcome: str, envelope: Envelope, size: int) -> None:
-        """Count an envelope the server will never take, and stand in for a too large one."""
+        """Count an envelope the server will never take, and stand in for a too large one.
+
+        For a 413 the event is first trimmed to :data:`RETRY_TRIM_BUDGET` and sent once
+        more (an ingest may enforce a lower limit than 1 MiB); only if that fails too is
+        it counted lost and replaced by a small fallback event.
+        """
+        if outcome == TOO_LARGE:
+            smaller = trim_oversized(envelope, RETRY_TRIM_BUDGET)
+            if smaller is not envelope and self._post(smaller)[0] == SENT:
+                return
         self.losses.record_envelope("send_error", envelope)
         if outcome == TOO_LARGE:
             fallback = fallback_envelope(envelope, size)
