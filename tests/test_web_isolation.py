@@ -112,9 +112,7 @@ def asgi_requests(app: Any) -> None:
     async def main() -> None:
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            responses = await asyncio.gather(
-                *(client.get(f"/iso/{n}") for n in range(REQUESTS))
-            )
+            responses = await asyncio.gather(*(client.get(f"/iso/{n}") for n in range(REQUESTS)))
         assert all(r.status_code == 500 for r in responses)
 
     asyncio.run(main())
