@@ -309,3 +309,32 @@ def test_breadcrumbs_and_user_do_not_cross_requests(
     for uid, event in by_user.items():
         crumbs = [c["message"] for c in event["breadcrumbs"]["values"]]
         assert crumbs == [f"crumb {uid}"]
+
+
+def test_file_upload_fields_are_not_sent(
+    sentry_init: Callable[..., Any], receiver: Receiver, app: Any
+) -> None:
+    import io
+
+    sentry_init()
+    app.test_client().post(
+        "/form", data={"name": "n", "upload": (io.BytesIO(b"secret bytes"), "a.txt")}
+    )
+    (event,) = wait_events(receiver, 1)
+    assert event["request"]["data"] == {"name": "n", "upload": ""}
+    assert event["_meta"]["request"]["data"]["upload"][""]["rem"] == [["!raw", "x"]]
+
+
+def test_http_methods_to_capture(
+    sentry_init: Callable[..., Any], receiver: Receiver, app: Any
+) -> None:
+    sentry_init(
+        traces_sample_rate=1.0, integrations=[FlaskIntegration(http_methods_to_capture=("post",))]
+    )
+    client = app.test_client()
+    client.get("/hello/a")
+    client.post("/hello/b")
+    (txn,) = wait_events(receiver, 1, "transaction")
+    settle(receiver)
+    assert len(receiver.transactions) == 1
+    assert txn["request"]["method"] == "POST"

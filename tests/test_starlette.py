@@ -256,3 +256,28 @@ def test_no_middleware_wrapping_by_default(
     assert type(app.middleware_stack).__name__ == "ServerErrorMiddleware"
     (txn,) = wait_events(receiver, 1, "transaction")
     assert txn["spans"] == []
+
+
+def test_websocket_errors_and_transactions(
+    sentry_init: Callable[..., Any], receiver: Receiver
+) -> None:
+    from starlette.routing import WebSocketRoute
+    from starlette.websockets import WebSocket
+
+    async def ws(websocket: WebSocket) -> None:
+        await websocket.accept()
+        await websocket.receive_text()
+        raise ValueError("ws boom")
+
+    sentry_init(traces_sample_rate=1.0)
+    app = Starlette(routes=[WebSocketRoute("/ws", ws)])
+    with pytest.raises(ValueError), client(app).websocket_connect("/ws") as conn:
+        conn.send_text("hi")
+        conn.receive_text()
+    (event,) = wait_events(receiver, 1)
+    (txn,) = wait_events(receiver, 1, "transaction")
+    assert mechanism(event) == {"type": "starlette", "handled": False}
+    assert event["request"]["url"] == "ws://testserver/ws"
+    assert txn["contexts"]["trace"]["op"] == "websocket.server"
+    assert txn["transaction"] == "/ws"
+    assert txn["tags"]["asgi.type"] == "websocket"
