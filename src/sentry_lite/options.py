@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
 from typing import Any, Dict, Mapping, Optional, Tuple
 
 from sentry_lite.consts import (
@@ -230,6 +229,19 @@ def _describe(kind: Any) -> str:
     return "any value"
 
 
+def _hostname() -> Optional[str]:
+    """socket.gethostname() without importing socket at start-up where uname has it."""
+    uname = getattr(os, "uname", None)
+    if uname is not None:
+        return uname().nodename or None
+    import socket
+
+    try:
+        return socket.gethostname()
+    except OSError:
+        return None
+
+
 def _apply_environment(options: Options, explicit: Mapping[str, Any]) -> None:
     env = os.environ
     if options["dsn"] is None and "dsn" not in explicit:
@@ -241,10 +253,7 @@ def _apply_environment(options: Options, explicit: Mapping[str, Any]) -> None:
     if options["debug"] is None:
         options["debug"] = _env_flag(env.get("SENTRY_DEBUG", "")) or False
     if options["server_name"] is None:
-        try:
-            options["server_name"] = socket.gethostname()
-        except OSError:
-            options["server_name"] = None
+        options["server_name"] = _hostname()
     if options["spotlight"] is None and "SENTRY_SPOTLIGHT" in env:
         raw = env["SENTRY_SPOTLIGHT"]
         flag = _env_flag(raw)
