@@ -329,7 +329,9 @@ class HttpTransport(Transport):
             fast = self._fast
             if fast is None or fast.pool_owner is not pool:
                 conn_pool = pool.connection_from_url(self._url)
-                fast = FastPost(conn_pool, self._path, CONNECT_TIMEOUT, READ_TIMEOUT)
+                fast = FastPost(
+                    conn_pool, self._path, self.dsn.netloc, CONNECT_TIMEOUT, READ_TIMEOUT
+                )
                 fast.pool_owner = pool
                 self._fast = fast
             result = fast.post(body, headers)

@@ -1,45 +1,144 @@
-"""One POST over a pooled urllib3 connection, without urllib3's per-request machinery.
+"""One POST over a pooled urllib3 connection, with a minimal HTTP/1.1 exchange.
 
-Why: on this project's benchmark machine ``HTTPConnectionPool.urlopen`` costs about 300 µs
-of CPU per request, of which less than half is the HTTP exchange itself (the rest is
-response wrapping, header normalisation, retry and timeout bookkeeping that a fire-and-
-forget POST does not need). The worker shares the GIL with the app, so that CPU is taken
-from the app. Here urllib3 still does everything that matters for security and
-configuration (TLS with the configured CA bundle and client certificate, socket options,
-``CONNECT`` tunnels through a proxy, dropped-connection checks); the request and
-response go through ``http.client``'s lean path on the connection it set up.
+Why: the worker shares the GIL with the app, so every microsecond it spends is taken from
+the app. ``HTTPConnectionPool.urlopen`` costs about 300 µs of CPU per request on the
+benchmark machine, ``http.client`` alone about 120 µs, most of it in generic header
+handling (``email.parser``) that a fire-and-forget POST does not need. Here urllib3 still
+does everything that matters for security and configuration: it opens the connection
+(TLS with the configured CA bundle and client certificate, socket options) and keeps the
+pool (dropped-connection checks, reuse). The request is written with one ``sendall`` and
+the reply is read by a small parser: status line, headers, and a body framed by
+``Content-Length``, ``chunked`` or the end of the connection.
 
-Anything unexpected (a urllib3 version whose internals differ) switches this off for the
-process and the caller falls back to ``urlopen``.
+Proxies are left to urllib3's full path. Anything unexpected from urllib3 itself (a
+version whose internals differ) switches this off for the process, and the caller falls
+back to ``urlopen``.
 """
 
 from __future__ import annotations
 
-import http.client
 import logging
-from typing import Any, Mapping, Optional, Tuple
+from typing import Any, Dict, Mapping, Optional, Tuple
 
 import urllib3
 from urllib3.exceptions import HTTPError
 
 logger = logging.getLogger("sentry_lite.errors")
 
-__all__ = ["FastPost", "NetworkError"]
+__all__ = ["FastPost", "NetworkError", "ProtocolError", "read_response"]
+
+MAX_HEAD_BYTES = 64 * 1024
+"""A reply whose status line and headers exceed this is not an ingest talking."""
+_RECV = 65536
 
 
 class NetworkError(Exception):
     """The request could not be completed (refused, reset, closed, timed out, TLS)."""
 
 
-_NETWORK = (OSError, http.client.HTTPException, HTTPError)
-_STALE = (
-    http.client.RemoteDisconnected,
-    ConnectionResetError,
-    ConnectionAbortedError,
-    BrokenPipeError,
-)
-"""Failures that mean a kept-alive connection was already closed by the server (never a
-timeout: a request that timed out may have been processed)."""
+class ProtocolError(NetworkError):
+    """The reply was not valid HTTP/1.x."""
+
+
+class _Closed(NetworkError):
+    """The server closed the connection before sending a reply."""
+
+
+class _Reader:
+    """Buffered reads from a socket, enough for one HTTP reply."""
+
+    __slots__ = ("buf", "sock")
+
+    def __init__(self, sock: Any) -> None:
+        self.sock = sock
+        self.buf = b""
+
+    def fill(self) -> bool:
+        chunk = self.sock.recv(_RECV)
+        if not chunk:
+            return False
+        self.buf += chunk
+        return True
+
+    def until(self, marker: bytes, limit: int = MAX_HEAD_BYTES) -> bytes:
+        while True:
+            index = self.buf.find(marker)
+            if index >= 0:
+                out, self.buf = self.buf[:index], self.buf[index + len(marker) :]
+                return out
+            if len(self.buf) > limit:
+                raise ProtocolError("reply head too long")
+            if not self.fill():
+                raise ProtocolError("connection closed inside the reply")
+
+    def skip(self, count: int) -> None:
+        """Consume ``count`` body bytes without keeping them."""
+        while count > 0:
+            if not self.buf and not self.fill():
+                raise ProtocolError("connection closed inside the reply body")
+            taken = min(count, len(self.buf))
+            self.buf = self.buf[taken:]
+            count -= taken
+
+
+def read_response(sock: Any) -> Tuple[int, Dict[str, str], bool]:
+    """Read one reply: status, headers (lower-case names), and whether to keep the socket."""
+    reader = _Reader(sock)
+    while True:
+        if not reader.buf and not reader.fill():
+            raise _Closed("connection closed before the reply")
+        head = reader.until(b"\r\n\r\n").decode("latin-1")
+        lines = head.split("\r\n")
+        parts = lines[0].split(" ", 2)
+        if len(parts) < 2 or not parts[0].startswith("HTTP/1."):
+            raise ProtocolError(f"bad status line {lines[0][:80]!r}")
+        try:
+            status = int(parts[1])
+        except ValueError:
+            raise ProtocolError(f"bad status line {lines[0][:80]!r}") from None
+        headers: Dict[str, str] = {}
+        for line in lines[1:]:
+            name, sep, value = line.partition(":")
+            if not sep:
+                continue
+            key = name.strip().lower()
+            value = value.strip()
+            headers[key] = f"{headers[key]}, {value}" if key in headers else value
+        if 100 <= status < 200:
+            continue  # interim reply (100 Continue): the real one follows
+        break
+    keep = parts[0] == "HTTP/1.1" and "close" not in headers.get("connection", "").lower()
+    if "chunked" in headers.get("transfer-encoding", "").lower():
+        while True:
+            size_line = reader.until(b"\r\n").split(b";", 1)[0].strip()
+            try:
+                size = int(size_line, 16)
+            except ValueError:
+                raise ProtocolError("bad chunk size") from None
+            if size == 0:
+                while reader.until(b"\r\n"):  # trailers, up to the empty line
+                    pass
+                break
+            reader.skip(size + 2)
+    elif "content-length" in headers:
+        try:
+            length = int(headers["content-length"])
+        except ValueError:
+            raise ProtocolError("bad Content-Length") from None
+        reader.skip(length)
+    elif status in (204, 304):
+        pass
+    else:
+        keep = False  # the body runs to the end of the connection, which we close
+    if reader.buf:
+        keep = False  # bytes we did not ask for: do not reuse this connection
+    return status, headers, keep
+
+
+_NETWORK = (OSError, HTTPError, NetworkError)
+_STALE = (ConnectionResetError, ConnectionAbortedError, BrokenPipeError, _Closed)
+"""Failures that mean a kept-alive connection had already been closed by the server (never
+a timeout: a request that timed out may have been processed)."""
 
 
 class FastPost:
@@ -47,24 +146,35 @@ class FastPost:
         self,
         pool: urllib3.HTTPConnectionPool,
         path: str,
+        host_header: str,
         connect_timeout: float,
         read_timeout: float,
     ) -> None:
         self._pool = pool
-        self._path = path
+        self._start = f"POST {path} HTTP/1.1\r\nHost: {host_header}\r\n"
         self._connect_timeout = connect_timeout
         self._read_timeout = read_timeout
         self.usable = hasattr(pool, "_get_conn") and hasattr(pool, "_put_conn")
         self.pool_owner: Any = None
-        """The PoolManager this connection pool came from (rebuilt pools get a new one)."""
+        """The PoolManager this connection pool came from (a rebuilt one gets a new one)."""
 
-    def post(self, body: bytes, headers: Mapping[str, str]) -> Optional[Tuple[int, Any]]:
+    def _head(self, length: int, headers: Mapping[str, str]) -> bytes:
+        lines = [self._start]
+        for name, value in headers.items():
+            lines.append(f"{name}: {value}\r\n")
+        lines.append(f"Content-Length: {length}\r\n\r\n")
+        return "".join(lines).encode("latin-1")
+
+    def post(
+        self, body: bytes, headers: Mapping[str, str]
+    ) -> Optional[Tuple[int, Dict[str, str]]]:
         """Status and headers of the reply; None if this path cannot be used (fall back).
 
         Raises :class:`NetworkError` when the exchange failed.
         """
         if not self.usable:
             return None
+        data = self._head(len(body), headers) + body
         for attempt in (0, 1):
             try:
                 conn: Any = self._pool._get_conn()
@@ -72,22 +182,22 @@ class FastPost:
                 raise NetworkError(str(exc)) from None
             reused = getattr(conn, "sock", None) is not None
             try:
-                conn.timeout = self._connect_timeout
-                http.client.HTTPConnection.request(
-                    conn, "POST", self._path, body=body, headers=dict(headers)
-                )
-                if conn.sock is not None:
-                    conn.sock.settimeout(self._read_timeout)
-                response = http.client.HTTPConnection.getresponse(conn)
-                response.read()
-                status, reply_headers = response.status, response.msg
-                if response.will_close:
+                if conn.sock is None:
+                    conn.timeout = self._connect_timeout
+                    conn.connect()
+                sock = conn.sock
+                sock.settimeout(self._read_timeout)
+                sock.sendall(data)
+                status, reply_headers, keep = read_response(sock)
+                if not keep:
                     conn.close()
             except _NETWORK as exc:
                 conn.close()
                 self._pool._put_conn(conn)
                 if reused and attempt == 0 and isinstance(exc, _STALE):
                     continue  # a kept-alive connection the server had closed: once more
+                if isinstance(exc, NetworkError):
+                    raise
                 raise NetworkError(f"{type(exc).__name__}: {exc}") from None
             except Exception:
                 logger.debug("sentry_lite: lean POST path unusable, using urlopen", exc_info=True)
