@@ -147,3 +147,18 @@ def test_subprocess_failure_still_raises(sentry_init: Init) -> None:
     sentry_init(traces_sample_rate=1.0)
     with sentry_lite.start_transaction(name="t"), pytest.raises(FileNotFoundError):
         subprocess.Popen(["/nonexistent/binary"])
+
+
+def test_http_client_is_patched_when_the_app_imports_it_after_init(receiver: Receiver) -> None:
+    """init does not import http.client (ssl, email) itself; the patch follows the import."""
+    code = (
+        "import sys, sentry_lite\n"
+        f"sentry_lite.init(dsn={receiver.dsn()!r}, traces_sample_rate=1.0)\n"
+        "assert 'http.client' not in sys.modules, 'imported at init'\n"
+        "import http.client\n"
+        "print(http.client.HTTPConnection.putrequest.__module__)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert out.stdout.strip() == "sentry_lite.integrations.stdlib"

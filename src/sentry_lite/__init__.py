@@ -3,6 +3,8 @@
 ``import sentry_lite as sentry_sdk`` works for code written against sentry_sdk 2.x.
 """
 
+from typing import Any
+
 from sentry_lite import integrations
 from sentry_lite.api import (
     add_attachment,
@@ -47,9 +49,18 @@ from sentry_lite.tracing.api import (
     start_transaction,
     trace,
 )
-from sentry_lite.transport import HttpTransport, Transport
+from sentry_lite.transport import Transport
 
 __version__ = VERSION
+
+
+def __getattr__(name: str) -> Any:
+    # The HTTP transport (and urllib3 with it) loads on first use, not at import.
+    if name == "HttpTransport":
+        from sentry_lite.transport.http import HttpTransport
+
+        return HttpTransport
+    raise AttributeError(f"module 'sentry_lite' has no attribute {name!r}")
 
 __all__ = [
     "VERSION",

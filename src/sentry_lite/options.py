@@ -115,7 +115,7 @@ _SPEC: Dict[str, Tuple[Any, Any]] = {
     "spotlight": (None, (bool, str)),
     # sentry-lite additions
     "cache_dir": (None, _STR),
-    "cache_max_envelopes": (1000, (int,)),
+    "cache_max_envelopes": (10_000, (int,)),
     "cache_max_bytes": (64 * 1024 * 1024, (int,)),
     "cache_max_age": (7 * 24 * 3600, _NUMBER),
     "on_drop": (None, _CALLABLE),

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("sentry_lite")
 
-__all__ = ["DidNotEnable", "Integration", "setup_integrations"]
+__all__ = ["DidNotEnable", "Integration", "setup_integrations", "when_imported"]
 
 
 class DidNotEnable(Exception):  # noqa: N818 - sentry_sdk's name
@@ -173,10 +173,18 @@ def _watch(trigger: str, path: str, skip: Set[str], result: Dict[str, Integratio
         if _setup_one(integration):
             result[cls.identifier] = integration
 
-    if trigger in sys.modules:
-        enable()
+    when_imported(trigger, enable)
+
+
+def when_imported(module_name: str, callback: Callable[[], None]) -> None:
+    """Run ``callback`` now if ``module_name`` is imported, else right after its import.
+
+    Lets integrations patch a library without importing it at start-up themselves.
+    """
+    if module_name in sys.modules:
+        callback()
         return
-    _watched.setdefault(trigger, []).append(enable)
+    _watched.setdefault(module_name, []).append(callback)
     _install_finder()
 
 

@@ -10,14 +10,16 @@ environment variables; ``wait``/``communicate`` get spans of their own.
 from __future__ import annotations
 
 import os
-import subprocess
-from http.client import HTTPConnection, HTTPResponse
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
 from urllib.parse import urlsplit, urlunsplit
 
-from sentry_lite.integrations import Integration
+from sentry_lite.integrations import Integration, when_imported
 from sentry_lite.integrations.active import active_integration
 from sentry_lite.scope import Scope
+
+if TYPE_CHECKING:
+    import subprocess
+    from http.client import HTTPConnection, HTTPResponse
 
 __all__ = ["StdlibIntegration", "get_subprocess_traceparent_headers"]
 
@@ -32,8 +34,10 @@ class StdlibIntegration(Integration):
 
     @staticmethod
     def setup_once() -> None:
-        _install_httplib()
-        _install_subprocess()
+        # Patched when the app (or urllib3) imports them: importing http.client here
+        # would add ssl and email to every start-up.
+        when_imported("http.client", _install_httplib)
+        when_imported("subprocess", _install_subprocess)
 
 
 def _enabled() -> bool:
@@ -65,6 +69,8 @@ def _breadcrumb(status: Optional[int], data: Dict[str, Any]) -> None:
 
 
 def _install_httplib() -> None:
+    from http.client import HTTPConnection, HTTPResponse
+
     real_putrequest = HTTPConnection.putrequest
     real_getresponse = HTTPConnection.getresponse
     real_read = HTTPResponse.read
@@ -247,6 +253,8 @@ def _describe(command: Any) -> str:
 
 
 def _install_subprocess() -> None:
+    import subprocess
+
     real_init = subprocess.Popen.__init__
     real_wait = subprocess.Popen.wait
     real_communicate = subprocess.Popen.communicate

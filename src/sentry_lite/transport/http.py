@@ -17,16 +17,13 @@ the outbox itself (a local file write) or, without an outbox, counts it as
 
 from __future__ import annotations
 
-import gzip
 import logging
 import os
 import random
 import threading
 import time
-from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Tuple
 from urllib.parse import urlsplit
-
-import urllib3
 
 from sentry_lite.consts import USER_AGENT
 from sentry_lite.dsn import Dsn
@@ -39,12 +36,18 @@ from sentry_lite.transport.outbox import (
     Claim,
     Outbox,
 )
-from sentry_lite.transport.pool import CONNECT_TIMEOUT, READ_TIMEOUT, make_pool
-from sentry_lite.transport.post import FastPost
 from sentry_lite.transport.ratelimits import RateLimits
 from sentry_lite.transport.reports import CLIENT_REPORT_INTERVAL, LossRecorder
 from sentry_lite.transport.size import fallback_envelope, trim_oversized
 from sentry_lite.transport.worker import BackgroundWorker
+
+if TYPE_CHECKING:
+    import urllib3
+
+    from sentry_lite.transport.post import FastPost
+
+# urllib3, ssl, certifi and gzip are imported on the worker thread at the first send:
+# together they are most of an eager import's cost (about 30 ms and several MiB).
 
 logger = logging.getLogger("sentry_lite.errors")
 
@@ -290,6 +293,8 @@ class HttpTransport(Transport):
             with self._pool_lock:
                 pool = self._pool
                 if pool is None or self._pool_pid != os.getpid():
+                    from sentry_lite.transport.pool import make_pool
+
                     pool = make_pool(self.options, self.dsn, maxsize=SEND_THREADS)
                     self._pool = pool
                     self._pool_pid = os.getpid()
@@ -301,6 +306,8 @@ class HttpTransport(Transport):
         size = len(body)
         headers = dict(self._headers)
         if self._compression > 0:
+            import gzip
+
             body = gzip.compress(body, self._compression)
             headers["Content-Encoding"] = "gzip"
         try:
@@ -324,6 +331,11 @@ class HttpTransport(Transport):
 
     def _request(self, body: bytes, headers: Dict[str, str]) -> Tuple[int, Any]:
         """POST ``body``; status and reply headers, or an exception for a network error."""
+        import urllib3
+
+        from sentry_lite.transport.pool import CONNECT_TIMEOUT, READ_TIMEOUT
+        from sentry_lite.transport.post import FastPost
+
         pool = self._get_pool()
         if type(pool) is urllib3.PoolManager:
             fast = self._fast

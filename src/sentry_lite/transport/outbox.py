@@ -25,8 +25,6 @@ from __future__ import annotations
 import heapq
 import logging
 import os
-import secrets
-import socket
 import threading
 import time
 from typing import Callable, Dict, List, Optional, Set, Tuple
@@ -61,6 +59,8 @@ _TMP = ".tmp-"
 
 
 def _host() -> str:
+    import socket  # only with cache_dir set
+
     return socket.gethostname().replace(".", "_").replace("@", "_") or "host"
 
 
@@ -163,6 +163,8 @@ class Outbox:
         if os.getpid() != self._pid:
             self.after_fork()
         now = time.time()
+        import secrets
+
         base = f"{int(now * 1e6):017d}-{secrets.token_hex(6)}"
         tmp = self._path(f"{_TMP}{self._pid}-{secrets.token_hex(6)}")
         final = self._path(f"{base}.0{_READY}")

@@ -13,7 +13,6 @@ Deadlines use the monotonic clock so a wall-clock jump cannot lift or extend a l
 
 from __future__ import annotations
 
-import email.utils
 import threading
 import time
 from typing import Dict, List, Mapping, Optional, Tuple
@@ -45,6 +44,8 @@ def parse_retry_after(value: Optional[str], now: Optional[float] = None) -> floa
         seconds = float(text)
     except ValueError:
         try:
+            import email.utils  # only for the rare HTTP-date form of Retry-After
+
             when = email.utils.parsedate_to_datetime(text)
         except (TypeError, ValueError, IndexError):
             return DEFAULT_RETRY_AFTER

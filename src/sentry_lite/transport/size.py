@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import logging
 import time
-import uuid
 from typing import Any, Dict, Optional
 
 from sentry_lite.consts import MAX_EVENT_BYTES
 from sentry_lite.envelope import Envelope, Item
+from sentry_lite.tracing.context import new_trace_id
 
 logger = logging.getLogger("sentry_lite.errors")
 
@@ -93,7 +93,7 @@ def fallback_envelope(envelope: Envelope, size: int) -> Optional[Envelope]:
         return None
     title = _title(event)[:SUMMARY_CHARS]
     fallback: Dict[str, Any] = {
-        "event_id": uuid.uuid4().hex,
+        "event_id": new_trace_id(),
         "timestamp": time.time(),
         "platform": "python",
         "level": event.get("level") if item_type == "event" else "warning",
