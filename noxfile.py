@@ -54,5 +54,7 @@ def docs(session: nox.Session) -> None:
 @nox.session(python=False)
 def bench(session: nox.Session) -> None:
     """No SDK vs sentry_sdk vs sentry_lite, in one run per scenario (prints ratio tables)."""
+    # Compiled like an installed package, so import times compare like with like.
+    session.run("python", "-m", "compileall", "-q", "src/sentry_lite")
     for script in sorted(glob.glob("bench/bench_*.py")):
         session.run("python", script, *session.posargs)
