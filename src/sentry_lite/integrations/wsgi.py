@@ -365,7 +365,8 @@ class _ScopedResponse:
         try:
             iterator = self._iterator
             if iterator is None:
-                iterator = self._iterator = context.run(iter, self._response)
+                # iter() of a list or werkzeug's ClosingIterator runs no app code.
+                iterator = self._iterator = iter(self._response)
             return context.run(next, iterator)
         except StopIteration:
             raise
