@@ -159,6 +159,7 @@ class Client(BaseClient):
         self.integrations = {}
         self._lock = threading.Lock()
         self._closed = False
+        self._sdk_cache: Optional[Tuple[int, Dict[str, Any]]] = None
         self._setup_integrations()
         if self.options["functions_to_trace"]:
             from sentry_lite.tracing.decorator import instrument_functions
@@ -183,6 +184,18 @@ class Client(BaseClient):
     def get_integration(self, name_or_class: Any) -> Optional[Integration]:
         name = name_or_class if isinstance(name_or_class, str) else name_or_class.identifier
         return self.integrations.get(name)
+
+    def _sdk_info(self) -> Dict[str, Any]:
+        """The event's ``sdk``; rebuilt only when an auto-enabled integration joined."""
+        count = len(self.integrations)
+        cached = self._sdk_cache
+        if cached is None or cached[0] != count:
+            cached = (count, sdk_info(sorted(self.integrations)))
+            self._sdk_cache = cached
+        info = dict(cached[1])
+        info["integrations"] = list(info["integrations"])
+        info["packages"] = list(info["packages"])
+        return info
 
     # -- capture -----------------------------------------------------------------
     def capture_message(
@@ -326,11 +339,11 @@ class Client(BaseClient):
             if key not in contexts:
                 contexts[key] = dict(value)
         if event.get("sdk") is None:
-            event["sdk"] = sdk_info(sorted(self.integrations))
+            event["sdk"] = self._sdk_info()
         if event.get("platform") is None:
             event["platform"] = "python"
         if not is_transaction and "modules" in self.integrations and "modules" not in event:
-            event["modules"] = dict(installed_modules())
+            event["modules"] = installed_modules()  # shared, as sentry_sdk does
         return event
 
     def _run_before_send(self, event: Event, hint: Hint, is_transaction: bool) -> Optional[Event]:

@@ -73,6 +73,8 @@ MAX_SCRUB_ITEMS = 10_000
 MAX_SCRUB_DEPTH = 64
 """Nesting looked into; the serializer keeps no deeper data outside databags either."""
 
+MAX_CACHED_VERDICTS = 4096
+"""Key names whose denylist verdict is remembered per scrubber."""
 MAX_SCRUB_NODES = 2 * MAX_SECTION_NODES
 """Containers looked into per section: more than the serializer ever keeps of a section,
 so every value that is sent has been scrubbed; shared sub-objects cannot blow it up."""
@@ -113,12 +115,21 @@ class EventScrubber:
         self.recursive = recursive
         """Accepted for compatibility: nested values are always scrubbed here."""
         self._names = frozenset(_normalize(name) for name in self.denylist)
+        self._verdicts: Dict[str, bool] = {}
 
     # -- matching --------------------------------------------------------------------
 
     def is_denied(self, key: object) -> bool:
         """Does a key name its value as secret? Case, ``-`` and ``_`` are ignored."""
-        return isinstance(key, str) and _normalize(key) in self._names
+        if type(key) is not str:
+            return isinstance(key, str) and _normalize(key) in self._names
+        verdict = self._verdicts.get(key)
+        if verdict is None:
+            # The same few keys come back in every event; remember the answer.
+            verdict = _normalize(key) in self._names
+            if len(self._verdicts) < MAX_CACHED_VERDICTS:
+                self._verdicts[key] = verdict
+        return verdict
 
     # -- walking -----------------------------------------------------------------------
 
