@@ -173,3 +173,19 @@ def test_init_twice_does_not_double_capture(
     receiver.wait_for(2)
     texts = sorted(e.get("message") or e["logentry"]["formatted"] for e in receiver.events)
     assert texts == ["marker", "once"]
+
+
+def test_logging_an_already_captured_exception_sends_one_event(
+    sentry_init: Any, receiver: Receiver, log: logging.Logger
+) -> None:
+    sentry_init()
+    try:
+        raise KeyError("once")
+    except KeyError as exc:
+        sentry_lite.capture_exception(exc)
+        log.exception("the framework logs it too")
+    sentry_lite.capture_message("marker")
+    sentry_lite.flush(5)
+    receiver.wait_for(2)
+    kinds = sorted(e.get("message") or e["exception"]["values"][0]["type"] for e in receiver.events)
+    assert kinds == ["KeyError", "marker"]

@@ -27,6 +27,15 @@ class DedupeIntegration(Integration):
         _last_seen.set(None)
 
 
+def already_captured(exc: Optional[BaseException]) -> bool:
+    """Would dedupe drop an event for ``exc``? Lets callers skip building it at all."""
+    return (
+        exc is not None
+        and _last_seen.get() is exc
+        and integration_enabled(DedupeIntegration.identifier)
+    )
+
+
 def _dedupe(event: Event, hint: Hint) -> Optional[Event]:
     exc_info = hint.get("exc_info")
     if exc_info is None or not integration_enabled(DedupeIntegration.identifier):

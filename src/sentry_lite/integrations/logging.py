@@ -161,6 +161,12 @@ def capture_record(record: logging.LogRecord) -> None:
     event: Event
     if exc_info and exc_info[0] is not None and exc_info[1] is not None:
         from sentry_lite.events.exceptions import event_from_exception
+        from sentry_lite.integrations.dedupe import already_captured
+
+        if already_captured(exc_info[1]):
+            # A framework logging the error we just reported (Flask's app.logger,
+            # uvicorn): dedupe would drop the event, so do not build it.
+            return
 
         event, exc_hint = event_from_exception(
             exc_info, client.options, {"type": "logging", "handled": True}

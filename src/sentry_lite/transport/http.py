@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 
     from sentry_lite.transport.post import FastPost
 
-# urllib3, ssl, certifi and gzip are imported on the worker thread at the first send:
+# urllib3, ssl, certifi and zlib are imported on the worker thread at the first send:
 # together they are most of an eager import's cost (about 30 ms and several MiB).
 
 logger = logging.getLogger("sentry_lite.errors")
@@ -306,9 +306,12 @@ class HttpTransport(Transport):
         size = len(body)
         headers = dict(self._headers)
         if self._compression > 0:
-            import gzip
+            import zlib
 
-            body = gzip.compress(body, self._compression)
+            # A gzip stream straight from zlib (wbits 31): same bytes on the wire as
+            # gzip.compress, without its per-call header and CRC work in Python.
+            packer = zlib.compressobj(self._compression, zlib.DEFLATED, 31)
+            body = packer.compress(body) + packer.flush()
             headers["Content-Encoding"] = "gzip"
         try:
             status, reply_headers = self._request(body, headers)
