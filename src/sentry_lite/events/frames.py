@@ -279,8 +279,12 @@ def serialize_frame(
     lineno: Optional[int],
     opts: FrameOptions,
     info: Optional[_CodeInfo] = None,
+    memo: Optional[Dict[int, Tuple[Any, Any]]] = None,
 ) -> Dict[str, Any]:
-    """One Sentry stack frame dict (without ``in_app``) for ``frame`` at ``lineno``."""
+    """One Sentry stack frame dict (without ``in_app``) for ``frame`` at ``lineno``.
+
+    ``memo`` is shared by the frames of one stack so an object passed down many frames
+    is serialised once."""
     if info is None:
         try:
             module = frame.f_globals.get("__name__")
@@ -311,6 +315,7 @@ def serialize_frame(
                 is_vars=True,
                 max_value_length=opts.max_value_length,
                 custom_repr=opts.custom_repr,
+                memo=memo,
             )
     return rv
 
@@ -333,17 +338,19 @@ def frames_from_traceback(
     visible = _visible_tracebacks(tb, limit + 1)
     if len(visible) > limit:
         return None
-    return [serialize_frame(t.tb_frame, t.tb_lineno, opts, info) for t, info in visible]
+    memo: Dict[int, Tuple[Any, Any]] = {}
+    return [serialize_frame(t.tb_frame, t.tb_lineno, opts, info, memo) for t, info in visible]
 
 
 def stack_frames(start: Optional[FrameType], opts: FrameOptions) -> List[Dict[str, Any]]:
     """Frames from ``start`` outwards through ``f_back``, oldest first, hidden ones left out."""
     frames = []
+    memo: Dict[int, Tuple[Any, Any]] = {}
     f = start
     while f is not None:
         info = _frame_info(f)
         if info is not None:
-            frames.append(serialize_frame(f, f.f_lineno, opts, info))
+            frames.append(serialize_frame(f, f.f_lineno, opts, info, memo))
         f = f.f_back
     frames.reverse()
     return frames

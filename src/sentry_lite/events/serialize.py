@@ -57,6 +57,7 @@ MAX_REPR_ITEMS = 10_000
 """A deque or dict view with more items than this is summarised instead of repr'd."""
 
 _SEQUENCE_TYPES = (tuple, list, set, frozenset, array)
+_SMALL_LEAVES = frozenset({int, float, bool, type(None)})
 _STR_TYPES = (str, bytes, bytearray, memoryview)
 _BIG_REPR_TYPES = (deque, KeysView, ValuesView, ItemsView)
 _SURROGATES = re.compile("[\ud800-\udfff]")
@@ -492,6 +493,7 @@ def serialize_value(
     is_vars: bool = False,
     max_value_length: Optional[int] = None,
     custom_repr: Optional[Callable[[object], Optional[str]]] = None,
+    memo: Optional[Dict[int, Tuple[Any, Any]]] = None,
 ) -> Any:
     """Snapshot ``value`` as JSON-safe data with databag depth/breadth limits.
 
@@ -499,24 +501,29 @@ def serialize_value(
     captured before the program changes them; with ``is_vars`` every leaf is repr'd
     (``'abc'``, ``None``, ``1``) as sentry_sdk does, so types stay visible. Cuts are
     not reported here (as in sentry_sdk); use :func:`serialize_value_with_meta` for them.
+
+    ``memo`` (one dict per captured stack) reuses the result for an object seen in an
+    earlier frame: web frameworks pass the same request/scope objects down ten frames.
     """
     max_length = DEFAULT_MAX_VALUE_LENGTH if max_value_length is None else max_value_length
     walker = _Walker(is_vars, max_length, custom_repr, keep_bodies=False, track=False)
-    if (
-        is_vars
-        and custom_repr is None
-        and type(value) is dict
-        and len(value) <= MAX_DATABAG_BREADTH
-    ):
+    if is_vars and custom_repr is None and type(value) is dict:
         # Frame locals: most values are plain; copy those fast and walk only the rest.
         out: Dict[str, Any] = {}
         budget = [MAX_SECTION_NODES]
-        for name, item in value.items():
+        for name, item in islice(value.items(), MAX_DATABAG_BREADTH):
             key = _clean(name) if type(name) is str else walker._key(name)
+            seen = memo.get(id(item)) if memo is not None else None
+            if seen is not None and seen[0] is item:
+                out[key] = seen[1]
+                continue
             try:
-                out[key] = _fast_vars(item, MAX_DATABAG_DEPTH - 1, max_length, budget)
+                result = _fast_vars(item, MAX_DATABAG_DEPTH - 1, max_length, budget)
             except _NeedsFullWalk:
-                out[key] = walker.walk(item, MAX_DATABAG_DEPTH - 1, MAX_DATABAG_BREADTH, True)
+                result = walker.walk(item, MAX_DATABAG_DEPTH - 1, MAX_DATABAG_BREADTH, True)
+            if memo is not None and type(item) not in _SMALL_LEAVES:
+                memo[id(item)] = (item, result)
+            out[key] = result
         return out
     return walker.walk(value, MAX_DATABAG_DEPTH, MAX_DATABAG_BREADTH, True)
 
