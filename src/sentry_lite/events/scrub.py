@@ -133,17 +133,26 @@ class EventScrubber:
 
     # -- walking -----------------------------------------------------------------------
 
-    def _scrub(self, event: Dict[str, Any], holder: Any, key: Any, path: List[Segment]) -> None:
+    def _scrub(
+        self,
+        event: Dict[str, Any],
+        holder: Any,
+        key: Any,
+        path: List[Segment],
+        clean: Optional[Set[Tuple[int, int]]] = None,
+    ) -> None:
         """Scrub ``holder[key]`` and everything below it; never raises.
 
         Copy-on-write: a container that needs a change is replaced by a scrubbed copy in
         its parent, so the application's own dicts (``set_extra("cfg", cfg)``) are never
         modified. Untouched containers are kept as they are, for the serializer to copy.
+        ``clean`` remembers containers already found to hold nothing to scrub, for data
+        shared between frames.
         """
         try:
             value = holder[key]
             budget = [MAX_SCRUB_NODES]
-            new = self._clean(event, value, (tuple(path),), set(), MAX_SCRUB_DEPTH, budget)
+            new = self._clean(event, value, (tuple(path),), set(), MAX_SCRUB_DEPTH, budget, clean)
             if new is not value:
                 holder[key] = new
         except Exception:
@@ -157,6 +166,7 @@ class EventScrubber:
         active: Set[int],
         depth: int,
         budget: List[int],
+        clean: Optional[Set[Tuple[int, int]]] = None,
     ) -> Any:
         kind = type(value)
         if kind is dict or (kind is not list and kind is not tuple and isinstance(value, Mapping)):
@@ -166,6 +176,8 @@ class EventScrubber:
         else:
             return value
         if depth <= 0 or id(value) in active or budget[0] <= 0:
+            return value
+        if clean is not None and (id(value), depth) in clean:
             return value
         budget[0] -= 1
         active.add(id(value))
@@ -180,14 +192,18 @@ class EventScrubber:
                 elif type(item) in _LEAF_TYPES:
                     continue
                 else:
-                    new = self._clean(event, item, (path, name), active, depth - 1, budget)
+                    new = self._clean(event, item, (path, name), active, depth - 1, budget, clean)
                 if new is not item:
                     if changed is None:
                         changed = list(value) if kind is list or kind is tuple else dict(value)
                     changed[name] = new
         finally:
             active.discard(id(value))
-        return value if changed is None else changed
+        if changed is None:
+            if clean is not None and budget[0] > 0:
+                clean.add((id(value), depth))
+            return value
+        return changed
 
     def _scrub_query(self, event: Dict[str, Any], request: Dict[str, Any]) -> None:
         query = request.get("query_string")
@@ -241,9 +257,12 @@ class EventScrubber:
                 self._scrub(event, crumb, "data", ["breadcrumbs", "values", index, "data"])
 
     def scrub_frames(self, event: Dict[str, Any]) -> None:
+        # Frames share the serialised form of objects passed down the stack (see
+        # serialize_value's memo); each shared container is looked at once.
+        clean: Set[Tuple[int, int]] = set()
         for frame, path in _frames(event):
             if "vars" in frame:
-                self._scrub(event, frame, "vars", [*path, "vars"])
+                self._scrub(event, frame, "vars", [*path, "vars"], clean)
 
     def scrub_spans(self, event: Dict[str, Any]) -> None:
         spans = event.get("spans")
