@@ -102,7 +102,12 @@ def measure(mode: str, rate: float, dsn: str) -> Dict[str, float]:
     batch = BATCH if rate else BATCH * 10
     out = subprocess.run(
         [sys.executable, "-c", CHILD, mode, dsn, str(rate), str(BATCHES), str(batch), str(PAUSE)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=True,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 

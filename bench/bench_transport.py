@@ -241,30 +241,38 @@ def _run_all(args: argparse.Namespace, cache_base: str) -> None:
             receiver.close()
 
     sdk_r, lite_r = results["sentry_sdk"], results["sentry_lite"]
-    rows.append([
-        f"sustained throughput ({args.events} events), events/s",
-        f"{sdk_r['throughput']:.0f}",
-        f"{lite_r['throughput']:.0f}",
-        f"{lite_r['throughput'] / sdk_r['throughput']:.2f}x (target >= 3x)",
-    ])
-    rows.append([
-        "  (every round)",
-        " ".join(f"{x:.0f}" for x in sdk_r["rounds"]),
-        " ".join(f"{x:.0f}" for x in lite_r["rounds"]),
-        "",
-    ])
-    rows.append([
-        f"burst of {args.burst}: events delivered",
-        f"{sdk_r['burst']}",
-        f"{lite_r['burst']} (outbox)",
-        f"in {lite_r['burst_elapsed']:.1f} s (sdk {sdk_r['burst_elapsed']:.1f} s)",
-    ])
-    rows.append([
-        f"shutdown, hung receiver, shutdown_timeout={SHUTDOWN_TIMEOUT:g}: s",
-        f"{sdk_r['shutdown']:.3f}",
-        f"{lite_r['shutdown']:.3f}",
-        f"limit {SHUTDOWN_TIMEOUT + 0.2:.1f} s",
-    ])
+    rows.append(
+        [
+            f"sustained throughput ({args.events} events), events/s",
+            f"{sdk_r['throughput']:.0f}",
+            f"{lite_r['throughput']:.0f}",
+            f"{lite_r['throughput'] / sdk_r['throughput']:.2f}x (target >= 3x)",
+        ]
+    )
+    rows.append(
+        [
+            "  (every round)",
+            " ".join(f"{x:.0f}" for x in sdk_r["rounds"]),
+            " ".join(f"{x:.0f}" for x in lite_r["rounds"]),
+            "",
+        ]
+    )
+    rows.append(
+        [
+            f"burst of {args.burst}: events delivered",
+            f"{sdk_r['burst']}",
+            f"{lite_r['burst']} (outbox)",
+            f"in {lite_r['burst_elapsed']:.1f} s (sdk {sdk_r['burst_elapsed']:.1f} s)",
+        ]
+    )
+    rows.append(
+        [
+            f"shutdown, hung receiver, shutdown_timeout={SHUTDOWN_TIMEOUT:g}: s",
+            f"{sdk_r['shutdown']:.3f}",
+            f"{lite_r['shutdown']:.3f}",
+            f"limit {SHUTDOWN_TIMEOUT + 0.2:.1f} s",
+        ]
+    )
     header = ["measurement", "sentry_sdk", "sentry_lite", "note"]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")

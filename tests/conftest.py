@@ -10,6 +10,7 @@ import pytest
 
 import sentry_lite
 from sentry_lite.scope import Scope, _current_scope, _isolation_scope
+from sentry_lite.transport.http import HttpTransport
 from tests.receiver import Receiver
 
 pytest_plugins = ["pytester"]
@@ -51,6 +52,22 @@ def receiver() -> Iterator[Receiver]:
         yield r
     finally:
         r.close()
+
+
+@pytest.fixture
+def make_transport(receiver: Receiver) -> Iterator[Callable[..., HttpTransport]]:
+    """``make_transport(**options)``: an HttpTransport aimed at the receiver, killed after."""
+    made: List[HttpTransport] = []
+
+    def make(**options: Any) -> HttpTransport:
+        options.setdefault("dsn", receiver.dsn())
+        transport = HttpTransport(options)
+        made.append(transport)
+        return transport
+
+    yield make
+    for transport in made:
+        transport.kill()
 
 
 @pytest.fixture

@@ -99,9 +99,7 @@ class Receiver:
         self.server = ThreadingHTTPServer(("127.0.0.1", self.port), self._handler_cls)
         self.server.daemon_threads = True
         if self._tls_context is not None:
-            self.server.socket = self._tls_context.wrap_socket(
-                self.server.socket, server_side=True
-            )
+            self.server.socket = self._tls_context.wrap_socket(self.server.socket, server_side=True)
         self.port = self.server.server_address[1]
         self._thread = threading.Thread(
             target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -306,8 +304,13 @@ def transaction_envelope(name: str = "tx", spans: int = 2) -> Envelope:
         "start_timestamp": now - 0.01,
         "timestamp": now,
         "spans": [
-            {"span_id": f"{i:016x}", "trace_id": "0" * 32, "op": "db",
-             "start_timestamp": now - 0.01, "timestamp": now}
+            {
+                "span_id": f"{i:016x}",
+                "trace_id": "0" * 32,
+                "op": "db",
+                "start_timestamp": now - 0.01,
+                "timestamp": now,
+            }
             for i in range(spans)
         ],
         "contexts": {"trace": {"trace_id": "0" * 32, "span_id": "f" * 16}},

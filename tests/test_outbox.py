@@ -9,31 +9,13 @@ import sys
 import textwrap
 import time
 from collections import Counter
-from typing import Any, Iterator, List, Optional, Tuple
-
-import pytest
+from typing import Any, List, Optional, Tuple
 
 from sentry_lite.envelope import Envelope
-from sentry_lite.transport import HttpTransport
 from sentry_lite.transport.outbox import Outbox
 from tests.receiver import Receiver, event_envelope, messages
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-@pytest.fixture
-def make_transport(receiver: Receiver) -> Iterator[Any]:
-    made: List[HttpTransport] = []
-
-    def make(**options: Any) -> HttpTransport:
-        options.setdefault("dsn", receiver.dsn())
-        transport = HttpTransport(options)
-        made.append(transport)
-        return transport
-
-    yield make
-    for transport in made:
-        transport.kill()
 
 
 def _files(path: Any) -> List[str]:
@@ -149,9 +131,7 @@ def test_receiver_down_then_up_delivers_everything_once(
 ) -> None:
     drops: List[Any] = []
     receiver.stop_listening()
-    transport = make_transport(
-        cache_dir=str(tmp_path), on_drop=lambda *a: drops.append(a)
-    )
+    transport = make_transport(cache_dir=str(tmp_path), on_drop=lambda *a: drops.append(a))
     expected = [f"m{i}" for i in range(30)]
     for text in expected:
         transport.capture_envelope(event_envelope(text))

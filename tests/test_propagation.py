@@ -88,7 +88,9 @@ def test_environ_and_header_mappings_are_both_read(sentry_init: Init) -> None:
     for incoming in (environ, {"Sentry-Trace": f"{TRACE}-{SPAN}-1", "Baggage": "sentry-release=r"}):
         context = propagation_context_from_headers(incoming)
         assert (context.trace_id, context.parent_span_id, context.parent_sampled) == (
-            TRACE, SPAN, True
+            TRACE,
+            SPAN,
+            True,
         )
         assert context.dynamic_sampling_context["release"] == "r"
 
@@ -219,15 +221,23 @@ def _env() -> Dict[str, str]:
 def test_distributed_trace_across_two_processes(caller: str, callee: str) -> None:
     receiver = Receiver()
     server = subprocess.Popen(
-        _python("serve", callee, receiver.dsn()), cwd=ROOT, env=_env(),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        _python("serve", callee, receiver.dsn()),
+        cwd=ROOT,
+        env=_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         assert server.stdout is not None
         port = int(server.stdout.readline())
         out = subprocess.run(
             _python("call", caller, receiver.dsn(), f"http://127.0.0.1:{port}/work"),
-            cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=60,
+            cwd=ROOT,
+            env=_env(),
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
         assert out.returncode == 0, out.stderr
         server.wait(30)
@@ -240,8 +250,11 @@ def test_distributed_trace_across_two_processes(caller: str, callee: str) -> Non
         server.communicate(timeout=10)
         receiver.close()
 
-    txns = {e.items[0].get_json()["transaction"]: e for e in envelopes
-            if e.items[0].type == "transaction"}
+    txns = {
+        e.items[0].get_json()["transaction"]: e
+        for e in envelopes
+        if e.items[0].type == "transaction"
+    }
     a_env, b_env = txns["caller"], txns["/work"]
     a, b = a_env.items[0].get_json(), b_env.items[0].get_json()
     (error_env,) = [e for e in envelopes if e.items[0].type == "event"]

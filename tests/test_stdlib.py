@@ -2,69 +2,23 @@
 
 from __future__ import annotations
 
-import http.client
 import os
 import subprocess
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Dict, Iterator, List
+from typing import Any, Callable, Iterator
 
 import pytest
 
 import sentry_lite
+from tests.httpserver import HeaderServer
 from tests.receiver import Receiver
 
 Init = Callable[..., Any]
 
 
-class Server:
-    """127.0.0.1 HTTP server answering ``/<status>`` with that status; keeps headers."""
-
-    def __init__(self) -> None:
-        self.headers: List[Dict[str, str]] = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-                pass
-
-            def do_GET(self) -> None:  # noqa: N802
-                outer.headers.append({k.lower(): v for k, v in self.headers.items()})
-                status = int(self.path.strip("/").split("?")[0] or 200)
-                body = b"x" * 10
-                self.send_response(status)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def get(self, path: str) -> int:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        try:
-            conn.request("GET", path)
-            response = conn.getresponse()
-            response.read()
-            return response.status
-        finally:
-            conn.close()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(5)
-
-
 @pytest.fixture
-def server() -> Iterator[Server]:
-    s = Server()
+def server() -> Iterator[HeaderServer]:
+    s = HeaderServer()
     try:
         yield s
     finally:
@@ -72,7 +26,7 @@ def server() -> Iterator[Server]:
 
 
 def test_http_client_span_breadcrumb_and_headers(
-    sentry_init: Init, receiver: Receiver, server: Server
+    sentry_init: Init, receiver: Receiver, server: HeaderServer
 ) -> None:
     sentry_init(traces_sample_rate=1.0, send_default_pii=True)
     with sentry_lite.start_transaction(name="t") as txn:
@@ -99,7 +53,7 @@ def test_http_client_span_breadcrumb_and_headers(
 
 
 def test_headers_without_a_transaction(
-    sentry_init: Init, receiver: Receiver, server: Server
+    sentry_init: Init, receiver: Receiver, server: HeaderServer
 ) -> None:
     sentry_init()
     server.get("/200")
@@ -107,7 +61,7 @@ def test_headers_without_a_transaction(
     assert server.headers[0]["sentry-trace"] == f"{context.trace_id}-{context.span_id}"
 
 
-def test_targets_limit_outgoing_headers(sentry_init: Init, server: Server) -> None:
+def test_targets_limit_outgoing_headers(sentry_init: Init, server: HeaderServer) -> None:
     sentry_init(traces_sample_rate=1.0, trace_propagation_targets=["example.com"])
     with sentry_lite.start_transaction(name="t"):
         server.get("/200")
@@ -129,8 +83,13 @@ def test_subprocess_spans_and_env(sentry_init: Init, receiver: Receiver) -> None
     sentry_init(traces_sample_rate=1.0)
     code = "import os; print(os.environ.get('SUBPROCESS_SENTRY_TRACE', ''))"
     with sentry_lite.start_transaction(name="t") as txn:
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             cwd=os.getcwd(), check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            cwd=os.getcwd(),
+            check=True,
+        )
     sentry_lite.flush(5)
     (event,) = receiver.transactions
     ops = [s["op"] for s in event["spans"]]

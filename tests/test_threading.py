@@ -64,9 +64,7 @@ def test_thread_changes_do_not_leak_back(sentry_init: Init, receiver: Receiver) 
     assert tags == {"from thread": "thread", "from main": "main"}
 
 
-def test_propagate_scope_false_starts_threads_clean(
-    sentry_init: Init, receiver: Receiver
-) -> None:
+def test_propagate_scope_false_starts_threads_clean(sentry_init: Init, receiver: Receiver) -> None:
     sentry_init(integrations=[ThreadingIntegration(propagate_scope=False)])
     sentry_lite.set_tag("request", "r1")
     _run(lambda: sentry_lite.capture_message("clean"))

@@ -36,7 +36,12 @@ def assert_relay_valid(txn: Dict[str, Any]) -> None:
     assert txn["type"] == "transaction"
     assert isinstance(txn["transaction"], str) and txn["transaction"]
     assert txn["transaction_info"]["source"] in {
-        "custom", "url", "route", "view", "component", "task"
+        "custom",
+        "url",
+        "route",
+        "view",
+        "component",
+        "task",
     }
     trace = txn["contexts"]["trace"]
     assert HEX32.match(trace["trace_id"]) and HEX16.match(trace["span_id"])
@@ -128,9 +133,7 @@ def test_context_manager_sets_and_restores_current_span(sentry_init: Init) -> No
     assert sentry_lite.get_current_span() is None
 
 
-def test_start_span_without_transaction_is_not_sent(
-    sentry_init: Init, receiver: Receiver
-) -> None:
+def test_start_span_without_transaction_is_not_sent(sentry_init: Init, receiver: Receiver) -> None:
     sentry_init(traces_sample_rate=1.0)
     with sentry_lite.start_span(op="lonely") as span:
         assert span.containing_transaction is None
@@ -166,12 +169,14 @@ def test_error_in_span_marks_status_and_links_the_error(
     assert headers[0]["trace"]["transaction"] == "t"
 
 
-def test_errors_link_to_a_trace_when_tracing_is_off(
-    sentry_init: Init, receiver: Receiver
-) -> None:
+def test_errors_link_to_a_trace_when_tracing_is_off(sentry_init: Init, receiver: Receiver) -> None:
     sentry_init(release="r")
-    incoming = {"sentry-trace": "a" * 32 + "-" + "b" * 16 + "-1", "baggage": "sentry-trace_id="
-                + "a" * 32 + ",sentry-environment=prod,sentry-sample_rate=0.25,vendor=x"}
+    incoming = {
+        "sentry-trace": "a" * 32 + "-" + "b" * 16 + "-1",
+        "baggage": "sentry-trace_id="
+        + "a" * 32
+        + ",sentry-environment=prod,sentry-sample_rate=0.25,vendor=x",
+    }
     with sentry_lite.isolation_scope():
         txn = sentry_lite.continue_trace(incoming, op="http.server", name="/x")
         assert txn.trace_id == "a" * 32 and txn.parent_span_id == "b" * 16
@@ -184,8 +189,11 @@ def test_errors_link_to_a_trace_when_tracing_is_off(
     assert events["linked"]["contexts"]["trace"]["parent_span_id"] == "b" * 16
     assert HEX32.match(events["own trace"]["contexts"]["trace"]["trace_id"])
     assert events["own trace"]["contexts"]["trace"]["trace_id"] != "a" * 32
-    headers = {e.items[0].get_json()["message"]: e.headers for e in receiver.envelopes
-               if e.items[0].type == "event"}
+    headers = {
+        e.items[0].get_json()["message"]: e.headers
+        for e in receiver.envelopes
+        if e.items[0].type == "event"
+    }
     dsc = headers["linked"]["trace"]
     assert dsc["trace_id"] == "a" * 32 and dsc["sample_rate"] == "0.25"
     assert dsc["environment"] == "prod", "incoming DSC is passed on unchanged"
@@ -450,12 +458,18 @@ def test_instrumenter_mismatch_gives_noop(sentry_init: Init, receiver: Receiver)
 def test_scope_methods_match_module_functions(sentry_init: Init, receiver: Receiver) -> None:
     sentry_init(traces_sample_rate=1.0)
     scope = Scope.get_current_scope()
-    txn = scope.continue_trace({"HTTP_SENTRY_TRACE": "e" * 32 + "-" + "f" * 16 + "-1"},
-                               op="http.server", name="/r", source=TRANSACTION_SOURCE_ROUTE)
+    txn = scope.continue_trace(
+        {"HTTP_SENTRY_TRACE": "e" * 32 + "-" + "f" * 16 + "-1"},
+        op="http.server",
+        name="/r",
+        source=TRANSACTION_SOURCE_ROUTE,
+    )
     assert txn.source == TransactionSource.ROUTE == "route"
     with scope.start_transaction(txn), scope.start_span(op="x") as span:
-        assert scope.get_traceparent() == sentry_lite.get_traceparent() == (
-            f"{'e' * 32}-{span.span_id}-1"
+        assert (
+            scope.get_traceparent()
+            == sentry_lite.get_traceparent()
+            == (f"{'e' * 32}-{span.span_id}-1")
         )
         assert scope.get_baggage().serialize() == sentry_lite.get_baggage()
         headers = dict(scope.iter_trace_propagation_headers())
@@ -519,10 +533,17 @@ def test_instrument_functions_to_trace(sentry_init: Init, receiver: Receiver) ->
     saved = dict(_Traced.__dict__), _traced_function
     try:
         instrument_functions(
-            [{"qualified_name": f"{__name__}.{name}"} for name in (
-                "_Traced.method", "_Traced.static", "_Traced.klass", "_traced_function",
-                "no_such_function", "nodots",
-            )]
+            [
+                {"qualified_name": f"{__name__}.{name}"}
+                for name in (
+                    "_Traced.method",
+                    "_Traced.static",
+                    "_Traced.klass",
+                    "_traced_function",
+                    "no_such_function",
+                    "nodots",
+                )
+            ]
         )
         with sentry_lite.start_transaction(name="t"):
             total = _Traced().method() + _Traced.static() + _Traced.klass()

@@ -15,12 +15,12 @@ import os
 import subprocess
 import sys
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Dict, Iterator, List, Tuple
 from urllib.parse import urlsplit
 
 import pytest
 
+from tests.httpserver import HeaderServer
 from tests.receiver import Receiver
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -157,8 +157,12 @@ def transaction_shape(envelope: Any) -> Dict[str, Any]:
         },
         "spans": [_span_shape(s, index) for s in spans],
         "dsc": {
-            k: (v if k in {"environment", "release", "public_key", "transaction", "sampled",
-                           "sample_rate"} else None)
+            k: (
+                v
+                if k
+                in {"environment", "release", "public_key", "transaction", "sampled", "sample_rate"}
+                else None
+            )
             for k, v in sorted(dsc.items())
         },
         "header_keys": sorted(envelope.headers),
@@ -177,41 +181,6 @@ def error_shape(envelope: Any) -> Dict[str, Any]:
     }
 
 
-class HeaderServer:
-    """An HTTP server on 127.0.0.1 that remembers the headers of each request."""
-
-    def __init__(self) -> None:
-        self.headers: List[Dict[str, str]] = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-                pass
-
-            def do_GET(self) -> None:  # noqa: N802
-                # Repeated fields (two ``baggage`` lines) combine with commas (RFC 9110).
-                outer.headers.append(
-                    {k.lower(): ",".join(self.headers.get_all(k) or ()) for k in self.headers}
-                )
-                self.send_response(200)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"ok")
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/items"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(5)
-
-
 @pytest.fixture
 def header_server() -> Iterator[HeaderServer]:
     server = HeaderServer()
@@ -227,9 +196,20 @@ def run(module: str, name: str, url: str) -> Tuple[List[Any], List[Any]]:
     try:
         env = {k: v for k, v in os.environ.items() if not k.startswith("SENTRY_")}
         out = subprocess.run(
-            [sys.executable, "-m", "tests.test_tracing_sidebyside", module, receiver.dsn(),
-             name, url],
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+            [
+                sys.executable,
+                "-m",
+                "tests.test_tracing_sidebyside",
+                module,
+                receiver.dsn(),
+                name,
+                url,
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
         assert out.returncode == 0, out.stderr
         envelopes = receiver.envelopes
@@ -284,8 +264,6 @@ def test_thread_started_inside_a_transaction() -> None:
     (span,) = ours["spans"]
     assert span["op"] == "thread.work" and span["parent"] == "root"
     assert span["data"]["thread.name"] == "worker-1"
-
-
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
-from typing import Any, Callable, Dict, Iterator, List
+from typing import Any, Callable, Dict, List
 
 import pytest
 
@@ -52,21 +52,6 @@ def recover(receiver: Receiver, fault: str) -> None:
         receiver.start_listening()
     else:
         receiver.respond()  # also releases a hung request
-
-
-@pytest.fixture
-def make_transport(receiver: Receiver) -> Iterator[Any]:
-    made: List[HttpTransport] = []
-
-    def make(**options: Any) -> HttpTransport:
-        options.setdefault("dsn", receiver.dsn())
-        transport = HttpTransport(options)
-        made.append(transport)
-        return transport
-
-    yield make
-    for transport in made:
-        transport.kill()
 
 
 def _capture(transport: HttpTransport, names: List[str]) -> float:
@@ -227,9 +212,7 @@ def test_413_with_outbox_is_not_retried(
     assert transport.losses.totals[("error", "send_error")] == 2
 
 
-def test_oversized_event_is_trimmed_before_sending(
-    receiver: Receiver, make_transport: Any
-) -> None:
+def test_oversized_event_is_trimmed_before_sending(receiver: Receiver, make_transport: Any) -> None:
     transport = make_transport()
     big = {f"k{i}": "x" * 50_000 for i in range(40)}  # ~2 MB of extra
     transport.capture_envelope(event_envelope("big", extra=big))
@@ -268,9 +251,7 @@ def test_experiments_compression_level(receiver: Receiver, make_transport: Any) 
     assert "content-encoding" not in receiver.requests[0].headers
 
 
-def test_flush_is_bounded_with_a_hung_receiver(
-    receiver: Receiver, make_transport: Any
-) -> None:
+def test_flush_is_bounded_with_a_hung_receiver(receiver: Receiver, make_transport: Any) -> None:
     transport = make_transport()
     receiver.respond(hang=True)
     transport.capture_envelope(event_envelope("stuck"))

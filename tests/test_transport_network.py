@@ -106,8 +106,9 @@ def test_client_certificate(tmp_path: Any, transports: List[HttpTransport]) -> N
         client.private_key_pem.write_to_path(key_path)
         without = _send(transports, dsn=receiver.dsn(), ca_certs=ca_path)
         assert without.losses.totals[("error", "network_error")] == 1
-        _send(transports, dsn=receiver.dsn(), ca_certs=ca_path, cert_file=cert_path,
-              key_file=key_path)
+        _send(
+            transports, dsn=receiver.dsn(), ca_certs=ca_path, cert_file=cert_path, key_file=key_path
+        )
         assert messages(receiver) == ["hello"]
     finally:
         receiver.close()

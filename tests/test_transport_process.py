@@ -67,9 +67,7 @@ def test_fork_with_queued_events_sends_them_once(
     assert Counter(messages(receiver)) == {"p1": 1, "p2": 1, "p3": 1, "child": 1}
 
 
-def test_asyncio_app_is_never_blocked(
-    sentry_init: Callable[..., Any], receiver: Receiver
-) -> None:
+def test_asyncio_app_is_never_blocked(sentry_init: Callable[..., Any], receiver: Receiver) -> None:
     sentry_init()
     receiver.respond(delay=0.02)
 
@@ -86,10 +84,15 @@ def test_asyncio_app_is_never_blocked(
     # Waiting on the network would cost 50 x 20 ms; capturing costs well under 1 ms each.
     assert sum(durations) < 0.5
     sentry_lite.flush(10)
-    assert len(receiver.events) + sum(
-        q for (c, _), q in sentry_lite.get_client().transport.losses.totals.items()  # type: ignore[union-attr]
-        if c == "error"
-    ) == 50
+    assert (
+        len(receiver.events)
+        + sum(
+            q
+            for (c, _), q in sentry_lite.get_client().transport.losses.totals.items()  # type: ignore[union-attr]
+            if c == "error"
+        )
+        == 50
+    )
 
 
 def test_many_app_threads_with_outbox_deliver_exactly_once(

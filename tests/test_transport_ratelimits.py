@@ -4,29 +4,13 @@ from __future__ import annotations
 
 import email.utils
 import time
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict
 
 import pytest
 
 from sentry_lite.envelope import Envelope, Item
-from sentry_lite.transport import HttpTransport
 from sentry_lite.transport.ratelimits import DEFAULT_RETRY_AFTER, RateLimits, parse_retry_after
 from tests.receiver import Receiver, event_envelope, messages, transaction_envelope
-
-
-@pytest.fixture
-def make_transport(receiver: Receiver) -> Iterator[Any]:
-    made: List[HttpTransport] = []
-
-    def make(**options: Any) -> HttpTransport:
-        options.setdefault("dsn", receiver.dsn())
-        transport = HttpTransport(options)
-        made.append(transport)
-        return transport
-
-    yield make
-    for transport in made:
-        transport.kill()
 
 
 # -- parsing ---------------------------------------------------------------------------
@@ -161,9 +145,7 @@ def test_429_backs_off_every_category(
     assert transport.losses.totals[("span", "ratelimit_backoff")] == 3
 
 
-def test_429_without_retry_after_means_60_seconds(
-    receiver: Receiver, make_transport: Any
-) -> None:
+def test_429_without_retry_after_means_60_seconds(receiver: Receiver, make_transport: Any) -> None:
     transport = make_transport()
     receiver.respond(status=429, times=1)
     transport.capture_envelope(event_envelope("refused"))

@@ -62,6 +62,7 @@ def __getattr__(name: str) -> Any:
         return HttpTransport
     raise AttributeError(f"module 'sentry_lite' has no attribute {name!r}")
 
+
 __all__ = [
     "VERSION",
     "BadDsn",

@@ -79,6 +79,8 @@ MAX_SCRUB_NODES = 2 * MAX_SECTION_NODES
 """Containers looked into per section: more than the serializer ever keeps of a section,
 so every value that is sent has been scrubbed; shared sub-objects cannot blow it up."""
 
+_FACT_CONTEXTS = frozenset({"os", "runtime"})
+
 _LEAF_TYPES = frozenset({str, int, float, bool, type(None), bytes})
 
 
@@ -169,6 +171,16 @@ class EventScrubber:
         clean: Optional[Set[Tuple[int, int]]] = None,
     ) -> Any:
         kind = type(value)
+        if kind is dict and budget[0] > 0:
+            # Most dicts hold only plain values under harmless keys: check that in one
+            # pass without the bookkeeping of the full walk below.
+            verdicts = self._verdicts
+            for name, item in value.items():
+                if verdicts.get(name, True) or type(item) not in _LEAF_TYPES:
+                    break
+            else:
+                budget[0] -= 1
+                return value
         if kind is dict or (kind is not list and kind is not tuple and isinstance(value, Mapping)):
             pairs: Any = value.items()
         elif kind is list or kind is tuple:
@@ -244,8 +256,20 @@ class EventScrubber:
             self._scrub(event, event, "user", ["user"])
 
     def scrub_contexts(self, event: Dict[str, Any]) -> None:
-        if "contexts" in event:
-            self._scrub(event, event, "contexts", ["contexts"])
+        contexts = event.get("contexts")
+        if not isinstance(contexts, dict):
+            if contexts is not None:
+                self._scrub(event, event, "contexts", ["contexts"])
+            return
+        for name in list(contexts):
+            if name in _FACT_CONTEXTS:
+                continue  # built by the SDK from the machine, never app data
+            context = contexts[name]
+            if name == "trace" and isinstance(context, dict):
+                if "data" in context:  # span data set by the app
+                    self._scrub(event, context, "data", ["contexts", "trace", "data"])
+                continue
+            self._scrub(event, contexts, name, ["contexts", name])
 
     def scrub_breadcrumbs(self, event: Dict[str, Any]) -> None:
         crumbs = event.get("breadcrumbs")

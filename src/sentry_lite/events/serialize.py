@@ -678,7 +678,7 @@ def _fast_stack_holder(value: Any, max_length: int, budget: List[int]) -> Any:
     return out
 
 
-def _fast_section(name: str, value: Any, max_length: int) -> Any:
+def _fast_section(name: str, value: Any, max_length: int, keep_bodies: bool = False) -> Any:
     budget = [MAX_SECTION_NODES]
     """The fast copy of one top-level event key, with the databag limits the walker uses."""
     depth = MAX_SAFETY_DEPTH - 1
@@ -711,7 +711,22 @@ def _fast_section(name: str, value: Any, max_length: int) -> Any:
                 )
         return out
     if name == "request":
-        raise _NeedsFullWalk  # databags below the top level, bodies kept by option
+        # Only ``request.data`` is a databag; bodies kept by option take the full walk.
+        if type(value) is not dict:
+            raise _NeedsFullWalk
+        request = {}
+        for key, part in value.items():
+            if key == "data":
+                if keep_bodies:
+                    raise _NeedsFullWalk
+                request[key] = _fast_copy(
+                    part, MAX_DATABAG_DEPTH, MAX_DATABAG_BREADTH, max_length, budget
+                )
+            elif type(key) is str:
+                request[key] = _fast_copy(part, depth - 1, MAX_SAFETY_BREADTH, max_length, budget)
+            else:
+                raise _NeedsFullWalk
+        return request
     if name == "exception" or name == "threads":
         return _fast_stack_holder(value, max_length, budget)
     return _fast_copy(value, depth, MAX_SAFETY_BREADTH, max_length, budget)
@@ -753,8 +768,11 @@ def serialize_event(
             if type(name) is not str:
                 out = walker.walk(source, MAX_SAFETY_DEPTH, MAX_SAFETY_BREADTH, None)
                 break
+            if type(section) is str and section.isascii() and len(section) * 4 <= max_length:
+                out[name] = section  # event_id, level, message, ...: nothing to do
+                continue
             try:
-                out[name] = _fast_section(name, section, max_length)
+                out[name] = _fast_section(name, section, max_length, walker.keep_bodies)
             except _NeedsFullWalk:
                 walker.budget = MAX_SECTION_NODES
                 out[name] = walker.child(

@@ -521,3 +521,12 @@ def child_span(op: str, name: Optional[str], origin: str) -> Any:
         return start_span(op=op, name=name, origin=origin)
     except Exception:
         return None
+
+
+def form_data(event: Event, form: Any, files: Any) -> Dict[str, Any]:
+    """Request data from a parsed form: fields as sent, uploaded files noted, not sent."""
+    data: Dict[str, Any] = dict(form.items()) if form else {}
+    for key in files or ():
+        data[key] = ""
+        annotate(event, ["request", "data", key], rem=[REM_RAW_REMOVED])
+    return data

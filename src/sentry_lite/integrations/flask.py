@@ -12,16 +12,15 @@ from __future__ import annotations
 import sys
 from typing import Any, Dict, Optional, Tuple
 
-from sentry_lite.events.meta import annotate
 from sentry_lite.events.types import Event
 from sentry_lite.integrations import DidNotEnable, Integration
 from sentry_lite.integrations._request import (
     DEFAULT_HTTP_METHODS_TO_CAPTURE,
-    REM_RAW_REMOVED,
     SOURCE_FOR_STYLE,
     capture_exception_event,
     check_style,
     current_request,
+    form_data,
     set_body,
     trace_meta,
     warn_unknown,
@@ -144,11 +143,7 @@ def _read_body(event: Event, request: Any) -> Tuple[Optional[Any], bool]:
     except Exception:
         pass
     if form or files:
-        data: Dict[str, Any] = dict(form.items()) if form else {}
-        for key in files or ():
-            data[key] = ""
-            annotate(event, ["request", "data", key], rem=[REM_RAW_REMOVED])
-        return data, bool(raw)
+        return form_data(event, form, files), bool(raw)
     try:
         if request.is_json:
             return request.get_json(silent=True), bool(raw)

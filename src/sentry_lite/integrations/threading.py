@@ -77,9 +77,7 @@ def _wrap_bound_run(scopes: Scopes, run: Callable[..., Any]) -> Callable[..., An
     return sentry_lite_run
 
 
-def _in_scopes(
-    scopes: Scopes, func: Callable[..., Any], args: Tuple[Any, ...], kwargs: Any
-) -> Any:
+def _in_scopes(scopes: Scopes, func: Callable[..., Any], args: Tuple[Any, ...], kwargs: Any) -> Any:
     if scopes is None:
         return _call_capturing(func, args, kwargs)
     isolation, current = scopes

@@ -256,9 +256,7 @@ def iter_trace_propagation_headers(
         if name == SENTRY_TRACE_HEADER_NAME and options.get("w3c_traceparent"):
             parsed = parse_sentry_trace(value)
             if parsed is not None and parsed[0] and parsed[1]:
-                yield W3C_TRACEPARENT_HEADER_NAME, w3c_traceparent(
-                    parsed[0], parsed[1], parsed[2]
-                )
+                yield W3C_TRACEPARENT_HEADER_NAME, w3c_traceparent(parsed[0], parsed[1], parsed[2])
 
 
 def trace_propagation_meta(scope: Optional[Scope] = None) -> str:

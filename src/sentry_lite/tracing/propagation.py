@@ -38,9 +38,7 @@ BAGGAGE_HEADER_NAME = "baggage"
 W3C_TRACEPARENT_HEADER_NAME = "traceparent"
 SENTRY_PREFIX = "sentry-"
 
-_SENTRY_TRACE = re.compile(
-    r"^[ \t]*([0-9a-fA-F]{32})?-?([0-9a-fA-F]{16})?-?([01])?[ \t]*$"
-)
+_SENTRY_TRACE = re.compile(r"^[ \t]*([0-9a-fA-F]{32})?-?([0-9a-fA-F]{16})?-?([01])?[ \t]*$")
 _W3C_TRACEPARENT = re.compile(
     r"^[ \t]*([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(?:-.*)?[ \t]*$"
 )

@@ -27,8 +27,7 @@ def has_tracing_enabled(options: Optional[Mapping[str, Any]]) -> bool:
     if options is None:
         return False
     return options.get("enable_tracing") is not False and (
-        options.get("traces_sample_rate") is not None
-        or options.get("traces_sampler") is not None
+        options.get("traces_sample_rate") is not None or options.get("traces_sampler") is not None
     )
 
 

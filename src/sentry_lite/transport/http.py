@@ -533,9 +533,7 @@ class HttpTransport(Transport):
             self._backoff.fail()
             outbox.retry(claim, file_delay(claim.attempts))
         elif outcome == LIMITED:
-            left = max(
-                (self.rate_limits.remaining(c) for c in categories), default=0.0
-            )
+            left = max((self.rate_limits.remaining(c) for c in categories), default=0.0)
             outbox.retry(claim, left or RETRY_INITIAL)
         else:
             outbox.discard(claim)

@@ -165,9 +165,7 @@ class FastPost:
         lines.append(f"Content-Length: {length}\r\n\r\n")
         return "".join(lines).encode("latin-1")
 
-    def post(
-        self, body: bytes, headers: Mapping[str, str]
-    ) -> Optional[Tuple[int, Dict[str, str]]]:
+    def post(self, body: bytes, headers: Mapping[str, str]) -> Optional[Tuple[int, Dict[str, str]]]:
         """Status and headers of the reply; None if this path cannot be used (fall back).
 
         Raises :class:`NetworkError` when the exchange failed.

@@ -24,7 +24,6 @@ from sentry_lite.integrations._request import (
     DEFAULT_FAILED_REQUEST_STATUS_CODES,
     DEFAULT_HTTP_METHODS_TO_CAPTURE,
     FILTERED,
-    REM_RAW_REMOVED,
     SOURCE_FOR_STYLE,
     SOURCE_URL,
     RequestState,
@@ -33,6 +32,7 @@ from sentry_lite.integrations._request import (
     current_request,
     failed_codes,
     failed_status,
+    form_data,
     is_json_content_type,
     qualname,
     set_body,
@@ -242,11 +242,7 @@ def _read_body(event: Event, request: Any) -> Tuple[Optional[Any], bool]:
     except Exception:
         pass
     if form or files:
-        data: Dict[str, Any] = dict(form.items()) if form else {}
-        for key in files or ():
-            data[key] = ""
-            annotate(event, ["request", "data", key], rem=[REM_RAW_REMOVED])
-        return data, bool(raw)
+        return form_data(event, form, files), bool(raw)
     if raw and is_json_content_type(request.META.get("CONTENT_TYPE")):
         try:
             return json.loads(raw.decode("utf-8") if isinstance(raw, bytes) else raw), True
