@@ -9,6 +9,7 @@ import sys
 import textwrap
 import time
 from collections import Counter
+from datetime import datetime, timezone
 from typing import Any, List, Optional, Tuple
 
 from sentry_lite.envelope import Envelope
@@ -141,6 +142,24 @@ def test_receiver_down_then_up_delivers_everything_once(
     _exactly_once(receiver, expected)
     assert drops == []
     assert _files(tmp_path) == []
+
+
+def test_sent_at_is_the_time_of_the_delivery_not_of_the_capture(
+    receiver: Receiver, make_transport: Any, tmp_path: Any
+) -> None:
+    """Ingest corrects clock drift with sent_at; a stale one would shift every timestamp."""
+    receiver.stop_listening()
+    transport = make_transport(cache_dir=str(tmp_path))
+    envelope = event_envelope("late")
+    envelope.headers["sent_at"] = "2000-01-01T00:00:00.000000Z"  # as if captured long ago
+    transport.capture_envelope(envelope)
+    transport.flush(0.5)
+    receiver.start_listening()
+    _exactly_once(receiver, ["late"])
+    (request,) = [r for r in receiver.requests if r.envelope is not None and r.status < 300]
+    assert request.envelope is not None
+    sent_at = datetime.strptime(request.envelope.headers["sent_at"], "%Y-%m-%dT%H:%M:%S.%fZ")
+    assert abs(sent_at.replace(tzinfo=timezone.utc).timestamp() - time.time()) < 60
 
 
 def test_4xx_is_not_retried(receiver: Receiver, make_transport: Any, tmp_path: Any) -> None:

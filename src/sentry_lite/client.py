@@ -25,6 +25,7 @@ from sentry_lite.events.scrub import EventScrubber
 from sentry_lite.events.serialize import serialize_event
 from sentry_lite.events.types import Event, Hint
 from sentry_lite.options import DEFAULTS, build_options
+from sentry_lite.timestamps import now_iso
 from sentry_lite.tracing.context import new_trace_id
 from sentry_lite.transport.base import Transport, make_transport
 
@@ -45,24 +46,6 @@ def warn_once(key: str, message: str, *args: Any) -> None:
         return
     _warned.add(key)
     logger.warning(message, *args)
-
-
-_second_cache: Tuple[int, str] = (0, "")
-
-
-def _now_iso() -> str:
-    """The current UTC time as sentry_sdk writes it (``2024-01-02T03:04:05.123456Z``).
-
-    The formatted seconds are cached: strftime dominated the cost of small events.
-    """
-    global _second_cache
-    now = time.time()
-    second = int(now)
-    cached_second, prefix = _second_cache
-    if second != cached_second:
-        prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
-        _second_cache = (second, prefix)
-    return "%s.%06dZ" % (prefix, int((now - second) * 1_000_000))  # noqa: UP031
 
 
 class BaseClient:
@@ -330,7 +313,7 @@ class Client(BaseClient):
             size_budget=None,
         )
         if event.get("timestamp") is None:
-            event["timestamp"] = _now_iso()
+            event["timestamp"] = now_iso()
         for key in ("release", "environment", "server_name", "dist"):
             if event.get(key) is None and options[key] is not None:
                 event[key] = options[key]
@@ -381,7 +364,11 @@ class Client(BaseClient):
         )
 
     def _send(self, event: Event, hint: Hint, scope: Any) -> None:
-        headers: Dict[str, Any] = {"event_id": event["event_id"], "sent_at": _now_iso()}
+        timestamp = event.get("timestamp")
+        headers: Dict[str, Any] = {
+            "event_id": event["event_id"],
+            "sent_at": timestamp if isinstance(timestamp, str) else now_iso(),
+        }
         dsc = self._dynamic_sampling_context(event, scope)
         if dsc:
             headers["trace"] = dsc

@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional, Tuple, Union
 
+from sentry_lite.timestamps import format_timestamp
 from sentry_lite.tracing.context import new_span_id, new_trace_id
 from sentry_lite.tracing.propagation import (
     BAGGAGE_HEADER_NAME,
@@ -136,25 +137,10 @@ def get_span_status_from_http_code(http_status_code: int) -> str:
     return SPANSTATUS.UNKNOWN_ERROR
 
 
-_ts_cache: Tuple[int, str] = (-1, "")
 _ident_text: Dict[Optional[int], str] = {}
 """str(thread ident) per thread, so spans do not format it again and again."""
 MAX_CACHED_THREAD_IDENTS = 1024
 """Bound on that cache: apps that start many threads see new idents over time."""
-
-
-def format_timestamp(ts: float) -> str:
-    """RFC 3339 with microseconds, as sentry_sdk writes (``%Y-%m-%dT%H:%M:%S.%fZ``).
-
-    Spans of one transaction share their second; its prefix is formatted once.
-    """
-    global _ts_cache
-    sec = int(ts)
-    cache = _ts_cache
-    if sec != cache[0]:
-        cache = _ts_cache = (sec, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(sec)))
-    # %d truncates the float: microseconds never round up into the next second.
-    return "%s.%06dZ" % (cache[1], (ts - sec) * 1_000_000)  # noqa: UP031 - fastest
 
 
 AnySpan = Union["Span", "UnsampledSpan"]

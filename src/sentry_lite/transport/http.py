@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 from sentry_lite.consts import USER_AGENT
 from sentry_lite.dsn import Dsn
 from sentry_lite.envelope import Envelope, Item
+from sentry_lite.timestamps import now_iso
 from sentry_lite.transport.base import Transport
 from sentry_lite.transport.outbox import (
     DEFAULT_CACHE_MAX_AGE,
@@ -302,6 +303,9 @@ class HttpTransport(Transport):
 
     def _post(self, envelope: Envelope) -> Tuple[str, int]:
         """POST one envelope; returns the outcome and the body size."""
+        # sent_at is when it actually leaves (ingest corrects clock drift with it), not
+        # when it was captured: an envelope may have waited in the outbox for hours.
+        envelope.headers["sent_at"] = now_iso()
         body = envelope.serialize()
         size = len(body)
         headers = dict(self._headers)

@@ -135,7 +135,11 @@ class BackgroundWorker(Generic[T]):
             if self._stopped or len(self._jobs) >= self._queue_size:
                 return False
             self._jobs.append(job)
-            self._cond.notify_all()  # notify() could wake a flush() waiter instead
+            if len(self._jobs) == 1:
+                # Only an empty queue can have sleeping workers: they drain it before
+                # waiting again. Skipping the wake-up otherwise saves the app thread
+                # a syscall per waiter. (notify() could wake a flush() waiter instead.)
+                self._cond.notify_all()
         return True
 
     def wake(self) -> None:
