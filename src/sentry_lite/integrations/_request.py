@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl
 
 from sentry_lite.events.meta import annotate
 from sentry_lite.events.types import Event, Hint
+from sentry_lite.integrations.capture import capture_caught
 from sentry_lite.scope import Scope
 
 __all__ = [
@@ -380,18 +381,10 @@ MAX_CHAIN_HOPS = 100
 def capture_exception_event(
     exc_info: Any, mechanism_type: str, handled: bool, state: Optional[RequestState]
 ) -> Optional[str]:
-    from sentry_lite.events.exceptions import event_from_exception
-
-    client = Scope.get_client()
-    if not client.is_active():
-        return None
-    event, hint = event_from_exception(
-        exc_info, client.options, {"type": mechanism_type, "handled": handled}
-    )
     if state is not None:
         state.capturing = True
     try:
-        return Scope.get_current_scope().capture_event(event, hint=hint)
+        return capture_caught(exc_info, mechanism_type, handled)
     finally:
         if state is not None:
             state.capturing = False

@@ -21,6 +21,7 @@ from typing import Any, Callable, Coroutine, Optional
 
 from sentry_lite.integrations import Integration
 from sentry_lite.integrations.active import active_integration
+from sentry_lite.integrations.capture import capture_caught
 from sentry_lite.scope import Scope, isolation_scope
 
 __all__ = ["AsyncioIntegration", "enable_asyncio_integration"]
@@ -117,15 +118,5 @@ def _instrumented(coro: Coroutine[Any, Any, Any]) -> Coroutine[Any, Any, Any]:
 
 
 def _capture(exc_info: Any) -> None:
-    if active_integration(AsyncioIntegration.identifier) is None:
-        return
-    try:
-        from sentry_lite.events.exceptions import event_from_exception
-
-        client = Scope.get_client()
-        event, hint = event_from_exception(
-            exc_info, client.options, {"type": "asyncio", "handled": False}
-        )
-        Scope.get_current_scope().capture_event(event, hint=hint)
-    except Exception:  # the task's own error must still propagate
-        pass
+    if active_integration(AsyncioIntegration.identifier) is not None:
+        capture_caught(exc_info, "asyncio")

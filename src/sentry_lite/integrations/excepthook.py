@@ -8,7 +8,7 @@ from typing import Any, Callable, Optional, Type
 
 from sentry_lite.integrations import Integration
 from sentry_lite.integrations.active import active_integration
-from sentry_lite.scope import Scope
+from sentry_lite.integrations.capture import capture_caught
 
 Hook = Callable[[Type[BaseException], BaseException, Optional[TracebackType]], Any]
 
@@ -33,16 +33,7 @@ def _wrap(previous: Hook) -> Hook:
     ) -> Any:
         integration = active_integration(ExcepthookIntegration.identifier)
         if integration is not None and _should_send(integration.always_run):
-            try:
-                from sentry_lite.events.exceptions import event_from_exception
-
-                client = Scope.get_client()
-                event, hint = event_from_exception(
-                    (ty, value, tb), client.options, {"type": "excepthook", "handled": False}
-                )
-                Scope.get_current_scope().capture_event(event, hint=hint)
-            except Exception:  # noqa: BLE001 - the original hook must still run
-                pass
+            capture_caught((ty, value, tb), "excepthook")
         return previous(ty, value, tb)
 
     return sentry_lite_excepthook

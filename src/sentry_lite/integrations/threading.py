@@ -16,6 +16,7 @@ from typing import Any, Callable, Optional, Tuple, TypeVar
 
 from sentry_lite.integrations import Integration
 from sentry_lite.integrations.active import active_integration
+from sentry_lite.integrations.capture import capture_caught
 from sentry_lite.scope import Scope, use_isolation_scope, use_scope
 
 __all__ = ["ThreadingIntegration"]
@@ -94,18 +95,8 @@ def _call_capturing(func: Callable[..., Any], args: Tuple[Any, ...], kwargs: Any
 
 
 def _capture(exc_info: Any) -> None:
-    if active_integration(ThreadingIntegration.identifier) is None:
-        return
-    try:
-        from sentry_lite.events.exceptions import event_from_exception
-
-        client = Scope.get_client()
-        event, hint = event_from_exception(
-            exc_info, client.options, {"type": "threading", "handled": False}
-        )
-        Scope.get_current_scope().capture_event(event, hint=hint)
-    except Exception:  # the thread's own error must still propagate
-        pass
+    if active_integration(ThreadingIntegration.identifier) is not None:
+        capture_caught(exc_info, "threading")
 
 
 def _wrap_submit(original: Callable[..., Future[Any]]) -> Callable[..., Future[Any]]:
