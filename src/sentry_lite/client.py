@@ -299,7 +299,8 @@ class Client(BaseClient):
                     {"stacktrace": current_stacktrace(options), "crashed": False, "current": True}
                 ]
             }
-        set_in_app(event, options)
+        if "exception" in event or "threads" in event or "stacktrace" in event:
+            set_in_app(event, options)
         try:
             self._scrubber.scrub_event(event)
         except Exception:  # noqa: BLE001

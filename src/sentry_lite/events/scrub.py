@@ -11,7 +11,7 @@ Relay expects. The differences are listed in ``docs/privacy.md``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Set, Tuple
 from urllib.parse import parse_qsl, quote_plus
 
 from sentry_lite.events.meta import FILTERED, REM_FILTERED, Segment, annotate
@@ -300,19 +300,28 @@ class EventScrubber:
         """Replace denylisted values in place with '[Filtered]' and note it in _meta."""
         if not isinstance(event, dict):
             return
-        for section in (
-            self.scrub_request,
-            self.scrub_extra,
-            self.scrub_user,
-            self.scrub_contexts,
-            self.scrub_breadcrumbs,
-            self.scrub_frames,
-            self.scrub_spans,
-        ):
-            try:
-                section(event)
-            except Exception:
-                continue
+        # Only the sections the event has: most events have few of them.
+        if "request" in event:
+            self._section(self.scrub_request, event)
+        if "extra" in event:
+            self._section(self.scrub_extra, event)
+        if "user" in event:
+            self._section(self.scrub_user, event)
+        if "contexts" in event:
+            self._section(self.scrub_contexts, event)
+        if "breadcrumbs" in event:
+            self._section(self.scrub_breadcrumbs, event)
+        if "exception" in event or "threads" in event or "stacktrace" in event:
+            self._section(self.scrub_frames, event)
+        if "spans" in event:
+            self._section(self.scrub_spans, event)
+
+    @staticmethod
+    def _section(scrub: Callable[[Dict[str, Any]], None], event: Dict[str, Any]) -> None:
+        try:
+            scrub(event)
+        except Exception:
+            pass
 
 
 def _frames(event: Dict[str, Any]) -> Iterator[Tuple[Dict[str, Any], List[Segment]]]:

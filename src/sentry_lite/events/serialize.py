@@ -750,38 +750,38 @@ def serialize_event(
     ``_meta`` notes already on the event are kept and merged with the new ones, and the
     result is trimmed to ``size_budget`` in the order documented in docs/serializer.md.
     """
-    from sentry_lite.events.trim import trim_event  # trim imports this module
-
     try:
-        source = dict(event) if isinstance(event, Mapping) else {}
-        old_meta = source.pop("_meta", None)
+        source = event if type(event) is dict else dict(event) if isinstance(event, Mapping) else {}
         max_length = DEFAULT_MAX_VALUE_LENGTH if max_value_length is None else max_value_length
-        walker = _Walker(
-            is_vars=False,
-            max_length=max_length,
-            custom_repr=custom_repr,
-            keep_bodies=max_request_body_size == "always",
-            track=True,
-        )
-        out = {}
+        keep_bodies = max_request_body_size == "always"
+        walker: Optional[_Walker] = None
+        old_meta = None
+        out: Dict[str, Any] = {}
         for name, section in source.items():
+            if name == "_meta":
+                old_meta = section
+                continue
             if type(name) is not str:
-                out = walker.walk(source, MAX_SAFETY_DEPTH, MAX_SAFETY_BREADTH, None)
+                walker = _Walker(False, max_length, custom_repr, keep_bodies, track=True)
+                rest = {k: v for k, v in source.items() if k != "_meta"}
+                walked = walker.walk(rest, MAX_SAFETY_DEPTH, MAX_SAFETY_BREADTH, None)
+                out = walked if isinstance(walked, dict) else {}
                 break
             if type(section) is str and section.isascii() and len(section) * 4 <= max_length:
                 out[name] = section  # event_id, level, message, ...: nothing to do
                 continue
             try:
-                out[name] = _fast_section(name, section, max_length, walker.keep_bodies)
+                out[name] = _fast_section(name, section, max_length, keep_bodies)
             except _NeedsFullWalk:
+                # The walker (with its _meta bookkeeping) only when a section needs it.
+                if walker is None:
+                    walker = _Walker(False, max_length, custom_repr, keep_bodies, track=True)
                 walker.budget = MAX_SECTION_NODES
                 out[name] = walker.child(
                     section, name, MAX_SAFETY_DEPTH - 1, MAX_SAFETY_BREADTH, None
                 )
-        if not isinstance(out, dict):
-            out = {}
-        meta = walker.meta
-        if isinstance(old_meta, Mapping):
+        meta: Dict[str, Any] = walker.meta if walker is not None else {}
+        if old_meta is not None and isinstance(old_meta, Mapping):
             clean_old = _Walker(False, None, None, False, False).walk(
                 old_meta, MAX_SAFETY_DEPTH, MAX_SAFETY_BREADTH, False
             )
@@ -789,8 +789,14 @@ def serialize_event(
                 meta = merge_meta(clean_old, meta)
         if meta:
             out["_meta"] = meta
-        return out if size_budget is None else trim_event(out, size_budget)
+        if size_budget is None:
+            return out
+        from sentry_lite.events.trim import trim_event  # trim imports this module
+
+        return trim_event(out, size_budget)
     except Exception:
+        from sentry_lite.events.trim import trim_event
+
         return trim_event(_fallback_event(event), size_budget or MAX_EVENT_BYTES)
 
 
