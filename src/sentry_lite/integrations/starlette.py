@@ -124,7 +124,27 @@ def _route_path(scope: AsgiScope) -> Optional[str]:
         return str(path)
     route = scope.get("route")
     path = getattr(route, "path", None)
-    return str(path) if path is not None else None
+    if path is not None:
+        return str(path)
+    return _matching_route_path(scope)
+
+
+def _matching_route_path(scope: AsgiScope) -> Optional[str]:
+    """Older Starlette (before ``scope["route"]``): find the route the router matched."""
+    routes = getattr(scope.get("router"), "routes", None)
+    if not routes:
+        return None
+    from starlette.routing import Match
+
+    for candidate in routes:
+        try:
+            match, _ = candidate.matches(scope)
+        except Exception:
+            continue
+        if match == Match.FULL:
+            path = getattr(candidate, "path", None)
+            return str(path) if path is not None else None
+    return None
 
 
 def _user_from_scope(scope: AsgiScope) -> Dict[str, Any]:
