@@ -679,8 +679,8 @@ def _fast_stack_holder(value: Any, max_length: int, budget: List[int]) -> Any:
 
 
 def _fast_section(name: str, value: Any, max_length: int, keep_bodies: bool = False) -> Any:
-    budget = [MAX_SECTION_NODES]
     """The fast copy of one top-level event key, with the databag limits the walker uses."""
+    budget = [MAX_SECTION_NODES]
     depth = MAX_SAFETY_DEPTH - 1
     if name == "extra":
         return _fast_copy(value, MAX_DATABAG_DEPTH, MAX_DATABAG_BREADTH, max_length, budget)
