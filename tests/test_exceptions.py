@@ -17,13 +17,13 @@ import pytest
 import sentry_sdk.utils as sdk_utils
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sentry_sdk._types import AnnotatedValue
 
 from sentry_lite.events.exceptions import (
     MAX_EXCEPTION_FRAMES,
     event_from_exception,
     exc_info_from_error,
 )
+from tests.sdk_compare import plain
 
 OPTIONS: Dict[str, Any] = {
     "include_local_variables": True,
@@ -36,17 +36,6 @@ OPTIONS: Dict[str, Any] = {
     "in_app_exclude": [],
     "project_root": None,
 }
-
-
-def _plain(value: Any) -> Any:
-    """sentry_sdk's raw event data with AnnotatedValue wrappers unwrapped."""
-    if isinstance(value, AnnotatedValue):
-        return _plain(value.value)
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
 
 
 def _split_vars(event: Dict[str, Any]) -> List[Optional[Dict[str, Any]]]:
@@ -80,7 +69,7 @@ def compare(
         exc_info, client_options=opts, mechanism=mechanism
     )
     assert our_hint == their_hint
-    theirs = _plain(theirs)
+    theirs = plain(theirs)
     ours_meta = ours.pop("_meta", None)
     our_vars, their_vars = _split_vars(ours), _split_vars(theirs)
     assert ours == theirs
@@ -348,7 +337,7 @@ def test_over_frame_limit_drops_stacktrace() -> None:
 def _both_full_stack(err: BaseException, options: Dict[str, Any]) -> Tuple[Any, Any]:
     # Both calls on one line so the caller frame (lineno, context_line) is identical.
     o, t = event_from_exception(err, options), sdk_utils.event_from_exception(err, client_options=options)  # noqa: E501  # fmt: skip
-    return o[0], _plain(t[0])
+    return o[0], plain(t[0])
 
 
 @pytest.mark.parametrize(("depth", "max_stack_frames"), [(3, 100), (3, 5), (900, 100)])

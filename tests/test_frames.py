@@ -14,12 +14,12 @@ from typing import Any, Dict, Iterator, List, Optional
 
 import pytest
 import sentry_sdk.utils as sdk_utils
-from sentry_sdk._types import AnnotatedValue
 from sentry_sdk.serializer import serialize as sdk_serialize
 
 from sentry_lite.events.exceptions import event_from_exception
 from sentry_lite.events.frames import current_stacktrace, set_in_app
 from sentry_lite.events.serialize import serialize_event
+from tests.sdk_compare import plain
 
 OPTIONS: Dict[str, Any] = {
     "include_local_variables": True,
@@ -29,16 +29,6 @@ OPTIONS: Dict[str, Any] = {
     "max_stack_frames": 100,
     "add_full_stack": False,
 }
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, AnnotatedValue):
-        return _plain(value.value)
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
 
 
 def _without_vars(frames: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
@@ -61,7 +51,7 @@ def _raised(func: Any, *args: Any) -> BaseException:
 def _both(err: BaseException, options: Optional[Dict[str, Any]] = None) -> Any:
     opts = dict(OPTIONS, **(options or {}))
     ours = event_from_exception(err, opts)[0]
-    theirs = _plain(sdk_utils.event_from_exception(err, client_options=opts)[0])
+    theirs = plain(sdk_utils.event_from_exception(err, client_options=opts)[0])
     return ours, theirs
 
 
@@ -106,7 +96,7 @@ def _nested(depth: int, options: Dict[str, Any]) -> Any:
 def test_current_stacktrace_matches_sdk(locals_: bool, source: bool) -> None:
     options = dict(OPTIONS, include_local_variables=locals_, include_source_context=source)
     ours, theirs = _nested(3, options)
-    theirs = _plain(theirs)
+    theirs = plain(theirs)
     assert _without_vars(ours["frames"]) == _without_vars(theirs["frames"])
     assert [("vars" in f) for f in ours["frames"]] == [("vars" in f) for f in theirs["frames"]]
     functions = [f["function"] for f in ours["frames"]]
