@@ -17,6 +17,7 @@ import pytest
 from sentry_lite.consts import MAX_EVENT_BYTES
 from sentry_lite.envelope import Envelope
 from sentry_lite.transport import HttpTransport
+from sentry_lite.transport.http import COMPRESS_MIN_BYTES
 from tests.receiver import Receiver, event_envelope, messages
 
 COUNT = 10
@@ -225,20 +226,28 @@ def test_oversized_event_is_trimmed_before_sending(receiver: Receiver, make_tran
 
 # -- wire details -------------------------------------------------------------------------------
 def test_headers_and_gzip(receiver: Receiver, make_transport: Any) -> None:
-    make_transport().capture_envelope(event_envelope("gz"))
+    big = {"stack": "frame " * (COMPRESS_MIN_BYTES // 5)}
+    default = make_transport()
+    default.capture_envelope(event_envelope("small"))
+    default.capture_envelope(event_envelope("big", extra=big))
     plain = make_transport(transport_compression_level=0)
-    plain.capture_envelope(event_envelope("plain"))
-    for transport in (plain,):
+    plain.capture_envelope(event_envelope("plain", extra=big))
+    always = make_transport(transport_compression_level=9)
+    always.capture_envelope(event_envelope("always"))
+    for transport in (default, plain, always):
         transport.flush(5)
-    receiver.wait_for(2)
+    receiver.wait_for(4)
     by_message = {
         r.envelope.get_event()["message"]: r.headers  # type: ignore[union-attr,index]
         for r in receiver.requests
     }
-    gz, raw = by_message["gz"], by_message["plain"]
-    assert gz["content-encoding"] == "gzip"
-    assert "content-encoding" not in raw
-    for headers in (gz, raw):
+    # By default only bodies of COMPRESS_MIN_BYTES or more are worth gzip's CPU time;
+    # an explicit level compresses everything, and 0 nothing.
+    assert by_message["big"]["content-encoding"] == "gzip"
+    assert by_message["always"]["content-encoding"] == "gzip"
+    assert "content-encoding" not in by_message["small"]
+    assert "content-encoding" not in by_message["plain"]
+    for headers in by_message.values():
         assert headers["x-sentry-auth"].startswith("Sentry sentry_key=public, sentry_version=7")
         assert headers["user-agent"].startswith("sentry-lite/")
         assert headers["content-type"] == "application/x-sentry-envelope"
@@ -246,7 +255,7 @@ def test_headers_and_gzip(receiver: Receiver, make_transport: Any) -> None:
 
 def test_experiments_compression_level(receiver: Receiver, make_transport: Any) -> None:
     transport = make_transport(_experiments={"transport_compression_level": 0})
-    transport.capture_envelope(event_envelope("x"))
+    transport.capture_envelope(event_envelope("x", extra={"pad": "x" * 2 * COMPRESS_MIN_BYTES}))
     transport.flush(5)
     assert "content-encoding" not in receiver.requests[0].headers
 

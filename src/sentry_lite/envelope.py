@@ -97,11 +97,20 @@ class Item:
             return data if isinstance(data, dict) else None
         return None
 
+    def header_line(self, length: int) -> bytes:
+        """The item's header as JSON, ``length`` included (written by hand when plain)."""
+        headers = self.headers
+        if len(headers) == 1:
+            kind = headers.get("type")
+            if type(kind) is str and kind.isidentifier() and kind.isascii():
+                return b'{"type":"%s","length":%d}' % (kind.encode("ascii"), length)
+        full = dict(headers)
+        full["length"] = length
+        return _dumps(full)
+
     def write_to(self, out: io.BytesIO) -> None:
         payload = self.payload
-        headers = dict(self.headers)
-        headers["length"] = len(payload)
-        out.write(_dumps(headers))
+        out.write(self.header_line(len(payload)))
         out.write(b"\n")
         out.write(payload)
         out.write(b"\n")
@@ -147,12 +156,13 @@ class Envelope:
         return iter(self.items)
 
     def serialize(self) -> bytes:
-        out = io.BytesIO()
-        out.write(_dumps(self.headers))
-        out.write(b"\n")
+        parts = [_dumps(self.headers)]
         for item in self.items:
-            item.write_to(out)
-        return out.getvalue()
+            payload = item.payload
+            parts.append(item.header_line(len(payload)))
+            parts.append(payload)
+        parts.append(b"")
+        return b"\n".join(parts)
 
     @classmethod
     def parse(cls, data: bytes) -> Envelope:
