@@ -29,6 +29,7 @@ from typing import (
 from sentry_lite.consts import DEFAULT_MAX_BREADCRUMBS
 from sentry_lite.events.types import Breadcrumb, Event, EventProcessor, Hint
 from sentry_lite.tracing.context import PropagationContext
+from sentry_lite.tracing.propagation import propagation_context_from_headers
 from sentry_lite.tracing.sampling import has_tracing_enabled
 
 if TYPE_CHECKING:
@@ -417,8 +418,6 @@ class Scope:
         """Continue ``incoming_data``'s trace (a fresh one if it has none); without
         data, make sure a non-current scope has a context, keeping an existing one."""
         if incoming_data is not None:
-            from sentry_lite.tracing.propagation import propagation_context_from_headers
-
             self._propagation_context = propagation_context_from_headers(incoming_data)
         if self._type != ScopeType.CURRENT and self._propagation_context is None:
             self.set_new_propagation_context()
@@ -643,13 +642,14 @@ class LayeredScope:
         hint["attachments"] = attachments
         # "First set wins" fields: the event's own value, else the innermost scope's.
         for layer in reversed(layers):
-            if event.get("user") is None and layer._user is not None:
+            # The layer's field first: it is usually unset, and cheaper to look at.
+            if layer._user is not None and event.get("user") is None:
                 event["user"] = layer._user
-            if event.get("fingerprint") is None and layer._fingerprint is not None:
+            if layer._fingerprint is not None and event.get("fingerprint") is None:
                 event["fingerprint"] = layer._fingerprint
-            if event.get("transaction") is None and layer._transaction is not None:
+            if layer._transaction is not None and event.get("transaction") is None:
                 event["transaction"] = layer._transaction
-            if event.get("transaction_info") is None and layer._transaction_info:
+            if layer._transaction_info and event.get("transaction_info") is None:
                 event["transaction_info"] = layer._transaction_info
         if not is_transaction:
             if event.get("transaction_info") is None:

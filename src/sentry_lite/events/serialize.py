@@ -541,6 +541,33 @@ def _fast_copy(value: Any, depth: int, breadth: int, max_length: int, budget: Li
     if depth <= 0:
         raise _NeedsFullWalk
     kind = type(value)
+    if kind is dict:  # first: leaves are mostly handled by their dict, below
+        budget[0] -= len(value) + 1
+        if len(value) > breadth or budget[0] < 0:
+            raise _NeedsFullWalk
+        out = {}
+        if depth > 1 and max_length >= 0:
+            # Leaves are checked here, not in a call each: most values are leaves.
+            # ``len * 4 > max_length`` is ``len > max_length // 4`` for whole numbers.
+            longest = max_length // 4
+            for key, item in value.items():
+                if type(key) is not str or (not key.isascii() and _SURROGATES.search(key)):
+                    raise _NeedsFullWalk
+                leaf = type(item)
+                if leaf is str:
+                    if len(item) > longest or (not item.isascii() and _SURROGATES.search(item)):
+                        raise _NeedsFullWalk
+                    out[key] = item
+                elif leaf is int or leaf is bool or item is None:
+                    out[key] = item
+                else:
+                    out[key] = _fast_copy(item, depth - 1, breadth, max_length, budget)
+            return out
+        for key, item in value.items():
+            if type(key) is not str or (not key.isascii() and _SURROGATES.search(key)):
+                raise _NeedsFullWalk
+            out[key] = _fast_copy(item, depth - 1, breadth, max_length, budget)
+        return out
     if kind is str:
         if len(value) * 4 > max_length or (not value.isascii() and _SURROGATES.search(value)):
             raise _NeedsFullWalk
@@ -551,16 +578,6 @@ def _fast_copy(value: Any, depth: int, breadth: int, max_length: int, budget: Li
         if value - value != 0.0:  # NaN or +-inf
             raise _NeedsFullWalk
         return value
-    if kind is dict:
-        budget[0] -= len(value) + 1
-        if len(value) > breadth or budget[0] < 0:
-            raise _NeedsFullWalk
-        out = {}
-        for key, item in value.items():
-            if type(key) is not str or (not key.isascii() and _SURROGATES.search(key)):
-                raise _NeedsFullWalk
-            out[key] = _fast_copy(item, depth - 1, breadth, max_length, budget)
-        return out
     if kind is list or kind is tuple:
         budget[0] -= len(value) + 1
         if len(value) > breadth or budget[0] < 0:

@@ -421,8 +421,7 @@ def start_request_transaction(
 ) -> Any:
     """Continue the incoming trace and start the request's transaction (entered)."""
     try:
-        from sentry_lite.tracing import api as tracing
-
+        tracing = _tracing_api()
         continued: Any = tracing.continue_trace(
             headers, op=op, name=name, source=source, origin=origin
         )
@@ -437,6 +436,19 @@ def start_request_transaction(
     except Exception:
         logger.debug("sentry_lite: could not start the request transaction", exc_info=True)
         return None
+
+
+_tracing: Any = None
+
+
+def _tracing_api() -> Any:
+    """``sentry_lite.tracing.api``, imported once on first use (it imports the scope)."""
+    global _tracing
+    if _tracing is None:
+        from sentry_lite.tracing import api
+
+        _tracing = api
+    return _tracing
 
 
 def finish_request_transaction(transaction: Any, exc_info: Any = (None, None, None)) -> None:

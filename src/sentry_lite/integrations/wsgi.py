@@ -106,7 +106,7 @@ class WsgiRequestState(RequestState):
         if pii and "REMOTE_ADDR" in environ:
             env["REMOTE_ADDR"] = environ["REMOTE_ADDR"]
         request["env"] = env
-        request["headers"] = filter_headers(event, dict(_headers(environ)), pii, annotated=True)
+        request["headers"] = filter_headers(event, _headers(environ), pii, annotated=True)
         request["query_string"] = environ.get("QUERY_STRING")
         if pii:
             ip = get_client_ip(environ)
@@ -126,13 +126,36 @@ class WsgiRequestState(RequestState):
         return event
 
 
-def _headers(environ: Environ) -> Iterator[Tuple[str, str]]:
+def _headers(environ: Environ) -> Dict[str, Any]:
+    """The request headers from the environ, named as sent (``HTTP_USER_AGENT``: User-Agent)."""
+    names = _header_names
+    out = {}
     for key, value in environ.items():
-        if key.startswith("HTTP_"):
-            if key not in ("HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"):
-                yield key[5:].replace("_", "-").title(), value
-        elif key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-            yield key.replace("_", "-").title(), value
+        name = names.get(key)
+        if name is None:
+            name = _header_name(key)
+            if len(names) < MAX_CACHED_HEADER_NAMES:
+                names[key] = name
+        if name:
+            out[name] = value
+    return out
+
+
+def _header_name(key: str) -> str:
+    """The header an environ key holds, or "" for a key that is not a header."""
+    if key.startswith("HTTP_"):
+        if key in ("HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"):
+            return ""
+        return key[5:].replace("_", "-").title()
+    if key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+        return key.replace("_", "-").title()
+    return ""
+
+
+MAX_CACHED_HEADER_NAMES = 512
+"""Environ keys whose header name is remembered; the same few come with every request,
+and once full (a client sending made-up headers) further keys are just converted."""
+_header_names: Dict[str, str] = {}
 
 
 def _strip_port(host: str, scheme: Any) -> str:
@@ -216,13 +239,14 @@ def _enter(
     iso_token = _isolation_scope.set(isolation)
     cur_token = _current_scope.set(current)
     try:
+        incoming = _trace_headers(environ)
         if "HTTP_SENTRY_TRACE" in environ or "HTTP_TRACEPARENT" in environ:
-            continue_incoming(_trace_headers(environ))
+            continue_incoming(incoming)
         if tracing_enabled(options) and (
             str(environ.get("REQUEST_METHOD", "")).upper() in config.http_methods_to_capture
         ):
             state.transaction = start_request_transaction(
-                _trace_headers(environ),
+                incoming,
                 OP_HTTP_SERVER,
                 config.generic_name,
                 "route",

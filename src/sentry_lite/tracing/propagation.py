@@ -172,10 +172,23 @@ def client_org_id(client: BaseClient) -> Optional[str]:
         return str(org)
     dsn = client.parsed_dsn
     if dsn is not None:
-        match = _ORG_FROM_HOST.match(dsn.host)
-        if match:
-            return match.group(1)
+        host = dsn.host
+        try:
+            return _org_by_host[host]
+        except KeyError:
+            pass
+        match = _ORG_FROM_HOST.match(host)
+        org = match.group(1) if match else None
+        if len(_org_by_host) >= MAX_CACHED_ORG_HOSTS:
+            _org_by_host.clear()
+        _org_by_host[host] = org
+        return org
     return None
+
+
+MAX_CACHED_ORG_HOSTS = 16
+"""DSN hosts whose org id is remembered (a process has one DSN, tests a few)."""
+_org_by_host: Dict[str, Optional[str]] = {}
 
 
 def baggage_from_options(trace_id: str) -> Baggage:
@@ -249,6 +262,8 @@ def _should_continue(baggage: Optional[Baggage]) -> bool:
 
 def propagation_context_from_headers(incoming: Any) -> PropagationContext:
     """The context continuing the incoming trace, or a fresh one if there is none."""
+    if not incoming:
+        return PropagationContext()  # the usual request: no trace to continue
     data = normalize_incoming(incoming)
     trace = parse_sentry_trace(data.get(SENTRY_TRACE_HEADER_NAME))
     if trace is None:

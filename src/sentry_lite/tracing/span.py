@@ -704,11 +704,22 @@ class Transaction(Span):
         return rv
 
     def get_trace_context(self) -> Dict[str, Any]:
-        rv = super().get_trace_context()
+        """As a span's, but ``data`` carries all of the transaction's own data."""
+        rv: Dict[str, Any] = {
+            "trace_id": self._trace_id or self.trace_id,
+            "span_id": self._span_id or self.span_id,
+            "parent_span_id": self.parent_span_id,
+            "op": self.op,
+            "description": self.description,
+            "origin": self.origin,
+        }
+        if self.status:
+            rv["status"] = self.status
+        rv["dynamic_sampling_context"] = self.get_baggage().dynamic_sampling_context()
+        data = self._thread_data()
         if self._data:
-            data = self._thread_data()
             data.update(self._data)
-            rv["data"] = data
+        rv["data"] = data
         return rv
 
     def get_baggage(self) -> Baggage:
