@@ -3,8 +3,9 @@ size handling and an optional durable outbox.
 
 Threads (all daemon, started lazily, restarted fresh in a forked child):
 
-* without ``cache_dir``: one worker takes envelopes from the bounded queue and POSTs them,
-  as sentry_sdk does; what cannot be sent is dropped and counted.
+* without ``cache_dir``: ``SEND_THREADS`` workers take envelopes from the bounded queue in
+  batches (transactions may wait ``LINGER`` for company, errors never do), encode a batch,
+  then POST it; what cannot be sent is dropped and counted.
 * with ``cache_dir``: the queue worker only *persists* envelopes to the outbox (fast disk
   writes, so the queue rarely fills even while the ingest hangs), and a second thread
   sends from the outbox oldest-first, deleting a file once the ingest accepted it and
