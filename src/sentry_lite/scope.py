@@ -678,22 +678,27 @@ class LayeredScope:
                     if new_event is None:
                         return None
                     event = new_event
-        for processor in _iter_processors(layers):
-            try:
-                new_event = processor(event, hint)
-            except Exception:  # noqa: BLE001
-                _log_processor_error(processor)
-                continue
-            if new_event is None:
+        result: Optional[Event] = _run_processors(_global_event_processors, event, hint)
+        for layer in layers:
+            if result is None:
                 return None
-            event = new_event
-        return event
+            if layer._event_processors:
+                result = _run_processors(layer._event_processors, result, hint)
+        return result
 
 
-def _iter_processors(layers: Tuple[Scope, ...]) -> Iterator[EventProcessor]:
-    yield from _global_event_processors
-    for layer in layers:
-        yield from layer._event_processors
+def _run_processors(processors: List[EventProcessor], event: Event, hint: Hint) -> Optional[Event]:
+    """Run ``processors`` in order; None as soon as one drops the event."""
+    for processor in processors:
+        try:
+            new_event = processor(event, hint)
+        except Exception:  # noqa: BLE001
+            _log_processor_error(processor)
+            continue
+        if new_event is None:
+            return None
+        event = new_event
+    return event
 
 
 def _log_processor_error(processor: Any) -> None:

@@ -191,10 +191,11 @@ def get_request_url(environ: Environ, use_x_forwarded_for: bool = False) -> str:
     if use_x_forwarded_for:
         scheme = environ.get("HTTP_X_FORWARDED_PROTO", scheme)
     full = f"{script}/{path}"
-    try:
-        full = full.encode("latin1").decode("utf-8", "replace")
-    except UnicodeEncodeError:
-        pass
+    if not full.isascii():  # ASCII is the same in both encodings
+        try:
+            full = full.encode("latin1").decode("utf-8", "replace")
+        except UnicodeEncodeError:
+            pass
     return "{}://{}/{}".format(scheme, _host(environ, use_x_forwarded_for), full.lstrip("/"))
 
 

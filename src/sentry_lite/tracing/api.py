@@ -24,7 +24,9 @@ from sentry_lite.tracing.span import (
     NoOpSpan,
     Span,
     Transaction,
+    TransactionSource,
     UnsampledSpan,
+    _continuing_transaction,
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -179,20 +181,15 @@ def continue_trace_on(
 ) -> Transaction:
     scope.generate_propagation_context(environ_or_headers)
     context = scope.get_propagation_context()
-    kwargs: Dict[str, Any] = {}
-    if name:
-        kwargs["name"] = name
-    if source:
-        kwargs["source"] = source
-    return Transaction(
-        op=op,
-        origin=origin,
-        baggage=context.baggage,
-        parent_sampled=context.parent_sampled,
-        trace_id=context.trace_id,
-        parent_span_id=context.parent_span_id,
-        same_process_as_parent=False,
-        **kwargs,
+    return _continuing_transaction(
+        name or "",
+        source or TransactionSource.CUSTOM,
+        op,
+        origin,
+        context.baggage,
+        context.parent_sampled,
+        context.trace_id,
+        context.parent_span_id,
     )
 
 

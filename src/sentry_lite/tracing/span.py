@@ -804,6 +804,51 @@ class Transaction(Span):
         return scope.capture_event(event)
 
 
+def _continuing_transaction(
+    name: str,
+    source: str,
+    op: Optional[str],
+    origin: str,
+    baggage: Optional[Baggage],
+    parent_sampled: Optional[bool],
+    trace_id: str,
+    parent_span_id: Optional[str],
+) -> Transaction:
+    """``Transaction(...)`` as ``continue_trace`` makes it, without the keyword passing
+    of three ``__init__``s (once per request). Must set every slot ``__init__`` sets."""
+    txn: Transaction = _new_object(Transaction)
+    txn._trace_id = trace_id
+    txn._span_id = None
+    txn.parent_span_id = parent_span_id
+    txn.same_process_as_parent = False
+    txn.sampled = None
+    txn.op = op
+    txn.description = None
+    txn.status = None
+    txn.hub = None
+    txn.scope = None
+    txn.origin = origin
+    txn._containing_transaction = None
+    txn._tags = txn._data = txn._measurements = txn._flags = txn._cm_state = None
+    txn._thread = _current_thread()
+    txn._end = None
+    anchor = txn._anchor = (_time(), _perf_counter())
+    txn._start = anchor[0]
+    txn.name = name
+    txn.source = source
+    txn.parent_sampled = parent_sampled
+    txn.sample_rate = None
+    txn._baggage = baggage
+    txn._contexts = None
+    txn._recorder = None
+    txn._dropped = 0
+    txn._max_spans = MAX_SPANS_PER_TRANSACTION
+    txn._profile = None
+    rand = baggage.sample_rand() if baggage is not None else None
+    txn._sample_rand = new_sample_rand() if rand is None else rand
+    return txn
+
+
 class NoOpSpan(Span):
     """Returned where sentry_sdk returns one (e.g. another ``instrumenter``): records nothing."""
 
