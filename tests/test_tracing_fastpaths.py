@@ -11,6 +11,7 @@ from sentry_lite.events.serialize import serialize_event
 from sentry_lite.integrations.wsgi import _headers
 from sentry_lite.tracing.propagation import Baggage
 from sentry_lite.tracing.span import Transaction, _continuing_transaction
+from tests.conftest import reset_sdk
 
 
 def _slots(cls: type) -> set:
@@ -54,7 +55,7 @@ def test_trace_context_of_continued_transaction_matches() -> None:
         assert context["data"]["k"] == "v" and "thread.id" in context["data"]
         assert context["dynamic_sampling_context"]["trace_id"] == txn.trace_id
     finally:
-        sentry_lite.get_client().close(0)
+        reset_sdk()
 
 
 def test_wsgi_headers_named_as_sent_and_bounded_cache() -> None:
