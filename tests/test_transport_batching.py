@@ -100,6 +100,12 @@ def test_batches_are_shared_between_the_sending_threads(
 ) -> None:
     transport = make_transport()
     receiver.respond(delay=0.2)
+    # The first request shows the ingest is slow (SPREAD_LATENCY): from then on batches
+    # are split between the threads. (For a fast one a single thread sends the batch.)
+    transport.capture_envelope(_transaction("first"))
+    transport.flush(10)
+    assert transport._latency >= http_transport.SPREAD_LATENCY
+    receiver.clear()
     for i in range(8):
         transport.capture_envelope(_transaction(f"t{i}"))
     transport.flush(30)

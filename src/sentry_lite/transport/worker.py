@@ -14,7 +14,8 @@ transactions and works through them in a tight loop costs a fraction of twenty w
 
 ``threads > 1`` runs that many threads on the same queue, so that several requests are
 in flight at once: the ingest's latency overlaps instead of adding up. A thread takes its
-share of the queue (split between itself and the threads not busy). ``idle()`` runs on
+share of the queue (split between itself and the threads not busy, when ``spread()`` says
+that pays: several connections help a slow ingest, not a fast one). ``idle()`` runs on
 thread 0 only, unless ``idle_on_all_threads`` (the outbox sender, whose idle work is the
 sending itself and is safe to run concurrently).
 
@@ -70,11 +71,13 @@ class BackgroundWorker(Generic[T]):
         linger: float = 0.0,
         urgent: Optional[Callable[[T], bool]] = None,
         batch_size: Optional[int] = None,
+        spread: Optional[Callable[[], bool]] = None,
     ) -> None:
         self._process = process
         self._linger = max(0.0, float(linger))
         self._urgent = urgent
         self._batch_size = max(1, int(batch_size or queue_size))
+        self._spread = spread
         self._idle = idle
         self._queue_size = max(1, int(queue_size))
         self._name = name
@@ -268,7 +271,9 @@ class BackgroundWorker(Generic[T]):
     def _take_batch(self) -> List[T]:
         """With the lock held: this thread's share of the queue."""
         jobs = self._jobs
-        free = max(1, len(self._threads) - self._working)  # this one and those waiting
+        free = 1
+        if self._spread is None or self._spread():
+            free = max(1, len(self._threads) - self._working)  # this one and those waiting
         count = min(self._batch_size, -(-len(jobs) // free))
         batch = [jobs.popleft() for _ in range(max(1, count))]
         self._hurry = bool(jobs)
