@@ -98,3 +98,26 @@ def test_serializer_inline_leaves_same_as_full_walk() -> None:
     assert out["extra"]["e"] == "\ufffd"
     assert out["extra"]["b"] == 1 and out["extra"]["c"] is None and out["extra"]["f"] == 1.5
     assert "_meta" in out
+
+
+def test_request_fork_is_a_fork_without_crumbs_or_trace() -> None:
+    from sentry_lite.scope import Scope
+
+    base = Scope("isolation")
+    base.set_tag("t", 1)
+    base._breadcrumbs.append({"message": "old"})
+    base.get_propagation_context()
+
+    def processor(event: Any, hint: Any) -> Any:
+        return event
+
+    forked = base._fork_for_request(processor)
+    plain = base.fork()
+    for name in Scope.__slots__:
+        if name in ("_breadcrumbs", "_propagation_context", "_event_processors"):
+            continue
+        assert getattr(forked, name) == getattr(plain, name), name
+    assert list(forked._breadcrumbs) == [] and forked._propagation_context is None
+    assert forked._event_processors == [*base._event_processors, processor]
+    forked.set_tag("t", 2)
+    assert base._tags == {"t": 1} and len(base._breadcrumbs) == 1

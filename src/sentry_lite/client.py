@@ -206,7 +206,7 @@ class Client(BaseClient):
         if self._closed:
             return None
         try:
-            return self._capture(event, dict(hint or {}), scope)
+            return self._capture(event, dict(hint) if hint else {}, scope)
         except Exception:  # noqa: BLE001 - never let the SDK break the app
             internal_logger.exception("sentry_lite: internal error while capturing an event")
             return None

@@ -162,6 +162,25 @@ class Scope:
 
     def fork(self) -> Scope:
         """A copy whose changes do not affect this scope."""
+        rv = self._copy_fields()
+        rv._breadcrumbs = deque(self._breadcrumbs)
+        rv._propagation_context = self._propagation_context
+        return rv
+
+    __copy__ = fork
+
+    def _fork_for_request(self, processor: EventProcessor) -> Scope:
+        """The isolation scope of a new web request: a fork without this scope's
+        breadcrumbs and trace (the request starts its own), plus the request's event
+        processor. Saves copying up to ``max_breadcrumbs`` crumbs only to drop them."""
+        rv = self._copy_fields()
+        rv._breadcrumbs = deque()
+        rv._propagation_context = None
+        rv._event_processors.append(processor)
+        return rv
+
+    def _copy_fields(self) -> Scope:
+        """A new scope with this one's data, except breadcrumbs and propagation context."""
         rv = Scope.__new__(Scope)
         rv._type = self._type
         rv.client = self.client
@@ -175,14 +194,10 @@ class Scope:
         rv._contexts = dict(self._contexts)
         rv._extras = dict(self._extras)
         rv._attachments = list(self._attachments)
-        rv._breadcrumbs = deque(self._breadcrumbs)
         rv._event_processors = list(self._event_processors)
         rv._error_processors = list(self._error_processors)
         rv._span = self._span
-        rv._propagation_context = self._propagation_context
         return rv
-
-    __copy__ = fork
 
     # -- data ---------------------------------------------------------------
     @property

@@ -13,7 +13,6 @@ import asyncio
 import inspect
 import logging
 import sys
-from collections import deque
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 from urllib.parse import unquote
 
@@ -311,10 +310,7 @@ async def run_asgi(
             raise
     try:
         state = AsgiRequestState(config, scope)
-        isolation = Scope.get_isolation_scope().fork()
-        isolation._breadcrumbs = deque()
-        isolation._propagation_context = None
-        isolation._event_processors.append(state.process)
+        isolation = Scope.get_isolation_scope()._fork_for_request(state.process)
         current = Scope.get_current_scope().fork()
     except Exception:  # never let the SDK fail the request: serve it unobserved
         logger.debug("sentry_lite: could not set up the request", exc_info=True)

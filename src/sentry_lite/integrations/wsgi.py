@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextvars
 import logging
 import sys
-from collections import deque
 from typing import Any, Callable, Dict, Iterable, Iterator, Optional, Tuple
 
 from sentry_lite.events.types import Event, Hint
@@ -231,10 +230,7 @@ def _enter(
 ) -> Tuple[WsgiRequestState, Any, Any, Any]:
     """Fork the scopes for one request and start its transaction (when tracing)."""
     state = WsgiRequestState(config, environ)
-    isolation = Scope.get_isolation_scope().fork()
-    isolation._breadcrumbs = deque()
-    isolation._propagation_context = None
-    isolation._event_processors.append(state.process)
+    isolation = Scope.get_isolation_scope()._fork_for_request(state.process)
     current = Scope.get_current_scope().fork()
     state_token = current_request.set(state)
     iso_token = _isolation_scope.set(isolation)
