@@ -75,8 +75,18 @@ LINGER = 0.2
 """Seconds a sending thread waits for more envelopes before it starts a batch (see
 worker.py for why). Error events and check-ins never wait; flush() cuts it short."""
 BATCHABLE = frozenset(
-    {"transaction", "span", "client_report", "session", "sessions", "profile", "profile_chunk",
-     "log", "trace_metric", "statsd"}
+    {
+        "transaction",
+        "span",
+        "client_report",
+        "session",
+        "sessions",
+        "profile",
+        "profile_chunk",
+        "log",
+        "trace_metric",
+        "statsd",
+    }
 )
 """Item types that may wait for a batch; an envelope with any other item goes at once."""
 RETRY_INITIAL = 0.5
@@ -473,9 +483,7 @@ class HttpTransport(Transport):
             return
         self._settle(envelope, report, *self._post(prepared))
 
-    def _settle(
-        self, envelope: Envelope, report: Optional[Item], outcome: str, size: int
-    ) -> None:
+    def _settle(self, envelope: Envelope, report: Optional[Item], outcome: str, size: int) -> None:
         """Account for one POST's outcome: nothing to do, or count, retry, stand in."""
         if outcome == SENT:
             return
