@@ -114,3 +114,19 @@ def test_batches_are_shared_between_the_sending_threads(
     # flight at once, which only two threads sharing the batch can do.
     arrivals = sorted(r.received_at for r in receiver.requests)
     assert min(b - a for a, b in zip(arrivals, arrivals[1:])) < 0.15, arrivals
+
+
+def test_a_connection_closed_inside_a_batch_is_replaced(
+    long_linger: None, receiver: Receiver, make_transport: Callable[..., HttpTransport]
+) -> None:
+    transport = make_transport()
+    transport.capture_envelope(_transaction("warm"))  # opens the connection
+    transport.flush(10)
+    # The thread keeps its connection through a batch; the server answers the first
+    # request, then closes that connection without a word (a stale keep-alive).
+    receiver.respond(drop_after=True, times=1)
+    for i in range(3):
+        transport.capture_envelope(_transaction(f"t{i}"))
+    transport.flush(10)
+    assert sorted(t["transaction"] for t in receiver.transactions) == ["t0", "t1", "t2", "warm"]
+    assert not any(reason != "sample_rate" for _, reason in transport.losses.totals)

@@ -23,6 +23,7 @@ import os
 import random
 import threading
 import time
+from contextlib import nullcontext
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Tuple
 from urllib.parse import urlsplit
 
@@ -468,11 +469,15 @@ class HttpTransport(Transport):
             except Exception:  # one bad envelope must not cost the others
                 logger.debug("sentry_lite: encoding an envelope failed", exc_info=True)
                 self.losses.record_envelope("internal_sdk_error", envelope)
-        for envelope, report, encoded in ready:
-            try:
-                self._settle(envelope, report, *self._deliver(*encoded))
-            except Exception:
-                logger.debug("sentry_lite: sending an envelope failed", exc_info=True)
+        if not ready:
+            return
+        fast = self._fast
+        with fast.holding() if fast is not None else nullcontext():
+            for envelope, report, encoded in ready:
+                try:
+                    self._settle(envelope, report, *self._deliver(*encoded))
+                except Exception:
+                    logger.debug("sentry_lite: sending an envelope failed", exc_info=True)
 
     def _send_now(self, envelope: Envelope) -> None:
         envelope = self._strip_limited(envelope)

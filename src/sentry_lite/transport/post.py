@@ -10,6 +10,11 @@ pool (dropped-connection checks, reuse). The request is written with one ``senda
 the reply is read by a small parser: status line, headers, and a body framed by
 ``Content-Length``, ``chunked`` or the end of the connection.
 
+While a thread works through a batch (:meth:`FastPost.holding`), it keeps its connection
+instead of returning it to the pool after every request: that skips the pool's locking,
+its dropped-connection ``poll`` and the socket's timeout reset each time. A connection the
+server closed meanwhile is caught like any stale keep-alive (one retry on a fresh one).
+
 Proxies are left to urllib3's full path. Anything unexpected from urllib3 itself (a
 version whose internals differ) switches this off for the process, and the caller falls
 back to ``urlopen``.
@@ -18,7 +23,9 @@ back to ``urlopen``.
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, Mapping, Optional, Tuple
+import threading
+from contextlib import contextmanager
+from typing import Any, Dict, Iterator, Mapping, Optional, Tuple
 
 import urllib3
 from urllib3.exceptions import HTTPError
@@ -157,6 +164,42 @@ class FastPost:
         self.usable = hasattr(pool, "_get_conn") and hasattr(pool, "_put_conn")
         self.pool_owner: Any = None
         """The PoolManager this connection pool came from (a rebuilt one gets a new one)."""
+        self._local = threading.local()
+        """Per thread: ``holding`` (inside :meth:`holding`) and ``conn`` (the one kept)."""
+
+    @contextmanager
+    def holding(self) -> Iterator[None]:
+        """Keep this thread's connection between requests until the block ends."""
+        local = self._local
+        if getattr(local, "holding", False):
+            yield
+            return
+        local.holding = True
+        try:
+            yield
+        finally:
+            local.holding = False
+            conn = getattr(local, "conn", None)
+            local.conn = None
+            if conn is not None:
+                self._pool._put_conn(conn)
+
+    def _checkout(self) -> Tuple[Any, bool]:
+        """A connection, and whether it is one this thread kept (timeout already set)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            self._local.conn = None
+            return conn, True
+        try:
+            return self._pool._get_conn(), False
+        except Exception as exc:
+            raise NetworkError(str(exc)) from None
+
+    def _checkin(self, conn: Any) -> None:
+        if getattr(self._local, "holding", False) and conn.sock is not None:
+            self._local.conn = conn
+        else:
+            self._pool._put_conn(conn)
 
     def _head(self, length: int, headers: Mapping[str, str]) -> bytes:
         lines = [self._start]
@@ -174,17 +217,16 @@ class FastPost:
             return None
         data = self._head(len(body), headers) + body
         for attempt in (0, 1):
-            try:
-                conn: Any = self._pool._get_conn()
-            except Exception as exc:
-                raise NetworkError(str(exc)) from None
+            conn, kept = self._checkout()
             reused = getattr(conn, "sock", None) is not None
             try:
                 if conn.sock is None:
                     conn.timeout = self._connect_timeout
                     conn.connect()
+                    kept = False
                 sock = conn.sock
-                sock.settimeout(self._read_timeout)
+                if not kept:
+                    sock.settimeout(self._read_timeout)
                 sock.sendall(data)
                 status, reply_headers, keep = read_response(sock)
                 if not keep:
@@ -203,6 +245,6 @@ class FastPost:
                 conn.close()
                 self._pool._put_conn(conn)
                 return None
-            self._pool._put_conn(conn)
+            self._checkin(conn)
             return status, reply_headers
         raise NetworkError("unreachable")  # pragma: no cover
