@@ -505,6 +505,8 @@ class HttpTransport(Transport):
             self._handle_refusal(outcome, envelope, size)
 
     def _strip_limited(self, envelope: Envelope) -> Envelope:
+        if not self.rate_limits.any_active():
+            return envelope  # the usual case, checked once instead of per item
         categories = [item.data_category for item in envelope.items]
         ok, limited, _ = self.rate_limits.split(categories)
         if not limited:
