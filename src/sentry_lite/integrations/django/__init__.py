@@ -27,6 +27,7 @@ from sentry_lite.integrations._request import (
     SOURCE_FOR_STYLE,
     SOURCE_URL,
     RequestState,
+    body_within_bounds,
     capture_exception_event,
     check_style,
     current_request,
@@ -144,8 +145,23 @@ _EITHER = re.compile(r"\[([^\]]+)\|([^\]]+)\]")
 _CONVERTER = re.compile(r"<(?:[^>:]+:)?([^>]+)>")
 
 
+MAX_CACHED_ROUTES = 1024
+"""Route patterns whose simplified name is remembered: an app has a fixed set of routes,
+named on every traced request; past this (routes built at run time) names are computed."""
+_route_names: Dict[str, str] = {}
+
+
 def simplify_route(route: str) -> str:
     """``api/items/<int:pk>/`` or ``^items/(?P<pk>\\d+)/$`` -> ``/api/items/{pk}/``."""
+    name = _route_names.get(route)
+    if name is None:
+        name = _simplify(route)
+        if len(_route_names) < MAX_CACHED_ROUTES:
+            _route_names[route] = name
+    return name
+
+
+def _simplify(route: str) -> str:
     out = _OPTIONAL_GROUP.sub(lambda m: m.group(1), route)
     out = _NAMED_GROUP.sub(lambda m: "{" + m.group(1) + "}", out)
     out = _CONVERTER.sub(lambda m: "{" + m.group(1) + "}", out)
@@ -191,9 +207,18 @@ def transaction_name(request: Any, style: str) -> Optional[Tuple[str, str]]:
 # -- request data ---------------------------------------------------------------------
 
 
+_BODY_STATE = frozenset({"_body", "_post", "_files"})
+"""Attributes a Django request holds its body and form in, once read (or set by the app)."""
+
+
 def _extract(
-    event: Event, request_data: Dict[str, Any], request: Any, options: Dict[str, Any]
+    event: Event,
+    request_data: Dict[str, Any],
+    request: Any,
+    options: Dict[str, Any],
+    wsgi: bool = False,
 ) -> None:
+    """``wsgi``: a ``WSGIRequest``, which has no body without a ``CONTENT_LENGTH``."""
     pii = bool(options.get("send_default_pii"))
     if pii:
         try:
@@ -204,7 +229,16 @@ def _extract(
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except (TypeError, ValueError):
         length = 0
-    set_body(event, request_data, options, length, lambda: _read_body(event, request))
+    # Django's WSGI body stream stops at CONTENT_LENGTH: with none there is no body (and
+    # no form) unless the app set one itself, so there is nothing to read or note.
+    nothing = (
+        wsgi
+        and length <= 0
+        and body_within_bounds(options, length)
+        and not _BODY_STATE.intersection(vars(request))
+    )
+    if not nothing:
+        set_body(event, request_data, options, length, lambda: _read_body(event, request))
     if pii:
         user = _user_info(request)
         if user:
@@ -302,7 +336,8 @@ class _DjangoWsgiConfig(WsgiConfig):
         if django_request is None:
             WsgiConfig.extract(self, event, request, environ, options)
             return
-        _extract(event, request, django_request, options)
+        wsgi = _wsgi_request is not None and isinstance(django_request, _wsgi_request)
+        _extract(event, request, django_request, options, wsgi)
 
 
 class _DjangoAsgiConfig(AsgiConfig):
@@ -328,8 +363,15 @@ class _DjangoAsgiConfig(AsgiConfig):
 # -- patches ----------------------------------------------------------------------------
 
 
+_wsgi_request: Optional[type] = None
+"""Django's ``WSGIRequest``, whose body stream ends at ``CONTENT_LENGTH`` (set at setup)."""
+
+
 def _patch_wsgi_handler() -> None:
-    from django.core.handlers.wsgi import WSGIHandler  # type: ignore[import-untyped]
+    global _wsgi_request
+    from django.core.handlers.wsgi import WSGIHandler, WSGIRequest  # type: ignore[import-untyped]
+
+    _wsgi_request = WSGIRequest
 
     original = WSGIHandler.__call__
 
@@ -371,17 +413,20 @@ def _patch_get_response() -> None:
     original = BaseHandler.get_response
 
     def sentry_lite_get_response(self: Any, request: Any) -> Any:
-        if current_request.get() is None:
-            integration = _integration()
-            meta = getattr(request, "META", None)
-            if integration is not None and isinstance(meta, dict):
-                # Reached without WSGIHandler (Django's test client): one request still.
-                def call() -> Any:
-                    _remember(request)
-                    return original(self, request)
+        state = current_request.get()
+        if state is not None:
+            if state.framework is None:
+                _remember(request)
+            return original(self, request)
+        integration = _integration()
+        meta = getattr(request, "META", None)
+        if integration is not None and isinstance(meta, dict):
+            # Reached without WSGIHandler (Django's test client): one request still.
+            def call() -> Any:
+                _remember(request)
+                return original(self, request)
 
-                return run_request(integration.wsgi_config, meta, call)
-        _remember(request)
+            return run_request(integration.wsgi_config, meta, call)
         return original(self, request)
 
     BaseHandler.get_response = sentry_lite_get_response

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional
 
-from sentry_lite.integrations._request import child_span
 from sentry_lite.integrations.active import active_integration
+from sentry_lite.integrations.django._spans import django_span
 from sentry_lite.scope import Scope
 
 __all__ = ["install"]
@@ -49,7 +49,7 @@ def _run(cursor_wrapper: Any, real: Any, sql: Any, params: Any, many: bool) -> A
         Scope.get_isolation_scope().add_breadcrumb(message=query, category="query", data=crumb_data)
     except Exception:
         pass
-    span = child_span(OP_DB, query, ORIGIN_DB)
+    span = django_span(OP_DB, query, ORIGIN_DB)
     if span is None:
         return real(cursor_wrapper, sql, params)
     with span:
@@ -86,7 +86,7 @@ def install() -> None:
             Scope.get_isolation_scope().add_breadcrumb(message="connect", category="query")
         except Exception:
             pass
-        span = child_span(OP_DB, "connect", ORIGIN_DB)
+        span = django_span(OP_DB, "connect", ORIGIN_DB)
         if span is None:
             return real_connect(self)
         with span:

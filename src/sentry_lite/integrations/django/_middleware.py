@@ -9,8 +9,9 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable
 
-from sentry_lite.integrations._request import child_span, qualname
+from sentry_lite.integrations._request import qualname
 from sentry_lite.integrations.active import active_integration
+from sentry_lite.integrations.django._spans import django_span
 
 __all__ = ["install"]
 
@@ -31,7 +32,7 @@ def _spanned(method: Callable[..., Any], middleware_name: str) -> Callable[..., 
 
     @functools.wraps(method)
     def sentry_lite_middleware_method(*args: Any, **kwargs: Any) -> Any:
-        span = child_span(OP_MIDDLEWARE, description, ORIGIN)
+        span = django_span(OP_MIDDLEWARE, description, ORIGIN)
         if span is None:
             return method(*args, **kwargs)
         with span:

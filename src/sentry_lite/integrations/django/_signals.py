@@ -2,21 +2,24 @@
 
 Receivers are only wrapped when a sampled transaction is active, so with tracing off a
 signal costs one extra check. ``DjangoIntegration(signals_denylist=[...])`` skips signals.
+Every request sends ``request_started`` and ``request_finished``, so the wrapping is
+kept cheap: a plain closure per live receiver, its name read from two attributes.
 """
 
 from __future__ import annotations
 
-import functools
-from typing import Any, Callable, List
+from typing import Any, Callable, List, Optional
 
-from sentry_lite.integrations._request import child_span, qualname
+from sentry_lite.integrations._request import qualname
 from sentry_lite.integrations.active import active_integration
-from sentry_lite.scope import Scope
+from sentry_lite.integrations.django._spans import django_span
+from sentry_lite.scope import _current_scope
 
 __all__ = ["install", "receiver_name"]
 
 OP_SIGNAL = "event.django"
 ORIGIN = "auto.http.django"
+OUR_PACKAGE = "sentry_lite."
 
 
 def receiver_name(receiver: Any) -> str:
@@ -29,11 +32,9 @@ def receiver_name(receiver: Any) -> str:
     return str(receiver)
 
 
-def _wrap(receiver: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(receiver)
+def _wrap(receiver: Callable[..., Any], name: str) -> Callable[..., Any]:
     def sentry_lite_receiver(*args: Any, **kwargs: Any) -> Any:
-        name = receiver_name(receiver)
-        span = child_span(OP_SIGNAL, name, ORIGIN)
+        span = django_span(OP_SIGNAL, name, ORIGIN)
         if span is None:
             return receiver(*args, **kwargs)
         with span:
@@ -43,13 +44,23 @@ def _wrap(receiver: Callable[..., Any]) -> Callable[..., Any]:
     return sentry_lite_receiver
 
 
-def _ours(receiver: Any) -> bool:
-    """Our own receivers (reporting the error) are not the app's work: no span."""
-    return str(getattr(receiver, "__module__", "")).startswith("sentry_lite.")
+def _wrapped(receiver: Any) -> Any:
+    """The receiver under a span, or itself for our own (reporting the error is not the
+    app's work)."""
+    try:
+        module = receiver.__module__
+        name: Optional[str] = module + "." + receiver.__qualname__
+    except Exception:  # a partial, a callable object, an odd __module__: the long way
+        module = getattr(receiver, "__module__", "")
+        name = None
+    if str(module).startswith(OUR_PACKAGE):
+        return receiver
+    return _wrap(receiver, name if name is not None else receiver_name(receiver))
 
 
 def _tracing_now() -> bool:
-    span = Scope.get_current_scope()._span
+    scope = _current_scope.get()
+    span = scope._span if scope is not None else None
     return span is not None and getattr(span, "sampled", None) is not False
 
 
@@ -60,7 +71,7 @@ def install() -> None:
 
     def _live_receivers(self: Any, sender: Any) -> Any:
         result = real(self, sender)
-        if not _tracing_now():
+        if not result or not _tracing_now():
             return result
         integration = active_integration("django")
         if (
@@ -71,8 +82,10 @@ def install() -> None:
             return result
         sync: List[Any]
         if isinstance(result, tuple):  # Django >= 5: (sync receivers, async receivers)
-            sync, rest = list(result[0]), result[1:]
-            return ([r if _ours(r) else _wrap(r) for r in sync], *rest)
-        return [r if _ours(r) else _wrap(r) for r in result]
+            sync = result[0]
+            if not sync:
+                return result
+            return ([_wrapped(r) for r in sync], *result[1:])
+        return [_wrapped(r) for r in result]
 
     Signal._live_receivers = _live_receivers

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional
 
-from sentry_lite.integrations._request import child_span, trace_meta
+from sentry_lite.integrations._request import trace_meta
 from sentry_lite.integrations.active import active_integration
+from sentry_lite.integrations.django._spans import django_span
 
 __all__ = ["install"]
 
@@ -37,7 +38,7 @@ def install() -> None:
             context = dict(context or {})
             context["sentry_trace_meta"] = mark_safe(trace_meta())  # noqa: S308 - our own tags
         name = getattr(getattr(self, "template", None), "name", None)
-        span = child_span(OP_TEMPLATE, _template_description(name), ORIGIN)
+        span = django_span(OP_TEMPLATE, _template_description(name), ORIGIN)
         if span is None:
             return real_render(self, context, request)
         with span:
