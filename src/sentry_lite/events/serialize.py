@@ -695,6 +695,13 @@ def _fast_stack_holder(value: Any, max_length: int, budget: List[int]) -> Any:
     return out
 
 
+_SHAPED_SECTIONS = frozenset(
+    {"extra", "breadcrumbs", "contexts", "request", "exception", "threads"}
+)
+"""Top-level keys :func:`_fast_section` copies by their known shape; any other key is
+copied as plain data with the limits outside databags."""
+
+
 def _fast_section(name: str, value: Any, max_length: int, keep_bodies: bool = False) -> Any:
     """The fast copy of one top-level event key, with the databag limits the walker uses."""
     budget = [MAX_SECTION_NODES]
@@ -732,6 +739,7 @@ def _fast_section(name: str, value: Any, max_length: int, keep_bodies: bool = Fa
         if type(value) is not dict:
             raise _NeedsFullWalk
         request = {}
+        longest = max_length // 4 if max_length >= 0 else -1
         for key, part in value.items():
             if key == "data":
                 if keep_bodies:
@@ -740,7 +748,13 @@ def _fast_section(name: str, value: Any, max_length: int, keep_bodies: bool = Fa
                     part, MAX_DATABAG_DEPTH, MAX_DATABAG_BREADTH, max_length, budget
                 )
             elif type(key) is str:
-                request[key] = _fast_copy(part, depth - 1, MAX_SAFETY_BREADTH, max_length, budget)
+                # url, method, query_string: short ASCII strings, checked here, not in a call.
+                if type(part) is str and part.isascii() and len(part) <= longest:
+                    request[key] = part
+                else:
+                    request[key] = _fast_copy(
+                        part, depth - 1, MAX_SAFETY_BREADTH, max_length, budget
+                    )
             else:
                 raise _NeedsFullWalk
         return request
@@ -784,11 +798,23 @@ def serialize_event(
                 walked = walker.walk(rest, MAX_SAFETY_DEPTH, MAX_SAFETY_BREADTH, None)
                 out = walked if isinstance(walked, dict) else {}
                 break
-            if type(section) is str and section.isascii() and len(section) * 4 <= max_length:
+            kind = type(section)
+            if kind is str and section.isascii() and len(section) * 4 <= max_length:
                 out[name] = section  # event_id, level, message, ...: nothing to do
                 continue
             try:
-                out[name] = _fast_section(name, section, max_length, keep_bodies)
+                if name in _SHAPED_SECTIONS:
+                    out[name] = _fast_section(name, section, max_length, keep_bodies)
+                elif not section and (kind is dict or kind is list):
+                    out[name] = {} if kind is dict else []  # a transaction's spans, measurements
+                else:
+                    out[name] = _fast_copy(
+                        section,
+                        MAX_SAFETY_DEPTH - 1,
+                        MAX_SAFETY_BREADTH,
+                        max_length,
+                        [MAX_SECTION_NODES],
+                    )
             except _NeedsFullWalk:
                 # The walker (with its _meta bookkeeping) only when a section needs it.
                 if walker is None:

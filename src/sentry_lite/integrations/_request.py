@@ -421,17 +421,15 @@ def start_request_transaction(
 ) -> Any:
     """Continue the incoming trace and start the request's transaction (entered)."""
     try:
+        # continue_trace + start_transaction + __enter__, without their keyword layers.
         tracing = _tracing_api()
-        continued: Any = tracing.continue_trace(
-            headers, op=op, name=name, source=source, origin=origin
+        continued: Any = tracing.continue_trace_on(
+            Scope.get_isolation_scope(), headers, op, name, source, origin
         )
-        transaction: Any = tracing.start_transaction(
-            continued, custom_sampling_context=sampling_context
+        transaction: Any = tracing.start_transaction_on(
+            Scope.get_current_scope(), continued, "sentry", sampling_context, {}
         )
-        enter = getattr(transaction, "__enter__", None)
-        if enter is None:
-            return None
-        enter()
+        transaction.__enter__()
         return transaction
     except Exception:
         logger.debug("sentry_lite: could not start the request transaction", exc_info=True)

@@ -168,7 +168,10 @@ class AsgiRequestState(RequestState):
         if ty in ("http", "websocket"):
             request["method"] = scope.get("method")
             host = headers.get("host")
-            request["headers"] = filter_headers(event, dict(headers), pii, annotated=False)
+            # Filtered in place: what is read from ``headers`` below (length, type, and
+            # cookies or the client address only with pii on, when nothing is filtered)
+            # is never a withheld header.
+            request["headers"] = filter_headers(event, headers, pii, annotated=False)
             query = scope.get("query_string")
             request["query_string"] = unquote(query.decode("latin-1")) if query else None
             request["url"] = _url(scope, host, config.path(scope))
@@ -287,14 +290,17 @@ async def run_asgi(
     receive: Receive,
     send: Send,
     bound: Any = None,
+    client: Any = None,
 ) -> Any:
     """Run one connection of ``app`` in its own isolation scope, reporting what escapes it.
 
     ``bound``: when given, ``app`` is an unbound method called as ``app(bound, ...)``
-    (saves a partial per request).
+    (saves a partial per request). ``client``: the active client, when the caller
+    already looked it up.
     """
     ty = scope.get("type")
-    client = Scope.get_client()
+    if client is None:
+        client = Scope.get_client()
     if (
         ty not in ("http", "websocket")
         or current_request.get() is not None

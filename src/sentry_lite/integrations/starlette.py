@@ -32,6 +32,7 @@ from sentry_lite.integrations._request import (
 )
 from sentry_lite.integrations.active import active_integration
 from sentry_lite.integrations.asgi import AsgiConfig, AsgiScope, run_asgi
+from sentry_lite.scope import Scope
 
 try:
     import starlette
@@ -175,12 +176,21 @@ def _root_path_in_path() -> bool:
 
 def _integration_for(app: Any) -> Any:
     """The FastAPI integration for a FastAPI app when enabled, else the Starlette one."""
+    client = Scope.get_client()
+    if not client.is_active():
+        return None
+    return _enabled_for(app, client)
+
+
+def _enabled_for(app: Any, client: Any) -> Any:
+    """:func:`_integration_for` with the active client already in hand."""
+    integrations = client.integrations
     fastapi = sys.modules.get("fastapi")
     if fastapi is not None and isinstance(app, getattr(fastapi, "FastAPI", ())):
-        integration = active_integration("fastapi")
+        integration = integrations.get("fastapi")
         if integration is not None:
             return integration
-    return active_integration(StarletteIntegration.identifier)
+    return integrations.get(StarletteIntegration.identifier)
 
 
 _patched = False
@@ -205,11 +215,12 @@ def _patch_app() -> None:
     async def sentry_lite_starlette_call(
         self: Starlette, scope: AsgiScope, receive: Any, send: Any
     ) -> None:
-        integration = _integration_for(self)
+        client = Scope.get_client()
+        integration = _enabled_for(self, client) if client.is_active() else None
         if integration is None:
             return await original(self, scope, receive, send)
         return await run_asgi(  # type: ignore[no-any-return]
-            integration.config, original, scope, receive, send, self
+            integration.config, original, scope, receive, send, self, client
         )
 
     Starlette.__call__ = sentry_lite_starlette_call  # type: ignore[method-assign,assignment]

@@ -164,6 +164,7 @@ def _is_error(ty: Any, value: Any) -> bool:
 
 
 _scope_class: Any = None
+_layers: Any = None
 
 
 def _scopes() -> Any:
@@ -174,6 +175,16 @@ def _scopes() -> Any:
 
         _scope_class = Scope
     return _scope_class
+
+
+def _layers_for_capture(scope: Any) -> Any:
+    """``sentry_lite.scope.layers_for_capture(scope)``, imported on first use."""
+    global _layers
+    if _layers is None:
+        from sentry_lite.scope import layers_for_capture
+
+        _layers = layers_for_capture
+    return _layers(scope)
 
 
 _new_object = object.__new__
@@ -801,7 +812,10 @@ class Transaction(Span):
         }
         if dropped > 0:
             client.record_lost_event("buffer_overflow", "span", dropped)
-        return scope.capture_event(event)
+        # What ``scope.capture_event(event)`` does for a transaction, minus looking up
+        # the client again (it is the same contextual client) and the last event id
+        # (never set by transactions).
+        return client.capture_event(event, None, _layers_for_capture(scope))  # type: ignore[no-any-return]
 
 
 def _continuing_transaction(
