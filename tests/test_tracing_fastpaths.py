@@ -121,3 +121,31 @@ def test_request_fork_is_a_fork_without_crumbs_or_trace() -> None:
     assert forked._event_processors == [*base._event_processors, processor]
     forked.set_tag("t", 2)
     assert base._tags == {"t": 1} and len(base._breadcrumbs) == 1
+
+
+def test_serializer_section_shortcuts_same_as_walker() -> None:
+    """Plain top-level sections (empty ones too) and request strings skip calls; the
+    result and the _meta notes must be the walker's."""
+    from sentry_lite.events.serialize import MAX_SAFETY_BREADTH, MAX_SAFETY_DEPTH, _Walker
+
+    sections: Dict[str, Any] = {
+        "spans": [],
+        "measurements": {},
+        "empty_tuple": (),
+        "tags": {"http.status_code": "200", "long": "y" * 60},
+        "nested": {"a": [1, "x", None, {"b": "\ud800"}]},
+        "request": {
+            "url": "http://h/" + "p" * 60,
+            "method": "GET",
+            "query_string": None,
+            "headers": {"Host": "h"},
+            "other": "caf\u00e9",
+            "bad": "\udc80",
+        },
+    }
+    for name, section in sections.items():
+        out = serialize_event({name: section}, max_value_length=40, size_budget=None)
+        walker = _Walker(False, 40, None, False, track=True)
+        walked = walker.child(section, name, MAX_SAFETY_DEPTH - 1, MAX_SAFETY_BREADTH, None)
+        assert out[name] == walked, name
+        assert out.get("_meta", {}) == walker.meta, name

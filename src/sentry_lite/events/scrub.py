@@ -319,20 +319,28 @@ class EventScrubber:
         """Replace denylisted values in place with '[Filtered]' and note it in _meta."""
         if not isinstance(event, dict):
             return
-        # Only the sections the event has: most events have few of them.
+        # Only the sections the event has: most events have few of them. Each section
+        # is guarded on its own: a failure in one leaves the others scrubbed.
         if "request" in event:
-            self._section(self.scrub_request, event)
+            try:
+                self.scrub_request(event)
+            except Exception:
+                pass
         if "extra" in event:
             self._section(self.scrub_extra, event)
         if "user" in event:
             self._section(self.scrub_user, event)
         if "contexts" in event:
-            self._section(self.scrub_contexts, event)
+            try:
+                self.scrub_contexts(event)
+            except Exception:
+                pass
         if "breadcrumbs" in event:
             self._section(self.scrub_breadcrumbs, event)
         if "exception" in event or "threads" in event or "stacktrace" in event:
             self._section(self.scrub_frames, event)
-        if "spans" in event:
+        spans = event.get("spans")
+        if isinstance(spans, list) and list.__len__(spans):  # none: nothing to look at
             self._section(self.scrub_spans, event)
 
     @staticmethod

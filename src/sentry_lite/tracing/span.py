@@ -739,8 +739,9 @@ class Transaction(Span):
             self._baggage = self._populate_baggage()
         return self._baggage
 
-    def _populate_baggage(self) -> Baggage:
-        client = _scopes().get_client()
+    def _populate_baggage(self, client: Any = None) -> Baggage:
+        if client is None:
+            client = _scopes().get_client()
         if not client.is_active():
             return Baggage({})
         items = _common_items(client, self.trace_id, f"{self._sample_rand:.6f}")
@@ -797,6 +798,9 @@ class Transaction(Span):
         # Break the transaction -> recorder -> span -> transaction cycle before sending.
         self._recorder = None
         contexts = dict(self._contexts) if self._contexts else {}
+        baggage = self._baggage
+        if baggage is None or baggage.mutable:  # get_baggage(), with the client in hand
+            self._baggage = self._populate_baggage(client)
         contexts["trace"] = self.get_trace_context()
         end = self._end or self._start
         event: Dict[str, Any] = {
