@@ -45,6 +45,7 @@ from sentry_lite.integrations.wsgi import Environ, WsgiConfig, run_request, run_
 
 try:
     from django import VERSION as DJANGO_VERSION  # type: ignore[import-untyped]
+    from django.conf import settings as django_settings  # type: ignore[import-untyped]
     from django.core import signals  # type: ignore[import-untyped]
 except ImportError as exc:  # pragma: no cover
     raise DidNotEnable("Django is not installed") from exc
@@ -250,9 +251,7 @@ def _extract(
 
 
 def _cookies(event: Event, request: Any) -> Dict[str, Any]:
-    from django.conf import settings  # type: ignore[import-untyped]
-
-    private = {settings.CSRF_COOKIE_NAME, settings.SESSION_COOKIE_NAME}
+    private = {django_settings.CSRF_COOKIE_NAME, django_settings.SESSION_COOKIE_NAME}
     out: Dict[str, Any] = {}
     for key, value in request.COOKIES.items():
         if key in private:
@@ -316,9 +315,7 @@ class _DjangoWsgiConfig(WsgiConfig):
     @property
     def use_x_forwarded_for(self) -> bool:
         try:
-            from django.conf import settings
-
-            return bool(settings.USE_X_FORWARDED_HOST)
+            return bool(django_settings.USE_X_FORWARDED_HOST)
         except Exception:
             return False
 
