@@ -155,3 +155,22 @@ def test_route_names_cached_and_equal() -> None:
     first = simplify_route(route)
     assert first == "/api/v2/{name}/items/{pk}/"
     assert simplify_route(route) == first
+
+
+def test_db_span_data_follows_the_connection_settings() -> None:
+    from django.db import connections
+
+    from sentry_lite.integrations.django._db import _connection_data, _span_data
+
+    db = connections["default"]
+    first = _span_data(db)
+    assert first == _connection_data(db)
+    assert first["db.system"] == "sqlite"
+    assert _span_data(db) is first  # remembered
+    old = db.settings_dict["NAME"]
+    db.settings_dict["NAME"] = "renamed.sqlite3"  # as the test runner does for test DBs
+    try:
+        assert _span_data(db)["db.name"] == "renamed.sqlite3"
+    finally:
+        db.settings_dict["NAME"] = old
+    assert _span_data(db)["db.name"] == str(old)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+import weakref
+from typing import Any, Dict, Optional, Tuple
 
 from sentry_lite.integrations.active import active_integration
 from sentry_lite.integrations.django._spans import django_span
@@ -12,6 +13,43 @@ __all__ = ["install"]
 
 OP_DB = "db"
 ORIGIN_DB = "auto.db.django"
+
+
+MAX_CACHED_CONNECTIONS = 256
+"""Database connections (one per alias per thread) whose span data is remembered; when
+full the memory is cleared, so threads that come and go cannot grow it."""
+_cached: Dict[int, Tuple[Any, Tuple[Any, ...], Dict[str, Any]]] = {}
+
+
+def _settings_key(db: Any) -> Tuple[Any, ...]:
+    """What ``get_connection_params`` reads; the test runner renames the database."""
+    settings = db.settings_dict
+    options = settings.get("OPTIONS")
+    return (
+        db.vendor,
+        settings.get("NAME"),
+        settings.get("HOST"),
+        settings.get("PORT"),
+        settings.get("USER"),
+        dict(options) if isinstance(options, dict) else options,
+    )
+
+
+def _span_data(db: Any) -> Dict[str, Any]:
+    """``_connection_data`` of a connection, computed once per connection and settings:
+    Django builds its connection parameters afresh each call (5 µs, every query)."""
+    try:
+        key = _settings_key(db)
+        entry = _cached.get(id(db))
+        if entry is not None and entry[0]() is db and entry[1] == key:
+            return entry[2]
+        data = _connection_data(db)
+        if len(_cached) >= MAX_CACHED_CONNECTIONS:
+            _cached.clear()
+        _cached[id(db)] = (weakref.ref(db), key, data)
+        return data
+    except Exception:
+        return _connection_data(db)
 
 
 def _connection_data(db: Any) -> Dict[str, Any]:
@@ -54,7 +92,7 @@ def _run(cursor_wrapper: Any, real: Any, sql: Any, params: Any, many: bool) -> A
         return real(cursor_wrapper, sql, params)
     with span:
         try:
-            for key, value in _connection_data(cursor_wrapper.db).items():
+            for key, value in _span_data(cursor_wrapper.db).items():
                 span.set_data(key, value)
             if many:
                 span.set_data("db.executemany", True)
@@ -91,7 +129,7 @@ def install() -> None:
             return real_connect(self)
         with span:
             try:
-                for key, value in _connection_data(self).items():
+                for key, value in _span_data(self).items():
                     span.set_data(key, value)
             except Exception:
                 pass
