@@ -201,6 +201,17 @@ def txn_shape(txn: Dict[str, Any]) -> Dict[str, Any]:
     }
 
 
+def check_sdk_names(scenario: str, ref_event: Dict[str, Any], lite_event: Dict[str, Any]) -> None:
+    """Both name the SDK after a web framework; ours after the one the app uses.
+
+    sentry_sdk picks the first framework that is *installed* (this venv has Django, so
+    even the Flask app reports sentry.python.django); we name the one that was enabled.
+    """
+    framework = scenario.split("_")[0]
+    assert ref_event["sdk"]["name"].startswith("sentry.python.")
+    assert lite_event["sdk"]["name"] == f"sentry.python.{framework}"
+
+
 @pytest.mark.parametrize("scenario", ["flask_error", "fastapi_error", "django_error"])
 def test_error_envelopes_match(scenario: str, close_all: List[Receiver]) -> None:
     ref, lite = both(scenario)
@@ -210,6 +221,7 @@ def test_error_envelopes_match(scenario: str, close_all: List[Receiver]) -> None
     (ref_event,) = ref.events
     (lite_event,) = lite.events
     assert error_shape(lite_event) == error_shape(ref_event)
+    check_sdk_names(scenario, ref_event, lite_event)
     ref_env, lite_env = ref.envelopes[0], lite.envelopes[0]
     assert set(lite_env.headers) >= {"event_id", "sent_at", "trace"}
     assert set(lite_env.headers["trace"]) >= {"trace_id", "public_key"}
@@ -228,6 +240,7 @@ def test_transaction_envelopes_match(scenario: str, close_all: List[Receiver]) -
     # Django: sentry_sdk adds view/middleware spans we do not emit by default (see docs).
     ref_shape["span_ops"] = [op for op in ref_shape["span_ops"] if op in lite_shape["span_ops"]]
     assert lite_shape == ref_shape
+    check_sdk_names(scenario, ref_txn, lite_txn)
 
 
 @pytest.mark.parametrize("scenario,ref_count", [("flask_errorhandler", 2), ("fastapi_tuple", 2)])

@@ -52,9 +52,25 @@ def os_context() -> Dict[str, Any]:
     return dict(_os)
 
 
+FRAMEWORKS = (
+    "django", "flask", "fastapi", "bottle", "falcon", "quart", "sanic", "starlette",
+    "litestar", "starlite", "chalice", "serverless", "pyramid", "tornado", "aiohttp",
+    "aws_lambda", "gcp", "beam", "asgi", "wsgi",
+)  # fmt: skip
+"""Web framework integrations in the order sentry_sdk picks one to name the SDK by."""
+
+
+def sdk_name(integrations: List[str]) -> str:
+    """``sentry.python.<framework>`` for the app's framework, as sentry_sdk reports it."""
+    for framework in FRAMEWORKS:
+        if framework in integrations:
+            return f"{SDK_NAME}.{framework}"
+    return SDK_NAME
+
+
 def sdk_info(integrations: List[str]) -> Dict[str, Any]:
     return {
-        "name": SDK_NAME,
+        "name": sdk_name(integrations),
         "version": VERSION,
         "packages": [{"name": SDK_PACKAGE, "version": VERSION}],
         "integrations": integrations,
