@@ -393,25 +393,32 @@ class HttpTransport(Transport):
 
     def _request(self, body: bytes, headers: Dict[str, str]) -> Tuple[int, Any]:
         """POST ``body``; status and reply headers, or an exception for a network error."""
+        pool = self._get_pool()
+        fast = self._fast
+        if fast is not None and fast.pool_owner is pool:
+            result = fast.post(body, headers)
+            if result is not None:
+                return result
+            return self._urlopen(pool, body, headers)
         import urllib3
 
         from sentry_lite.transport.pool import CONNECT_TIMEOUT, READ_TIMEOUT
         from sentry_lite.transport.post import FastPost
 
-        pool = self._get_pool()
-        if type(pool) is urllib3.PoolManager:
-            fast = self._fast
-            if fast is None or fast.pool_owner is not pool:
-                conn_pool = pool.connection_from_url(self._url)
-                fast = FastPost(
-                    conn_pool, self._path, self.dsn.netloc, CONNECT_TIMEOUT, READ_TIMEOUT
-                )
-                fast.pool_owner = pool
-                self._fast = fast
+        if type(pool) is urllib3.PoolManager:  # not a ProxyManager: the lean path fits
+            conn_pool = pool.connection_from_url(self._url)
+            fast = FastPost(conn_pool, self._path, self.dsn.netloc, CONNECT_TIMEOUT, READ_TIMEOUT)
+            fast.pool_owner = pool
+            self._fast = fast
             result = fast.post(body, headers)
             if result is not None:
                 return result
-        # Proxies (absolute-form requests) and the fallback: urllib3's full path.
+        return self._urlopen(pool, body, headers)
+
+    def _urlopen(
+        self, pool: urllib3.PoolManager, body: bytes, headers: Dict[str, str]
+    ) -> Tuple[int, Any]:
+        """Proxies (absolute-form requests) and the fallback: urllib3's full path."""
         response = pool.urlopen(
             "POST",
             self._url,

@@ -37,6 +37,7 @@ __all__ = ["FastPost", "NetworkError", "ProtocolError", "read_response"]
 MAX_HEAD_BYTES = 64 * 1024
 """A reply whose status line and headers exceed this is not an ingest talking."""
 _RECV = 65536
+MAX_CACHED_HEADS = 8
 
 
 class NetworkError(Exception):
@@ -164,6 +165,8 @@ class FastPost:
         self.usable = hasattr(pool, "_get_conn") and hasattr(pool, "_put_conn")
         self.pool_owner: Any = None
         """The PoolManager this connection pool came from (a rebuilt one gets a new one)."""
+        self._heads: Dict[Tuple[Tuple[str, str], ...], bytes] = {}
+        """Request head up to the Content-Length value, per header set."""
         self._local = threading.local()
         """Per thread: ``holding`` (inside :meth:`holding`) and ``conn`` (the one kept)."""
 
@@ -202,11 +205,19 @@ class FastPost:
             self._pool._put_conn(conn)
 
     def _head(self, length: int, headers: Mapping[str, str]) -> bytes:
-        lines = [self._start]
-        for name, value in headers.items():
-            lines.append(f"{name}: {value}\r\n")
-        lines.append(f"Content-Length: {length}\r\n\r\n")
-        return "".join(lines).encode("latin-1")
+        # The transport sends one of two fixed header sets: their text is built once.
+        key = tuple(headers.items())
+        prefix = self._heads.get(key)
+        if prefix is None:
+            lines = [self._start]
+            for name, value in key:
+                lines.append(f"{name}: {value}\r\n")
+            lines.append("Content-Length: ")
+            prefix = "".join(lines).encode("latin-1")
+            if len(self._heads) >= MAX_CACHED_HEADS:
+                self._heads.clear()
+            self._heads[key] = prefix
+        return b"%s%d\r\n\r\n" % (prefix, length)
 
     def post(self, body: bytes, headers: Mapping[str, str]) -> Optional[Tuple[int, Dict[str, str]]]:
         """Status and headers of the reply; None if this path cannot be used (fall back).
