@@ -149,3 +149,186 @@ def test_serializer_section_shortcuts_same_as_walker() -> None:
         walked = walker.child(section, name, MAX_SAFETY_DEPTH - 1, MAX_SAFETY_BREADTH, None)
         assert out[name] == walked, name
         assert out.get("_meta", {}) == walker.meta, name
+
+
+class _Key(str):
+    """A str subclass key whose str() differs from its text (like a str-mixin Enum)."""
+
+    def __str__(self) -> str:
+        return "other"
+
+
+def _hostile_spans() -> list:
+    """Span dicts as Span.to_json makes them, then with every kind of hostile value."""
+    reset_sdk()
+    sentry_lite.init(dsn="http://p@127.0.0.1:1/1", traces_sample_rate=1.0, transport=None)
+    txn = sentry_lite.start_transaction(name="t", op="http.server")
+    with txn.start_child(op="db", name="SELECT 1") as span:
+        span.set_data("db.system", "sqlite")
+        span.set_tag("k", "v")
+        span.set_measurement("m", 1.5, "ms")
+    plain = span.to_json()
+    cycle: Dict[str, Any] = {}
+    cycle["self"] = cycle
+    deep: Dict[str, Any] = {}
+    node = deep
+    for _ in range(80):
+        node["d"] = {}
+        node = node["d"]
+    variants: list = [plain]
+    changes: list = [
+        {"description": "SELECT " + "x" * 3000},
+        {"description": "caf\u00e9 " * 500},
+        {"description": "bad \ud800 " * 300},
+        {"description": "bad \udc80"},
+        {"op": "o" * 300},
+        {"op": "\ud800"},
+        {"status": "ok\udfff"},
+        {"origin": 1.5},
+        {"origin": float("nan")},
+        {"timestamp": float("inf")},
+        {"start_timestamp": None},
+        {"\ud800": 1},
+        {"caf\u00e9": "ok"},
+        {_Key("op"): "x"},
+        {1: "int key"},
+        {"data": {1: "x"}},
+        {"data": {"a": float("nan")}},
+        {"data": {"a": float("-inf"), "b": 2.5}},
+        {"data": {"a": "y" * 5000}},
+        {"data": {"a": "\ud800"}},
+        {"data": {"\udc00": 1}},
+        {"data": {_Key("a"): 1}},
+        {"data": {"a": {"b": {"c": [1, (2, 3), {"d": "\ud800"}]}}}},
+        {"data": {"a": deep}},
+        {"data": {"a": cycle}},
+        {"data": {"a": b"bytes", "b": object()}},
+        {"data": {"a": _Key("value")}},
+        {"data": {"a": list(range(20_000))}},
+        {"data": {str(i): i for i in range(6000)}},
+        {"data": []},
+        {"data": "not a dict"},
+        {"tags": {"k": "\ud800", "n": None}},
+        {"measurements": {"m": {"value": float("nan"), "unit": "ms"}}},
+    ]
+    for change in changes:
+        variant = dict(plain)
+        variant.update(change)
+        variants.append(variant)
+    return variants
+
+
+def _walked(name: str, section: Any, max_length: int) -> Any:
+    from sentry_lite.events.serialize import MAX_SAFETY_BREADTH, MAX_SAFETY_DEPTH, _Walker
+
+    walker = _Walker(False, max_length, None, False, track=True)
+    walked = walker.child(section, name, MAX_SAFETY_DEPTH - 1, MAX_SAFETY_BREADTH, None)
+    return walked, walker.meta
+
+
+def test_span_list_shortcut_same_as_walker() -> None:
+    """``spans`` takes a shape-aware copy; with any hostile value it must give exactly
+    the walker's spans and _meta (or fall back to the walker)."""
+    try:
+        variants = _hostile_spans()
+        for max_length in (1024, 40, 0):
+            for variant in variants:
+                for spans in ([variant], [variant, variants[0]], [variants[0], variant]):
+                    out = serialize_event(
+                        {"spans": spans}, max_value_length=max_length, size_budget=None
+                    )
+                    walked, meta = _walked("spans", spans, max_length)
+                    assert out["spans"] == walked, (max_length, variant)
+                    assert out.get("_meta", {}) == meta, (max_length, variant)
+            many = [variants[0]] * 600  # more nodes than a section may hold
+            out = serialize_event({"spans": many}, size_budget=None)
+            assert (out["spans"], out.get("_meta", {})) == _walked("spans", many, 1024)
+        odd: list = [[variants[0], "not a span"], [None], [(1, 2)], ("tuple",)]
+        for spans in odd:
+            out = serialize_event({"spans": spans}, size_budget=None)
+            walked, meta = _walked("spans", spans, 1024)
+            assert out["spans"] == walked and out.get("_meta", {}) == meta
+    finally:
+        reset_sdk()
+
+
+def test_nested_leaf_dicts_inline_same_as_walker() -> None:
+    """Dicts of leaves inside a section (trace data, the DSC, headers) are copied inline."""
+    hostile: list = [
+        {"a": "x"},
+        {"a": "y" * 300},
+        {"a": "\ud800"},
+        {"\ud800": 1},
+        {1: 2},
+        {_Key("a"): 1},
+        {"a": float("nan")},
+        {"a": 1.5, "b": [1, {"c": "\udc00"}]},
+        {"a": {"b": {"c": {"d": 1}}}},
+        {str(i): i for i in range(6000)},
+    ]
+    for inner in hostile:
+        sections = {
+            "contexts": {"trace": {"trace_id": "t", "data": inner}, "response": inner},
+            "request": {"url": "u", "headers": inner, "env": {"e": inner}},
+            "tags": {"t": inner},
+            "transaction_info": inner,
+        }
+        for name, section in sections.items():
+            for max_length in (1024, 40):
+                out = serialize_event(
+                    {name: section}, max_value_length=max_length, size_budget=None
+                )
+                walked, meta = _walked(name, section, max_length)
+                assert out[name] == walked, (name, inner)
+                assert out.get("_meta", {}) == meta, (name, inner)
+
+
+def test_span_scrub_shortcut_same_as_full_scrub() -> None:
+    """scrub_spans skips spans whose data is plain under known keys; the event and its
+    _meta must be what scrubbing every span's data gives."""
+    import copy
+
+    spans: list = [
+        {"data": {"thread.id": "1", "signal": "x"}},
+        {"data": {"password": "secret", "ok": 1}},
+        {"data": {"nested": {"token": "t"}}},
+        {"data": {"list": [{"api_key": "k"}]}},
+        {"data": {1: "int key", "auth": "a"}},
+        {"data": {"Authorization": "a"}},
+        {"data": None},
+        {"data": "text"},
+        {"data": [{"session": "s"}]},
+        {"no_data": 1},
+        "not a span",
+        None,
+    ]
+    warm = EventScrubber()
+    warm.scrub_event({"spans": copy.deepcopy(spans)})  # learn the verdicts
+    for _ in range(2):
+        fast = {"spans": copy.deepcopy(spans)}
+        warm.scrub_event(fast)
+        slow = {"spans": copy.deepcopy(spans)}
+        reference = EventScrubber()
+        for index, span in enumerate(slow["spans"]):
+            if isinstance(span, dict) and "data" in span:
+                reference._scrub(slow, span, "data", ["spans", index, "data"])
+        assert fast == slow
+    assert fast["spans"][1]["data"]["password"] == "[Filtered]"
+    assert fast["spans"][3]["data"]["list"][0]["api_key"] == "[Filtered]"
+
+
+def test_span_json_thread_data_inline() -> None:
+    from sentry_lite.tracing import span as span_module
+
+    try:
+        reset_sdk()
+        sentry_lite.init(dsn="http://p@127.0.0.1:1/1", traces_sample_rate=1.0, transport=None)
+        txn = sentry_lite.start_transaction(name="t")
+        with txn.start_child(op="x") as child:
+            child.set_data("thread.name", "mine")
+        for _ in range(2):  # not cached, then cached
+            span_module._ident_text.clear()
+            data = child.to_json()["data"]
+            assert data == {**child._thread_data(), "thread.name": "mine"}
+    finally:
+        reset_sdk()

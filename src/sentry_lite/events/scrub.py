@@ -311,9 +311,22 @@ class EventScrubber:
         spans = event.get("spans")
         if not isinstance(spans, list):
             return
+        verdicts = self._verdicts
         for index, span in enumerate(spans):
-            if isinstance(span, dict) and "data" in span:
-                self._scrub(event, span, "data", ["spans", index, "data"])
+            if type(span) is dict:
+                data = span.get("data")
+                if type(data) is dict:
+                    # Usually plain values under keys known harmless: no call, no path.
+                    for name, item in data.items():
+                        if verdicts.get(name, True) or type(item) not in _LEAF_TYPES:
+                            break
+                    else:
+                        continue
+                elif data is None and "data" not in span:
+                    continue
+            elif not isinstance(span, dict) or "data" not in span:
+                continue
+            self._scrub(event, span, "data", ["spans", index, "data"])
 
     def scrub_event(self, event: Dict[str, Any]) -> None:
         """Replace denylisted values in place with '[Filtered]' and note it in _meta."""

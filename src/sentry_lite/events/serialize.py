@@ -560,6 +560,29 @@ def _fast_copy(value: Any, depth: int, breadth: int, max_length: int, budget: Li
                     out[key] = item
                 elif leaf is int or leaf is bool or item is None:
                     out[key] = item
+                elif leaf is dict and depth > 2:
+                    # A dict of leaves (span data, headers, the DSC): inline too.
+                    budget[0] -= len(item) + 1
+                    if len(item) > breadth or budget[0] < 0:
+                        raise _NeedsFullWalk
+                    inner = {}
+                    for name, sub in item.items():
+                        if type(name) is not str or (
+                            not name.isascii() and _SURROGATES.search(name)
+                        ):
+                            raise _NeedsFullWalk
+                        kind = type(sub)
+                        if kind is str:
+                            if len(sub) > longest or (
+                                not sub.isascii() and _SURROGATES.search(sub)
+                            ):
+                                raise _NeedsFullWalk
+                            inner[name] = sub
+                        elif kind is int or kind is bool or sub is None:
+                            inner[name] = sub
+                        else:
+                            inner[name] = _fast_copy(sub, depth - 2, breadth, max_length, budget)
+                    out[key] = inner
                 else:
                     out[key] = _fast_copy(item, depth - 1, breadth, max_length, budget)
             return out
@@ -695,6 +718,69 @@ def _fast_stack_holder(value: Any, max_length: int, budget: List[int]) -> Any:
     return out
 
 
+def _fast_spans(spans: Any, max_length: int, budget: List[int]) -> Any:
+    """``spans``: a list of span dicts (``Span.to_json``), one call per span list.
+
+    Gives what ``_fast_copy`` gives for the list, with each span's leaves and its flat
+    ``data``/``tags`` dicts checked inline rather than in a call per container, and a
+    long ``description`` kept whole as the walker keeps it (SQL queries would otherwise
+    send every span through the walker). Anything else raises :class:`_NeedsFullWalk`.
+    """
+    if type(spans) is not list or max_length < 0:
+        raise _NeedsFullWalk
+    budget[0] -= len(spans) + 1
+    if len(spans) > MAX_SAFETY_BREADTH or budget[0] < 0:
+        raise _NeedsFullWalk
+    longest = max_length // 4
+    surrogate = _SURROGATES.search
+    out = []
+    for span in spans:
+        if type(span) is not dict:
+            raise _NeedsFullWalk
+        budget[0] -= len(span) + 1
+        if len(span) > MAX_SAFETY_BREADTH or budget[0] < 0:
+            raise _NeedsFullWalk
+        copy = {}
+        for key, item in span.items():
+            if type(key) is not str or (not key.isascii() and surrogate(key)):
+                raise _NeedsFullWalk
+            leaf = type(item)
+            if leaf is str:
+                if len(item) > longest or not item.isascii():
+                    if key == "description":
+                        item = _clean(item)  # never cut, only cleaned (as the walker)
+                    elif len(item) > longest or surrogate(item):
+                        raise _NeedsFullWalk
+            elif leaf is dict:
+                budget[0] -= len(item) + 1
+                if len(item) > MAX_SAFETY_BREADTH or budget[0] < 0:
+                    raise _NeedsFullWalk
+                inner = {}
+                for name, value in item.items():
+                    if type(name) is not str or (not name.isascii() and surrogate(name)):
+                        raise _NeedsFullWalk
+                    kind = type(value)
+                    if kind is str:
+                        if len(value) > longest or (not value.isascii() and surrogate(value)):
+                            raise _NeedsFullWalk
+                    elif kind is float:
+                        if value - value != 0.0:  # NaN or +-inf
+                            raise _NeedsFullWalk
+                    elif not (kind is int or kind is bool or value is None):
+                        value = _fast_copy(
+                            value, MAX_SAFETY_DEPTH - 4, MAX_SAFETY_BREADTH, max_length, budget
+                        )
+                    inner[name] = value
+                item = inner
+            elif not (leaf is bool or item is None or leaf is int):
+                item = _fast_copy(
+                    item, MAX_SAFETY_DEPTH - 3, MAX_SAFETY_BREADTH, max_length, budget
+                )
+            copy[key] = item
+        out.append(copy)
+    return out
+
+
 _SHAPED_SECTIONS = frozenset(
     {"extra", "breadcrumbs", "contexts", "request", "exception", "threads"}
 )
@@ -805,6 +891,8 @@ def serialize_event(
             try:
                 if name in _SHAPED_SECTIONS:
                     out[name] = _fast_section(name, section, max_length, keep_bodies)
+                elif name == "spans" and section:
+                    out[name] = _fast_spans(section, max_length, [MAX_SECTION_NODES])
                 elif not section and (kind is dict or kind is list):
                     out[name] = {} if kind is dict else []  # a transaction's spans, measurements
                 else:

@@ -539,7 +539,11 @@ class Span:
             rv["measurements"] = self._measurements
         if tags:
             rv["tags"] = tags
-        data = self._thread_data()
+        thread = self._thread  # _thread_data(), inline: once per span
+        text = _ident_text.get(thread.ident)
+        if text is None:
+            text = self._thread_data()["thread.id"]
+        data = {"thread.id": text, "thread.name": thread.name}
         if self._flags:
             data.update(self._flags)
         if self._data:
