@@ -332,3 +332,32 @@ def test_span_json_thread_data_inline() -> None:
             assert data == {**child._thread_data(), "thread.name": "mine"}
     finally:
         reset_sdk()
+
+
+class _RaisingKey:
+    """A key that collides with a cached verdict's hash and raises when compared."""
+
+    def __init__(self, text: str) -> None:
+        self._hash = hash(text)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        raise RuntimeError("hostile key")
+
+
+def test_scrub_shortcuts_survive_hostile_keys() -> None:
+    """A key whose comparison raises must not stop the other spans/sections being scrubbed."""
+    scrubber = EventScrubber()
+    scrubber.scrub_event({"spans": [{"data": {"signal": "x", "Host": "h"}}]})  # warm
+    hostile = {_RaisingKey("signal"): 1}
+    event: Dict[str, Any] = {
+        "spans": [{"data": hostile}, {"data": {"password": "p"}}],
+        "contexts": {"trace": {"data": hostile}, "app": hostile, "c": {"token": "t"}},
+        "request": {"headers": hostile, "env": {"password": "p"}},
+    }
+    scrubber.scrub_event(event)
+    assert event["spans"][1]["data"]["password"] == "[Filtered]"
+    assert event["contexts"]["c"]["token"] == "[Filtered]"
+    assert event["request"]["env"]["password"] == "[Filtered]"

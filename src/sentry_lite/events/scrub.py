@@ -135,6 +135,20 @@ class EventScrubber:
 
     # -- walking -----------------------------------------------------------------------
 
+    def _plain(self, value: Any) -> bool:
+        """A dict of plain values under keys known harmless (headers, span data, the
+        response context): nothing to scrub, so no path to build and no walk."""
+        if type(value) is not dict:
+            return False
+        verdicts = self._verdicts
+        try:  # a hostile key's __eq__ may raise; _scrub then handles the dict
+            for name, item in value.items():
+                if verdicts.get(name, True) or type(item) not in _LEAF_TYPES:
+                    return False
+        except Exception:
+            return False
+        return True
+
     def _scrub(
         self,
         event: Dict[str, Any],
@@ -256,7 +270,7 @@ class EventScrubber:
         if not isinstance(request, dict):
             return
         for part in ("headers", "cookies", "data", "env"):
-            if part in request:
+            if part in request and not self._plain(request[part]):
                 self._scrub(event, request, part, ["request", part])
         try:
             self._scrub_query(event, request)
@@ -285,10 +299,12 @@ class EventScrubber:
                 continue  # built by the SDK from the machine, never app data
             context = contexts[name]
             if name == "trace" and isinstance(context, dict):
-                if "data" in context:  # span data set by the app
+                # span data set by the app
+                if "data" in context and not self._plain(context["data"]):
                     self._scrub(event, context, "data", ["contexts", "trace", "data"])
                 continue
-            self._scrub(event, contexts, name, ["contexts", name])
+            if not self._plain(context):
+                self._scrub(event, contexts, name, ["contexts", name])
 
     def scrub_breadcrumbs(self, event: Dict[str, Any]) -> None:
         crumbs = event.get("breadcrumbs")
@@ -317,11 +333,14 @@ class EventScrubber:
                 data = span.get("data")
                 if type(data) is dict:
                     # Usually plain values under keys known harmless: no call, no path.
-                    for name, item in data.items():
-                        if verdicts.get(name, True) or type(item) not in _LEAF_TYPES:
-                            break
-                    else:
-                        continue
+                    try:  # a hostile key's __eq__ may raise; _scrub then handles it
+                        for name, item in data.items():
+                            if verdicts.get(name, True) or type(item) not in _LEAF_TYPES:
+                                break
+                        else:
+                            continue
+                    except Exception:
+                        pass
                 elif data is None and "data" not in span:
                     continue
             elif not isinstance(span, dict) or "data" not in span:
