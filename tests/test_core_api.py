@@ -50,7 +50,7 @@ def test_capture_message_reaches_receiver(sentry_init: Any, receiver: Receiver) 
     assert event["dist"] == "7"
     assert event["server_name"] == "web-1"
     assert event["platform"] == "python"
-    assert event["sdk"]["name"] == "sentry.python"
+    assert event["sdk"]["name"].startswith("sentry.python")  # .django etc. once imported
     assert "logging" in event["sdk"]["integrations"]
     assert event["contexts"]["runtime"]["name"]
     assert event["contexts"]["os"]["name"]
