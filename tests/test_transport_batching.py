@@ -105,6 +105,7 @@ def test_batches_are_shared_between_the_sending_threads(
     transport.capture_envelope(_transaction("first"))
     transport.flush(10)
     assert transport._latency >= http_transport.SPREAD_LATENCY
+    assert len(transport._worker._threads) == 1  # the second starts when it helps
     receiver.clear()
     for i in range(8):
         transport.capture_envelope(_transaction(f"t{i}"))
@@ -114,6 +115,24 @@ def test_batches_are_shared_between_the_sending_threads(
     # flight at once, which only two threads sharing the batch can do.
     arrivals = sorted(r.received_at for r in receiver.requests)
     assert min(b - a for a, b in zip(arrivals, arrivals[1:])) < 0.15, arrivals
+    assert len(transport._worker._threads) == http_transport.SEND_THREADS
+
+
+def test_a_fast_ingest_is_served_by_one_thread(
+    monkeypatch: pytest.MonkeyPatch,
+    receiver: Receiver,
+    make_transport: Callable[..., HttpTransport],
+) -> None:
+    # "Fast" is below SPREAD_LATENCY: raised here so that a loaded CI machine's slower
+    # replies cannot count as a slow ingest.
+    monkeypatch.setattr(http_transport, "SPREAD_LATENCY", 30.0)
+    transport = make_transport()
+    for round_ in range(3):
+        for i in range(20):
+            transport.capture_envelope(_transaction(f"r{round_}-{i}"))
+        transport.flush(10)
+    assert len(receiver.transactions) == 60
+    assert len(transport._worker._threads) == 1
 
 
 def test_a_connection_closed_inside_a_batch_is_replaced(

@@ -15,7 +15,8 @@ transactions and works through them in a tight loop costs a fraction of twenty w
 ``threads > 1`` runs that many threads on the same queue, so that several requests are
 in flight at once: the ingest's latency overlaps instead of adding up. A thread takes its
 share of the queue (split between itself and the threads not busy, when ``spread()`` says
-that pays: several connections help a slow ingest, not a fast one). ``idle()`` runs on
+that pays: several connections help a slow ingest, not a fast one; with ``spread`` the
+other threads are only started then, so a fast ingest never wakes them). ``idle()`` runs on
 thread 0 only, unless ``idle_on_all_threads`` (the outbox sender, whose idle work is the
 sending itself and is safe to run concurrently).
 
@@ -137,18 +138,23 @@ class BackgroundWorker(Generic[T]):
         with self._cond:
             if self._threads and self._threads[0].is_alive():
                 return True
-            started: List[threading.Thread] = []
-            for index in range(self._thread_count):
-                name = self._name if index == 0 else f"{self._name}-{index}"
-                thread = threading.Thread(target=self._run, args=(index,), name=name, daemon=True)
-                try:
-                    thread.start()
-                except RuntimeError:
-                    # "can't create new thread at interpreter shutdown"
-                    break
-                started.append(thread)
-            self._threads = started
+            self._threads = []
+            # With spread(), the other threads start only once it says they would help.
+            self._grow(1 if self._spread is not None else self._thread_count)
+            started = self._threads
         return bool(started)
+
+    def _grow(self, count: int) -> None:
+        """With the lock held: start threads until ``count`` run (or none can start)."""
+        while len(self._threads) < min(count, self._thread_count):
+            index = len(self._threads)
+            name = self._name if index == 0 else f"{self._name}-{index}"
+            thread = threading.Thread(target=self._run, args=(index,), name=name, daemon=True)
+            try:
+                thread.start()
+            except RuntimeError:
+                return  # "can't create new thread at interpreter shutdown"
+            self._threads.append(thread)
 
     # -- app side -----------------------------------------------------------
     def submit(self, job: T) -> bool:
@@ -273,6 +279,8 @@ class BackgroundWorker(Generic[T]):
         jobs = self._jobs
         free = 1
         if self._spread is None or self._spread():
+            if len(self._threads) < self._thread_count and not _shutting_down():
+                self._grow(self._thread_count)
             free = max(1, len(self._threads) - self._working)  # this one and those waiting
         count = min(self._batch_size, -(-len(jobs) // free))
         batch = [jobs.popleft() for _ in range(max(1, count))]
