@@ -25,7 +25,7 @@ from typing import Any, Dict, List, Optional
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FRAMEWORKS = os.environ.get("BENCH_FRAMEWORKS", "flask,starlette,fastapi,django").split(",")
-RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 """Each cell runs this many times, interleaved across SDKs; the minimum is kept."""
 TARGETS = {"ok_unset": 0.10, "ok_1.0": 0.15, "fail_unset": 0.25, "fail_1.0": 0.25}
 
