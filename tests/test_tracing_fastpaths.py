@@ -10,7 +10,7 @@ from sentry_lite.events.scrub import EventScrubber
 from sentry_lite.events.serialize import serialize_event
 from sentry_lite.integrations.wsgi import _headers
 from sentry_lite.tracing.propagation import Baggage
-from sentry_lite.tracing.span import Transaction, _continuing_transaction
+from sentry_lite.tracing.span import Span, Transaction, _child, _continuing_transaction
 from tests.conftest import reset_sdk
 
 
@@ -43,6 +43,27 @@ def test_continuing_transaction_sets_every_slot_like_init() -> None:
             continue
         assert getattr(fast, name) == getattr(slow, name), name
     assert fast._sample_rand == 0.25
+
+
+def test_child_span_sets_every_slot_like_init() -> None:
+    txn = Transaction(name="t", op="http.server", sampled=True)
+    slow = Span(
+        op="db",
+        description="SELECT 1",
+        origin="auto.db",
+        trace_id=txn.trace_id,
+        parent_span_id=txn.span_id,
+        sampled=txn.sampled,
+        containing_transaction=txn,
+        _anchor=txn._anchor,
+    )
+    fast = _child(txn, txn, "db", "SELECT 1", "auto.db", None)
+    for name in _slots(Span):
+        assert hasattr(fast, name), name
+        if name in ("_start", "_thread"):
+            continue
+        assert getattr(fast, name) == getattr(slow, name), name
+    assert fast.span_id != txn.span_id and fast.parent_span_id == txn.span_id
 
 
 def test_trace_context_of_continued_transaction_matches() -> None:
