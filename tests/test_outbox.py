@@ -284,3 +284,17 @@ def test_processes_sharing_a_directory_send_each_envelope_once(
         assert "flushed" in out, err
     _exactly_once(receiver, expected, settle=0.1)
     assert os.listdir(cache) == []
+
+
+def test_an_unusable_cache_dir_falls_back_to_sending_directly(
+    tmp_path: Any, receiver: Receiver, make_transport: Any
+) -> None:
+    directory = tmp_path / "outbox"
+    transport = make_transport(cache_dir=str(directory))
+    # The directory disappears and a file takes its place: every write fails from now on.
+    os.rmdir(directory)
+    directory.write_text("not a directory")
+    for i in range(3):
+        transport.capture_envelope(event_envelope(f"direct-{i}"))
+    transport.flush(10)
+    assert sorted(messages(receiver)) == ["direct-0", "direct-1", "direct-2"]

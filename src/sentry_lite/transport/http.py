@@ -465,6 +465,7 @@ class HttpTransport(Transport):
         """Encode the whole batch first, then send: one tight loop each, not interleaved."""
         ready = []
         for envelope in envelopes:
+            report = None
             try:
                 envelope = self._strip_limited(envelope)
                 if not envelope.items:
@@ -475,6 +476,8 @@ class HttpTransport(Transport):
                 ready.append((envelope, report, self._encode(prepared)))
             except Exception:  # one bad envelope must not cost the others
                 logger.debug("sentry_lite: encoding an envelope failed", exc_info=True)
+                if report is not None:
+                    self.losses.give_back(report)  # its counts go with the next report
                 self.losses.record_envelope("internal_sdk_error", envelope)
         if not ready:
             return
@@ -485,15 +488,6 @@ class HttpTransport(Transport):
                     self._settle(envelope, report, *self._deliver(*encoded))
                 except Exception:
                     logger.debug("sentry_lite: sending an envelope failed", exc_info=True)
-
-    def _send_now(self, envelope: Envelope) -> None:
-        envelope = self._strip_limited(envelope)
-        if not envelope.items:
-            return
-        prepared, report = self._prepare(envelope)
-        if prepared is None:
-            return
-        self._settle(envelope, report, *self._post(prepared))
 
     def _settle(self, envelope: Envelope, report: Optional[Item], outcome: str, size: int) -> None:
         """Account for one POST's outcome: nothing to do, or count, retry, stand in."""
@@ -561,7 +555,7 @@ class HttpTransport(Transport):
         if self.outbox.put(envelope.serialize()):
             self._sender.wake()
         else:
-            self._send_now(envelope)  # disk unusable: behave as without an outbox
+            self._send_batch([envelope])  # disk unusable: behave as without an outbox
 
     def _evicted(self, body: Optional[bytes], reason: str) -> None:
         if body is None:
