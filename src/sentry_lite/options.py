@@ -12,13 +12,16 @@ import logging
 import os
 from typing import Any, Dict, Mapping, Optional, Tuple
 
-from sentry_lite.consts import (
+from sentry_lite.dsn import Dsn
+from sentry_lite.limits import (
+    CACHE_MAX_AGE,
+    CACHE_MAX_BYTES,
+    CACHE_MAX_ENVELOPES,
     DEFAULT_MAX_BREADCRUMBS,
     DEFAULT_MAX_STACK_FRAMES,
     DEFAULT_QUEUE_SIZE,
     DEFAULT_SHUTDOWN_TIMEOUT,
 )
-from sentry_lite.dsn import Dsn
 from sentry_lite.release import default_release
 
 logger = logging.getLogger("sentry_lite")
@@ -115,9 +118,9 @@ _SPEC: Dict[str, Tuple[Any, Any]] = {
     "spotlight": (None, (bool, str)),
     # sentry-lite additions
     "cache_dir": (None, _STR),
-    "cache_max_envelopes": (10_000, (int,)),
-    "cache_max_bytes": (64 * 1024 * 1024, (int,)),
-    "cache_max_age": (7 * 24 * 3600, _NUMBER),
+    "cache_max_envelopes": (CACHE_MAX_ENVELOPES, (int,)),
+    "cache_max_bytes": (CACHE_MAX_BYTES, (int,)),
+    "cache_max_age": (CACHE_MAX_AGE, _NUMBER),
     "on_drop": (None, _CALLABLE),
     "transport_compression_level": (None, (int,)),
     "w3c_traceparent": (False, _BOOL),

@@ -41,13 +41,12 @@ from sentry_lite.events.frames import (
     stack_frames,
 )
 from sentry_lite.events.meta import annotate
+from sentry_lite.limits import MAX_EXCEPTION_FRAMES
 
 __all__ = ["MAX_EXCEPTION_FRAMES", "ExcInfo", "event_from_exception", "exc_info_from_error"]
 
 ExcInfo = Tuple[Optional[Type[BaseException]], Optional[BaseException], Optional[TracebackType]]
 
-MAX_EXCEPTION_FRAMES = 2000
-"""Frames kept per exception; beyond this sentry_sdk drops the whole stacktrace."""
 _REM_OVER_LIMIT = ["!config", "x"]
 """Remark sentry_sdk records for a stacktrace dropped for having too many frames."""
 

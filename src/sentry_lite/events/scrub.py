@@ -15,7 +15,12 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Set, Tuple
 from urllib.parse import parse_qsl, quote_plus
 
 from sentry_lite.events.meta import FILTERED, REM_FILTERED, Segment, annotate
-from sentry_lite.events.serialize import MAX_SECTION_NODES
+from sentry_lite.limits import (
+    MAX_CACHED_VERDICTS,
+    MAX_SCRUB_DEPTH,
+    MAX_SCRUB_ITEMS,
+    MAX_SCRUB_NODES,
+)
 
 __all__ = ["DEFAULT_DENYLIST", "DEFAULT_PII_DENYLIST", "EventScrubber"]
 
@@ -68,16 +73,6 @@ DEFAULT_PII_DENYLIST: List[str] = [
 ]
 """Also scrubbed unless ``send_default_pii`` is on (same as sentry_sdk 2.x)."""
 
-MAX_SCRUB_ITEMS = 10_000
-"""Items looked at per container; the serializer never keeps more than this many."""
-MAX_SCRUB_DEPTH = 64
-"""Nesting looked into; the serializer keeps no deeper data outside databags either."""
-
-MAX_CACHED_VERDICTS = 4096
-"""Key names whose denylist verdict is remembered per scrubber."""
-MAX_SCRUB_NODES = 2 * MAX_SECTION_NODES
-"""Containers looked into per section: more than the serializer ever keeps of a section,
-so every value that is sent has been scrubbed; shared sub-objects cannot blow it up."""
 
 _FACT_CONTEXTS = frozenset({"os", "runtime"})
 

@@ -26,6 +26,13 @@ from sentry_lite.consts import (
     MAX_EVENT_BYTES,
 )
 from sentry_lite.events.meta import REM_LIMIT, Segment, annotate_in, merge_meta
+from sentry_lite.limits import (
+    MAX_REPR_DEPTH,
+    MAX_REPR_ITEMS,
+    MAX_SAFETY_BREADTH,
+    MAX_SAFETY_DEPTH,
+    MAX_SECTION_NODES,
+)
 
 __all__ = [
     "CYCLE_MARKER",
@@ -44,17 +51,6 @@ BROKEN_REPR = "<broken repr>"
 FAILED_NODE = "<failed to serialize, use init(debug=True) to see error logs>"
 """Stands in for a databag value whose walk raised (same text as sentry_sdk)."""
 
-MAX_SAFETY_DEPTH = 64
-"""Outside databags sentry_sdk has no depth limit; we stop here to avoid RecursionError."""
-MAX_SAFETY_BREADTH = 10_000
-"""Outside databags sentry_sdk has no breadth limit; we stop here (spans cap at 1000)."""
-MAX_SECTION_NODES = 5_000
-"""Values looked at per top-level event key (and per frame's locals): shared sub-objects
-(a DAG) would otherwise make a walk exponential even within depth and breadth limits."""
-MAX_REPR_DEPTH = 32
-"""Containers nested deeper than this inside a repr'd value are shown as ``...``."""
-MAX_REPR_ITEMS = 10_000
-"""A deque or dict view with more items than this is summarised instead of repr'd."""
 
 _SEQUENCE_TYPES = (tuple, list, set, frozenset, array)
 _SMALL_LEAVES = frozenset({int, float, bool, type(None)})

@@ -25,6 +25,7 @@ import json
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 from sentry_lite.events.meta import REM_LIMIT, Segment, annotate, forget, forget_list_item
+from sentry_lite.limits import MAX_MEASURES
 
 __all__ = ["TRIM_STRING_BYTES", "encoded_size", "trim_event"]
 
@@ -55,8 +56,6 @@ SKELETON_KEYS = (
 """Step 8 keeps these top-level fields (plus a stripped exception and message)."""
 _DATA_SECTIONS = ("extra", "contexts", "request", "user", "tags", "breadcrumbs", "spans")
 
-MAX_MEASURES = 16
-"""Exact re-measurements of the whole event allowed per trimming step."""
 REM_LIMIT_LIST = [REM_LIMIT]
 
 Cut = Callable[[], int]

@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl
 from sentry_lite.events.meta import annotate
 from sentry_lite.events.types import Event, Hint
 from sentry_lite.integrations.capture import capture_caught
+from sentry_lite.limits import MAX_CHAIN_HOPS, MEDIUM_BODY_BYTES, SMALL_BODY_BYTES
 from sentry_lite.scope import Scope
 
 __all__ = [
@@ -38,10 +39,6 @@ __all__ = [
 
 logger = logging.getLogger("sentry_lite")
 
-SMALL_BODY_BYTES = 1_000
-"""``max_request_body_size="small"``: bodies up to this many bytes are attached."""
-MEDIUM_BODY_BYTES = 10_000
-"""``max_request_body_size="medium"`` (the default): bodies up to this many bytes."""
 
 DEFAULT_HTTP_METHODS_TO_CAPTURE: Tuple[str, ...] = (
     "CONNECT",
@@ -373,9 +370,6 @@ current_request: ContextVar[Optional[RequestState]] = ContextVar(
 """The request being handled in this context. A contextvar, not a key in the environ or
 ASGI scope: those dicts show up in frame locals, and an extra key there would change
 what events show (and could push a real key past the breadth limit)."""
-
-MAX_CHAIN_HOPS = 100
-"""How far along ``__context__``/``__cause__`` we look for an already reported error."""
 
 
 def capture_exception_event(

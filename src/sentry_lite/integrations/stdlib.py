@@ -15,6 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from sentry_lite.integrations import Integration, when_imported
 from sentry_lite.integrations.active import active_integration
+from sentry_lite.limits import MAX_SUBPROCESS_ARGS_IN_DESCRIPTION
 from sentry_lite.scope import Scope
 
 if TYPE_CHECKING:
@@ -25,8 +26,6 @@ __all__ = ["StdlibIntegration", "get_subprocess_traceparent_headers"]
 
 HTTP_ORIGIN = "auto.http.stdlib.httplib"
 SUBPROCESS_ORIGIN = "auto.subprocess.stdlib.subprocess"
-MAX_SUBPROCESS_ARGS_IN_DESCRIPTION = 100
-"""Longer argument lists are described by their repr instead of being joined."""
 
 
 class StdlibIntegration(Integration):

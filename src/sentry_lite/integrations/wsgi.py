@@ -28,6 +28,7 @@ from sentry_lite.integrations._request import (
     start_request_transaction,
     tracing_enabled,
 )
+from sentry_lite.limits import MAX_CACHED_HEADER_NAMES
 from sentry_lite.scope import Scope, _current_scope, _isolation_scope
 
 __all__ = ["SentryWsgiMiddleware", "WsgiConfig", "get_client_ip", "get_request_url"]
@@ -151,9 +152,6 @@ def _header_name(key: str) -> str:
     return ""
 
 
-MAX_CACHED_HEADER_NAMES = 512
-"""Environ keys whose header name is remembered; the same few come with every request,
-and once full (a client sending made-up headers) further keys are just converted."""
 _header_names: Dict[str, str] = {}
 
 

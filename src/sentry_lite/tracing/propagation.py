@@ -12,6 +12,7 @@ import re
 from typing import TYPE_CHECKING, Any, Dict, Iterable, MutableMapping, Optional, Tuple
 from urllib.parse import quote, unquote
 
+from sentry_lite.limits import MAX_CACHED_ORG_HOSTS
 from sentry_lite.tracing.context import PropagationContext
 
 if TYPE_CHECKING:
@@ -186,8 +187,6 @@ def client_org_id(client: BaseClient) -> Optional[str]:
     return None
 
 
-MAX_CACHED_ORG_HOSTS = 16
-"""DSN hosts whose org id is remembered (a process has one DSN, tests a few)."""
 _org_by_host: Dict[str, Optional[str]] = {}
 
 

@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional, Tuple, Union
 
+from sentry_lite.limits import MAX_CACHED_THREAD_IDENTS, MAX_SPANS_PER_TRANSACTION
 from sentry_lite.timestamps import format_timestamp
 from sentry_lite.tracing.context import new_span_id, new_trace_id
 from sentry_lite.tracing.propagation import (
@@ -45,9 +46,6 @@ __all__ = [
 
 logger = logging.getLogger("sentry_lite")
 
-MAX_SPANS_PER_TRANSACTION = 1000
-"""Child spans kept per transaction (sentry_sdk's default; ``_experiments.max_spans``).
-The excess is reported as lost spans with reason ``buffer_overflow``."""
 
 _perf_counter = time.perf_counter
 _time = time.time
@@ -139,8 +137,6 @@ def get_span_status_from_http_code(http_status_code: int) -> str:
 
 _ident_text: Dict[Optional[int], str] = {}
 """str(thread ident) per thread, so spans do not format it again and again."""
-MAX_CACHED_THREAD_IDENTS = 1024
-"""Bound on that cache: apps that start many threads see new idents over time."""
 
 
 AnySpan = Union["Span", "UnsampledSpan"]

@@ -30,15 +30,20 @@ from urllib.parse import urlsplit
 from sentry_lite.consts import USER_AGENT
 from sentry_lite.dsn import Dsn
 from sentry_lite.envelope import Envelope, Item
+from sentry_lite.limits import (
+    CACHE_MAX_AGE,
+    CACHE_MAX_BYTES,
+    CACHE_MAX_ENVELOPES,
+    COMPRESS_MIN_BYTES,
+    DEFAULT_COMPRESSION_LEVEL,
+    DEFAULT_QUEUE_SIZE,
+    LINGER,
+    SEND_THREADS,
+    SPREAD_LATENCY,
+)
 from sentry_lite.timestamps import now_iso
 from sentry_lite.transport.base import Transport
-from sentry_lite.transport.outbox import (
-    DEFAULT_CACHE_MAX_AGE,
-    DEFAULT_CACHE_MAX_BYTES,
-    DEFAULT_CACHE_MAX_ENVELOPES,
-    Claim,
-    Outbox,
-)
+from sentry_lite.transport.outbox import Claim, Outbox
 from sentry_lite.transport.ratelimits import RateLimits
 from sentry_lite.transport.reports import CLIENT_REPORT_INTERVAL, LossRecorder
 from sentry_lite.transport.size import fallback_envelope, trim_oversized
@@ -56,25 +61,6 @@ logger = logging.getLogger("sentry_lite.errors")
 
 __all__ = ["HttpTransport"]
 
-DEFAULT_QUEUE_SIZE = 100
-DEFAULT_COMPRESSION_LEVEL = 9
-"""gzip level; sentry_sdk uses gzip -9 when brotli is not installed."""
-COMPRESS_MIN_BYTES = 8 * 1024
-"""Without an explicit ``transport_compression_level``, smaller bodies go uncompressed.
-
-gzip costs about 30 µs of CPU for a 2 KiB transaction and saves under a kilobyte that
-fits in the same TCP flight anyway (the initial window is ~14 KiB). Bigger bodies, such
-as error events with stack locals, shrink by 70-80% and are compressed. The official
-Ruby SDK draws the same line at 30 KiB."""
-SEND_THREADS = 2
-"""Requests in flight at once: the ingest's latency overlaps instead of adding up."""
-SPREAD_LATENCY = 0.005
-"""A batch is split between the sending threads only once requests take this long (s):
-for a fast ingest, one thread sending the whole batch costs the app less (no second
-thread competing for the GIL) and is barely slower."""
-LINGER = 0.2
-"""Seconds a sending thread waits for more envelopes before it starts a batch (see
-worker.py for why). Error events and check-ins never wait; flush() cuts it short."""
 BATCHABLE = frozenset(
     {
         "transaction",
@@ -225,11 +211,9 @@ class HttpTransport(Transport):
         try:
             return Outbox(
                 str(directory),
-                max_envelopes=int(
-                    _opt(options, "cache_max_envelopes", DEFAULT_CACHE_MAX_ENVELOPES)
-                ),
-                max_bytes=int(_opt(options, "cache_max_bytes", DEFAULT_CACHE_MAX_BYTES)),
-                max_age=float(_opt(options, "cache_max_age", DEFAULT_CACHE_MAX_AGE)),
+                max_envelopes=int(_opt(options, "cache_max_envelopes", CACHE_MAX_ENVELOPES)),
+                max_bytes=int(_opt(options, "cache_max_bytes", CACHE_MAX_BYTES)),
+                max_age=float(_opt(options, "cache_max_age", CACHE_MAX_AGE)),
                 on_evict=self._evicted,
             )
         except (OSError, ValueError, TypeError) as exc:

@@ -9,7 +9,7 @@ One file per envelope (its serialized, uncompressed bytes) in ``cache_dir``:
     Being sent by that process. Claiming is an atomic ``rename``: of several processes
     that try, exactly one succeeds, so an envelope is never sent twice concurrently.
     A claim whose process is gone (same host, dead pid) or that is older than
-    :data:`STALE_CLAIM_AGE` is turned back into a ready file.
+    :data:`OUTBOX_STALE_CLAIM_AGE` is turned back into a ready file.
 ``.tmp-<pid>-<random>``
     A write in progress. Files only get their final name by ``rename`` once complete,
     so a crash never leaves a torn envelope behind.
@@ -29,29 +29,28 @@ import threading
 import time
 from typing import Callable, Dict, List, Optional, Set, Tuple
 
+from sentry_lite.limits import (
+    CACHE_MAX_AGE,
+    CACHE_MAX_BYTES,
+    CACHE_MAX_ENVELOPES,
+    MAX_CACHED_BODIES,
+    OUTBOX_RESCAN_INTERVAL,
+    OUTBOX_STALE_CLAIM_AGE,
+    OUTBOX_STALE_TMP_AGE,
+)
+
 logger = logging.getLogger("sentry_lite.errors")
 
 __all__ = [
-    "DEFAULT_CACHE_MAX_AGE",
-    "DEFAULT_CACHE_MAX_BYTES",
-    "DEFAULT_CACHE_MAX_ENVELOPES",
+    "CACHE_MAX_AGE",
+    "CACHE_MAX_BYTES",
+    "CACHE_MAX_ENVELOPES",
     "Claim",
     "Outbox",
 ]
 
-DEFAULT_CACHE_MAX_ENVELOPES = 1000
-DEFAULT_CACHE_MAX_BYTES = 64 * 1024 * 1024
-DEFAULT_CACHE_MAX_AGE = 7 * 24 * 3600.0
-RESCAN_INTERVAL = 5.0
-"""Seconds between directory scans that pick up other processes' files and lost claims."""
-STALE_CLAIM_AGE = 300.0
-"""A claim this old is abandoned even if its owner cannot be checked (another host)."""
-STALE_TMP_AGE = 3600.0
-"""Leftover temp files of crashed writers are removed after this long."""
 FSYNC = False
 """fsync each file: survives power loss, not just process death, at ~1 ms per envelope."""
-MAX_CACHED_BODIES = 512
-"""Bodies of envelopes this process wrote are kept in memory to skip re-reading them."""
 
 _READY = ".env"
 _CLAIM = ".claim."
@@ -90,9 +89,9 @@ class Outbox:
     def __init__(
         self,
         directory: str,
-        max_envelopes: int = DEFAULT_CACHE_MAX_ENVELOPES,
-        max_bytes: int = DEFAULT_CACHE_MAX_BYTES,
-        max_age: float = DEFAULT_CACHE_MAX_AGE,
+        max_envelopes: int = CACHE_MAX_ENVELOPES,
+        max_bytes: int = CACHE_MAX_BYTES,
+        max_age: float = CACHE_MAX_AGE,
         on_evict: Optional[Callable[[Optional[bytes], str], None]] = None,
     ) -> None:
         self.directory = os.path.abspath(os.path.expanduser(directory))
@@ -357,7 +356,7 @@ class Outbox:
 
     def _maybe_scan(self, force: bool = False) -> None:
         now = time.monotonic()
-        if not force and now - self._last_scan < RESCAN_INTERVAL:
+        if not force and now - self._last_scan < OUTBOX_RESCAN_INTERVAL:
             return
         self._last_scan = now
         try:
@@ -431,7 +430,7 @@ class Outbox:
             stale = base not in self._claimed if pid == self._pid else not _pid_alive(pid)
         if not stale:
             try:
-                stale = wall - entry.stat().st_mtime > STALE_CLAIM_AGE
+                stale = wall - entry.stat().st_mtime > OUTBOX_STALE_CLAIM_AGE
             except OSError:
                 return False
         if not stale:
@@ -449,7 +448,7 @@ class Outbox:
 
     def _sweep_tmp(self, entry: os.DirEntry[str], wall: float) -> None:
         try:
-            if wall - entry.stat().st_mtime > STALE_TMP_AGE:
+            if wall - entry.stat().st_mtime > OUTBOX_STALE_TMP_AGE:
                 os.unlink(entry.path)
         except OSError:
             pass

@@ -24,15 +24,12 @@ import certifi
 import urllib3
 
 from sentry_lite.dsn import Dsn
+from sentry_lite.limits import CONNECT_TIMEOUT, READ_TIMEOUT
 
 logger = logging.getLogger("sentry_lite.errors")
 
 __all__ = ["CONNECT_TIMEOUT", "READ_TIMEOUT", "make_pool", "resolve_proxy"]
 
-CONNECT_TIMEOUT = 5.0
-"""Seconds to establish a connection (a dead host should not stall the queue long)."""
-READ_TIMEOUT = 30.0
-"""Seconds to wait for the ingest's answer; the same total budget sentry_sdk uses."""
 NUM_POOLS = 2
 
 SocketOption = Tuple[int, int, Union[int, bytes]]

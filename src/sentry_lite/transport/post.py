@@ -30,14 +30,13 @@ from typing import Any, Dict, Iterator, Mapping, Optional, Tuple
 import urllib3
 from urllib3.exceptions import HTTPError
 
+from sentry_lite.limits import MAX_CACHED_HEADS, MAX_HEAD_BYTES
+
 logger = logging.getLogger("sentry_lite.errors")
 
 __all__ = ["FastPost", "NetworkError", "ProtocolError", "read_response"]
 
-MAX_HEAD_BYTES = 64 * 1024
-"""A reply whose status line and headers exceed this is not an ingest talking."""
 _RECV = 65536
-MAX_CACHED_HEADS = 8
 
 
 class NetworkError(Exception):

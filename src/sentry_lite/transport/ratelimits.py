@@ -17,13 +17,10 @@ import threading
 import time
 from typing import Dict, List, Mapping, Optional, Tuple
 
+from sentry_lite.limits import DEFAULT_RETRY_AFTER, MAX_RETRY_AFTER
+
 __all__ = ["DEFAULT_RETRY_AFTER", "RateLimits", "parse_retry_after"]
 
-DEFAULT_RETRY_AFTER = 60.0
-"""Seconds to back off after a 429 that does not say for how long."""
-
-MAX_RETRY_AFTER = 24 * 3600.0
-"""Clamp absurd values: a broken proxy must not silence the SDK for months."""
 
 _ALL = ""
 """Key for a limit on every category."""

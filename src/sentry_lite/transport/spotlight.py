@@ -19,6 +19,13 @@ import urllib3
 
 from sentry_lite.consts import USER_AGENT
 from sentry_lite.envelope import Envelope
+from sentry_lite.limits import (
+    SPOTLIGHT_CONNECT_TIMEOUT,
+    SPOTLIGHT_INITIAL_BACKOFF,
+    SPOTLIGHT_MAX_BACKOFF,
+    SPOTLIGHT_QUEUE_SIZE,
+    SPOTLIGHT_READ_TIMEOUT,
+)
 from sentry_lite.transport.base import Transport
 
 logger = logging.getLogger("sentry_lite.errors")
@@ -30,12 +37,6 @@ __all__ = [
 ]
 
 DEFAULT_SPOTLIGHT_URL = "http://localhost:8969/stream"
-SPOTLIGHT_QUEUE_SIZE = 100
-"""Envelopes waiting for the local viewer; beyond this new copies are dropped."""
-SPOTLIGHT_CONNECT_TIMEOUT = 1.0
-SPOTLIGHT_READ_TIMEOUT = 5.0
-INITIAL_BACKOFF = 1.0
-MAX_BACKOFF = 60.0
 
 _TRUE = {"1", "true", "t", "yes", "y", "on"}
 _FALSE = {"0", "false", "f", "no", "n", "off"}
@@ -98,7 +99,7 @@ class SpotlightTransport(Transport):
         self._pool: Optional[urllib3.PoolManager] = None
         self._lock = threading.Lock()
         self._killed = False
-        self._backoff = INITIAL_BACKOFF
+        self._backoff = SPOTLIGHT_INITIAL_BACKOFF
         self._retry_at = 0.0
         self.sent = 0
         self.dropped = 0
@@ -178,7 +179,7 @@ class SpotlightTransport(Transport):
             return
         with self._lock:
             self.sent += 1
-            self._backoff = INITIAL_BACKOFF
+            self._backoff = SPOTLIGHT_INITIAL_BACKOFF
             self._retry_at = 0.0
 
     def _failed(self, reason: str) -> None:
@@ -186,7 +187,7 @@ class SpotlightTransport(Transport):
             self.dropped += 1
             self._retry_at = time.monotonic() + self._backoff
             wait = self._backoff
-            self._backoff = min(self._backoff * 2, MAX_BACKOFF)
+            self._backoff = min(self._backoff * 2, SPOTLIGHT_MAX_BACKOFF)
         logger.warning(
             "sentry_lite: cannot send to Spotlight at %s (%s); retrying in %.0fs",
             self.url,

@@ -42,6 +42,7 @@ from sentry_lite.integrations._request import (
 from sentry_lite.integrations.active import active_integration
 from sentry_lite.integrations.asgi import AsgiConfig, AsgiScope, run_asgi
 from sentry_lite.integrations.wsgi import Environ, WsgiConfig, run_request, run_wsgi
+from sentry_lite.limits import MAX_CACHED_ROUTES
 
 try:
     from django import VERSION as DJANGO_VERSION  # type: ignore[import-untyped]
@@ -146,9 +147,6 @@ _EITHER = re.compile(r"\[([^\]]+)\|([^\]]+)\]")
 _CONVERTER = re.compile(r"<(?:[^>:]+:)?([^>]+)>")
 
 
-MAX_CACHED_ROUTES = 1024
-"""Route patterns whose simplified name is remembered: an app has a fixed set of routes,
-named on every traced request; past this (routes built at run time) names are computed."""
 _route_names: Dict[str, str] = {}
 
 

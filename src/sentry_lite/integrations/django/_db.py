@@ -7,6 +7,7 @@ from typing import Any, Dict, Optional, Tuple
 
 from sentry_lite.integrations.active import active_integration
 from sentry_lite.integrations.django._spans import django_span
+from sentry_lite.limits import MAX_CACHED_CONNECTIONS
 from sentry_lite.scope import Scope
 
 __all__ = ["install"]
@@ -15,9 +16,6 @@ OP_DB = "db"
 ORIGIN_DB = "auto.db.django"
 
 
-MAX_CACHED_CONNECTIONS = 256
-"""Database connections (one per alias per thread) whose span data is remembered; when
-full the memory is cleared, so threads that come and go cannot grow it."""
 _cached: Dict[int, Tuple[Any, Tuple[Any, ...], Dict[str, Any]]] = {}
 
 

@@ -1,0 +1,139 @@
+"""Every limit of the SDK, in one place: sizes, depths, counts, timeouts and cache bounds.
+
+Why one module: a limit decides what data survives (a cut string, a dropped span) or how
+long the app may wait, so a reader should find all of them side by side with the reason
+for each value. Modules import what they need from here; ``consts`` re-exports the ones
+sentry_sdk has under its own names. Nothing here imports anything.
+"""
+
+from __future__ import annotations
+
+# -- options' defaults (sentry_sdk 2.x values) ------------------------------------------
+
+DEFAULT_MAX_BREADCRUMBS = 100
+DEFAULT_SHUTDOWN_TIMEOUT = 2.0
+"""Seconds ``close()`` and interpreter exit wait for pending envelopes."""
+DEFAULT_QUEUE_SIZE = 100
+"""Envelopes waiting for the sending thread (``transport_queue_size``)."""
+DEFAULT_MAX_VALUE_LENGTH = 100_000
+"""sentry_sdk 2.x: strings are cut at 100k characters unless max_value_length is set."""
+DEFAULT_MAX_STACK_FRAMES = 100
+CACHE_MAX_ENVELOPES = 10_000
+"""``cache_max_envelopes``: files the outbox keeps before dropping the oldest."""
+CACHE_MAX_BYTES = 64 * 1024 * 1024
+"""``cache_max_bytes``: bytes the outbox keeps before dropping the oldest."""
+CACHE_MAX_AGE = 7 * 24 * 3600.0
+"""``cache_max_age``: seconds an outbox file may wait; ingest refuses older events."""
+
+# -- events ---------------------------------------------------------------------------
+
+MAX_EVENT_BYTES = 1024 * 1024
+"""Ingest refuses events over 1 MiB; the serializer keeps events under this budget."""
+MAX_DATABAG_DEPTH = 5
+"""Nesting kept inside databags (extra, locals, request data): sentry_sdk's value."""
+MAX_DATABAG_BREADTH = 10
+"""Items kept per container inside databags: sentry_sdk's value."""
+CONTEXT_LINES = 5
+"""Source lines kept above and below each frame's line."""
+MAX_SAFETY_DEPTH = 64
+"""Outside databags sentry_sdk has no depth limit; we stop here to avoid RecursionError."""
+MAX_SAFETY_BREADTH = 10_000
+"""Outside databags sentry_sdk has no breadth limit; we stop here (spans cap at 1000)."""
+MAX_SECTION_NODES = 5_000
+"""Values looked at per top-level event key (and per frame's locals): shared sub-objects
+(a DAG) would otherwise make a walk exponential even within depth and breadth limits."""
+MAX_REPR_DEPTH = 32
+"""Containers nested deeper than this inside a repr'd value are shown as ``...``."""
+MAX_REPR_ITEMS = 10_000
+"""A deque or dict view with more items than this is summarised instead of repr'd."""
+MAX_EXCEPTION_FRAMES = 2000
+"""Frames kept per exception; beyond this sentry_sdk drops the whole stacktrace."""
+MAX_SCRUB_ITEMS = 10_000
+"""Items the scrubber looks at per container; the serializer never keeps more."""
+MAX_SCRUB_DEPTH = 64
+"""Nesting the scrubber looks into; the serializer keeps no deeper data outside databags."""
+MAX_CACHED_VERDICTS = 4096
+"""Key names whose denylist verdict is remembered per scrubber."""
+MAX_SCRUB_NODES = 2 * MAX_SECTION_NODES
+"""Containers looked into per section: more than the serializer ever keeps of a section,
+so every value that is sent has been scrubbed; shared sub-objects cannot blow it up."""
+MAX_MEASURES = 16
+"""Exact re-measurements of the whole event allowed per trimming step."""
+
+# -- tracing --------------------------------------------------------------------------
+
+MAX_SPANS_PER_TRANSACTION = 1000
+"""Child spans kept per transaction (sentry_sdk's default; ``_experiments.max_spans``).
+The excess is reported as lost spans with reason ``buffer_overflow``."""
+MAX_CACHED_THREAD_IDENTS = 1024
+"""Thread idents whose text form spans remember; apps that start many threads see new
+idents over time, so the cache is cleared when full."""
+MAX_CACHED_ORG_HOSTS = 16
+"""DSN hosts whose org id is remembered (a process has one DSN, tests a few)."""
+
+# -- integrations ---------------------------------------------------------------------
+
+MAX_CHAIN_HOPS = 100
+"""How far along ``__context__``/``__cause__`` we look for an already reported error."""
+MAX_CACHED_ROUTES = 1024
+"""Route patterns whose simplified name is remembered: an app has a fixed set of routes,
+named on every traced request; past this (routes built at run time) names are computed."""
+MAX_CACHED_CONNECTIONS = 256
+"""Database connections (one per alias per thread) whose span data is remembered; when
+full the memory is cleared, so threads that come and go cannot grow it."""
+MAX_CACHED_HEADER_NAMES = 512
+"""Environ keys whose header name is remembered; the same few come with every request,
+and once full (a client sending made-up headers) further keys are just converted."""
+MAX_SUBPROCESS_ARGS_IN_DESCRIPTION = 100
+"""Longer argument lists are described by their repr instead of being joined."""
+SMALL_BODY_BYTES = 1_000
+"""``max_request_body_size="small"``: bodies up to this many bytes are attached."""
+MEDIUM_BODY_BYTES = 10_000
+"""``max_request_body_size="medium"`` (the default): bodies up to this many bytes."""
+
+# -- transport ------------------------------------------------------------------------
+
+CONNECT_TIMEOUT = 5.0
+"""Seconds to establish a connection (a dead host should not stall the queue long)."""
+READ_TIMEOUT = 30.0
+"""Seconds to wait for the ingest's answer; the same total budget sentry_sdk uses."""
+DEFAULT_RETRY_AFTER = 60.0
+"""Seconds to back off after a 429 that does not say for how long."""
+MAX_RETRY_AFTER = 24 * 3600.0
+"""Clamp absurd values: a broken proxy must not silence the SDK for months."""
+DEFAULT_COMPRESSION_LEVEL = 9
+"""gzip level; sentry_sdk uses gzip -9 when brotli is not installed."""
+COMPRESS_MIN_BYTES = 8 * 1024
+"""Without an explicit ``transport_compression_level``, smaller bodies go uncompressed.
+
+gzip costs about 30 µs of CPU for a 2 KiB transaction and saves under a kilobyte that
+fits in the same TCP flight anyway (the initial window is ~14 KiB). Bigger bodies, such
+as error events with stack locals, shrink by 70-80% and are compressed. The official
+Ruby SDK draws the same line at 30 KiB."""
+SEND_THREADS = 2
+"""Requests in flight at once: the ingest's latency overlaps instead of adding up."""
+SPREAD_LATENCY = 0.005
+"""A batch is split between the sending threads only once requests take this long (s):
+for a fast ingest, one thread sending the whole batch costs the app less (no second
+thread competing for the GIL) and is barely slower."""
+LINGER = 0.2
+"""Seconds a sending thread waits for more envelopes before it starts a batch (see
+worker.py for why). Error events and check-ins never wait; flush() cuts it short."""
+MAX_HEAD_BYTES = 64 * 1024
+"""A reply whose status line and headers exceed this is not an ingest talking."""
+MAX_CACHED_HEADS = 8
+"""Request heads (per header set) the sending thread keeps ready-made."""
+SPOTLIGHT_QUEUE_SIZE = 100
+"""Envelopes waiting for the local viewer; beyond this new copies are dropped."""
+SPOTLIGHT_CONNECT_TIMEOUT = 1.0
+SPOTLIGHT_READ_TIMEOUT = 5.0
+SPOTLIGHT_INITIAL_BACKOFF = 1.0
+SPOTLIGHT_MAX_BACKOFF = 60.0
+OUTBOX_RESCAN_INTERVAL = 5.0
+"""Seconds between directory scans that pick up other processes' files and lost claims."""
+OUTBOX_STALE_CLAIM_AGE = 300.0
+"""A claim this old is abandoned even if its owner cannot be checked (another host)."""
+OUTBOX_STALE_TMP_AGE = 3600.0
+"""Leftover temp files of crashed writers are removed after this long."""
+MAX_CACHED_BODIES = 512
+"""Bodies of envelopes this process wrote are kept in memory to skip re-reading them."""
