@@ -9,7 +9,8 @@ from typing import Any, Callable, Iterator, List
 import pytest
 
 import sentry_lite
-from sentry_lite.scope import Scope, _current_scope, _isolation_scope
+from sentry_lite.scope import Scope
+from sentry_lite.scope.model import current_scope_var, isolation_scope_var
 from sentry_lite.transport.http import HttpTransport
 from tests.receiver import Receiver
 
@@ -41,8 +42,8 @@ def reset_sdk() -> None:
         client.close(timeout=0)
     Scope.get_global_scope().clear()
     Scope.get_global_scope().set_client(None)
-    _isolation_scope.set(None)
-    _current_scope.set(None)
+    isolation_scope_var.set(None)
+    current_scope_var.set(None)
 
 
 @pytest.fixture

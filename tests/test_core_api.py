@@ -312,9 +312,9 @@ def test_event_processors_scope_and_global(sentry_init: Any, receiver: Receiver)
         assert event["extra"]["p"] == 1
         assert seen == ["global", "global"]
     finally:
-        from sentry_lite.scope import _global_event_processors
+        from sentry_lite.scope.layers import global_event_processors
 
-        _global_event_processors.remove(global_proc)
+        global_event_processors.remove(global_proc)
 
 
 def test_before_send_edit_drop_and_raise(

@@ -86,7 +86,7 @@ def test_environ_and_header_mappings_are_both_read(sentry_init: Init) -> None:
     sentry_init()
     environ = {"HTTP_SENTRY_TRACE": f"{TRACE}-{SPAN}-1", "HTTP_BAGGAGE": "sentry-release=r"}
     for incoming in (environ, {"Sentry-Trace": f"{TRACE}-{SPAN}-1", "Baggage": "sentry-release=r"}):
-        context = propagation_context_from_headers(incoming)
+        context = propagation_context_from_headers(incoming, sentry_lite.get_client())
         assert (context.trace_id, context.parent_span_id, context.parent_sampled) == (
             TRACE,
             SPAN,

@@ -10,7 +10,8 @@ from sentry_lite.events.scrub import EventScrubber
 from sentry_lite.events.serialize import serialize_event
 from sentry_lite.integrations.wsgi import _headers
 from sentry_lite.tracing.propagation import Baggage
-from sentry_lite.tracing.span import Span, Transaction, _child, _continuing_transaction
+from sentry_lite.tracing.span import Span, make_child
+from sentry_lite.tracing.transaction import Transaction, continuing_transaction
 from tests.conftest import reset_sdk
 
 
@@ -34,7 +35,7 @@ def test_continuing_transaction_sets_every_slot_like_init() -> None:
         parent_span_id="b" * 16,
         same_process_as_parent=False,
     )
-    fast = _continuing_transaction(
+    fast = continuing_transaction(
         "n", "route", "http.server", "auto.http.x", baggage, True, "a" * 32, "b" * 16
     )
     for name in _slots(Transaction):
@@ -57,7 +58,7 @@ def test_child_span_sets_every_slot_like_init() -> None:
         containing_transaction=txn,
         _anchor=txn._anchor,
     )
-    fast = _child(txn, txn, "db", "SELECT 1", "auto.db", None)
+    fast = make_child(txn, txn, "db", "SELECT 1", "auto.db", None)
     for name in _slots(Span):
         assert hasattr(fast, name), name
         if name in ("_start", "_thread"):
@@ -132,7 +133,7 @@ def test_request_fork_is_a_fork_without_crumbs_or_trace() -> None:
     def processor(event: Any, hint: Any) -> Any:
         return event
 
-    forked = base._fork_for_request(processor)
+    forked = base.fork_for_request(processor)
     plain = base.fork()
     for name in Scope.__slots__:
         if name in ("_breadcrumbs", "_propagation_context", "_event_processors"):

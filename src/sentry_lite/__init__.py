@@ -15,11 +15,15 @@ from sentry_lite.api import (
     capture_exception,
     capture_message,
     configure_scope,
+    continue_trace,
     flush,
+    get_baggage,
     get_client,
     get_current_scope,
+    get_current_span,
     get_global_scope,
     get_isolation_scope,
+    get_traceparent,
     init,
     is_initialized,
     isolation_scope,
@@ -29,9 +33,13 @@ from sentry_lite.api import (
     set_context,
     set_extra,
     set_level,
+    set_measurement,
     set_tag,
     set_tags,
     set_user,
+    start_span,
+    start_transaction,
+    trace,
 )
 from sentry_lite.client import Client
 from sentry_lite.consts import VERSION
@@ -39,16 +47,6 @@ from sentry_lite.dsn import BadDsn
 from sentry_lite.envelope import Envelope
 from sentry_lite.hub import Hub
 from sentry_lite.scope import Scope
-from sentry_lite.tracing.api import (
-    continue_trace,
-    get_baggage,
-    get_current_span,
-    get_traceparent,
-    set_measurement,
-    start_span,
-    start_transaction,
-    trace,
-)
 from sentry_lite.transport import Transport
 
 __version__ = VERSION

@@ -1,36 +1,55 @@
 """The module-level functions users call: thin wrappers over the active scopes.
 
 Each works before ``init`` (as a cheap no-op) and never raises into the caller.
+``init`` is the one place that builds a client, sets up its integrations and makes it
+active: the client itself knows nothing of integrations.
 """
 
 from __future__ import annotations
 
+import logging
 import sys
 from contextlib import contextmanager
-from typing import Any, Callable, Dict, Iterator, Optional, overload
+from typing import Any, Callable, Dict, Iterator, Mapping, Optional, Union, overload
 
-from sentry_lite.client import BaseClient
-from sentry_lite.events.types import Breadcrumb, Event, EventProcessor, Hint
+from typing_extensions import Unpack
+
+from sentry_lite.client import BaseClient, Client
+from sentry_lite.dsn import Dsn
+from sentry_lite.init_options import InitOptions
+from sentry_lite.integrations import setup_integrations
+from sentry_lite.options import options_help
 from sentry_lite.scope import (
     Scope,
     add_global_event_processor,
     isolation_scope,
     new_scope,
 )
+from sentry_lite.tracing.decorator import instrument_functions, trace
+from sentry_lite.tracing.noop import NoOpSpan
+from sentry_lite.tracing.span import Span
+from sentry_lite.tracing.transaction import Transaction
+from sentry_lite.types import Breadcrumb, Event, EventProcessor, Hint
 
 __all__ = [
     "add_attachment",
     "add_breadcrumb",
+    "add_event_processor",
     "add_global_event_processor",
     "capture_event",
     "capture_exception",
     "capture_message",
     "configure_scope",
+    "continue_trace",
     "flush",
+    "get_baggage",
     "get_client",
     "get_current_scope",
+    "get_current_span",
     "get_global_scope",
     "get_isolation_scope",
+    "get_traceparent",
+    "init",
     "is_initialized",
     "isolation_scope",
     "last_event_id",
@@ -39,9 +58,13 @@ __all__ = [
     "set_context",
     "set_extra",
     "set_level",
+    "set_measurement",
     "set_tag",
     "set_tags",
     "set_user",
+    "start_span",
+    "start_transaction",
+    "trace",
 ]
 
 get_client = Scope.get_client
@@ -53,6 +76,9 @@ get_global_scope = Scope.get_global_scope
 def is_initialized() -> bool:
     """True once ``init`` created an active client (with a DSN or a transport)."""
     return Scope.get_client().is_active()
+
+
+# -- capturing ----------------------------------------------------------------------------
 
 
 def capture_event(
@@ -107,6 +133,13 @@ def add_attachment(
     )
 
 
+def add_event_processor(processor: EventProcessor) -> None:
+    Scope.get_current_scope().add_event_processor(processor)
+
+
+# -- scope data ---------------------------------------------------------------------------
+
+
 def set_tag(key: str, value: Any) -> None:
     Scope.get_isolation_scope().set_tag(key, value)
 
@@ -141,6 +174,9 @@ def flush(
 ) -> None:
     """Wait until queued events are sent, at most ``timeout`` seconds (default shutdown_timeout)."""
     Scope.get_client().flush(timeout=timeout, callback=callback)
+
+
+# -- 1.x scope managers -------------------------------------------------------------------
 
 
 class _ScopeManager:
@@ -200,8 +236,62 @@ def push_scope(
     return _ScopeManager(new_scope)
 
 
-def add_event_processor(processor: EventProcessor) -> None:
-    Scope.get_current_scope().add_event_processor(processor)
+# -- tracing ------------------------------------------------------------------------------
+
+
+def start_transaction(
+    transaction: Optional[Transaction] = None,
+    instrumenter: str = "sentry",
+    custom_sampling_context: Optional[Dict[str, Any]] = None,
+    **kwargs: Any,
+) -> Union[Transaction, NoOpSpan]:
+    """Start (sample) a transaction on the current scope; use it as a context manager."""
+    return Scope.get_current_scope().start_transaction(
+        transaction, instrumenter, custom_sampling_context, **kwargs
+    )
+
+
+def start_span(**kwargs: Any) -> Span:
+    """A child of the current span, or a span of its own when there is none."""
+    return Scope.get_current_scope().start_span(**kwargs)
+
+
+def continue_trace(
+    environ_or_headers: Any,
+    op: Optional[str] = None,
+    name: Optional[str] = None,
+    source: Optional[str] = None,
+    origin: str = "manual",
+) -> Transaction:
+    """Adopt the incoming trace (headers or WSGI environ); returns a transaction for it,
+    not started: pass it to ``start_transaction``."""
+    return Scope.get_isolation_scope().continue_trace(environ_or_headers, op, name, source, origin)
+
+
+def get_current_span(scope: Optional[Scope] = None) -> Optional[Span]:
+    """The active span, or None."""
+    return (scope or Scope.get_current_scope()).span  # type: ignore[no-any-return]
+
+
+def set_measurement(name: str, value: float, unit: str = "") -> None:
+    span = Scope.get_current_scope().span
+    txn = span.containing_transaction if span is not None else None
+    if txn is not None:
+        txn.set_measurement(name, value, unit)
+
+
+def get_traceparent() -> Optional[str]:
+    """The ``sentry-trace`` value for an outgoing request from here."""
+    return Scope.get_current_scope().get_traceparent()
+
+
+def get_baggage() -> Optional[str]:
+    """The ``baggage`` value (the DSC) for an outgoing request from here."""
+    baggage = Scope.get_current_scope().get_baggage()
+    return baggage.serialize() if baggage is not None else None
+
+
+# -- init ---------------------------------------------------------------------------------
 
 
 class _InitGuard:
@@ -221,8 +311,6 @@ class _InitGuard:
 
 
 def _setup_debug_logging(debug: bool) -> None:
-    import logging
-
     logger = logging.getLogger("sentry_lite")
     if not debug:
         return
@@ -234,15 +322,34 @@ def _setup_debug_logging(debug: bool) -> None:
     logger.setLevel(logging.DEBUG)
 
 
-def init(dsn: Optional[Any] = None, **options: Any) -> _InitGuard:
-    """Create the client and make it active for the whole process.
+def init(
+    dsn: Optional[Union[str, Dsn, Mapping[str, Any]]] = None,
+    **options: Unpack[InitOptions],
+) -> _InitGuard:
+    """Create the client, set up its integrations and make it active for the process.
 
     Raises :class:`sentry_lite.BadDsn` for a malformed DSN; any other option mistake is
-    logged as a warning and replaced by its default.
-    """
-    from sentry_lite.client import Client
+    logged as a warning and replaced by its default. ``init({"dsn": ..., ...})`` (one
+    dict of options) works as with sentry_sdk.
 
-    client = Client(dsn, **options)
-    _setup_debug_logging(bool(client.options.get("debug")))
+    Options (name = default: meaning):
+
+    {options}
+    """
+    kwargs: Dict[str, Any] = dict(options)
+    if isinstance(dsn, Mapping):
+        kwargs = {**dsn, **kwargs}
+        dsn = kwargs.pop("dsn", None)
+    client = Client(dsn, **kwargs)
+    _setup_debug_logging(client.options.debug)
+    client.integrations = setup_integrations(client.options)
+    if client.options["functions_to_trace"]:
+        instrument_functions(client.options["functions_to_trace"])
     Scope.get_global_scope().set_client(client)
     return _InitGuard(client)
+
+
+if init.__doc__:  # absent under python -OO
+    init.__doc__ = init.__doc__.replace("    {options}", options_help())
+
+_ = add_global_event_processor, isolation_scope, trace  # re-exported

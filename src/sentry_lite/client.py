@@ -1,41 +1,33 @@
-"""The client: turns captured data into finished events and hands them to the transport.
+"""The client: options, the event pipeline and the transport of one ``init``.
 
-The pipeline for one event, each step a plain function of the event dict:
-ignore_errors / sampling -> scope data and event processors -> defaults (release,
-contexts, sdk, ...) -> in_app -> scrubbing -> bounded serialisation -> ``before_send``
--> envelope -> transport. A step that raises is logged and skipped; no error from
-here ever reaches the application.
+``capture_event`` runs the event through the pipeline (``pipeline.py``: ignore,
+sample, scopes, in-app, scrub, serialize, defaults, ``before_send``), puts the result in
+an envelope and hands it to the transport. No error from here ever reaches the app;
+every event that does not go out is counted (client reports).
 """
 
 from __future__ import annotations
 
 import logging
-import random
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple, Type
+from typing import Any, Callable, Dict, Optional
 
 from sentry_lite.consts import VERSION
 from sentry_lite.dsn import Dsn
 from sentry_lite.envelope import Envelope, Item
-from sentry_lite.events.contexts import installed_modules, os_context, runtime_context, sdk_info
 from sentry_lite.events.exceptions import event_from_exception, exc_info_from_error
-from sentry_lite.events.frames import current_stacktrace, set_in_app
-from sentry_lite.events.scrub import EventScrubber
-from sentry_lite.events.serialize import serialize_event
-from sentry_lite.events.types import Event, Hint
-from sentry_lite.options import DEFAULTS, build_options
+from sentry_lite.options import DEFAULTS, Options, build_options
+from sentry_lite.pipeline import SCOPE_HINT, EventPipeline, log_hook_error
 from sentry_lite.timestamps import now_iso
-from sentry_lite.tracing.context import new_trace_id
+from sentry_lite.tracing.ids import new_trace_id
 from sentry_lite.transport.base import Transport, make_transport
-
-if TYPE_CHECKING:
-    from sentry_lite.integrations import Integration
+from sentry_lite.types import Event, Hint
 
 logger = logging.getLogger("sentry_lite")
 internal_logger = logging.getLogger("sentry_lite.errors")
 
-__all__ = ["BaseClient", "Client", "NonRecordingClient", "warn_once"]
+__all__ = ["BaseClient", "Client", "NonRecordingClient", "log_hook_error", "warn_once"]
 
 _warned: set[str] = set()
 
@@ -51,16 +43,17 @@ def warn_once(key: str, message: str, *args: Any) -> None:
 class BaseClient:
     """The interface every client offers; this base does nothing (the no-op client)."""
 
-    options: Dict[str, Any] = dict(DEFAULTS)
+    options: Options = Options(DEFAULTS)
     transport: Optional[Transport] = None
-    integrations: Dict[str, Integration] = {}
+    integrations: Dict[str, Any] = {}
+    """identifier -> Integration instance (set up by ``sentry_lite.init``)."""
     dsn: Optional[str] = None
 
     def is_active(self) -> bool:
         return False
 
     def should_send_default_pii(self) -> bool:
-        return bool(self.options.get("send_default_pii"))
+        return self.options.send_default_pii
 
     @property
     def parsed_dsn(self) -> Optional[Dsn]:
@@ -87,7 +80,7 @@ class BaseClient:
     ) -> None:
         pass
 
-    def get_integration(self, name_or_class: Any) -> Optional[Integration]:
+    def get_integration(self, name_or_class: Any) -> Optional[Any]:
         return None
 
     def flush(
@@ -105,7 +98,7 @@ class BaseClient:
         pass
 
     def log_hook_error(self, hook: str) -> None:
-        internal_logger.warning("sentry_lite: %s raised; see docs/hooks.md", hook, exc_info=True)
+        log_hook_error(hook)
 
     def __enter__(self) -> BaseClient:
         return self
@@ -124,63 +117,39 @@ NonRecordingClient.instance = NonRecordingClient()
 
 
 class Client(BaseClient):
-    """Holds the options, the transport and the integrations of one ``init``."""
+    """Holds the options, the pipeline and the transport of one ``init``.
+
+    Integrations are set up by ``sentry_lite.init`` (the API layer) and listed here in
+    ``integrations``; the client itself never imports one.
+    """
 
     def __init__(self, dsn: Any = None, **options: Any) -> None:
         self.options = build_options(dsn, **options)
         self.dsn = self.options["dsn"]
-        self._parsed_dsn = Dsn(self.dsn) if self.dsn else None
         self.transport = make_transport(self.options)
         self._spotlight: Optional[Transport] = None
         if self.options.get("spotlight"):
             self._spotlight = _make_spotlight(self.options)
-        scrubber = self.options.get("event_scrubber")
-        if scrubber is None:
-            scrubber = EventScrubber(send_default_pii=self.should_send_default_pii())
-        self._scrubber = scrubber
-        self._contexts_base = {"runtime": runtime_context(), "os": os_context()}
         self.integrations = {}
         self._lock = threading.Lock()
         self._closed = False
-        self._sdk_cache: Optional[Tuple[int, Dict[str, Any]]] = None
-        self._setup_integrations()
-        if self.options["functions_to_trace"]:
-            from sentry_lite.tracing.decorator import instrument_functions
+        self.pipeline = EventPipeline(
+            self.options, lambda: self.integrations, warn_once, self.record_lost_event
+        )
 
-            instrument_functions(self.options["functions_to_trace"])
-
-    def _setup_integrations(self) -> None:
-        from sentry_lite.integrations import setup_integrations
-
-        # Auto-enabling integrations may join this dict later, when their library is
-        # imported; the sdk info on each event is built from it then.
-        self.integrations = setup_integrations(self.options)
-
-    # -- state -----------------------------------------------------------------
+    # -- state -----------------------------------------------------------------------------
     def is_active(self) -> bool:
         return not self._closed and (self.transport is not None or self._spotlight is not None)
 
     @property
     def parsed_dsn(self) -> Optional[Dsn]:
-        return self._parsed_dsn
+        return self.options.parsed_dsn
 
-    def get_integration(self, name_or_class: Any) -> Optional[Integration]:
+    def get_integration(self, name_or_class: Any) -> Optional[Any]:
         name = name_or_class if isinstance(name_or_class, str) else name_or_class.identifier
         return self.integrations.get(name)
 
-    def _sdk_info(self) -> Dict[str, Any]:
-        """The event's ``sdk``; rebuilt only when an auto-enabled integration joined."""
-        count = len(self.integrations)
-        cached = self._sdk_cache
-        if cached is None or cached[0] != count:
-            cached = (count, sdk_info(sorted(self.integrations)))
-            self._sdk_cache = cached
-        info = dict(cached[1])
-        info["integrations"] = list(info["integrations"])
-        info["packages"] = list(info["packages"])
-        return info
-
-    # -- capture -----------------------------------------------------------------
+    # -- capture ---------------------------------------------------------------------------
     def capture_message(
         self, message: str, level: Optional[str] = None, scope: Any = None
     ) -> Optional[str]:
@@ -196,6 +165,7 @@ class Client(BaseClient):
             event, hint = event_from_exception(exc_info, self.options)
         except Exception:  # noqa: BLE001
             internal_logger.exception("sentry_lite: could not build the exception event")
+            self.record_lost_event("internal_sdk_error", "error")
             return None
         return self.capture_event(event, hint, scope)
 
@@ -209,160 +179,27 @@ class Client(BaseClient):
             return self._capture(event, dict(hint) if hint else {}, scope)
         except Exception:  # noqa: BLE001 - never let the SDK break the app
             internal_logger.exception("sentry_lite: internal error while capturing an event")
+            self.record_lost_event("internal_sdk_error", "error")
             return None
 
     def _capture(self, event: Event, hint: Hint, scope: Any) -> Optional[str]:
-        options = self.options
         event_id = event.get("event_id")
         if event_id is None:
             event["event_id"] = event_id = new_trace_id()  # 32 hex digits, like uuid4().hex
         is_transaction = event.get("type") == "transaction"
-        category = "transaction" if is_transaction else "error"
-        if not is_transaction:
-            if self._is_ignored(hint):
-                self._lost("event_processor", category, event)
-                return None
-            if not self._sampled(event, hint):
-                self._lost("sample_rate", category, event)
-                return None
+        pipeline = self.pipeline
+        steps = pipeline.transaction_steps if is_transaction else pipeline.error_steps
         if scope is not None:
-            spans_before = len(event.get("spans") or ()) if is_transaction else 0
-            processed = scope.apply_to_event(event, hint, options)
-            if processed is None:
-                self._lost("event_processor", category, event)
+            hint[SCOPE_HINT] = scope
+        for step in steps:
+            result = step.run(event, hint)
+            if result is None:
+                self._lost(step.loss_reason, is_transaction, event)
                 return None
-            event = processed
-            if is_transaction:
-                removed = spans_before - len(event.get("spans") or ())
-                if removed > 0:  # as sentry_sdk: spans a processor dropped are counted
-                    self.record_lost_event("event_processor", "span", removed)
-        final = self._run_before_send(
-            self._prepare(event, hint, is_transaction), hint, is_transaction
-        )
-        if final is None:
-            return None
-        self._send(final, hint, scope)
+            event = result
+        hint.pop(SCOPE_HINT, None)
+        self._send(event, hint, scope)
         return event_id
-
-    def _is_ignored(self, hint: Hint) -> bool:
-        ignored = self.options["ignore_errors"]
-        exc_info = hint.get("exc_info")
-        if not ignored or not exc_info or exc_info[0] is None:
-            return False
-        error_type: Type[BaseException] = exc_info[0]
-        full_name = f"{error_type.__module__}.{error_type.__name__}"
-        for item in ignored:
-            if isinstance(item, str):
-                if item == error_type.__name__ or item == full_name:
-                    return True
-            elif isinstance(item, type) and issubclass(error_type, item):
-                return True
-        return False
-
-    def _sampled(self, event: Event, hint: Hint) -> bool:
-        sampler = self.options.get("error_sampler")
-        if sampler is not None:
-            try:
-                rate = sampler(event, hint)
-            except Exception:  # noqa: BLE001
-                self.log_hook_error("error_sampler")
-                return True
-        else:
-            rate = self.options["sample_rate"]
-        if isinstance(rate, bool):
-            return rate
-        try:
-            rate = float(rate)
-        except (TypeError, ValueError):
-            warn_once("error_sampler_value", "sentry_lite: sample rate %r is not a number", rate)
-            return True
-        return rate >= 1.0 or random.random() < rate
-
-    def _prepare(self, event: Event, hint: Hint, is_transaction: bool) -> Event:
-        """Scrub and bound what came from the app, then add what the SDK knows.
-
-        Only data of unknown shape goes through the scrubber and serializer; the SDK's
-        own additions (sdk, modules, os/runtime contexts, release, ...) are JSON-safe by
-        construction and are added afterwards. Size trimming, which needs the encoded
-        size, happens on the transport's worker thread.
-        """
-        options = self.options
-        if (
-            options["attach_stacktrace"]
-            and not is_transaction
-            and "exception" not in event
-            and "stacktrace" not in event
-            and "threads" not in event
-        ):
-            event["threads"] = {
-                "values": [
-                    {"stacktrace": current_stacktrace(options), "crashed": False, "current": True}
-                ]
-            }
-        if "exception" in event or "threads" in event or "stacktrace" in event:
-            set_in_app(event, options)
-        try:
-            self._scrubber.scrub_event(event)
-        except Exception:  # noqa: BLE001
-            internal_logger.exception("sentry_lite: scrubber failed; dropping request data")
-            event.pop("request", None)
-        event = serialize_event(
-            event,
-            max_value_length=options["max_value_length"],
-            max_request_body_size=options["max_request_body_size"],
-            custom_repr=options["custom_repr"],
-            size_budget=None,
-        )
-        if event.get("timestamp") is None:
-            event["timestamp"] = now_iso()
-        for key in ("release", "environment", "server_name", "dist"):
-            if event.get(key) is None and options[key] is not None:
-                event[key] = options[key]
-        contexts = event.setdefault("contexts", {})
-        for key, value in self._contexts_base.items():
-            if key not in contexts:
-                contexts[key] = dict(value)
-        if event.get("sdk") is None:
-            event["sdk"] = self._sdk_info()
-        if event.get("platform") is None:
-            event["platform"] = "python"
-        if not is_transaction and "modules" in self.integrations and "modules" not in event:
-            event["modules"] = installed_modules()  # shared, as sentry_sdk does
-        return event
-
-    def _run_before_send(self, event: Event, hint: Hint, is_transaction: bool) -> Optional[Event]:
-        name = "before_send_transaction" if is_transaction else "before_send"
-        hook = self.options.get(name)
-        if hook is None:
-            return event
-        try:
-            result = hook(event, hint)
-        except Exception:  # noqa: BLE001
-            # Documented: a hook that raises is logged and the event is sent unmodified
-            # by the hook (sentry_sdk does the same), so a buggy hook never loses data.
-            self.log_hook_error(name)
-            return event
-        if result is None:
-            category = "transaction" if is_transaction else "error"
-            self._lost("before_send", category, event)
-            return None
-        if not isinstance(result, dict):
-            warn_once(
-                name + "_type",
-                "sentry_lite: %s returned %s instead of an event dict; sending the original",
-                name,
-                type(result).__name__,
-            )
-            return event
-        # The hook may have put anything in (objects, NaN): bound it again so the worker
-        # always gets strict JSON. Plain data takes the serializer's fast path.
-        return serialize_event(
-            result,
-            max_value_length=self.options["max_value_length"],
-            max_request_body_size=self.options["max_request_body_size"],
-            custom_repr=self.options["custom_repr"],
-            size_budget=None,
-        )
 
     def _send(self, event: Event, hint: Hint, scope: Any) -> None:
         timestamp = event.get("timestamp")
@@ -408,8 +245,9 @@ class Client(BaseClient):
         if not trace_id:
             return None
         dsc = {"trace_id": trace_id, "environment": self.options["environment"]}
-        if self._parsed_dsn is not None:
-            dsc["public_key"] = self._parsed_dsn.public_key
+        parsed = self.options.parsed_dsn
+        if parsed is not None:
+            dsc["public_key"] = parsed.public_key
         if self.options["release"]:
             dsc["release"] = self.options["release"]
         return dsc
@@ -424,12 +262,14 @@ class Client(BaseClient):
         if self.transport is not None:
             self.transport.capture_envelope(envelope)
 
-    # -- losses ------------------------------------------------------------------
-    def _lost(self, reason: str, category: str, event: Event) -> None:
-        self.record_lost_event(reason, category)
-        if category == "transaction":
-            spans = event.get("spans") or ()
-            self.record_lost_event(reason, "span", len(spans) + 1)
+    # -- losses ------------------------------------------------------------------------------
+    def _lost(self, reason: str, is_transaction: bool, event: Event) -> None:
+        if not is_transaction:
+            self.record_lost_event(reason, "error")
+            return
+        self.record_lost_event(reason, "transaction")
+        if reason != "event_processor":  # apply_scopes already counted the spans
+            self.record_lost_event(reason, "span", len(event.get("spans") or ()) + 1)
 
     def record_lost_event(
         self, reason: str, data_category: str = "error", quantity: int = 1
@@ -441,7 +281,7 @@ class Client(BaseClient):
             except Exception:  # noqa: BLE001
                 internal_logger.debug("sentry_lite: record_lost_event failed", exc_info=True)
 
-    # -- lifecycle ---------------------------------------------------------------
+    # -- lifecycle ---------------------------------------------------------------------------
     def flush(
         self,
         timeout: Optional[float] = None,
@@ -481,9 +321,9 @@ class Client(BaseClient):
         return f"<sentry_lite.Client dsn={self.dsn!r} version={VERSION}>"
 
 
-def _make_spotlight(options: Dict[str, Any]) -> Optional[Transport]:
+def _make_spotlight(options: Options) -> Optional[Transport]:
     try:
-        from sentry_lite.transport.spotlight import SpotlightTransport
+        from sentry_lite.transport.spotlight import SpotlightTransport  # urllib3: on demand
     except ImportError:
         return None
     try:

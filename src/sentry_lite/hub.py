@@ -12,7 +12,8 @@ from typing import Any, Callable, List, Optional, Tuple, Type
 
 from sentry_lite import api
 from sentry_lite.client import BaseClient
-from sentry_lite.scope import Scope, _current_scope, _isolation_scope
+from sentry_lite.scope import Scope
+from sentry_lite.scope.model import current_scope_var, isolation_scope_var
 
 __all__ = ["Hub"]
 
@@ -55,7 +56,7 @@ class Hub(metaclass=_HubMeta):
     def __enter__(self) -> Hub:
         if self._isolation is not None and self._current is not None:
             self._tokens.append(
-                (_isolation_scope.set(self._isolation), _current_scope.set(self._current))
+                (isolation_scope_var.set(self._isolation), current_scope_var.set(self._current))
             )
         return self
 
@@ -68,8 +69,8 @@ class Hub(metaclass=_HubMeta):
         if self._tokens:
             iso_token, cur_token = self._tokens.pop()
             try:
-                _current_scope.reset(cur_token)
-                _isolation_scope.reset(iso_token)
+                current_scope_var.reset(cur_token)
+                isolation_scope_var.reset(iso_token)
             except ValueError:
                 pass
 
@@ -135,26 +136,18 @@ class Hub(metaclass=_HubMeta):
         api.flush(timeout, callback)
 
     def start_transaction(self, transaction: Any = None, **kwargs: Any) -> Any:
-        from sentry_lite.tracing.api import start_transaction
-
         with self._active():
-            return start_transaction(transaction, **kwargs)
+            return api.start_transaction(transaction, **kwargs)
 
     def start_span(self, **kwargs: Any) -> Any:
-        from sentry_lite.tracing.api import start_span
-
         with self._active():
-            return start_span(**kwargs)
+            return api.start_span(**kwargs)
 
     def get_traceparent(self) -> Optional[str]:
-        from sentry_lite.tracing.api import get_traceparent
-
-        return get_traceparent()
+        return api.get_traceparent()
 
     def get_baggage(self) -> Optional[str]:
-        from sentry_lite.tracing.api import get_baggage
-
-        return get_baggage()
+        return api.get_baggage()
 
     def _active(self) -> Any:
         return _Activate(self)
@@ -169,7 +162,7 @@ class _Activate:
 
     def __enter__(self) -> None:
         hub = self._hub
-        if hub._bound or hub._isolation is None or _isolation_scope.get() is hub._isolation:
+        if hub._bound or hub._isolation is None or isolation_scope_var.get() is hub._isolation:
             return
         hub.__enter__()
         self._entered = True

@@ -1,135 +1,111 @@
-"""Every ``init`` option: its default, its environment fallback and its validation.
+"""The options of one ``init``, built once: validated values, the parsed DSN, predicates.
 
-Names and defaults follow ``sentry_sdk.init`` 2.x so existing configuration works
-unchanged. Where sentry_sdk would crash on a harmless mistake (an unknown option, a value
-of the wrong type), we log one warning and carry on with the default; a malformed DSN is
-the exception, because silently sending nowhere is worse than failing loudly at start-up.
+Names and defaults follow ``sentry_sdk.init`` 2.x (the table is ``option_table.py``) so
+existing configuration works unchanged. Where sentry_sdk would crash on a harmless
+mistake (an unknown option, a value of the wrong type), we log one warning and carry on
+with the default; a malformed DSN is the exception, because silently sending nowhere is
+worse than failing loudly at start-up.
+
+:class:`Options` is still the dict sentry_sdk users read (``client.options["release"]``)
+and tests change; the questions every layer asks of it ("is tracing on?", "may I send
+PII?") are properties defined here once.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from typing import Any, Dict, Mapping, Optional, Tuple
+from typing import Any, Dict, Mapping, Optional
 
 from sentry_lite.dsn import Dsn
-from sentry_lite.limits import (
-    CACHE_MAX_AGE,
-    CACHE_MAX_BYTES,
-    CACHE_MAX_ENVELOPES,
-    DEFAULT_MAX_BREADCRUMBS,
-    DEFAULT_MAX_STACK_FRAMES,
-    DEFAULT_QUEUE_SIZE,
-    DEFAULT_SHUTDOWN_TIMEOUT,
-)
+from sentry_lite.option_table import CALLABLE, NUMBER, OPTIONS, OptionSpec
 from sentry_lite.release import default_release
 
 logger = logging.getLogger("sentry_lite")
 
-__all__ = ["DEFAULTS", "build_options"]
+__all__ = [
+    "DEFAULTS",
+    "SPECS",
+    "Options",
+    "build_options",
+    "options_help",
+    "tracing_enabled",
+]
 
-Options = Dict[str, Any]
-
-_NUMBER = (int, float)
-_LIST = (list, tuple, set, frozenset)
-_STR = (str,)
-_BOOL = (bool,)
-_CALLABLE = "callable"
-_ANY = None
-
-# name -> (default, accepted types or "callable" or None for anything).
-# A None default always passes validation.
-_SPEC: Dict[str, Tuple[Any, Any]] = {
-    "dsn": (None, _ANY),
-    "release": (None, _STR),
-    "environment": (None, _STR),
-    "dist": (None, _STR),
-    "server_name": (None, _STR),
-    "sample_rate": (1.0, _NUMBER),
-    "error_sampler": (None, _CALLABLE),
-    "max_breadcrumbs": (DEFAULT_MAX_BREADCRUMBS, (int,)),
-    "attach_stacktrace": (False, _BOOL),
-    "send_default_pii": (None, _BOOL),
-    "data_collection": (None, _ANY),
-    "include_local_variables": (True, _BOOL),
-    "include_source_context": (True, _BOOL),
-    "in_app_include": ([], _LIST),
-    "in_app_exclude": ([], _LIST),
-    "project_root": (None, _STR),
-    "max_value_length": (None, (int,)),
-    "max_stack_frames": (DEFAULT_MAX_STACK_FRAMES, (int,)),
-    "add_full_stack": (False, _BOOL),
-    "custom_repr": (None, _CALLABLE),
-    "before_send": (None, _CALLABLE),
-    "before_send_transaction": (None, _CALLABLE),
-    "before_breadcrumb": (None, _CALLABLE),
-    "before_send_log": (None, _CALLABLE),
-    "before_send_metric": (None, _CALLABLE),
-    "before_send_span": (None, _CALLABLE),
-    "ignore_errors": ([], _LIST),
-    "ignore_spans": (None, _LIST),
-    "integrations": ([], _LIST),
-    "default_integrations": (True, _BOOL),
-    "auto_enabling_integrations": (True, _BOOL),
-    "disabled_integrations": (None, _LIST),
-    "debug": (None, _BOOL),
-    "shutdown_timeout": (DEFAULT_SHUTDOWN_TIMEOUT, _NUMBER),
-    "transport": (None, _ANY),
-    "transport_queue_size": (DEFAULT_QUEUE_SIZE, (int,)),
-    "event_scrubber": (None, _ANY),
-    "max_request_body_size": ("medium", _STR),
-    "http_proxy": (None, _STR),
-    "https_proxy": (None, _STR),
-    "proxy_headers": (None, (dict,)),
-    "socket_options": (None, _LIST),
-    "keep_alive": (None, _BOOL),
-    "ca_certs": (None, _STR),
-    "cert_file": (None, _STR),
-    "key_file": (None, _STR),
-    "send_client_reports": (True, _BOOL),
-    "auto_session_tracking": (True, _BOOL),
-    "enable_backpressure_handling": (True, _BOOL),
-    "_experiments": ({}, (dict,)),
-    # tracing
-    "traces_sample_rate": (None, _NUMBER),
-    "traces_sampler": (None, _CALLABLE),
-    "enable_tracing": (None, _BOOL),
-    "trace_lifecycle": (None, _ANY),
-    "propagate_traces": (True, _BOOL),
-    "trace_propagation_targets": ([".*"], _LIST),
-    "functions_to_trace": ([], _LIST),
-    "instrumenter": ("sentry", _STR),
-    "enable_db_query_source": (True, _BOOL),
-    "db_query_source_threshold_ms": (100, _NUMBER),
-    "enable_http_request_source": (True, _BOOL),
-    "http_request_source_threshold_ms": (100, _NUMBER),
-    "trace_ignore_status_codes": (frozenset(), _LIST),
-    "strict_trace_continuation": (False, _BOOL),
-    "org_id": (None, _STR),
-    "stream_gen_ai_spans": (True, _BOOL),
-    # profiling, logs, metrics (accepted; see docs for what is implemented)
-    "profiles_sample_rate": (None, _NUMBER),
-    "profiles_sampler": (None, _CALLABLE),
-    "profiler_mode": (None, _STR),
-    "profile_lifecycle": ("manual", _STR),
-    "profile_session_sample_rate": (None, _NUMBER),
-    "enable_logs": (False, _BOOL),
-    "enable_metrics": (True, _BOOL),
-    "spotlight": (None, (bool, str)),
-    # sentry-lite additions
-    "cache_dir": (None, _STR),
-    "cache_max_envelopes": (CACHE_MAX_ENVELOPES, (int,)),
-    "cache_max_bytes": (CACHE_MAX_BYTES, (int,)),
-    "cache_max_age": (CACHE_MAX_AGE, _NUMBER),
-    "on_drop": (None, _CALLABLE),
-    "transport_compression_level": (None, (int,)),
-    "w3c_traceparent": (False, _BOOL),
-}
-
-DEFAULTS: Mapping[str, Any] = {name: default for name, (default, _) in _SPEC.items()}
+SPECS: Dict[str, OptionSpec] = {spec.name: spec for spec in OPTIONS}
+DEFAULTS: Mapping[str, Any] = {spec.name: spec.default for spec in OPTIONS}
 
 _TRUE = frozenset(("1", "true", "t", "yes", "y", "on"))
 _FALSE = frozenset(("0", "false", "f", "no", "n", "off", ""))
+
+
+def tracing_enabled(options: Mapping[str, Any]) -> bool:
+    """Tracing is on when a rate or sampler is set and ``enable_tracing`` is not False.
+
+    The one definition of "is tracing on"; ``Options.tracing_enabled`` and sentry_sdk's
+    ``has_tracing_enabled`` are this.
+    """
+    return options.get("enable_tracing") is not False and (
+        options.get("traces_sample_rate") is not None or options.get("traces_sampler") is not None
+    )
+
+
+class Options(Dict[str, Any]):
+    """One ``init``'s options: sentry_sdk's options dict, plus typed views of it."""
+
+    __slots__ = ("parsed_dsn",)
+
+    def __init__(self, values: Mapping[str, Any], parsed_dsn: Optional[Dsn] = None) -> None:
+        super().__init__(values)
+        self.parsed_dsn = parsed_dsn
+        """The DSN, parsed once at ``init`` (None without a DSN)."""
+
+    # -- the predicates integrations ask -------------------------------------------
+    @property
+    def tracing_enabled(self) -> bool:
+        return tracing_enabled(self)
+
+    @property
+    def send_default_pii(self) -> bool:
+        """May personal data (cookies, IPs, users, auth headers) leave the process?"""
+        return bool(self.get("send_default_pii"))
+
+    # -- typed fields -----------------------------------------------------------------
+    @property
+    def dsn(self) -> Optional[str]:
+        return self.get("dsn")
+
+    @property
+    def release(self) -> Optional[str]:
+        return self.get("release")
+
+    @property
+    def environment(self) -> Optional[str]:
+        return self.get("environment")
+
+    @property
+    def debug(self) -> bool:
+        return bool(self.get("debug"))
+
+    @property
+    def sample_rate(self) -> float:
+        return float(self.get("sample_rate", 1.0))
+
+    @property
+    def traces_sample_rate(self) -> Optional[float]:
+        return self.get("traces_sample_rate")
+
+    @property
+    def max_breadcrumbs(self) -> int:
+        return int(self.get("max_breadcrumbs", 0))
+
+    @property
+    def propagate_traces(self) -> bool:
+        return bool(self.get("propagate_traces", True))
+
+    @property
+    def instrumenter(self) -> str:
+        return str(self.get("instrumenter") or "sentry")
 
 
 def _env_flag(value: str) -> Optional[bool]:
@@ -141,19 +117,27 @@ def _env_flag(value: str) -> Optional[bool]:
     return None
 
 
-def _valid(name: str, value: Any, kind: Any) -> bool:
+def _valid(value: Any, kind: Any) -> bool:
     if value is None or kind is None:
         return True
-    if kind == _CALLABLE:
+    if kind == CALLABLE:
         return callable(value)
-    if kind is _NUMBER:
-        return isinstance(value, _NUMBER) and not isinstance(value, bool)
+    if kind is NUMBER:
+        return isinstance(value, NUMBER) and not isinstance(value, bool)
     if kind == (int,):
         return isinstance(value, int) and not isinstance(value, bool)
     return isinstance(value, kind)
 
 
-def _check_range(options: Options) -> None:
+def _describe(kind: Any) -> str:
+    if kind == CALLABLE:
+        return "a callable"
+    if isinstance(kind, tuple):
+        return " or ".join(k.__name__ for k in kind)
+    return "any value"
+
+
+def _check_range(options: Dict[str, Any]) -> None:
     for name in ("sample_rate", "traces_sample_rate", "profiles_sample_rate"):
         value = options[name]
         if value is not None and not 0.0 <= float(value) <= 1.0:
@@ -177,59 +161,54 @@ def _check_range(options: Options) -> None:
             options[name] = DEFAULTS[name]
 
 
-def build_options(dsn: Any = None, **kwargs: Any) -> Options:
-    """Merge explicit options, environment variables and defaults into one dict."""
-    options: Options = {name: _copy_default(d) for name, d in DEFAULTS.items()}
-    if dsn is not None:
-        kwargs["dsn"] = dsn
-    for name, value in kwargs.items():
-        spec = _SPEC.get(name)
-        if spec is None:
-            logger.warning(
-                "sentry_lite: ignoring unknown option %r (not an option of sentry_sdk.init)",
-                name,
-            )
-            continue
-        if not _valid(name, value, spec[1]):
-            logger.warning(
-                "sentry_lite: ignoring option %s=%r: expected %s, got %s",
-                name,
-                value,
-                _describe(spec[1]),
-                type(value).__name__,
-            )
-            continue
-        options[name] = value
-    _apply_environment(options, explicit=kwargs)
-    _check_range(options)
-    if options["dsn"] is not None:
-        dsn_value = options["dsn"]
-        options["dsn"] = str(dsn_value) if isinstance(dsn_value, Dsn) else dsn_value
-        if options["dsn"] == "":
-            options["dsn"] = None
-        else:
-            Dsn(options["dsn"])  # raises BadDsn with the reason
-    if options["enable_tracing"] and options["traces_sample_rate"] is None:
-        options["traces_sample_rate"] = 1.0
-    if options["in_app_exclude"] is not None:
-        options["in_app_exclude"] = list(options["in_app_exclude"])
-    options["in_app_include"] = list(options["in_app_include"] or [])
-    options["ignore_errors"] = list(options["ignore_errors"] or [])
-    return options
-
-
 def _copy_default(value: Any) -> Any:
     if isinstance(value, (list, dict)):
         return type(value)(value)
     return value
 
 
-def _describe(kind: Any) -> str:
-    if kind == _CALLABLE:
-        return "a callable"
-    if isinstance(kind, tuple):
-        return " or ".join(k.__name__ for k in kind)
-    return "any value"
+def build_options(dsn: Any = None, **kwargs: Any) -> Options:
+    """Merge explicit options, environment variables and defaults, once per ``init``."""
+    options: Dict[str, Any] = {name: _copy_default(d) for name, d in DEFAULTS.items()}
+    if dsn is not None:
+        kwargs["dsn"] = dsn
+    for name, value in kwargs.items():
+        spec = SPECS.get(name)
+        if spec is None:
+            logger.warning(
+                "sentry_lite: ignoring unknown option %r (not an option of sentry_sdk.init)",
+                name,
+            )
+            continue
+        if not _valid(value, spec.kind):
+            logger.warning(
+                "sentry_lite: ignoring option %s=%r: expected %s, got %s",
+                name,
+                value,
+                _describe(spec.kind),
+                type(value).__name__,
+            )
+            continue
+        options[name] = value
+    _apply_environment(options, explicit=kwargs)
+    _check_range(options)
+    parsed: Optional[Dsn] = None
+    if options["dsn"] is not None:
+        dsn_value = options["dsn"]
+        options["dsn"] = str(dsn_value) if isinstance(dsn_value, Dsn) else dsn_value
+        if options["dsn"] == "":
+            options["dsn"] = None
+        else:
+            parsed = Dsn(options["dsn"])  # raises BadDsn with the reason
+    if options["enable_tracing"] and options["traces_sample_rate"] is None:
+        options["traces_sample_rate"] = 1.0
+    if options["in_app_exclude"] is not None:
+        options["in_app_exclude"] = list(options["in_app_exclude"])
+    options["in_app_include"] = list(options["in_app_include"] or [])
+    options["ignore_errors"] = list(options["ignore_errors"] or [])
+    if options["max_value_length"] is None:
+        options["max_value_length"] = DEFAULTS["max_value_length"]
+    return Options(options, parsed)
 
 
 def _hostname() -> Optional[str]:
@@ -237,7 +216,7 @@ def _hostname() -> Optional[str]:
     uname = getattr(os, "uname", None)
     if uname is not None:
         return uname().nodename or None
-    import socket
+    import socket  # only where os.uname is missing (Windows)
 
     try:
         return socket.gethostname()
@@ -245,7 +224,7 @@ def _hostname() -> Optional[str]:
         return None
 
 
-def _apply_environment(options: Options, explicit: Mapping[str, Any]) -> None:
+def _apply_environment(options: Dict[str, Any], explicit: Mapping[str, Any]) -> None:
     env = os.environ
     if options["dsn"] is None and "dsn" not in explicit:
         options["dsn"] = env.get("SENTRY_DSN") or None
@@ -274,3 +253,22 @@ def _apply_environment(options: Options, explicit: Mapping[str, Any]) -> None:
         level = options["_experiments"].get("transport_compression_level")
         if isinstance(level, int):
             options["transport_compression_level"] = level
+
+
+def _default_text(value: Any) -> str:
+    if value == frozenset():
+        return "frozenset()"
+    return repr(value)
+
+
+def options_help() -> str:
+    """Every option, one line each: what ``help(sentry_lite.init)`` shows."""
+    lines = []
+    for spec in OPTIONS:
+        line = f"    {spec.name} = {_default_text(spec.default)}: {spec.doc}"
+        if spec.env:
+            line += f" [env {spec.env}]"
+        if spec.status:
+            line += f" ({spec.status})"
+        lines.append(line)
+    return "\n".join(lines)

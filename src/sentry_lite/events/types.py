@@ -1,10 +1,7 @@
-"""Type aliases for event data, shared by every layer."""
+"""The event type names, kept where earlier releases had them (see ``sentry_lite.types``)."""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Optional
+from sentry_lite.types import Breadcrumb, Event, EventProcessor, Hint
 
-Event = Dict[str, Any]
-Hint = Dict[str, Any]
-Breadcrumb = Dict[str, Any]
-EventProcessor = Callable[[Event, Hint], Optional[Event]]
+__all__ = ["Breadcrumb", "Event", "EventProcessor", "Hint"]

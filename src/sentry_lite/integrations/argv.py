@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from sentry_lite.events.types import Event, Hint
+from sentry_lite.integration_api import active_integration, add_global_event_processor
 from sentry_lite.integrations import Integration
-from sentry_lite.integrations.active import integration_enabled
-from sentry_lite.scope import add_global_event_processor
+from sentry_lite.types import Event, Hint
 
 
 class ArgvIntegration(Integration):
@@ -19,7 +18,10 @@ class ArgvIntegration(Integration):
 
 
 def _add_argv(event: Event, hint: Hint) -> Event:
-    if integration_enabled(ArgvIntegration.identifier) and event.get("type") != "transaction":
+    if (
+        active_integration(ArgvIntegration.identifier) is not None
+        and event.get("type") != "transaction"
+    ):
         extra = event.setdefault("extra", {})
         if isinstance(extra, dict) and "sys.argv" not in extra:
             extra["sys.argv"] = list(sys.argv)

@@ -16,31 +16,39 @@ import sys
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 from urllib.parse import unquote
 
-from sentry_lite.events.types import Event, Hint
-from sentry_lite.integrations._request import (
+from sentry_lite.integration_api import (
+    Options,
+    Scope,
+    continue_incoming_trace,
+    enter_request_scopes,
+    leave_request_scopes,
+    start_request_transaction,
+)
+from sentry_lite.integrations.web.config import (
     DEFAULT_HTTP_METHODS_TO_CAPTURE,
     SOURCE_COMPONENT,
     SOURCE_ROUTE,
     SOURCE_URL,
-    RequestState,
-    body_within_bounds,
     check_style,
-    continue_incoming,
-    current_request,
-    event_needs_name,
-    filter_headers,
-    finish_request_transaction,
     methods_tuple,
-    name_transaction,
-    parse_cookies,
-    parse_raw_body,
     qualname,
-    set_body,
-    set_http_status,
-    start_request_transaction,
     warn_unknown,
 )
-from sentry_lite.scope import Scope, _current_scope, _isolation_scope
+from sentry_lite.integrations.web.request_data import (
+    body_within_bounds,
+    filter_headers,
+    parse_cookies,
+    parse_raw_body,
+    set_body,
+)
+from sentry_lite.integrations.web.request_state import RequestState, current_request
+from sentry_lite.integrations.web.transactions import (
+    event_needs_name,
+    finish_request_transaction,
+    name_transaction,
+    set_http_status,
+)
+from sentry_lite.types import Event, Hint
 
 __all__ = ["AsgiConfig", "SentryAsgiMiddleware"]
 
@@ -105,7 +113,7 @@ class AsgiConfig:
         return root + path
 
     def extract(
-        self, event: Event, request: Dict[str, Any], scope: AsgiScope, options: Dict[str, Any]
+        self, event: Event, request: Dict[str, Any], scope: AsgiScope, options: Options
     ) -> None:
         """Framework data for an event: the user, say. The base adds nothing."""
 
@@ -161,7 +169,7 @@ class AsgiRequestState(RequestState):
         scope = self.scope
         config: AsgiConfig = self.config
         options = Scope.get_client().options
-        pii = bool(options.get("send_default_pii"))
+        pii = options.send_default_pii
         ty = scope.get("type")
         request = event.setdefault("request", {})
         headers = _headers(scope)
@@ -192,7 +200,7 @@ class AsgiRequestState(RequestState):
         self,
         event: Event,
         request: Dict[str, Any],
-        options: Dict[str, Any],
+        options: Options,
         headers: Dict[str, str],
     ) -> None:
         length = _content_length(headers)
@@ -316,8 +324,7 @@ async def run_asgi(
             raise
     try:
         state = AsgiRequestState(config, scope)
-        isolation = Scope.get_isolation_scope()._fork_for_request(state.process)
-        current = Scope.get_current_scope().fork()
+        entered = enter_request_scopes(state.process)
     except Exception:  # never let the SDK fail the request: serve it unobserved
         logger.debug("sentry_lite: could not set up the request", exc_info=True)
         if bound is not None:
@@ -325,8 +332,6 @@ async def run_asgi(
         return await app(scope, receive, send)
     options = client.options
     state_token = current_request.set(state)
-    iso_token = _isolation_scope.set(isolation)
-    cur_token = _current_scope.set(current)
     exc_info: Any = (None, None, None)
     try:
         method = scope.get("method")
@@ -342,11 +347,11 @@ async def run_asgi(
         if length and body_within_bounds(options, max(length, 0)):
             state.body = _BodyRecorder(receive, _body_limit(options))
             receive = state.body
-        if options.get("traces_sample_rate") is not None or options.get("traces_sampler"):
+        if options.tracing_enabled:
             if ty == "websocket" or str(method or "").upper() in config.http_methods_to_capture:
                 state.transaction = _start(config, ty, trace_headers, scope)
         elif trace_headers:
-            continue_incoming(trace_headers)
+            continue_incoming_trace(trace_headers)
         transaction = state.transaction
         if transaction is not None:
             send = _status_recorder(transaction, send)
@@ -365,8 +370,7 @@ async def run_asgi(
             except Exception:
                 pass
             finish_request_transaction(state.transaction, exc_info)
-        _current_scope.reset(cur_token)
-        _isolation_scope.reset(iso_token)
+        leave_request_scopes(entered)
         current_request.reset(state_token)
 
 
@@ -398,8 +402,8 @@ def _start(
     return transaction
 
 
-def _body_limit(options: Dict[str, Any]) -> Optional[int]:
-    from sentry_lite.integrations._request import MEDIUM_BODY_BYTES, SMALL_BODY_BYTES
+def _body_limit(options: Options) -> Optional[int]:
+    from sentry_lite.limits import MEDIUM_BODY_BYTES, SMALL_BODY_BYTES
 
     size = options.get("max_request_body_size", "medium")
     if size == "small":

@@ -19,10 +19,14 @@ import sys
 from asyncio import base_events
 from typing import Any, Callable, Coroutine, Optional
 
+from sentry_lite.integration_api import (
+    Scope,
+    active_integration,
+    capture_caught,
+    isolation_scope,
+    start_span,
+)
 from sentry_lite.integrations import Integration
-from sentry_lite.integrations.active import active_integration
-from sentry_lite.integrations.capture import capture_caught
-from sentry_lite.scope import Scope, isolation_scope
 
 __all__ = ["AsyncioIntegration", "enable_asyncio_integration"]
 
@@ -86,8 +90,6 @@ def _instrumented(coro: Coroutine[Any, Any, Any]) -> Coroutine[Any, Any, Any]:
             span: Optional[Any] = None
             if integration is not None and getattr(integration, "task_spans", False):
                 try:
-                    from sentry_lite.tracing.api import start_span
-
                     span = start_span(op="function", name=_name(coro), origin=ORIGIN)
                     span.__enter__()
                 except Exception:

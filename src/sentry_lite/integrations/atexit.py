@@ -7,8 +7,8 @@ import logging
 import sys
 from typing import Any, Callable, Optional
 
+from sentry_lite.integration_api import Scope
 from sentry_lite.integrations import Integration
-from sentry_lite.scope import Scope
 
 logger = logging.getLogger("sentry_lite")
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from contextvars import ContextVar
 from typing import Optional
 
-from sentry_lite.events.types import Event, Hint
+from sentry_lite.integration_api import active_integration, add_global_event_processor
 from sentry_lite.integrations import Integration
-from sentry_lite.integrations.active import integration_enabled
-from sentry_lite.scope import add_global_event_processor
+from sentry_lite.types import Event, Hint
 
 _last_seen: ContextVar[Optional[BaseException]] = ContextVar(
     "sentry_lite_last_exception", default=None
@@ -32,13 +31,13 @@ def already_captured(exc: Optional[BaseException]) -> bool:
     return (
         exc is not None
         and _last_seen.get() is exc
-        and integration_enabled(DedupeIntegration.identifier)
+        and active_integration(DedupeIntegration.identifier) is not None
     )
 
 
 def _dedupe(event: Event, hint: Hint) -> Optional[Event]:
     exc_info = hint.get("exc_info")
-    if exc_info is None or not integration_enabled(DedupeIntegration.identifier):
+    if exc_info is None or active_integration(DedupeIntegration.identifier) is None:
         return event
     exc = exc_info[1]
     if exc is not None and _last_seen.get() is exc:

@@ -6,9 +6,8 @@ import sys
 from types import TracebackType
 from typing import Any, Callable, Optional, Type
 
+from sentry_lite.integration_api import active_integration, capture_caught
 from sentry_lite.integrations import Integration
-from sentry_lite.integrations.active import active_integration
-from sentry_lite.integrations.capture import capture_caught
 
 Hook = Callable[[Type[BaseException], BaseException, Optional[TracebackType]], Any]
 

@@ -12,22 +12,24 @@ from __future__ import annotations
 import sys
 from typing import Any, Dict, Optional, Tuple
 
-from sentry_lite.events.types import Event
-from sentry_lite.integrations import DidNotEnable, Integration
-from sentry_lite.integrations._request import (
-    DEFAULT_HTTP_METHODS_TO_CAPTURE,
+from sentry_lite.integration_api import (
     SOURCE_FOR_STYLE,
-    capture_exception_event,
+    Options,
+    Scope,
+    active_integration,
+    send_default_pii,
+)
+from sentry_lite.integrations import DidNotEnable, Integration
+from sentry_lite.integrations.web.config import (
+    DEFAULT_HTTP_METHODS_TO_CAPTURE,
     check_style,
-    current_request,
-    form_data,
-    set_body,
-    trace_meta,
     warn_unknown,
 )
-from sentry_lite.integrations.active import active_integration
+from sentry_lite.integrations.web.request_data import form_data, set_body
+from sentry_lite.integrations.web.request_state import capture_exception_event, current_request
+from sentry_lite.integrations.web.transactions import trace_meta
 from sentry_lite.integrations.wsgi import Environ, WsgiConfig, WsgiRequestState, run_wsgi
-from sentry_lite.scope import Scope
+from sentry_lite.types import Event
 
 try:
     from flask import Flask
@@ -92,13 +94,13 @@ class _FlaskConfig(WsgiConfig):
         return (name, self.source) if name else None
 
     def extract(
-        self, event: Event, request: Dict[str, Any], environ: Environ, options: Dict[str, Any]
+        self, event: Event, request: Dict[str, Any], environ: Environ, options: Options
     ) -> None:
         flask_request = environ.get("werkzeug.request")
         if flask_request is None:
             WsgiConfig.extract(self, event, request, environ, options)
             return
-        pii = bool(options.get("send_default_pii"))
+        pii = options.send_default_pii
         if pii:
             try:
                 request["cookies"] = {
@@ -116,7 +118,7 @@ class _FlaskConfig(WsgiConfig):
             _add_login_user(event)
 
     def on_response(self, environ: Environ, state: WsgiRequestState) -> None:
-        if Scope.get_client().should_send_default_pii():
+        if send_default_pii():
             user = _login_user()
             if user:
                 Scope.get_isolation_scope().set_user(user)

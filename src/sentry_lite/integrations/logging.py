@@ -13,10 +13,9 @@ from datetime import datetime, timezone
 from fnmatch import fnmatch
 from typing import Any, Callable, Dict, Optional, Set
 
-from sentry_lite.events.types import Event
+from sentry_lite.integration_api import Scope, active_integration
 from sentry_lite.integrations import Integration
-from sentry_lite.integrations.active import active_integration
-from sentry_lite.scope import Scope
+from sentry_lite.types import Event
 
 __all__ = [
     "BreadcrumbHandler",
@@ -160,7 +159,7 @@ def capture_record(record: logging.LogRecord) -> None:
     hint: Dict[str, Any] = {"log_record": record}
     event: Event
     if exc_info and exc_info[0] is not None and exc_info[1] is not None:
-        from sentry_lite.events.exceptions import event_from_exception
+        from sentry_lite.integration_api import event_from_exception
         from sentry_lite.integrations.dedupe import already_captured
 
         if already_captured(exc_info[1]):
@@ -173,7 +172,7 @@ def capture_record(record: logging.LogRecord) -> None:
         )
         hint.update(exc_hint)
     elif (exc_info and exc_info[0] is None) or record.stack_info:
-        from sentry_lite.events.frames import current_stacktrace
+        from sentry_lite.integration_api import current_stacktrace
 
         event = {
             "threads": {

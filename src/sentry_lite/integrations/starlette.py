@@ -14,25 +14,25 @@ from __future__ import annotations
 import sys
 from typing import Any, Container, Dict, Optional, Tuple
 
-from sentry_lite.events.types import Event
+from sentry_lite.integration_api import Options, Scope, active_integration, child_span
 from sentry_lite.integrations import DidNotEnable, Integration
-from sentry_lite.integrations._request import (
+from sentry_lite.integrations.asgi import AsgiConfig, AsgiScope, run_asgi
+from sentry_lite.integrations.web.config import (
     DEFAULT_FAILED_REQUEST_STATUS_CODES,
     DEFAULT_HTTP_METHODS_TO_CAPTURE,
     SOURCE_ROUTE,
-    RequestState,
-    capture_exception_event,
     check_style,
-    child_span,
-    current_request,
     failed_codes,
     failed_status,
-    trace_meta,
     warn_unknown,
 )
-from sentry_lite.integrations.active import active_integration
-from sentry_lite.integrations.asgi import AsgiConfig, AsgiScope, run_asgi
-from sentry_lite.scope import Scope
+from sentry_lite.integrations.web.request_state import (
+    RequestState,
+    capture_exception_event,
+    current_request,
+)
+from sentry_lite.integrations.web.transactions import trace_meta
+from sentry_lite.types import Event
 
 try:
     import starlette
@@ -105,9 +105,9 @@ class StarletteConfig(AsgiConfig):
         return AsgiConfig.name(self, scope)
 
     def extract(
-        self, event: Event, request: Dict[str, Any], scope: AsgiScope, options: Dict[str, Any]
+        self, event: Event, request: Dict[str, Any], scope: AsgiScope, options: Options
     ) -> None:
-        if options.get("send_default_pii") and "user" in scope:
+        if options.send_default_pii and "user" in scope:
             user = _user_from_scope(scope)
             if user:
                 current = event.get("user")
@@ -244,7 +244,7 @@ def _report_server_error(request: Any, exc: BaseException) -> None:
 
 def _check_response(handler: Any, response: Any) -> None:
     if not callable(response):
-        from sentry_lite.client import warn_once
+        from sentry_lite.integration_api import warn_once
 
         warn_once(
             f"starlette:handler:{id(handler)}",

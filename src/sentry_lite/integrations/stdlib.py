@@ -13,10 +13,15 @@ import os
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
 from urllib.parse import urlsplit, urlunsplit
 
+from sentry_lite.integration_api import (
+    Scope,
+    active_integration,
+    iter_trace_propagation_headers,
+    should_propagate_trace,
+    start_span,
+)
 from sentry_lite.integrations import Integration, when_imported
-from sentry_lite.integrations.active import active_integration
 from sentry_lite.limits import MAX_SUBPROCESS_ARGS_IN_DESCRIPTION
-from sentry_lite.scope import Scope
 
 if TYPE_CHECKING:
     import subprocess
@@ -143,8 +148,6 @@ def _install_httplib() -> None:
 def _start_request(
     conn: HTTPConnection, method: str, url: str
 ) -> Optional[Tuple[Any, Dict[str, Any], List[Tuple[str, str]]]]:
-    from sentry_lite.tracing.api import iter_trace_propagation_headers, start_span
-    from sentry_lite.tracing.propagation import should_propagate_trace
 
     client = Scope.get_client()
     default_port = conn.default_port
@@ -262,7 +265,6 @@ def _install_subprocess() -> None:
         if not _enabled():
             real_init(self, *a, **kw)
             return
-        from sentry_lite.tracing.api import iter_trace_propagation_headers, start_span
 
         args = list(a)
         try:
@@ -296,7 +298,6 @@ def _install_subprocess() -> None:
     def popen_wait(self: subprocess.Popen[Any], *a: Any, **kw: Any) -> Any:
         if not _enabled():
             return real_wait(self, *a, **kw)
-        from sentry_lite.tracing.api import start_span
 
         with start_span(op="subprocess.wait", origin=SUBPROCESS_ORIGIN) as span:
             span.set_tag("subprocess.pid", self.pid)
@@ -305,7 +306,6 @@ def _install_subprocess() -> None:
     def popen_communicate(self: subprocess.Popen[Any], *a: Any, **kw: Any) -> Any:
         if not _enabled():
             return real_communicate(self, *a, **kw)
-        from sentry_lite.tracing.api import start_span
 
         with start_span(op="subprocess.communicate", origin=SUBPROCESS_ORIGIN) as span:
             span.set_tag("subprocess.pid", self.pid)

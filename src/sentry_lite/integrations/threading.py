@@ -14,10 +14,14 @@ from functools import wraps
 from threading import Thread, current_thread
 from typing import Any, Callable, Optional, Tuple, TypeVar
 
+from sentry_lite.integration_api import (
+    Scope,
+    active_integration,
+    capture_caught,
+    use_isolation_scope,
+    use_scope,
+)
 from sentry_lite.integrations import Integration
-from sentry_lite.integrations.active import active_integration
-from sentry_lite.integrations.capture import capture_caught
-from sentry_lite.scope import Scope, use_isolation_scope, use_scope
 
 __all__ = ["ThreadingIntegration"]
 

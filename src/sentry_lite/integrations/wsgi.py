@@ -12,24 +12,26 @@ import logging
 import sys
 from typing import Any, Callable, Dict, Iterable, Iterator, Optional, Tuple
 
-from sentry_lite.events.types import Event, Hint
-from sentry_lite.integrations._request import (
-    DEFAULT_HTTP_METHODS_TO_CAPTURE,
-    RequestState,
-    continue_incoming,
-    current_request,
-    event_needs_name,
-    filter_headers,
-    finish_request_transaction,
-    methods_tuple,
-    name_transaction,
-    parse_cookies,
-    set_http_status,
+from sentry_lite.integration_api import (
+    EnteredScopes,
+    Options,
+    Scope,
+    continue_incoming_trace,
+    enter_request_scopes,
+    leave_request_scopes,
     start_request_transaction,
-    tracing_enabled,
+)
+from sentry_lite.integrations.web.config import DEFAULT_HTTP_METHODS_TO_CAPTURE, methods_tuple
+from sentry_lite.integrations.web.request_data import filter_headers, parse_cookies
+from sentry_lite.integrations.web.request_state import RequestState, current_request
+from sentry_lite.integrations.web.transactions import (
+    event_needs_name,
+    finish_request_transaction,
+    name_transaction,
+    set_http_status,
 )
 from sentry_lite.limits import MAX_CACHED_HEADER_NAMES
-from sentry_lite.scope import Scope, _current_scope, _isolation_scope
+from sentry_lite.types import Event, Hint
 
 __all__ = ["SentryWsgiMiddleware", "WsgiConfig", "get_client_ip", "get_request_url"]
 
@@ -67,9 +69,9 @@ class WsgiConfig:
         return None
 
     def extract(
-        self, event: Event, request: Dict[str, Any], environ: Environ, options: Dict[str, Any]
+        self, event: Event, request: Dict[str, Any], environ: Environ, options: Options
     ) -> None:
-        if options.get("send_default_pii"):
+        if options.send_default_pii:
             cookies = parse_cookies(environ.get("HTTP_COOKIE"))
             if cookies:
                 request["cookies"] = cookies
@@ -96,7 +98,7 @@ class WsgiRequestState(RequestState):
         environ = self.environ
         config: WsgiConfig = self.config
         options = Scope.get_client().options
-        pii = bool(options.get("send_default_pii"))
+        pii = options.send_default_pii
         request = event.setdefault("request", {})
         request["url"] = get_request_url(environ, config.use_x_forwarded_for)
         request["method"] = environ.get("REQUEST_METHOD")
@@ -224,20 +226,17 @@ _TRACE_ENV_KEYS = (
 
 
 def _enter(
-    config: WsgiConfig, environ: Environ, options: Dict[str, Any]
-) -> Tuple[WsgiRequestState, Any, Any, Any]:
+    config: WsgiConfig, environ: Environ, options: Options
+) -> Tuple[WsgiRequestState, Any, EnteredScopes]:
     """Fork the scopes for one request and start its transaction (when tracing)."""
     state = WsgiRequestState(config, environ)
-    isolation = Scope.get_isolation_scope()._fork_for_request(state.process)
-    current = Scope.get_current_scope().fork()
     state_token = current_request.set(state)
-    iso_token = _isolation_scope.set(isolation)
-    cur_token = _current_scope.set(current)
+    entered = enter_request_scopes(state.process)
     try:
         incoming = _trace_headers(environ)
         if "HTTP_SENTRY_TRACE" in environ or "HTTP_TRACEPARENT" in environ:
-            continue_incoming(incoming)
-        if tracing_enabled(options) and (
+            continue_incoming_trace(incoming)
+        if options.tracing_enabled and (
             str(environ.get("REQUEST_METHOD", "")).upper() in config.http_methods_to_capture
         ):
             state.transaction = start_request_transaction(
@@ -249,14 +248,13 @@ def _enter(
                 {"wsgi_environ": environ},
             )
     except BaseException:
-        _leave(state_token, iso_token, cur_token)  # leave this thread as we found it
+        _leave(state_token, entered)  # leave this thread as we found it
         raise
-    return state, state_token, iso_token, cur_token
+    return state, state_token, entered
 
 
-def _leave(state_token: Any, iso_token: Any, cur_token: Any) -> None:
-    _current_scope.reset(cur_token)
-    _isolation_scope.reset(iso_token)
+def _leave(state_token: Any, entered: EnteredScopes) -> None:
+    leave_request_scopes(entered)
     current_request.reset(state_token)
 
 
@@ -268,7 +266,7 @@ def run_wsgi(
     if current_request.get() is not None or not client.is_active():
         return app(environ, start_response)
     try:
-        state, state_token, iso_token, cur_token = _enter(config, environ, client.options)
+        state, state_token, entered = _enter(config, environ, client.options)
     except Exception:  # never let the SDK fail the request: serve it unobserved
         logger.debug("sentry_lite: could not set up the request", exc_info=True)
         return app(environ, start_response)
@@ -283,7 +281,7 @@ def run_wsgi(
                 raise
         context = contextvars.copy_context()  # O(1): the request's scopes, for iterating
     finally:
-        _leave(state_token, iso_token, cur_token)
+        _leave(state_token, entered)
     if isinstance(response, list):
         return response  # already materialised: iterating it cannot raise
     if environ.get("wsgi.file_wrapper") and getattr(response, "fileno", None) is not None:
@@ -301,7 +299,7 @@ def run_request(config: WsgiConfig, environ: Environ, call: Callable[[], Any]) -
     if current_request.get() is not None or not client.is_active():
         return call()
     try:
-        state, state_token, iso_token, cur_token = _enter(config, environ, client.options)
+        state, state_token, entered = _enter(config, environ, client.options)
     except Exception:
         logger.debug("sentry_lite: could not set up the request", exc_info=True)
         return call()
@@ -323,7 +321,7 @@ def run_request(config: WsgiConfig, environ: Environ, call: Callable[[], Any]) -
             if named is not None:
                 name_transaction(state.transaction, config.generic_name, *named)
             finish_request_transaction(state.transaction, exc_info)
-        _leave(state_token, iso_token, cur_token)
+        _leave(state_token, entered)
 
 
 def _run_traced(

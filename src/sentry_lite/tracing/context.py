@@ -7,24 +7,14 @@ incoming headers by ``continue_trace`` or fresh for a new trace.
 
 from __future__ import annotations
 
-import random
-from typing import TYPE_CHECKING, Any, Dict, Iterator, Optional, Tuple
+from typing import Any, Dict, Iterator, Optional, Tuple
 
-if TYPE_CHECKING:
-    from sentry_lite.tracing.propagation import Baggage
+from sentry_lite.tracing import host
+from sentry_lite.tracing.baggage import Baggage
+from sentry_lite.tracing.dsc import baggage_for_new_trace
+from sentry_lite.tracing.ids import new_span_id, new_trace_id
 
 __all__ = ["PropagationContext", "new_span_id", "new_trace_id"]
-
-_getrandbits = random.getrandbits
-
-
-def new_trace_id() -> str:
-    """32 lowercase hex digits (random.getrandbits: 5x cheaper than uuid4)."""
-    return "%032x" % _getrandbits(128)  # noqa: UP031 - fastest zero-padded hex
-
-
-def new_span_id() -> str:
-    return "%016x" % _getrandbits(64)  # noqa: UP031 - fastest zero-padded hex
 
 
 class PropagationContext:
@@ -51,8 +41,6 @@ class PropagationContext:
         self.parent_span_id = parent_span_id
         self.parent_sampled = parent_sampled
         if baggage is None and dynamic_sampling_context is not None:
-            from sentry_lite.tracing.propagation import Baggage
-
             baggage = Baggage(dict(dynamic_sampling_context), mutable=False)
         self.baggage = baggage
         self.custom_sampling_context: Optional[Dict[str, Any]] = None
@@ -79,9 +67,7 @@ class PropagationContext:
     def get_baggage(self) -> Baggage:
         """The incoming baggage, or one built from the client's options (then kept)."""
         if self.baggage is None:
-            from sentry_lite.tracing.propagation import baggage_from_options
-
-            self.baggage = baggage_from_options(self.trace_id)
+            self.baggage = baggage_for_new_trace(host.current.client(), self.trace_id)
         return self.baggage
 
     def to_traceparent(self) -> str:

@@ -6,11 +6,16 @@ Outside a span the function runs untouched (no transaction is started), as in se
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Dict, Optional, TypeVar, Union
+from typing import Any, Awaitable, Callable, Dict, Optional, TypeVar, Union, cast, overload
+
+from typing_extensions import ParamSpec
+
+from sentry_lite.tracing import host
 
 __all__ = ["qualname_from_function", "trace"]
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 DEFAULT_OP = "function"
 
@@ -32,35 +37,37 @@ def qualname_from_function(func: Callable[..., Any]) -> Optional[str]:
 
 
 def _current_span() -> Any:
-    from sentry_lite.scope import Scope
-
-    return Scope.get_current_scope().span
+    return host.current.current_scope().span
 
 
 def _decorate(
-    func: F, op: Optional[str], name: Optional[str], attributes: Optional[Dict[str, Any]]
-) -> F:
+    func: Callable[P, R],
+    op: Optional[str],
+    name: Optional[str],
+    attributes: Optional[Dict[str, Any]],
+) -> Callable[P, R]:
     span_op = op or DEFAULT_OP
     span_name = name or qualname_from_function(func) or ""
 
     import inspect  # here, not at import: it costs ~5 ms of start-up
 
     if inspect.iscoroutinefunction(func):
+        coroutine_function = cast(Callable[..., Awaitable[Any]], func)
 
         @functools.wraps(func)
         async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
             parent = _current_span()
             if parent is None:
-                return await func(*args, **kwargs)
+                return await coroutine_function(*args, **kwargs)
             with parent.start_child(op=span_op, name=span_name) as span:
                 if attributes:
                     span.update_data(attributes)
-                return await func(*args, **kwargs)
+                return await coroutine_function(*args, **kwargs)
 
-        return async_wrapper  # type: ignore[return-value]
+        return cast(Callable[P, R], async_wrapper)
 
     @functools.wraps(func)
-    def sync_wrapper(*args: Any, **kwargs: Any) -> Any:
+    def sync_wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         parent = _current_span()
         if parent is None:
             return func(*args, **kwargs)
@@ -69,22 +76,40 @@ def _decorate(
                 span.update_data(attributes)
             return func(*args, **kwargs)
 
-    return sync_wrapper  # type: ignore[return-value]
+    return sync_wrapper
 
 
+@overload
+def trace(func: Callable[P, R]) -> Callable[P, R]: ...
+
+
+@overload
 def trace(
-    func: Optional[F] = None,
+    func: None = None,
     *,
     op: Optional[str] = None,
     name: Optional[str] = None,
     attributes: Optional[Dict[str, Any]] = None,
     template: Any = None,
-) -> Union[F, Callable[[F], F]]:
-    """Use as ``@trace`` or ``@trace(op=..., name=..., attributes={...})``."""
+) -> Callable[[Callable[P, R]], Callable[P, R]]: ...
+
+
+def trace(
+    func: Optional[Callable[P, R]] = None,
+    *,
+    op: Optional[str] = None,
+    name: Optional[str] = None,
+    attributes: Optional[Dict[str, Any]] = None,
+    template: Any = None,
+) -> Union[Callable[P, R], Callable[[Callable[P, R]], Callable[P, R]]]:
+    """Use as ``@trace`` or ``@trace(op=..., name=..., attributes={...})``.
+
+    The decorated function keeps its signature for type checkers (``ParamSpec``).
+    """
     if func is not None:
         return _decorate(func, op, name, attributes)
 
-    def decorator(f: F) -> F:
+    def decorator(f: Callable[P, R]) -> Callable[P, R]:
         return _decorate(f, op, name, attributes)
 
     return decorator

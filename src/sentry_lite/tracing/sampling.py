@@ -15,6 +15,8 @@ import math
 import random
 from typing import Any, Callable, Dict, Mapping, Optional, Tuple
 
+from sentry_lite.options import tracing_enabled
+
 __all__ = ["has_tracing_enabled", "new_sample_rand", "sampling_decision"]
 
 logger = logging.getLogger("sentry_lite")
@@ -23,12 +25,8 @@ _random = random.random
 
 
 def has_tracing_enabled(options: Optional[Mapping[str, Any]]) -> bool:
-    """Tracing is on when a rate or sampler is set and ``enable_tracing`` is not False."""
-    if options is None:
-        return False
-    return options.get("enable_tracing") is not False and (
-        options.get("traces_sample_rate") is not None or options.get("traces_sampler") is not None
-    )
+    """sentry_sdk's name for :func:`sentry_lite.options.tracing_enabled`."""
+    return options is not None and tracing_enabled(options)
 
 
 def new_sample_rand() -> float:
@@ -54,7 +52,7 @@ def sampling_decision(
     sampling_context: Callable[[], Dict[str, Any]],
 ) -> Tuple[bool, Optional[float]]:
     """Returns (sampled, sample_rate); ``sampling_context`` is built only for a sampler."""
-    if not has_tracing_enabled(options):
+    if not tracing_enabled(options):
         return False, None
     if forced is not None:
         return forced, float(forced)

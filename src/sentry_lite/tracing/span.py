@@ -1,10 +1,13 @@
-"""Span, Transaction and NoOpSpan with sentry_sdk 2.x's API and wire format.
+"""Span: a timed operation inside a trace, with sentry_sdk 2.x's API and wire format.
 
 Cost is the point of this module. A span keeps float seconds, not datetimes: the root
 takes one ``(time.time(), perf_counter())`` anchor and every span of its tree derives its
 wall time from ``perf_counter`` (monotonic inside the tree, one clock call per edge).
-Timestamps are formatted once, when the transaction is serialised. Children of an
-unsampled transaction are a tiny ``UnsampledSpan`` that records nothing.
+Timestamps are formatted once, when the transaction is serialised.
+
+A span never looks up scopes or clients itself: ``with span:`` asks the installed
+tracing host for the current scope (see ``tracing/host.py``), and the transaction it
+belongs to (``transaction.py``) records it and reports it when finished.
 """
 
 from __future__ import annotations
@@ -13,133 +16,28 @@ import logging
 import threading
 import time
 from datetime import datetime, timezone
-from enum import Enum
-from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional, Tuple, Union
+from typing import Any, Dict, Iterator, Optional, Tuple, Union
 
-from sentry_lite.limits import MAX_CACHED_THREAD_IDENTS, MAX_SPANS_PER_TRANSACTION
+from sentry_lite import shortcuts
+from sentry_lite.limits import MAX_CACHED_THREAD_IDENTS
 from sentry_lite.timestamps import format_timestamp
-from sentry_lite.tracing.context import new_span_id, new_trace_id
-from sentry_lite.tracing.propagation import (
-    BAGGAGE_HEADER_NAME,
-    SENTRY_TRACE_HEADER_NAME,
-    Baggage,
-    _common_items,
-)
-from sentry_lite.tracing.sampling import has_tracing_enabled, new_sample_rand
+from sentry_lite.tracing import host
+from sentry_lite.tracing.baggage import Baggage
+from sentry_lite.tracing.host import SpanScope
+from sentry_lite.tracing.ids import new_span_id, new_trace_id
+from sentry_lite.tracing.propagation import BAGGAGE_HEADER_NAME, SENTRY_TRACE_HEADER_NAME
+from sentry_lite.tracing.status import SPANSTATUS, get_span_status_from_http_code
 
-if TYPE_CHECKING:
-    from sentry_lite.scope import Scope
-
-__all__ = [
-    "LOW_QUALITY_TRANSACTION_SOURCES",
-    "MAX_SPANS_PER_TRANSACTION",
-    "SOURCE_FOR_STYLE",
-    "SPANSTATUS",
-    "NoOpSpan",
-    "Span",
-    "Transaction",
-    "TransactionSource",
-    "UnsampledSpan",
-    "format_timestamp",
-    "get_span_status_from_http_code",
-]
+__all__ = ["Span", "format_timestamp", "make_child"]
 
 logger = logging.getLogger("sentry_lite")
-
 
 _perf_counter = time.perf_counter
 _time = time.time
 _current_thread = threading.current_thread
 
-
-class TransactionSource(str, Enum):
-    """Where a transaction name came from; ingest groups ``url`` names differently."""
-
-    COMPONENT = "component"
-    CUSTOM = "custom"
-    ROUTE = "route"
-    TASK = "task"
-    URL = "url"
-    VIEW = "view"
-
-    def __str__(self) -> str:
-        return self.value
-
-
-# The constant names of sentry_sdk <2.16, still used by integrations written against it.
-TRANSACTION_SOURCE_COMPONENT = TransactionSource.COMPONENT
-TRANSACTION_SOURCE_CUSTOM = TransactionSource.CUSTOM
-TRANSACTION_SOURCE_ROUTE = TransactionSource.ROUTE
-TRANSACTION_SOURCE_TASK = TransactionSource.TASK
-TRANSACTION_SOURCE_URL = TransactionSource.URL
-TRANSACTION_SOURCE_VIEW = TransactionSource.VIEW
-
-LOW_QUALITY_TRANSACTION_SOURCES = frozenset((TransactionSource.URL,))
-
-SOURCE_FOR_STYLE = {
-    "endpoint": TransactionSource.COMPONENT,
-    "function_name": TransactionSource.COMPONENT,
-    "handler_name": TransactionSource.COMPONENT,
-    "method_and_path_pattern": TransactionSource.ROUTE,
-    "path": TransactionSource.URL,
-    "route_name": TransactionSource.COMPONENT,
-    "route_pattern": TransactionSource.ROUTE,
-    "uri_template": TransactionSource.ROUTE,
-    "url": TransactionSource.ROUTE,
-}
-
-
-class SPANSTATUS:
-    ABORTED = "aborted"
-    ALREADY_EXISTS = "already_exists"
-    CANCELLED = "cancelled"
-    DATA_LOSS = "data_loss"
-    DEADLINE_EXCEEDED = "deadline_exceeded"
-    FAILED_PRECONDITION = "failed_precondition"
-    INTERNAL_ERROR = "internal_error"
-    INVALID_ARGUMENT = "invalid_argument"
-    NOT_FOUND = "not_found"
-    OK = "ok"
-    OUT_OF_RANGE = "out_of_range"
-    PERMISSION_DENIED = "permission_denied"
-    RESOURCE_EXHAUSTED = "resource_exhausted"
-    UNAUTHENTICATED = "unauthenticated"
-    UNAVAILABLE = "unavailable"
-    UNIMPLEMENTED = "unimplemented"
-    UNKNOWN_ERROR = "unknown_error"
-
-
-_STATUS_4XX = {
-    401: SPANSTATUS.UNAUTHENTICATED,
-    403: SPANSTATUS.PERMISSION_DENIED,
-    404: SPANSTATUS.NOT_FOUND,
-    409: SPANSTATUS.ALREADY_EXISTS,
-    413: SPANSTATUS.FAILED_PRECONDITION,
-    429: SPANSTATUS.RESOURCE_EXHAUSTED,
-}
-_STATUS_5XX = {
-    501: SPANSTATUS.UNIMPLEMENTED,
-    503: SPANSTATUS.UNAVAILABLE,
-    504: SPANSTATUS.DEADLINE_EXCEEDED,
-}
-
-
-def get_span_status_from_http_code(http_status_code: int) -> str:
-    """The span status for an HTTP status, as Sentry's trace-context spec maps it."""
-    if http_status_code < 400:
-        return SPANSTATUS.OK
-    if http_status_code < 500:
-        return _STATUS_4XX.get(http_status_code, SPANSTATUS.INVALID_ARGUMENT)
-    if http_status_code < 600:
-        return _STATUS_5XX.get(http_status_code, SPANSTATUS.INTERNAL_ERROR)
-    return SPANSTATUS.UNKNOWN_ERROR
-
-
 _ident_text: Dict[Optional[int], str] = {}
 """str(thread ident) per thread, so spans do not format it again and again."""
-
-
-AnySpan = Union["Span", "UnsampledSpan"]
 
 
 def _to_seconds(value: Union[datetime, float, int]) -> float:
@@ -159,42 +57,20 @@ def _is_error(ty: Any, value: Any) -> bool:
     return not (ty is SystemExit and getattr(value, "code", None) in (0, None))
 
 
-_scope_class: Any = None
-_layers: Any = None
-
-
-def _scopes() -> Any:
-    """``sentry_lite.scope.Scope``, imported on first use (scope imports this package)."""
-    global _scope_class
-    if _scope_class is None:
-        from sentry_lite.scope import Scope
-
-        _scope_class = Scope
-    return _scope_class
-
-
-def _layers_for_capture(scope: Any) -> Any:
-    """``sentry_lite.scope.layers_for_capture(scope)``, imported on first use."""
-    global _layers
-    if _layers is None:
-        from sentry_lite.scope import layers_for_capture
-
-        _layers = layers_for_capture
-    return _layers(scope)
-
-
 _new_object = object.__new__
 
 
-def _child(
+def make_child(
     parent: Span,
-    txn: Optional[Transaction],
+    txn: Any,
     op: Optional[str],
     description: Optional[str],
     origin: str,
-    scope: Optional[Scope],
+    scope: Optional[SpanScope],
 ) -> Span:
-    """A child span without ``__init__``'s keyword handling: the hot path of tracing."""
+    """``Span(...)`` as ``start_child`` makes it, without ``__init__``'s keyword handling:
+    the hot path of tracing. Must set every slot ``__init__`` sets (a test checks it, and
+    ``shortcuts.disabled()`` runs the general path instead)."""
     span: Span = _new_object(Span)
     span._trace_id = parent._trace_id or parent.trace_id
     span._span_id = None
@@ -254,9 +130,9 @@ class Span:
         description: Optional[str] = None,
         hub: Any = None,
         status: Optional[str] = None,
-        containing_transaction: Optional[Transaction] = None,
+        containing_transaction: Any = None,
         start_timestamp: Optional[Union[datetime, float]] = None,
-        scope: Optional[Scope] = None,
+        scope: Optional[SpanScope] = None,
         origin: str = "manual",
         name: Optional[str] = None,
         _anchor: Optional[Tuple[float, float]] = None,
@@ -319,7 +195,8 @@ class Span:
         self.description = value
 
     @property
-    def containing_transaction(self) -> Optional[Transaction]:
+    def containing_transaction(self) -> Any:
+        """The transaction this span belongs to (a ``Transaction``), or None."""
         return self._containing_transaction
 
     @property
@@ -348,10 +225,9 @@ class Span:
 
     # -- context manager: the span is the scope's span while the block runs ----
     def __enter__(self) -> Span:
-        scope = self.scope or _scopes().get_current_scope()
-        self._cm_state = (scope, scope._span)
+        scope = self.scope or host.current.current_scope()
         # A plain span needs none of the Scope.span setter's transaction naming.
-        scope._span = self
+        self._cm_state = (scope, scope.swap_span(self))
         return self
 
     def __exit__(self, ty: Any, value: Any, tb: Any) -> None:
@@ -370,7 +246,7 @@ class Span:
             else:
                 self.finish(scope)
             # Direct: the setter's naming already happened when old_span was entered.
-            scope._span = old_span
+            scope.swap_span(old_span)
         except Exception:
             logger.debug("sentry_lite: error finishing span", exc_info=True)
 
@@ -382,21 +258,25 @@ class Span:
         name: Optional[str] = None,
         description: Optional[str] = None,
         origin: str = "manual",
-        scope: Optional[Scope] = None,
+        scope: Optional[SpanScope] = None,
         **kwargs: Any,
-    ) -> AnySpan:
-        """A child span sharing this span's trace and transaction."""
+    ) -> Span:
+        """A child span sharing this span's trace and transaction.
+
+        Children of an unsampled transaction are made by the transaction (a stand-in that
+        records nothing).
+        """
         txn = self._containing_transaction
-        if not kwargs:
+        if not kwargs and shortcuts.enabled:
             if self.sampled is False and txn is not None:
-                return UnsampledSpan(txn)
-            child = _child(self, txn, op, name or description, origin, scope)
+                return txn.start_child(op=op, name=name, description=description)  # type: ignore[no-any-return]
+            child = make_child(self, txn, op, name or description, origin, scope)
             if txn is not None:
-                txn._record(child)
+                txn.record(child)
             return child
         sampled = kwargs.pop("sampled", self.sampled)
         if sampled is False and txn is not None:
-            return UnsampledSpan(txn)
+            return txn.start_child(op=op, name=name, description=description)  # type: ignore[no-any-return]
         child = Span(
             op=op,
             name=name,
@@ -411,7 +291,7 @@ class Span:
             **kwargs,
         )
         if txn is not None:
-            txn._record(child)
+            txn.record(child)
         return child
 
     # -- data -------------------------------------------------------------------------
@@ -463,7 +343,7 @@ class Span:
 
     def finish(
         self,
-        scope: Optional[Scope] = None,
+        scope: Optional[SpanScope] = None,
         end_timestamp: Optional[Union[datetime, float]] = None,
         *,
         hub: Any = None,
@@ -573,483 +453,6 @@ class Span:
                 if key in own:
                     data[key] = own[key]
         return data
-
-    def get_profile_context(self) -> Optional[Dict[str, Any]]:
-        return None
-
-
-class Transaction(Span):
-    """The root span of a trace in this service; finishing it sends the event."""
-
-    __slots__ = (
-        "_baggage",
-        "_contexts",
-        "_dropped",
-        "_max_spans",
-        "_profile",
-        "_recorder",
-        "_sample_rand",
-        "name",
-        "parent_sampled",
-        "sample_rate",
-        "source",
-    )
-
-    def __init__(
-        self,
-        name: str = "",
-        parent_sampled: Optional[bool] = None,
-        baggage: Optional[Baggage] = None,
-        source: str = TransactionSource.CUSTOM,
-        **kwargs: Any,
-    ) -> None:
-        kwargs.pop("containing_transaction", None)
-        super().__init__(**kwargs)
-        self.name = name
-        self.source = source
-        self.parent_sampled = parent_sampled
-        self.sample_rate: Optional[float] = None
-        self._baggage = baggage
-        self._contexts: Optional[Dict[str, Any]] = None
-        self._recorder: Optional[List[Span]] = None
-        self._dropped = 0
-        self._max_spans = MAX_SPANS_PER_TRANSACTION
-        self._profile: Any = None
-        rand = baggage.sample_rand() if baggage is not None else None
-        if rand is None:
-            rand = new_sample_rand()
-        self._sample_rand = rand
-
-    @property
-    def containing_transaction(self) -> Transaction:
-        return self
-
-    def __repr__(self) -> str:
-        return (
-            f"<Transaction(name={self.name!r}, op={self.op!r}, trace_id={self.trace_id!r}, "
-            f"span_id={self.span_id!r}, parent_span_id={self.parent_span_id!r}, "
-            f"sampled={self.sampled!r}, source={self.source!r}, origin={self.origin!r})>"
-        )
-
-    def __enter__(self) -> Transaction:
-        scope = self.scope or _scopes().get_current_scope()
-        self._cm_state = (scope, scope._span)
-        scope.span = self  # the setter names the scope after the transaction
-        return self
-
-    # -- recording ------------------------------------------------------------------
-    def init_span_recorder(self, maxlen: int) -> None:
-        if self._recorder is None:
-            self._recorder = []
-            self._max_spans = maxlen
-
-    def _record(self, span: Span) -> None:
-        recorder = self._recorder
-        if recorder is None:
-            return
-        if len(recorder) < self._max_spans:
-            recorder.append(span)
-        else:
-            self._dropped += 1
-
-    def _possibly_started(self) -> bool:
-        return self._recorder is not None or self.sampled is False
-
-    def start_child(
-        self,
-        instrumenter: str = "sentry",
-        op: Optional[str] = None,
-        name: Optional[str] = None,
-        description: Optional[str] = None,
-        origin: str = "manual",
-        scope: Optional[Scope] = None,
-        **kwargs: Any,
-    ) -> AnySpan:
-        if self.sampled is False:
-            return UnsampledSpan(self)
-        if kwargs:
-            kwargs.pop("sampled", None)
-            child = Span(
-                trace_id=self.trace_id,
-                parent_span_id=self.span_id,
-                sampled=self.sampled,
-                containing_transaction=self,
-                _anchor=self._anchor,
-                op=op,
-                name=name,
-                description=description,
-                origin=origin,
-                scope=scope,
-                **kwargs,
-            )
-        else:
-            child = _child(self, self, op, name or description, origin, scope)
-        recorder = self._recorder
-        if recorder is not None:
-            if len(recorder) < self._max_spans:
-                recorder.append(child)
-            else:
-                self._dropped += 1
-        return child
-
-    # -- data -------------------------------------------------------------------------
-    def set_measurement(self, name: str, value: float, unit: str = "") -> None:
-        if self._measurements is None:
-            self._measurements = {}
-        self._measurements[name] = {"value": value, "unit": unit}
-
-    def set_context(self, key: str, value: Dict[str, Any]) -> None:
-        if self._contexts is None:
-            self._contexts = {}
-        self._contexts[key] = value
-
-    def set_http_status(self, http_status: int) -> None:
-        super().set_http_status(http_status)
-        self.set_context("response", {"status_code": http_status})
-
-    def to_json(self) -> Dict[str, Any]:
-        rv = super().to_json()
-        rv["name"] = self.name
-        rv["source"] = self.source
-        rv["sampled"] = self.sampled
-        return rv
-
-    def get_trace_context(self) -> Dict[str, Any]:
-        """As a span's, but ``data`` carries all of the transaction's own data."""
-        rv: Dict[str, Any] = {
-            "trace_id": self._trace_id or self.trace_id,
-            "span_id": self._span_id or self.span_id,
-            "parent_span_id": self.parent_span_id,
-            "op": self.op,
-            "description": self.description,
-            "origin": self.origin,
-        }
-        if self.status:
-            rv["status"] = self.status
-        rv["dynamic_sampling_context"] = self.get_baggage().dynamic_sampling_context()
-        data = self._thread_data()
-        if self._data:
-            data.update(self._data)
-        rv["data"] = data
-        return rv
-
-    def get_baggage(self) -> Baggage:
-        """The DSC for this trace; built (then frozen) on first use at the head."""
-        if self._baggage is None or self._baggage.mutable:
-            self._baggage = self._populate_baggage()
-        return self._baggage
-
-    def _populate_baggage(self, client: Any = None) -> Baggage:
-        if client is None:
-            client = _scopes().get_client()
-        if not client.is_active():
-            return Baggage({})
-        items = _common_items(client, self.trace_id, f"{self._sample_rand:.6f}")
-        if self.name and self.source not in LOW_QUALITY_TRANSACTION_SOURCES:
-            items["transaction"] = self.name
-        if self.sample_rate is not None:
-            items["sample_rate"] = str(self.sample_rate)
-        if self.sampled is not None:
-            items["sampled"] = "true" if self.sampled else "false"
-        if self._baggage is not None and self._baggage.sentry_items:
-            items.update(self._baggage.sentry_items)
-        return Baggage(items, mutable=False)
-
-    # -- finishing ------------------------------------------------------------------
-    def finish(
-        self,
-        scope: Optional[Scope] = None,
-        end_timestamp: Optional[Union[datetime, float]] = None,
-        *,
-        hub: Any = None,
-    ) -> Optional[str]:
-        """Send the transaction with its finished spans; returns the event id or None."""
-        if self._end is not None:
-            return None
-        scopes = _scopes()
-        client = scopes.get_client()
-        if not client.is_active():
-            return None
-        if hub is not None and scope is None:
-            scope = getattr(hub, "scope", None)
-        scope = scope or self.scope or scopes.get_current_scope()
-        Span.finish(self, scope, end_timestamp)
-        if self._recorder is None:
-            if has_tracing_enabled(client.options):
-                client.record_lost_event("sample_rate", "transaction")
-                client.record_lost_event("sample_rate", "span")
-            return None
-        if not self.name:
-            logger.warning("sentry_lite: transaction has no name; using <unlabeled transaction>")
-            self.name = "<unlabeled transaction>"
-        recorder = self._recorder
-        status_code = self._data.get("http.response.status_code") if self._data else None
-        if status_code is not None:
-            ignored = client.options.get("trace_ignore_status_codes") or ()
-            if status_code in ignored:
-                client.record_lost_event("event_processor", "transaction")
-                client.record_lost_event("event_processor", "span", len(recorder) + 1)
-                self.sampled = False
-        if not self.sampled:
-            self._recorder = None
-            return None
-        spans = [span.to_json() for span in recorder if span._end is not None]
-        dropped = len(recorder) - len(spans) + self._dropped
-        # Break the transaction -> recorder -> span -> transaction cycle before sending.
-        self._recorder = None
-        contexts = dict(self._contexts) if self._contexts else {}
-        baggage = self._baggage
-        if baggage is None or baggage.mutable:  # get_baggage(), with the client in hand
-            self._baggage = self._populate_baggage(client)
-        contexts["trace"] = self.get_trace_context()
-        end = self._end or self._start
-        event: Dict[str, Any] = {
-            "type": "transaction",
-            "transaction": self.name,
-            "transaction_info": {"source": str(self.source)},
-            "contexts": contexts,
-            "tags": self._tags if self._tags is not None else {},
-            "timestamp": format_timestamp(end),
-            "start_timestamp": format_timestamp(self._start),
-            "spans": spans,
-            "measurements": self._measurements if self._measurements is not None else {},
-        }
-        if dropped > 0:
-            client.record_lost_event("buffer_overflow", "span", dropped)
-        # What ``scope.capture_event(event)`` does for a transaction, minus looking up
-        # the client again (it is the same contextual client) and the last event id
-        # (never set by transactions).
-        return client.capture_event(event, None, _layers_for_capture(scope))  # type: ignore[no-any-return]
-
-
-def _continuing_transaction(
-    name: str,
-    source: str,
-    op: Optional[str],
-    origin: str,
-    baggage: Optional[Baggage],
-    parent_sampled: Optional[bool],
-    trace_id: str,
-    parent_span_id: Optional[str],
-) -> Transaction:
-    """``Transaction(...)`` as ``continue_trace`` makes it, without the keyword passing
-    of three ``__init__``s (once per request). Must set every slot ``__init__`` sets."""
-    txn: Transaction = _new_object(Transaction)
-    txn._trace_id = trace_id
-    txn._span_id = None
-    txn.parent_span_id = parent_span_id
-    txn.same_process_as_parent = False
-    txn.sampled = None
-    txn.op = op
-    txn.description = None
-    txn.status = None
-    txn.hub = None
-    txn.scope = None
-    txn.origin = origin
-    txn._containing_transaction = None
-    txn._tags = txn._data = txn._measurements = txn._flags = txn._cm_state = None
-    txn._thread = _current_thread()
-    txn._end = None
-    anchor = txn._anchor = (_time(), _perf_counter())
-    txn._start = anchor[0]
-    txn.name = name
-    txn.source = source
-    txn.parent_sampled = parent_sampled
-    txn.sample_rate = None
-    txn._baggage = baggage
-    txn._contexts = None
-    txn._recorder = None
-    txn._dropped = 0
-    txn._max_spans = MAX_SPANS_PER_TRANSACTION
-    txn._profile = None
-    rand = baggage.sample_rand() if baggage is not None else None
-    txn._sample_rand = new_sample_rand() if rand is None else rand
-    return txn
-
-
-class NoOpSpan(Span):
-    """Returned where sentry_sdk returns one (e.g. another ``instrumenter``): records nothing."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "<NoOpSpan>"
-
-    @property
-    def containing_transaction(self) -> Optional[Transaction]:
-        return None
-
-    def start_child(
-        self,
-        instrumenter: str = "sentry",
-        op: Optional[str] = None,
-        name: Optional[str] = None,
-        description: Optional[str] = None,
-        origin: str = "manual",
-        scope: Optional[Scope] = None,
-        **kwargs: Any,
-    ) -> NoOpSpan:
-        return NoOpSpan()
-
-    def to_traceparent(self) -> str:
-        return ""
-
-    def to_baggage(self) -> Optional[Baggage]:
-        return None
-
-    def get_baggage(self) -> Optional[Baggage]:
-        return None
-
-    def iter_headers(self) -> Iterator[Tuple[str, str]]:
-        return iter(())
-
-    def set_tag(self, key: str, value: Any) -> None:
-        pass
-
-    def set_data(self, key: str, value: Any) -> None:
-        pass
-
-    def update_data(self, data: Dict[str, Any]) -> None:
-        pass
-
-    def set_status(self, value: str) -> None:
-        pass
-
-    def set_http_status(self, http_status: int) -> None:
-        pass
-
-    def set_measurement(self, name: str, value: float, unit: str = "") -> None:
-        pass
-
-    def set_context(self, key: str, value: Dict[str, Any]) -> None:
-        pass
-
-    def is_success(self) -> bool:
-        return True
-
-    def to_json(self) -> Dict[str, Any]:
-        return {}
-
-    def get_trace_context(self) -> Dict[str, Any]:
-        return {}
-
-    def get_profile_context(self) -> Any:
-        return {}
-
-    def init_span_recorder(self, maxlen: int) -> None:
-        pass
-
-    def finish(
-        self,
-        scope: Optional[Scope] = None,
-        end_timestamp: Optional[Union[datetime, float]] = None,
-        *,
-        hub: Any = None,
-    ) -> Optional[str]:
-        return None
-
-
-class UnsampledSpan:
-    """A child of an unsampled transaction: costs one small object and records nothing.
-
-    sentry_sdk builds a full Span here (ids, datetimes, thread data) only to drop it. This
-    stand-in answers the span API from its transaction; entering it does not change the
-    scope's span, so trace headers inside it carry the transaction's ``-0`` decision.
-    """
-
-    __slots__ = ("_txn",)
-
-    sampled = False
-    op: Optional[str] = None
-    description: Optional[str] = None
-    name: Optional[str] = None
-    status: Optional[str] = None
-    origin = "manual"
-    same_process_as_parent = True
-    timestamp: Optional[datetime] = None
-
-    def __init__(self, transaction: Transaction) -> None:
-        self._txn = transaction
-
-    def __repr__(self) -> str:
-        return "<UnsampledSpan>"
-
-    def __enter__(self) -> UnsampledSpan:
-        return self
-
-    def __exit__(self, ty: Any, value: Any, tb: Any) -> None:
-        pass
-
-    @property
-    def trace_id(self) -> str:
-        return self._txn.trace_id
-
-    @property
-    def span_id(self) -> str:
-        return self._txn.span_id
-
-    @property
-    def parent_span_id(self) -> Optional[str]:
-        return self._txn.span_id
-
-    @property
-    def containing_transaction(self) -> Transaction:
-        return self._txn
-
-    @property
-    def start_timestamp(self) -> datetime:
-        return self._txn.start_timestamp
-
-    def start_child(self, instrumenter: str = "sentry", **kwargs: Any) -> UnsampledSpan:
-        return self
-
-    def set_tag(self, key: str, value: Any) -> None:
-        pass
-
-    def set_data(self, key: str, value: Any) -> None:
-        pass
-
-    def update_data(self, data: Dict[str, Any]) -> None:
-        pass
-
-    def get_data(self) -> Dict[str, Any]:
-        return {}
-
-    def set_flag(self, flag: str, result: bool) -> None:
-        pass
-
-    def set_status(self, value: str) -> None:
-        pass
-
-    def set_http_status(self, http_status: int) -> None:
-        pass
-
-    def set_measurement(self, name: str, value: float, unit: str = "") -> None:
-        pass
-
-    def set_thread(self, thread_id: Optional[int], thread_name: Optional[str]) -> None:
-        pass
-
-    def is_success(self) -> bool:
-        return True
-
-    def finish(self, scope: Any = None, end_timestamp: Any = None, *, hub: Any = None) -> None:
-        return None
-
-    def to_traceparent(self) -> str:
-        return self._txn.to_traceparent()
-
-    def to_baggage(self) -> Optional[Baggage]:
-        return self._txn.get_baggage()
-
-    def iter_headers(self) -> Iterator[Tuple[str, str]]:
-        return self._txn.iter_headers()
-
-    def to_json(self) -> Dict[str, Any]:
-        return {}
-
-    def get_trace_context(self) -> Dict[str, Any]:
-        return self._txn.get_trace_context()
 
     def get_profile_context(self) -> Optional[Dict[str, Any]]:
         return None

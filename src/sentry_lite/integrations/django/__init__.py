@@ -17,32 +17,39 @@ import sys
 import weakref
 from typing import Any, Callable, Dict, Optional, Tuple
 
-from sentry_lite.events.meta import annotate
-from sentry_lite.events.types import Event
-from sentry_lite.integrations import DidNotEnable, Integration
-from sentry_lite.integrations._request import (
-    DEFAULT_FAILED_REQUEST_STATUS_CODES,
-    DEFAULT_HTTP_METHODS_TO_CAPTURE,
+from sentry_lite.integration_api import (
     FILTERED,
     SOURCE_FOR_STYLE,
+    Options,
+    active_integration,
+    annotate,
+)
+from sentry_lite.integrations import DidNotEnable, Integration
+from sentry_lite.integrations.asgi import AsgiConfig, AsgiScope, run_asgi
+from sentry_lite.integrations.web.config import (
+    DEFAULT_FAILED_REQUEST_STATUS_CODES,
+    DEFAULT_HTTP_METHODS_TO_CAPTURE,
     SOURCE_URL,
-    RequestState,
-    body_within_bounds,
-    capture_exception_event,
     check_style,
-    current_request,
     failed_codes,
     failed_status,
-    form_data,
-    is_json_content_type,
     qualname,
-    set_body,
     warn_unknown,
 )
-from sentry_lite.integrations.active import active_integration
-from sentry_lite.integrations.asgi import AsgiConfig, AsgiScope, run_asgi
+from sentry_lite.integrations.web.request_data import (
+    body_within_bounds,
+    form_data,
+    is_json_content_type,
+    set_body,
+)
+from sentry_lite.integrations.web.request_state import (
+    RequestState,
+    capture_exception_event,
+    current_request,
+)
 from sentry_lite.integrations.wsgi import Environ, WsgiConfig, run_request, run_wsgi
 from sentry_lite.limits import MAX_CACHED_ROUTES
+from sentry_lite.types import Event
 
 try:
     from django import VERSION as DJANGO_VERSION  # type: ignore[import-untyped]
@@ -214,11 +221,11 @@ def _extract(
     event: Event,
     request_data: Dict[str, Any],
     request: Any,
-    options: Dict[str, Any],
+    options: Options,
     wsgi: bool = False,
 ) -> None:
     """``wsgi``: a ``WSGIRequest``, which has no body without a ``CONTENT_LENGTH``."""
-    pii = bool(options.get("send_default_pii"))
+    pii = options.send_default_pii
     if pii:
         try:
             request_data["cookies"] = _cookies(event, request)
@@ -325,7 +332,7 @@ class _DjangoWsgiConfig(WsgiConfig):
         return transaction_name(_request_from(environ), self.style)
 
     def extract(
-        self, event: Event, request: Dict[str, Any], environ: Environ, options: Dict[str, Any]
+        self, event: Event, request: Dict[str, Any], environ: Environ, options: Options
     ) -> None:
         django_request = _request_from(environ)
         if django_request is None:
@@ -347,7 +354,7 @@ class _DjangoAsgiConfig(AsgiConfig):
         return named if named is not None else AsgiConfig.name(self, scope)
 
     def extract(
-        self, event: Event, request: Dict[str, Any], scope: AsgiScope, options: Dict[str, Any]
+        self, event: Event, request: Dict[str, Any], scope: AsgiScope, options: Options
     ) -> None:
         django_request = _request_from(scope)
         if django_request is not None:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import weakref
 from typing import Any, Dict, Optional, Tuple
 
-from sentry_lite.integrations.active import active_integration
+from sentry_lite.integration_api import Scope, active_integration
 from sentry_lite.integrations.django._spans import django_span
 from sentry_lite.limits import MAX_CACHED_CONNECTIONS
-from sentry_lite.scope import Scope
 
 __all__ = ["install"]
 

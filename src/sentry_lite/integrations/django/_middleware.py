@@ -9,9 +9,9 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable
 
-from sentry_lite.integrations._request import qualname
-from sentry_lite.integrations.active import active_integration
+from sentry_lite.integration_api import active_integration
 from sentry_lite.integrations.django._spans import django_span
+from sentry_lite.integrations.web.config import qualname
 
 __all__ = ["install"]
 

@@ -11,10 +11,9 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable, List, Optional
 
-from sentry_lite.integrations._request import qualname
-from sentry_lite.integrations.active import active_integration
+from sentry_lite.integration_api import active_integration, active_span
 from sentry_lite.integrations.django._spans import django_span
-from sentry_lite.scope import _current_scope
+from sentry_lite.integrations.web.config import qualname
 
 __all__ = ["install", "receiver_name"]
 
@@ -80,9 +79,8 @@ def _wrapped(receiver: Any) -> Any:
 
 
 def _tracing_now() -> bool:
-    scope = _current_scope.get()
-    span = scope._span if scope is not None else None
-    return span is not None and getattr(span, "sampled", None) is not False
+    span = active_span()
+    return span is not None and span.sampled is not False
 
 
 def install() -> None:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional
 
-from sentry_lite.integrations._request import trace_meta
-from sentry_lite.integrations.active import active_integration
+from sentry_lite.integration_api import active_integration
 from sentry_lite.integrations.django._spans import django_span
+from sentry_lite.integrations.web.transactions import trace_meta
 
 __all__ = ["install"]
 

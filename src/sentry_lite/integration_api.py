@@ -1,0 +1,204 @@
+"""The API integrations are written against: everything an integration needs of the core,
+in one module, each thing defined once.
+
+Every integration in ``sentry_lite.integrations`` imports from here (and from the
+``integrations`` package itself, ``types``, ``consts`` and ``limits``), never another
+module's private names: a test checks it. The functions are as cheap as the shortcuts
+they replaced (two contextvar sets to enter a request, one lookup for the running span),
+because they run on every request. ``docs/integrations.md`` shows how to write an
+integration with them, with Flask as the worked example.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, Iterator, Optional, Tuple
+
+from sentry_lite.client import BaseClient, warn_once
+from sentry_lite.events.exceptions import event_from_exception, exc_info_from_error
+from sentry_lite.events.frames import current_stacktrace
+from sentry_lite.events.meta import FILTERED, REM_FILTERED, annotate
+from sentry_lite.options import Options
+from sentry_lite.scope import (
+    EnteredScopes,
+    Scope,
+    active_span,
+    add_global_event_processor,
+    enter_request_scopes,
+    isolation_scope,
+    leave_request_scopes,
+    new_scope,
+    request_scopes,
+    should_send_default_pii,
+    use_isolation_scope,
+    use_scope,
+)
+from sentry_lite.scope.spans import continue_trace_on, start_transaction_on
+from sentry_lite.tracing.decorator import qualname_from_function
+from sentry_lite.tracing.noop import NoOpSpan
+from sentry_lite.tracing.propagation import should_propagate_trace
+from sentry_lite.tracing.sources import SOURCE_FOR_STYLE, TransactionSource
+from sentry_lite.tracing.span import Span
+from sentry_lite.tracing.status import SPANSTATUS, get_span_status_from_http_code
+from sentry_lite.tracing.transaction import Transaction
+
+__all__ = [
+    "FILTERED",
+    "REM_FILTERED",
+    "SOURCE_FOR_STYLE",
+    "SPANSTATUS",
+    "EnteredScopes",
+    "NoOpSpan",
+    "Options",
+    "Scope",
+    "Span",
+    "Transaction",
+    "TransactionSource",
+    "active_integration",
+    "active_span",
+    "add_breadcrumb",
+    "add_global_event_processor",
+    "annotate",
+    "capture_caught",
+    "child_span",
+    "continue_incoming_trace",
+    "current_stacktrace",
+    "enter_request_scopes",
+    "event_from_exception",
+    "exc_info_from_error",
+    "get_client",
+    "get_span_status_from_http_code",
+    "isolation_scope",
+    "iter_trace_propagation_headers",
+    "leave_request_scopes",
+    "new_scope",
+    "options",
+    "qualname_from_function",
+    "request_scopes",
+    "send_default_pii",
+    "should_propagate_trace",
+    "should_send_default_pii",
+    "start_request_transaction",
+    "start_span",
+    "tracing_enabled",
+    "use_isolation_scope",
+    "use_scope",
+    "warn_once",
+]
+
+logger = logging.getLogger("sentry_lite")
+
+get_client = Scope.get_client
+
+
+def options() -> Options:
+    """The active client's options (defaults before ``init``)."""
+    return Scope.get_client().options
+
+
+def tracing_enabled() -> bool:
+    """Is tracing on for the active client? (``Options.tracing_enabled``)."""
+    return Scope.get_client().options.tracing_enabled
+
+
+def send_default_pii() -> bool:
+    """May this integration attach personal data? (``Options.send_default_pii``)."""
+    return Scope.get_client().options.send_default_pii
+
+
+def active_integration(identifier: str) -> Optional[Any]:
+    """The active client's instance of the integration, or None when it is off.
+
+    A patched library asks this on every call: its patch stays installed across
+    ``init`` calls and does nothing when the current client does not enable it.
+    """
+    client: BaseClient = Scope.get_client()
+    if not client.is_active():
+        return None
+    return client.integrations.get(identifier)
+
+
+def capture_caught(exc_info: Any, mechanism_type: str, handled: bool = False) -> Optional[str]:
+    """Report an exception a patched library caught, with ``mechanism`` saying how.
+
+    Never raises: the caller goes on to re-raise or to run the app's own handler.
+    """
+    try:
+        client = Scope.get_client()
+        if not client.is_active():
+            return None
+        event, hint = event_from_exception(
+            exc_info, client.options, {"type": mechanism_type, "handled": handled}
+        )
+        return Scope.get_current_scope().capture_event(event, hint=hint)
+    except Exception:  # noqa: BLE001
+        logger.debug("sentry_lite: could not report a caught exception", exc_info=True)
+        return None
+
+
+def add_breadcrumb(crumb: Optional[Dict[str, Any]] = None, **kwargs: Any) -> None:
+    """A breadcrumb on the isolation scope (what ``sentry_lite.add_breadcrumb`` does)."""
+    Scope.get_isolation_scope().add_breadcrumb(crumb, None, **kwargs)
+
+
+def child_span(op: str, name: Optional[str], origin: str) -> Optional[Span]:
+    """A child of the running span, or None when no sampled transaction is running.
+
+    Checking first keeps instrumented calls (SQL, templates, signals, middleware) free
+    when tracing is off or the request was not sampled.
+    """
+    try:
+        parent = active_span()
+        if parent is None or parent.sampled is False:
+            return None
+        return parent.start_child(  # type: ignore[no-any-return]
+            op=op, name=name, origin=origin, scope=Scope.get_current_scope()
+        )
+    except Exception:  # noqa: BLE001
+        logger.debug("sentry_lite: could not start a child span", exc_info=True)
+        return None
+
+
+def continue_incoming_trace(headers: Dict[str, str]) -> None:
+    """Errors of this request join the caller's trace, even with tracing off."""
+    try:
+        Scope.get_isolation_scope().generate_propagation_context(headers)
+    except Exception:  # noqa: BLE001
+        logger.debug("sentry_lite: could not continue the incoming trace", exc_info=True)
+
+
+def start_request_transaction(
+    headers: Dict[str, str],
+    op: str,
+    name: str,
+    source: str,
+    origin: str,
+    sampling_context: Dict[str, Any],
+) -> Optional[Transaction]:
+    """Continue the incoming trace and start the request's transaction, entered.
+
+    ``continue_trace`` + ``start_transaction`` + ``__enter__`` without their keyword
+    layers (this runs once per request). Leave it with ``transaction.__exit__``.
+    """
+    try:
+        continued = continue_trace_on(
+            Scope.get_isolation_scope(), headers, op, name, source, origin
+        )
+        transaction = start_transaction_on(
+            Scope.get_current_scope(), continued, "sentry", sampling_context, {}
+        )
+        transaction.__enter__()
+        return transaction  # type: ignore[return-value]
+    except Exception:  # noqa: BLE001
+        logger.debug("sentry_lite: could not start the request transaction", exc_info=True)
+        return None
+
+
+def start_span(**kwargs: Any) -> Span:
+    """``sentry_lite.start_span``: a child of the running span, or a span of its own."""
+    return Scope.get_current_scope().start_span(**kwargs)
+
+
+def iter_trace_propagation_headers(span: Optional[Span] = None) -> Iterator[Tuple[str, str]]:
+    """``sentry-trace``/``baggage`` (and ``traceparent``) for an outgoing request."""
+    return Scope.get_current_scope().iter_trace_propagation_headers(span=span)

@@ -1,0 +1,264 @@
+"""The event pipeline: the ordered list of steps an event goes through before it is sent.
+
+Each step is a plain function ``(event, hint) -> event | None`` with a name; ``None``
+drops the event, counted under the step's loss reason (client reports). The order, for
+error events (:attr:`EventPipeline.error_steps`)::
+
+    drop_ignored_error -> sample_error -> apply_scopes -> attach_stacktrace
+    -> mark_in_app -> scrub -> serialize -> add_defaults -> before_send
+
+and for transactions (:attr:`EventPipeline.transaction_steps`)::
+
+    apply_scopes -> scrub -> serialize -> add_defaults -> before_send_transaction
+
+A step that raises is logged and the event continues unchanged by it (the SDK never
+breaks the app, and a broken step must not lose the event either). Scrubbing and the
+bounded serializer only see data of unknown shape; what the SDK adds itself
+(``add_defaults``: release, contexts, sdk...) is JSON-safe by construction.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from typing import Any, Callable, Dict, NamedTuple, Optional, Tuple, Type
+
+from sentry_lite.events.contexts import installed_modules, os_context, runtime_context, sdk_info
+from sentry_lite.events.frames import current_stacktrace, set_in_app
+from sentry_lite.events.scrub import EventScrubber
+from sentry_lite.events.serialize import serialize_event
+from sentry_lite.options import Options
+from sentry_lite.timestamps import now_iso
+from sentry_lite.types import Event, Hint
+
+__all__ = ["SCOPE_HINT", "EventPipeline", "Step"]
+
+logger = logging.getLogger("sentry_lite")
+internal_logger = logging.getLogger("sentry_lite.errors")
+
+SCOPE_HINT = "sentry_lite.scope"
+"""Hint key that carries a capture's scopes to ``apply_scopes`` (removed there, before any
+processor or hook sees the hint)."""
+
+
+class Step(NamedTuple):
+    run: Callable[[Event, Hint], Optional[Event]]
+    loss_reason: str
+    """The client-report reason when this step drops the event."""
+
+
+class EventPipeline:
+    """The steps of one client, bound to its options (built once per ``init``)."""
+
+    def __init__(
+        self,
+        options: Options,
+        integrations: Callable[[], Dict[str, Any]],
+        warn_once: Callable[..., None],
+        record_lost: Callable[[str, str, int], None],
+    ) -> None:
+        self.options = options
+        self._integrations = integrations
+        self._warn_once = warn_once
+        self._record_lost = record_lost
+        scrubber = options.get("event_scrubber")
+        if scrubber is None:
+            scrubber = EventScrubber(send_default_pii=options.send_default_pii)
+        self.scrubber = scrubber
+        self._contexts_base = {"runtime": runtime_context(), "os": os_context()}
+        self._sdk_cache: Optional[Tuple[int, Dict[str, Any]]] = None
+        self.error_steps: Tuple[Step, ...] = (
+            Step(self.drop_ignored_error, "event_processor"),
+            Step(self.sample_error, "sample_rate"),
+            Step(self.apply_scopes, "event_processor"),
+            Step(self.attach_stacktrace, "internal_sdk_error"),
+            Step(self.mark_in_app, "internal_sdk_error"),
+            Step(self.scrub, "internal_sdk_error"),
+            Step(self.serialize, "internal_sdk_error"),
+            Step(self.add_defaults, "internal_sdk_error"),
+            Step(self.before_send, "before_send"),
+        )
+        self.transaction_steps: Tuple[Step, ...] = (
+            Step(self.apply_scopes, "event_processor"),
+            Step(self.scrub, "internal_sdk_error"),
+            Step(self.serialize, "internal_sdk_error"),
+            Step(self.add_defaults, "internal_sdk_error"),
+            Step(self.before_send_transaction, "before_send"),
+        )
+
+    # -- errors only ----------------------------------------------------------------------
+    def drop_ignored_error(self, event: Event, hint: Hint) -> Optional[Event]:
+        """``ignore_errors``: by class (subclasses too) or by (qualified) name."""
+        ignored = self.options["ignore_errors"]
+        exc_info = hint.get("exc_info")
+        if not ignored or not exc_info or exc_info[0] is None:
+            return event
+        error_type: Type[BaseException] = exc_info[0]
+        full_name = f"{error_type.__module__}.{error_type.__name__}"
+        for item in ignored:
+            if isinstance(item, str):
+                if item == error_type.__name__ or item == full_name:
+                    return None
+            elif isinstance(item, type) and issubclass(error_type, item):
+                return None
+        return event
+
+    def sample_error(self, event: Event, hint: Hint) -> Optional[Event]:
+        """``error_sampler`` if set, else ``sample_rate``."""
+        sampler = self.options.get("error_sampler")
+        if sampler is not None:
+            try:
+                rate = sampler(event, hint)
+            except Exception:  # noqa: BLE001
+                log_hook_error("error_sampler")
+                return event
+        else:
+            rate = self.options["sample_rate"]
+        if isinstance(rate, bool):
+            return event if rate else None
+        try:
+            rate = float(rate)
+        except (TypeError, ValueError):
+            self._warn_once(
+                "error_sampler_value", "sentry_lite: sample rate %r is not a number", rate
+            )
+            return event
+        return event if rate >= 1.0 or random.random() < rate else None
+
+    def attach_stacktrace(self, event: Event, hint: Hint) -> Optional[Event]:
+        """``attach_stacktrace``: the current stack on events that carry none."""
+        if (
+            self.options["attach_stacktrace"]
+            and "exception" not in event
+            and "stacktrace" not in event
+            and "threads" not in event
+        ):
+            event["threads"] = {
+                "values": [
+                    {
+                        "stacktrace": current_stacktrace(self.options),
+                        "crashed": False,
+                        "current": True,
+                    }
+                ]
+            }
+        return event
+
+    def mark_in_app(self, event: Event, hint: Hint) -> Optional[Event]:
+        if "exception" in event or "threads" in event or "stacktrace" in event:
+            set_in_app(event, self.options)
+        return event
+
+    # -- every event ----------------------------------------------------------------------
+    def apply_scopes(self, event: Event, hint: Hint) -> Optional[Event]:
+        """The capture's scopes: their data, then error and event processors."""
+        scope = hint.pop(SCOPE_HINT, None)
+        if scope is None:
+            return event
+        is_transaction = event.get("type") == "transaction"
+        spans_before = len(event.get("spans") or ()) if is_transaction else 0
+        processed: Optional[Event] = scope.apply_to_event(event, hint, self.options)
+        if processed is None:
+            if is_transaction:
+                self._record_lost("event_processor", "span", spans_before + 1)
+            return None
+        if is_transaction:
+            removed = spans_before - len(processed.get("spans") or ())
+            if removed > 0:  # as sentry_sdk: spans a processor dropped are counted
+                self._record_lost("event_processor", "span", removed)
+        return processed
+
+    def scrub(self, event: Event, hint: Hint) -> Optional[Event]:
+        """Denylisted keys and, without ``send_default_pii``, personal data."""
+        try:
+            self.scrubber.scrub_event(event)
+        except Exception:  # noqa: BLE001
+            internal_logger.exception("sentry_lite: scrubber failed; dropping request data")
+            event.pop("request", None)
+        return event
+
+    def serialize(self, event: Event, hint: Hint) -> Optional[Event]:
+        """Bounded strict-JSON copy of what came from the app (sizes trimmed later, on
+        the sending thread, where the encoded size is known)."""
+        options = self.options
+        return serialize_event(
+            event,
+            max_value_length=options["max_value_length"],
+            max_request_body_size=options["max_request_body_size"],
+            custom_repr=options["custom_repr"],
+            size_budget=None,
+        )
+
+    def add_defaults(self, event: Event, hint: Hint) -> Optional[Event]:
+        """What the SDK knows: timestamp, release, environment, contexts, sdk, modules."""
+        options = self.options
+        if event.get("timestamp") is None:
+            event["timestamp"] = now_iso()
+        for key in ("release", "environment", "server_name", "dist"):
+            if event.get(key) is None and options[key] is not None:
+                event[key] = options[key]
+        contexts = event.setdefault("contexts", {})
+        for key, value in self._contexts_base.items():
+            if key not in contexts:
+                contexts[key] = dict(value)
+        if event.get("sdk") is None:
+            event["sdk"] = self._sdk_info()
+        if event.get("platform") is None:
+            event["platform"] = "python"
+        if (
+            event.get("type") != "transaction"
+            and "modules" in self._integrations()
+            and "modules" not in event
+        ):
+            event["modules"] = installed_modules()  # shared, as sentry_sdk does
+        return event
+
+    def before_send(self, event: Event, hint: Hint) -> Optional[Event]:
+        return self._run_hook("before_send", event, hint)
+
+    def before_send_transaction(self, event: Event, hint: Hint) -> Optional[Event]:
+        return self._run_hook("before_send_transaction", event, hint)
+
+    # -- helpers --------------------------------------------------------------------------
+    def _sdk_info(self) -> Dict[str, Any]:
+        """The event's ``sdk``; rebuilt only when an auto-enabled integration joined."""
+        integrations = self._integrations()
+        count = len(integrations)
+        cached = self._sdk_cache
+        if cached is None or cached[0] != count:
+            cached = (count, sdk_info(sorted(integrations)))
+            self._sdk_cache = cached
+        info = dict(cached[1])
+        info["integrations"] = list(info["integrations"])
+        info["packages"] = list(info["packages"])
+        return info
+
+    def _run_hook(self, name: str, event: Event, hint: Hint) -> Optional[Event]:
+        hook = self.options.get(name)
+        if hook is None:
+            return event
+        try:
+            result = hook(event, hint)
+        except Exception:  # noqa: BLE001
+            # Documented: a hook that raises is logged and the event is sent unmodified
+            # by the hook (sentry_sdk does the same), so a buggy hook never loses data.
+            log_hook_error(name)
+            return event
+        if result is None:
+            return None
+        if not isinstance(result, dict):
+            self._warn_once(
+                name + "_type",
+                "sentry_lite: %s returned %s instead of an event dict; sending the original",
+                name,
+                type(result).__name__,
+            )
+            return event
+        # The hook may have put anything in (objects, NaN): bound it again so the worker
+        # always gets strict JSON. Plain data takes the serializer's fast path.
+        return self.serialize(result, hint)
+
+
+def log_hook_error(hook: str) -> None:
+    """A user hook raised: log it with its traceback; the SDK carries on."""
+    internal_logger.warning("sentry_lite: %s raised; see docs/hooks.md", hook, exc_info=True)

@@ -1,0 +1,318 @@
+"""What a scope holds (tags, user, breadcrumbs, contexts, the active span...) and how it
+is copied; nothing here knows which scopes are active or how events are captured.
+
+Split from ``model.py`` so that the rules that apply scopes to an event (``layers.py``)
+and the tracing methods (``spans.py``) can name the data without importing the class
+that ties everything together.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any, Callable, Deque, Dict, List, Optional, Tuple, Union
+
+from sentry_lite.attachments import Attachment
+from sentry_lite.client import BaseClient, warn_once
+from sentry_lite.tracing.context import PropagationContext
+from sentry_lite.types import Breadcrumb, Event, EventProcessor
+
+__all__ = ["ErrorProcessor", "ScopeData", "ScopeType"]
+
+ErrorProcessor = Callable[[Event, Any], Optional[Event]]
+
+
+class ScopeType:
+    CURRENT = "current"
+    ISOLATION = "isolation"
+    GLOBAL = "global"
+    MERGED = "merged"
+
+
+class ScopeData:
+    """The data that enriches events captured while a scope is active."""
+
+    __slots__ = (
+        "_attachments",
+        "_breadcrumbs",
+        "_contexts",
+        "_error_processors",
+        "_event_processors",
+        "_extras",
+        "_fingerprint",
+        "_last_event_id",
+        "_level",
+        "_propagation_context",
+        "_span",
+        "_tags",
+        "_transaction",
+        "_transaction_info",
+        "_type",
+        "_user",
+        "client",
+    )
+
+    def __init__(self, ty: Optional[str] = None, client: Optional[BaseClient] = None) -> None:
+        self._type = ty
+        self.client: Optional[BaseClient] = client
+        self._last_event_id: Optional[str] = None
+        self._propagation_context: Optional[PropagationContext] = None
+        self.clear()
+
+    def clear(self) -> None:
+        self._level: Optional[str] = None
+        self._fingerprint: Optional[List[str]] = None
+        self._transaction: Optional[str] = None
+        self._transaction_info: Dict[str, Any] = {}
+        self._user: Optional[Dict[str, Any]] = None
+        self._tags: Dict[str, Any] = {}
+        self._contexts: Dict[str, Dict[str, Any]] = {}
+        self._extras: Dict[str, Any] = {}
+        self._attachments: List[Attachment] = []
+        self._breadcrumbs: Deque[Breadcrumb] = deque()
+        self._event_processors: List[EventProcessor] = []
+        self._error_processors: List[Tuple[ErrorProcessor, Any]] = []
+        self._span: Any = None
+        self._propagation_context = None
+
+    # -- copies ---------------------------------------------------------------------------
+    def fork(self) -> Any:
+        """A copy whose changes do not affect this scope (same class as this one)."""
+        rv = self._copy_fields()
+        rv._breadcrumbs = deque(self._breadcrumbs)
+        rv._propagation_context = self._propagation_context
+        return rv
+
+    __copy__ = fork
+
+    def fork_for_request(self, processor: Optional[EventProcessor]) -> Any:
+        """The isolation scope of a new web request or task: a fork without this scope's
+        breadcrumbs and trace (the request starts its own), plus the request's event
+        processor. Saves copying up to ``max_breadcrumbs`` crumbs only to drop them."""
+        rv = self._copy_fields()
+        rv._breadcrumbs = deque()
+        rv._propagation_context = None
+        if processor is not None:
+            rv._event_processors.append(processor)
+        return rv
+
+    def _copy_fields(self) -> Any:
+        """A new scope with this one's data, except breadcrumbs and propagation context."""
+        cls = type(self)
+        rv = cls.__new__(cls)
+        rv._type = self._type
+        rv.client = self.client
+        rv._last_event_id = self._last_event_id
+        rv._level = self._level
+        rv._fingerprint = self._fingerprint
+        rv._transaction = self._transaction
+        rv._transaction_info = dict(self._transaction_info)
+        rv._user = self._user
+        rv._tags = dict(self._tags)
+        rv._contexts = dict(self._contexts)
+        rv._extras = dict(self._extras)
+        rv._attachments = list(self._attachments)
+        rv._event_processors = list(self._event_processors)
+        rv._error_processors = list(self._error_processors)
+        rv._span = self._span
+        return rv
+
+    # -- fields ---------------------------------------------------------------------------
+    @property
+    def level(self) -> Optional[str]:
+        return self._level
+
+    @level.setter
+    def level(self, value: Optional[str]) -> None:
+        self._level = value
+
+    def set_level(self, value: Optional[str]) -> None:
+        self._level = value
+
+    @property
+    def fingerprint(self) -> Optional[List[str]]:
+        return self._fingerprint
+
+    @fingerprint.setter
+    def fingerprint(self, value: Optional[List[str]]) -> None:
+        self._fingerprint = list(value) if value is not None else None
+
+    @property
+    def transaction(self) -> Any:
+        """The transaction name (or, when a transaction is the span, the transaction)."""
+        span = self._span
+        if span is not None and getattr(span, "containing_transaction", None) is not None:
+            return span.containing_transaction
+        return self._transaction
+
+    @transaction.setter
+    def transaction(self, value: Any) -> None:
+        self._transaction = value
+        span = self._span
+        if span is not None and getattr(span, "containing_transaction", None) is not None:
+            span.containing_transaction.name = value
+
+    def set_transaction_name(self, name: str, source: Optional[str] = None) -> None:
+        self._transaction = name
+        span = self._span
+        if span is not None and getattr(span, "containing_transaction", None) is not None:
+            span.containing_transaction.name = name
+            if source:
+                span.containing_transaction.source = source
+        if source:
+            self._transaction_info["source"] = source
+
+    @property
+    def user(self) -> Optional[Dict[str, Any]]:
+        return self._user
+
+    @user.setter
+    def user(self, value: Optional[Dict[str, Any]]) -> None:
+        self.set_user(value)
+
+    def set_user(self, value: Optional[Dict[str, Any]]) -> None:
+        self._user = value
+
+    @property
+    def span(self) -> Any:
+        return self._span
+
+    @span.setter
+    def span(self, span: Any) -> None:
+        self._span = span
+        # A transaction set as the span names the scope, as in sentry_sdk.
+        if span is not None and getattr(span, "containing_transaction", None) is span:
+            name = getattr(span, "name", None)
+            if name:
+                self._transaction = name
+                source = getattr(span, "source", None)
+                if source:
+                    self._transaction_info["source"] = source
+
+    def swap_span(self, span: Any) -> Any:
+        """Make ``span`` the active span without naming the scope; the previous span.
+
+        What ``with span:`` uses (tracing's ``SpanScope`` interface): entering a child
+        span must not rename anything, and costs one call.
+        """
+        old = self._span
+        self._span = span
+        return old
+
+    def set_tag(self, key: str, value: Any) -> None:
+        self._tags[key] = value
+
+    def set_tags(self, tags: Dict[str, Any]) -> None:
+        self._tags.update(tags)
+
+    def remove_tag(self, key: str) -> None:
+        self._tags.pop(key, None)
+
+    def set_context(self, key: str, value: Dict[str, Any]) -> None:
+        self._contexts[key] = value
+
+    def remove_context(self, key: str) -> None:
+        self._contexts.pop(key, None)
+
+    def set_extra(self, key: str, value: Any) -> None:
+        self._extras[key] = value
+
+    def remove_extra(self, key: str) -> None:
+        self._extras.pop(key, None)
+
+    def clear_breadcrumbs(self) -> None:
+        self._breadcrumbs = deque()
+
+    def add_attachment(
+        self,
+        bytes: Optional[Union[bytes, Callable[[], bytes]]] = None,  # noqa: A002
+        filename: Optional[str] = None,
+        path: Optional[str] = None,
+        content_type: Optional[str] = None,
+        add_to_transactions: bool = False,
+    ) -> None:
+        self._attachments.append(
+            Attachment(
+                bytes=bytes,
+                filename=filename,
+                path=path,
+                content_type=content_type,
+                add_to_transactions=add_to_transactions,
+            )
+        )
+
+    def add_event_processor(self, func: EventProcessor) -> None:
+        self._event_processors.append(func)
+
+    def add_error_processor(
+        self,
+        func: ErrorProcessor,
+        cls: Optional[Union[type, Tuple[type, ...]]] = None,
+    ) -> None:
+        self._error_processors.append((func, cls))
+
+    def update_from_scope(self, scope: ScopeData) -> None:
+        if scope._level is not None:
+            self._level = scope._level
+        if scope._fingerprint is not None:
+            self._fingerprint = scope._fingerprint
+        if scope._transaction is not None:
+            self._transaction = scope._transaction
+        if scope._transaction_info:
+            self._transaction_info.update(scope._transaction_info)
+        if scope._user is not None:
+            self._user = scope._user
+        self._tags.update(scope._tags)
+        self._contexts.update(scope._contexts)
+        self._extras.update(scope._extras)
+        if scope._breadcrumbs:
+            self._breadcrumbs.extend(scope._breadcrumbs)
+        self._event_processors.extend(scope._event_processors)
+        self._error_processors.extend(scope._error_processors)
+        self._attachments.extend(scope._attachments)
+        if scope._span is not None:
+            self._span = scope._span
+        if scope._propagation_context is not None:
+            self._propagation_context = scope._propagation_context
+
+    def update_from_kwargs(
+        self,
+        user: Optional[Dict[str, Any]] = None,
+        level: Optional[str] = None,
+        extras: Optional[Dict[str, Any]] = None,
+        contexts: Optional[Dict[str, Dict[str, Any]]] = None,
+        tags: Optional[Dict[str, str]] = None,
+        fingerprint: Optional[List[str]] = None,
+        **unknown: Any,
+    ) -> None:
+        """Apply the keyword scope arguments of ``capture_*`` (``tags=``, ``user=``, ...)."""
+        if unknown:
+            warn_once(
+                "capture_kwargs:" + ",".join(sorted(unknown)),
+                "sentry_lite: ignoring unknown scope argument(s) %s",
+                ", ".join(sorted(unknown)),
+            )
+        if level is not None:
+            self._level = level
+        if user is not None:
+            self._user = user
+        if extras is not None:
+            self._extras.update(extras)
+        if contexts is not None:
+            self._contexts.update(contexts)
+        if tags is not None:
+            self._tags.update(tags)
+        if fingerprint is not None:
+            self._fingerprint = fingerprint
+
+    # -- the trace this scope belongs to ----------------------------------------------------
+    def get_propagation_context(self) -> PropagationContext:
+        """This scope's propagation context, created on first use."""
+        if self._propagation_context is None:
+            self._propagation_context = PropagationContext()
+        return self._propagation_context
+
+    def set_new_propagation_context(self) -> None:
+        self._propagation_context = PropagationContext()
+
+    def __repr__(self) -> str:
+        return f"<Scope id={id(self):#x} type={self._type}>"

@@ -1,0 +1,29 @@
+"""The scope layer's side of tracing's ``TracingHost``: where spans find their scope and
+client, and where a finished transaction is handed to the client with the scopes applied.
+Installed once, when ``sentry_lite.scope`` is imported.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Optional
+
+from sentry_lite.scope.model import Scope, layers_for_capture
+from sentry_lite.tracing.host import SpanScope, TracingClient
+
+__all__ = ["ScopeHost"]
+
+
+class ScopeHost:
+    __slots__ = ()
+
+    def client(self) -> TracingClient:
+        return Scope.get_client()
+
+    def current_scope(self) -> SpanScope:
+        return Scope.get_current_scope()
+
+    def send_transaction(self, event: Dict[str, Any], scope: Optional[SpanScope]) -> Optional[str]:
+        """What ``scope.capture_event(event)`` does for a transaction, minus the last
+        event id (never set by transactions)."""
+        base = scope if isinstance(scope, Scope) else None
+        return Scope.get_client().capture_event(event, None, layers_for_capture(base))
