@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import deque
 from typing import Any, Callable, Deque, Dict, List, Optional, Tuple, Union
 
+from sentry_lite import shortcuts
 from sentry_lite.attachments import Attachment
 from sentry_lite.client import BaseClient, warn_once
 from sentry_lite.tracing.context import PropagationContext
@@ -87,8 +88,9 @@ class ScopeData:
     def fork_for_request(self, processor: Optional[EventProcessor]) -> Any:
         """The isolation scope of a new web request or task: a fork without this scope's
         breadcrumbs and trace (the request starts its own), plus the request's event
-        processor. Saves copying up to ``max_breadcrumbs`` crumbs only to drop them."""
-        rv = self._copy_fields()
+        processor. Saves copying up to ``max_breadcrumbs`` crumbs only to drop them
+        (``shortcuts.disabled()``: a full fork, then emptied)."""
+        rv = self._copy_fields() if shortcuts.enabled else self.fork()
         rv._breadcrumbs = deque()
         rv._propagation_context = None
         if processor is not None:

@@ -302,7 +302,20 @@ def continuing_transaction(
     parent_span_id: Optional[str],
 ) -> Transaction:
     """``Transaction(...)`` as ``continue_trace`` makes it, without the keyword passing
-    of three ``__init__``s (once per request). Must set every slot ``__init__`` sets."""
+    of three ``__init__``s (once per request). Must set every slot ``__init__`` sets;
+    ``shortcuts.disabled()`` builds it through ``__init__`` instead."""
+    if not shortcuts.enabled:
+        return Transaction(
+            name=name,
+            source=source,
+            op=op,
+            origin=origin,
+            baggage=baggage,
+            parent_sampled=parent_sampled,
+            trace_id=trace_id,
+            parent_span_id=parent_span_id,
+            same_process_as_parent=False,
+        )
     txn: Transaction = _new_object(Transaction)
     txn._trace_id = trace_id
     txn._span_id = None
