@@ -48,6 +48,7 @@ def types(session: nox.Session) -> None:
 @nox.session(python=False)
 def docs(session: nox.Session) -> None:
     """Every relative link in README.md and docs/ points at a file that exists."""
+    session.run("python", "docs/gen_options.py", "--check")
     session.run("python", "docs/check_links.py")
 
 

@@ -190,6 +190,14 @@ def build_options(dsn: Any = None, **kwargs: Any) -> Options:
             )
             continue
         options[name] = value
+        if spec.status and value is not None and value != spec.default:
+            logger.warning(
+                "sentry_lite: option %s=%r is accepted but has no effect yet (%s); "
+                "see docs/options.md",
+                name,
+                value,
+                spec.status,
+            )
     _apply_environment(options, explicit=kwargs)
     _check_range(options)
     parsed: Optional[Dsn] = None
