@@ -3,7 +3,7 @@
 ``import sentry_lite as sentry_sdk`` works for code written against sentry_sdk 2.x.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sentry_lite import integrations
 from sentry_lite.api import (
@@ -41,24 +41,40 @@ from sentry_lite.api import (
     start_transaction,
     trace,
 )
-from sentry_lite.client import Client
 from sentry_lite.consts import VERSION
 from sentry_lite.dsn import BadDsn
-from sentry_lite.envelope import Envelope
 from sentry_lite.hub import Hub
 from sentry_lite.scope import Scope
-from sentry_lite.transport import Transport
 
 __version__ = VERSION
 
 
-def __getattr__(name: str) -> Any:
-    # The HTTP transport (and urllib3 with it) loads on first use, not at import.
-    if name == "HttpTransport":
-        from sentry_lite.transport.http import HttpTransport
+_LOADED_ON_USE = {
+    "Client": "sentry_lite.client",
+    "Envelope": "sentry_lite.envelope",
+    "Transport": "sentry_lite.transport.base",
+    "HttpTransport": "sentry_lite.transport.http",
+}
+"""Names whose modules load on first use, not at ``import sentry_lite``: the client,
+envelopes and transports (with urllib3) are only needed once ``init`` runs."""
 
-        return HttpTransport
-    raise AttributeError(f"module 'sentry_lite' has no attribute {name!r}")
+
+def __getattr__(name: str) -> Any:
+    module = _LOADED_ON_USE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'sentry_lite' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+if TYPE_CHECKING:
+    from sentry_lite.client import Client
+    from sentry_lite.envelope import Envelope
+    from sentry_lite.transport.base import Transport
+    from sentry_lite.transport.http import HttpTransport
 
 
 __all__ = [

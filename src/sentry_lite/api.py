@@ -10,13 +10,10 @@ from __future__ import annotations
 import logging
 import sys
 from contextlib import contextmanager
-from typing import Any, Callable, Dict, Iterator, Mapping, Optional, Union, overload
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, Mapping, Optional, Union, overload
 
-from typing_extensions import Unpack
-
-from sentry_lite.client import BaseClient, Client
+from sentry_lite.client_base import BaseClient
 from sentry_lite.dsn import Dsn
-from sentry_lite.init_options import InitOptions
 from sentry_lite.integrations import setup_integrations
 from sentry_lite.options import options_help
 from sentry_lite.scope import (
@@ -30,6 +27,11 @@ from sentry_lite.tracing.noop import NoOpSpan
 from sentry_lite.tracing.span import Span
 from sentry_lite.tracing.transaction import Transaction
 from sentry_lite.types import Breadcrumb, Event, EventProcessor, Hint
+
+if TYPE_CHECKING:  # annotations only: the TypedDict of every option costs ~2 ms to build
+    from typing_extensions import Unpack
+
+    from sentry_lite.init_options import InitOptions
 
 __all__ = [
     "add_attachment",
@@ -340,6 +342,10 @@ def init(
     if isinstance(dsn, Mapping):
         kwargs = {**dsn, **kwargs}
         dsn = kwargs.pop("dsn", None)
+    # The client, its pipeline, the serializer and the transport load here, at init,
+    # not at ``import sentry_lite``.
+    from sentry_lite.client import Client
+
     client = Client(dsn, **kwargs)
     _setup_debug_logging(client.options.debug)
     client.integrations = setup_integrations(client.options)

@@ -13,12 +13,13 @@ import threading
 import time
 from typing import Any, Callable, Dict, Optional
 
+from sentry_lite.client_base import BaseClient, NonRecordingClient, log_hook_error, warn_once
 from sentry_lite.consts import VERSION
 from sentry_lite.dsn import Dsn
 from sentry_lite.envelope import Envelope, Item
 from sentry_lite.events.exceptions import event_from_exception, exc_info_from_error
-from sentry_lite.options import DEFAULTS, Options, build_options
-from sentry_lite.pipeline import SCOPE_HINT, EventPipeline, log_hook_error
+from sentry_lite.options import Options, build_options
+from sentry_lite.pipeline import SCOPE_HINT, EventPipeline
 from sentry_lite.timestamps import now_iso
 from sentry_lite.tracing.ids import new_trace_id
 from sentry_lite.transport.base import Transport, make_transport
@@ -28,92 +29,6 @@ logger = logging.getLogger("sentry_lite")
 internal_logger = logging.getLogger("sentry_lite.errors")
 
 __all__ = ["BaseClient", "Client", "NonRecordingClient", "log_hook_error", "warn_once"]
-
-_warned: set[str] = set()
-
-
-def warn_once(key: str, message: str, *args: Any) -> None:
-    """Log a configuration warning once per process, not once per event."""
-    if key in _warned:
-        return
-    _warned.add(key)
-    logger.warning(message, *args)
-
-
-class BaseClient:
-    """The interface every client offers; this base does nothing (the no-op client)."""
-
-    options: Options = Options(DEFAULTS)
-    transport: Optional[Transport] = None
-    integrations: Dict[str, Any] = {}
-    """identifier -> Integration instance (set up by ``sentry_lite.init``)."""
-    dsn: Optional[str] = None
-
-    def is_active(self) -> bool:
-        return False
-
-    def should_send_default_pii(self) -> bool:
-        return self.options.send_default_pii
-
-    @property
-    def parsed_dsn(self) -> Optional[Dsn]:
-        return None
-
-    def capture_event(
-        self, event: Event, hint: Optional[Hint] = None, scope: Any = None
-    ) -> Optional[str]:
-        return None
-
-    def capture_message(
-        self, message: str, level: Optional[str] = None, scope: Any = None
-    ) -> Optional[str]:
-        return None
-
-    def capture_exception(self, error: Any = None, scope: Any = None) -> Optional[str]:
-        return None
-
-    def capture_envelope(self, envelope: Envelope) -> None:
-        pass
-
-    def record_lost_event(
-        self, reason: str, data_category: str = "error", quantity: int = 1
-    ) -> None:
-        pass
-
-    def get_integration(self, name_or_class: Any) -> Optional[Any]:
-        return None
-
-    def flush(
-        self,
-        timeout: Optional[float] = None,
-        callback: Optional[Callable[[int, float], None]] = None,
-    ) -> None:
-        pass
-
-    def close(
-        self,
-        timeout: Optional[float] = None,
-        callback: Optional[Callable[[int, float], None]] = None,
-    ) -> None:
-        pass
-
-    def log_hook_error(self, hook: str) -> None:
-        log_hook_error(hook)
-
-    def __enter__(self) -> BaseClient:
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
-
-
-class NonRecordingClient(BaseClient):
-    """What ``get_client()`` returns before ``init``: every call is a cheap no-op."""
-
-    instance: NonRecordingClient
-
-
-NonRecordingClient.instance = NonRecordingClient()
 
 
 class Client(BaseClient):

@@ -11,7 +11,7 @@ from contextvars import Token
 from typing import Any, Callable, List, Optional, Tuple, Type
 
 from sentry_lite import api
-from sentry_lite.client import BaseClient
+from sentry_lite.client_base import BaseClient
 from sentry_lite.scope import Scope
 from sentry_lite.scope.model import current_scope_var, isolation_scope_var
 

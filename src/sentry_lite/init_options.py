@@ -14,14 +14,13 @@ from typing import (
     Callable,
     Dict,
     List,
+    Literal,
     Optional,
     Sequence,
     Tuple,
     TypedDict,
     Union,
 )
-
-from typing_extensions import Literal
 
 from sentry_lite.types import Breadcrumb, BreadcrumbHint, Event, Hint, Log, Metric, SpanJSON
 

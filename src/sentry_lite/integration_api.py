@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Dict, Iterator, Optional, Tuple
 
-from sentry_lite.client import BaseClient, warn_once
+from sentry_lite.client_base import BaseClient, warn_once
 from sentry_lite.events.exceptions import event_from_exception, exc_info_from_error
 from sentry_lite.events.frames import current_stacktrace
 from sentry_lite.events.meta import FILTERED, REM_FILTERED, annotate

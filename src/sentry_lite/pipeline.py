@@ -23,6 +23,7 @@ import logging
 import random
 from typing import Any, Callable, Dict, NamedTuple, Optional, Tuple, Type
 
+from sentry_lite.client_base import log_hook_error
 from sentry_lite.events.contexts import installed_modules, os_context, runtime_context, sdk_info
 from sentry_lite.events.frames import current_stacktrace, set_in_app
 from sentry_lite.events.scrub import EventScrubber
@@ -257,8 +258,3 @@ class EventPipeline:
         # The hook may have put anything in (objects, NaN): bound it again so the worker
         # always gets strict JSON. Plain data takes the serializer's fast path.
         return self.serialize(result, hint)
-
-
-def log_hook_error(hook: str) -> None:
-    """A user hook raised: log it with its traceback; the SDK carries on."""
-    internal_logger.warning("sentry_lite: %s raised; see docs/hooks.md", hook, exc_info=True)

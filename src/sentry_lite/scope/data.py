@@ -12,8 +12,7 @@ from collections import deque
 from typing import Any, Callable, Deque, Dict, List, Optional, Tuple, Union
 
 from sentry_lite import shortcuts
-from sentry_lite.attachments import Attachment
-from sentry_lite.client import BaseClient, warn_once
+from sentry_lite.client_base import BaseClient, warn_once
 from sentry_lite.tracing.context import PropagationContext
 from sentry_lite.types import Breadcrumb, Event, EventProcessor
 
@@ -68,7 +67,7 @@ class ScopeData:
         self._tags: Dict[str, Any] = {}
         self._contexts: Dict[str, Dict[str, Any]] = {}
         self._extras: Dict[str, Any] = {}
-        self._attachments: List[Attachment] = []
+        self._attachments: List[Any] = []
         self._breadcrumbs: Deque[Breadcrumb] = deque()
         self._event_processors: List[EventProcessor] = []
         self._error_processors: List[Tuple[ErrorProcessor, Any]] = []
@@ -232,6 +231,10 @@ class ScopeData:
         content_type: Optional[str] = None,
         add_to_transactions: bool = False,
     ) -> None:
+        # Here, not at module level: attachments bring the envelope module (json) into
+        # ``import sentry_lite``; few apps attach files.
+        from sentry_lite.attachments import Attachment
+
         self._attachments.append(
             Attachment(
                 bytes=bytes,

@@ -13,8 +13,7 @@ from contextvars import ContextVar
 from datetime import datetime, timezone
 from typing import Any, Callable, Dict, Optional, Tuple, Union
 
-from sentry_lite.client import BaseClient, NonRecordingClient
-from sentry_lite.pipeline import log_hook_error
+from sentry_lite.client_base import BaseClient, NonRecordingClient, log_hook_error
 from sentry_lite.scope.data import ScopeType
 from sentry_lite.scope.layers import LayeredScope
 from sentry_lite.scope.spans import ScopeTracing

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterator, Optional, Tuple, Union
 
-from sentry_lite.client import BaseClient
+from sentry_lite.client_base import BaseClient
 from sentry_lite.limits import MAX_SPANS_PER_TRANSACTION
 from sentry_lite.options import tracing_enabled
 from sentry_lite.scope.data import ScopeData, ScopeType

@@ -6,9 +6,13 @@ Outside a span the function runs untouched (no transaction is started), as in se
 from __future__ import annotations
 
 import functools
+import sys
 from typing import Any, Awaitable, Callable, Dict, Optional, TypeVar, Union, cast, overload
 
-from typing_extensions import ParamSpec
+if sys.version_info >= (3, 10):
+    from typing import ParamSpec
+else:  # typing_extensions serves 3.9; newer Pythons skip its import cost
+    from typing_extensions import ParamSpec
 
 from sentry_lite.tracing import host
 

@@ -10,9 +10,7 @@ reporter when it starts, so a test or another SDK layer can direct one elsewhere
 
 from __future__ import annotations
 
-from typing import Any, Dict, Mapping, Optional
-
-from typing_extensions import Protocol
+from typing import Any, Dict, Mapping, Optional, Protocol
 
 from sentry_lite.dsn import Dsn
 
