@@ -50,12 +50,13 @@ def add_global_event_processor(processor: EventProcessor) -> EventProcessor:
 
 def collect_attachments(layers: Layers, event: Event, hint: Hint) -> None:
     """Attachments of every layer join the hint (transactions: only those that ask)."""
-    is_transaction = event.get("type") == "transaction"
     attachments = hint.get("attachments") or []
     for layer in layers:
-        for attachment in layer._attachments:
-            if not is_transaction or attachment.add_to_transactions:
-                attachments.append(attachment)
+        if layer._attachments:
+            is_transaction = event.get("type") == "transaction"
+            for attachment in layer._attachments:
+                if not is_transaction or attachment.add_to_transactions:
+                    attachments.append(attachment)
     hint["attachments"] = attachments
 
 
@@ -85,28 +86,40 @@ def scope_level(layers: Layers, event: Event, hint: Hint) -> None:
             event["level"] = layer._level
 
 
-def _first_set(field: str, slot: str) -> Rule:
-    def rule(layers: Layers, event: Event, hint: Hint) -> None:
-        if event.get(field) is not None:
-            return
+def first_set_user(layers: Layers, event: Event, hint: Hint) -> None:
+    """``user``: the event's own, else the innermost scope's."""
+    if event.get("user") is None:
         for layer in reversed(layers):
-            value = getattr(layer, slot)
-            if value:
-                event[field] = value
-                return
-            if value is not None and slot != "_transaction_info":
-                event[field] = value
+            if layer._user is not None:
+                event["user"] = layer._user
                 return
 
-    rule.__name__ = rule.__qualname__ = f"first_set_{field}"
-    rule.__doc__ = f"``{field}``: the event's own, else the innermost scope's."
-    return rule
+
+def first_set_fingerprint(layers: Layers, event: Event, hint: Hint) -> None:
+    """``fingerprint``: the event's own, else the innermost scope's."""
+    if event.get("fingerprint") is None:
+        for layer in reversed(layers):
+            if layer._fingerprint is not None:
+                event["fingerprint"] = layer._fingerprint
+                return
 
 
-first_set_user = _first_set("user", "_user")
-first_set_fingerprint = _first_set("fingerprint", "_fingerprint")
-first_set_transaction = _first_set("transaction", "_transaction")
-first_set_transaction_info = _first_set("transaction_info", "_transaction_info")
+def first_set_transaction(layers: Layers, event: Event, hint: Hint) -> None:
+    """``transaction`` (the name): the event's own, else the innermost scope's."""
+    if event.get("transaction") is None:
+        for layer in reversed(layers):
+            if layer._transaction is not None:
+                event["transaction"] = layer._transaction
+                return
+
+
+def first_set_transaction_info(layers: Layers, event: Event, hint: Hint) -> None:
+    """``transaction_info``: the event's own, else the innermost non-empty scope's."""
+    if event.get("transaction_info") is None:
+        for layer in reversed(layers):
+            if layer._transaction_info:
+                event["transaction_info"] = layer._transaction_info
+                return
 
 
 def error_transaction_info(layers: Layers, event: Event, hint: Hint) -> None:
