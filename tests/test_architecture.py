@@ -40,7 +40,7 @@ LAYERS: List[Tuple[str, Tuple[str, ...]]] = [
     ("compat", ("hub",)),
     ("api", ("api", "integration_api")),
     ("scope", ("scope",)),
-    ("client", ("client", "pipeline")),
+    ("client", ("client", "client_base", "pipeline")),
     ("envelope", ("envelope", "attachments")),
     ("data", ("events", "tracing")),
     ("transport", ("transport",)),
@@ -57,6 +57,7 @@ LAYERS: List[Tuple[str, Tuple[str, ...]]] = [
             "options",
             "option_table",
             "init_options",
+            "sdk_alias",
         ),
     ),
 ]

@@ -54,6 +54,7 @@ _LOADED_ON_USE = {
     "Envelope": "sentry_lite.envelope",
     "Transport": "sentry_lite.transport.base",
     "HttpTransport": "sentry_lite.transport.http",
+    "install_as_sentry_sdk": "sentry_lite.sdk_alias",
 }
 """Names whose modules load on first use, not at ``import sentry_lite``: the client,
 envelopes and transports (with urllib3) are only needed once ``init`` runs."""
@@ -73,6 +74,7 @@ def __getattr__(name: str) -> Any:
 if TYPE_CHECKING:
     from sentry_lite.client import Client
     from sentry_lite.envelope import Envelope
+    from sentry_lite.sdk_alias import install_as_sentry_sdk
     from sentry_lite.transport.base import Transport
     from sentry_lite.transport.http import HttpTransport
 
@@ -104,6 +106,7 @@ __all__ = [
     "get_isolation_scope",
     "get_traceparent",
     "init",
+    "install_as_sentry_sdk",
     "integrations",
     "is_initialized",
     "isolation_scope",
