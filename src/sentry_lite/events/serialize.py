@@ -57,6 +57,9 @@ _SMALL_LEAVES = frozenset({int, float, bool, type(None)})
 _STR_TYPES = (str, bytes, bytearray, memoryview)
 _BIG_REPR_TYPES = (deque, KeysView, ValuesView, ItemsView)
 _SURROGATES = re.compile("[\ud800-\udfff]")
+_SAFE_INT = 10**640
+"""Ints inside (-_SAFE_INT, _SAFE_INT) have at most 640 digits: Python's lowest allowed
+int-to-text limit, so ``json.dumps`` writes them whatever the process has set."""
 
 SDK_CONTEXTS = frozenset(
     {
@@ -107,9 +110,28 @@ def _strip(text: str, max_length: Optional[int]) -> Tuple[str, Optional[Dict[str
     return cut, {"len": size, "rem": [["!limit", "x", max_length - 3, max_length]]}
 
 
+def int_text(value: int) -> str:
+    """Decimal text of an int, or a placeholder when Python's int-to-text digit limit
+    (4,300 digits by default) refuses it: ``repr`` and ``json.dumps`` would raise."""
+    try:
+        return int.__repr__(value)
+    except ValueError:
+        return f"<int of {int.bit_length(value)} bits>"
+
+
+def _json_int(value: int) -> Any:
+    """``value`` itself when ``json.dumps`` can write it, else its placeholder text."""
+    if -_SAFE_INT < value < _SAFE_INT:
+        return value
+    text = int_text(value)
+    return value if text[0] != "<" else text
+
+
 def _leaf_repr(value: object, limit: int) -> str:
     """``repr`` of a non-container, with huge strings cut before they are copied."""
     kind = type(value)
+    if kind is int:
+        return int_text(value)  # type: ignore[arg-type]
     if kind is str or kind is bytes or kind is bytearray:
         sized: Any = value
         if len(sized) > limit:
@@ -210,7 +232,14 @@ def safe_repr(value: object) -> str:
 
 
 def _format_timestamp(value: datetime) -> str:
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """sentry_sdk's ``%Y-%m-%dT%H:%M:%S.%fZ`` in UTC, with a four-digit year (glibc's
+    strftime writes year 1 as ``1``, which is not RFC 3339). Raises for a datetime that
+    has no UTC form (naive ``datetime.min``, a tzinfo that raises): callers guard it."""
+    u = value.astimezone(timezone.utc)
+    return (
+        f"{u.year:04d}-{u.month:02d}-{u.day:02d}T{u.hour:02d}:{u.minute:02d}:{u.second:02d}"
+        f".{u.microsecond:06d}Z"
+    )
 
 
 class _Walker:
@@ -343,7 +372,7 @@ class _Walker:
         if value is None or kind is bool:
             return repr(value) if is_vars else value
         if kind is int:
-            return repr(value) if is_vars else value
+            return int_text(value) if is_vars else _json_int(value)  # type: ignore[arg-type]
         if kind is str:
             if not is_vars:
                 return self.string(value)  # type: ignore[arg-type]
@@ -366,7 +395,7 @@ class _Walker:
             if is_vars:
                 return self.string(self.repr_of(value))
             if isinstance(value, int):
-                return int.__index__(value)
+                return _json_int(int.__index__(value))
             return self._walk(float.__float__(value), depth, breadth, databag)
 
         sentry_repr = getattr(kind, "__sentry_repr__", None)
@@ -515,7 +544,7 @@ def serialize_value(
                 continue
             try:
                 result = _fast_vars(item, MAX_DATABAG_DEPTH - 1, max_length, budget)
-            except _NeedsFullWalk:
+            except Exception:
                 result = walker.walk(item, MAX_DATABAG_DEPTH - 1, MAX_DATABAG_BREADTH, True)
             if memo is not None and type(item) not in _SMALL_LEAVES:
                 memo[id(item)] = (item, result)
@@ -554,7 +583,11 @@ def _fast_copy(value: Any, depth: int, breadth: int, max_length: int, budget: Li
                     if len(item) > longest or (not item.isascii() and _SURROGATES.search(item)):
                         raise _NeedsFullWalk
                     out[key] = item
-                elif leaf is int or leaf is bool or item is None:
+                elif leaf is int:
+                    if not -_SAFE_INT < item < _SAFE_INT:
+                        raise _NeedsFullWalk
+                    out[key] = item
+                elif leaf is bool or item is None:
                     out[key] = item
                 elif leaf is dict and depth > 2:
                     # A dict of leaves (span data, headers, the DSC): inline too.
@@ -574,7 +607,11 @@ def _fast_copy(value: Any, depth: int, breadth: int, max_length: int, budget: Li
                             ):
                                 raise _NeedsFullWalk
                             inner[name] = sub
-                        elif kind is int or kind is bool or sub is None:
+                        elif kind is int:
+                            if not -_SAFE_INT < sub < _SAFE_INT:
+                                raise _NeedsFullWalk
+                            inner[name] = sub
+                        elif kind is bool or sub is None:
                             inner[name] = sub
                         else:
                             inner[name] = _fast_copy(sub, depth - 2, breadth, max_length, budget)
@@ -591,7 +628,11 @@ def _fast_copy(value: Any, depth: int, breadth: int, max_length: int, budget: Li
         if len(value) * 4 > max_length or (not value.isascii() and _SURROGATES.search(value)):
             raise _NeedsFullWalk
         return value
-    if kind is int or kind is bool or value is None:
+    if kind is int:
+        if not -_SAFE_INT < value < _SAFE_INT:
+            raise _NeedsFullWalk
+        return value
+    if kind is bool or value is None:
         return value
     if kind is float:
         if value - value != 0.0:  # NaN or +-inf
@@ -603,7 +644,10 @@ def _fast_copy(value: Any, depth: int, breadth: int, max_length: int, budget: Li
             raise _NeedsFullWalk
         return [_fast_copy(item, depth - 1, breadth, max_length, budget) for item in value]
     if kind is datetime:
-        return _format_timestamp(value)
+        try:
+            return _format_timestamp(value)
+        except Exception:
+            raise _NeedsFullWalk from None  # no UTC form: the walker shows its repr
     raise _NeedsFullWalk
 
 
@@ -669,7 +713,9 @@ def _fast_frames(frames: Any, max_length: int, budget: List[int]) -> Any:
                 if kind is not dict:
                     raise _NeedsFullWalk
                 copy[key] = item  # a fresh dict from serialize_value, not app data
-            elif key in _FRAME_SCALARS and (kind is int or kind is bool or item is None):
+            elif key in _FRAME_SCALARS and (
+                (kind is int and -_SAFE_INT < item < _SAFE_INT) or kind is bool or item is None
+            ):
                 copy[key] = item
             elif kind is str:
                 if len(item) * 4 > max_length or (not item.isascii() and _SURROGATES.search(item)):
@@ -762,13 +808,19 @@ def _fast_spans(spans: Any, max_length: int, budget: List[int]) -> Any:
                     elif kind is float:
                         if value - value != 0.0:  # NaN or +-inf
                             raise _NeedsFullWalk
-                    elif not (kind is int or kind is bool or value is None):
+                    elif not (
+                        (kind is int and -_SAFE_INT < value < _SAFE_INT)
+                        or kind is bool
+                        or value is None
+                    ):
                         value = _fast_copy(
                             value, MAX_SAFETY_DEPTH - 4, MAX_SAFETY_BREADTH, max_length, budget
                         )
                     inner[name] = value
                 item = inner
-            elif not (leaf is bool or item is None or leaf is int):
+            elif not (
+                leaf is bool or item is None or (leaf is int and -_SAFE_INT < item < _SAFE_INT)
+            ):
                 item = _fast_copy(
                     item, MAX_SAFETY_DEPTH - 3, MAX_SAFETY_BREADTH, max_length, budget
                 )
@@ -889,7 +941,7 @@ def serialize_event(
                     out[name] = _fast_section(name, section, max_length, keep_bodies)
                 elif name == "spans" and section:
                     out[name] = _fast_spans(section, max_length, [MAX_SECTION_NODES])
-                elif not section and (kind is dict or kind is list):
+                elif (kind is dict or kind is list) and not section:
                     out[name] = {} if kind is dict else []  # a transaction's spans, measurements
                 else:
                     out[name] = _fast_copy(
@@ -899,8 +951,10 @@ def serialize_event(
                         max_length,
                         [MAX_SECTION_NODES],
                     )
-            except _NeedsFullWalk:
-                # The walker (with its _meta bookkeeping) only when a section needs it.
+            except Exception:
+                # The walker (with its _meta bookkeeping) only when a section needs it;
+                # also when a shortcut met something it did not foresee: a shortcut's
+                # failure must cost no more than its section.
                 if walker is None:
                     walker = _Walker(False, max_length, custom_repr, keep_bodies, track=True)
                 walker.budget = MAX_SECTION_NODES
