@@ -279,7 +279,7 @@ def serialize_frame(
     lineno: Optional[int],
     opts: FrameOptions,
     info: Optional[_CodeInfo] = None,
-    memo: Optional[Dict[int, Tuple[Any, Any]]] = None,
+    memo: Optional[Dict[int, Tuple[Any, ...]]] = None,
 ) -> Dict[str, Any]:
     """One Sentry stack frame dict (without ``in_app``) for ``frame`` at ``lineno``.
 
@@ -338,14 +338,14 @@ def frames_from_traceback(
     visible = _visible_tracebacks(tb, limit + 1)
     if len(visible) > limit:
         return None
-    memo: Dict[int, Tuple[Any, Any]] = {}
+    memo: Dict[int, Tuple[Any, ...]] = {}
     return [serialize_frame(t.tb_frame, t.tb_lineno, opts, info, memo) for t, info in visible]
 
 
 def stack_frames(start: Optional[FrameType], opts: FrameOptions) -> List[Dict[str, Any]]:
     """Frames from ``start`` outwards through ``f_back``, oldest first, hidden ones left out."""
     frames = []
-    memo: Dict[int, Tuple[Any, Any]] = {}
+    memo: Dict[int, Tuple[Any, ...]] = {}
     f = start
     while f is not None:
         info = _frame_info(f)
