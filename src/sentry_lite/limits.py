@@ -53,6 +53,10 @@ writes them whatever the process has set. Longer ones are tried, and become
 ``<int of N bits>`` when the interpreter refuses to write them."""
 MAX_EXCEPTION_FRAMES = 2000
 """Frames kept per exception; beyond this sentry_sdk drops the whole stacktrace."""
+MAX_STACK_SECTION_NODES = 32 * MAX_EXCEPTION_FRAMES
+"""Values looked at per ``exception``/``threads``/``stacktrace`` section, besides the
+frames' ``vars`` (each has its own MAX_SECTION_NODES, as when it was captured). A frame
+takes about 25 (its keys and source lines), so no stack trace the SDK builds is cut."""
 MAX_SCRUB_ITEMS = 10_000
 """Items the scrubber looks at per container; the serializer never keeps more."""
 MAX_SCRUB_DEPTH = 64

@@ -19,6 +19,7 @@ from sentry_lite.limits import MAX_PLAIN_INT_DIGITS, MAX_REPR_DEPTH, MAX_REPR_IT
 
 __all__ = [
     "BROKEN_REPR",
+    "NEG_PLAIN_INT",
     "PLAIN_INT",
     "SURROGATES",
     "bounded_repr",
@@ -36,7 +37,9 @@ BROKEN_REPR = "<broken repr>"
 
 SURROGATES = re.compile("[\ud800-\udfff]")
 PLAIN_INT = 10**MAX_PLAIN_INT_DIGITS
-"""Ints strictly between ``-PLAIN_INT`` and ``PLAIN_INT`` are always writable as JSON."""
+"""Ints strictly between ``NEG_PLAIN_INT`` and ``PLAIN_INT`` are always writable as JSON."""
+NEG_PLAIN_INT = -PLAIN_INT
+"""Its own constant: ``-PLAIN_INT`` in a check would build a 2,126-bit int each time."""
 
 _BIG_REPR_TYPES = (deque, KeysView, ValuesView, ItemsView)
 
@@ -78,7 +81,7 @@ def int_text(value: int) -> str:
 
 def json_int(value: int) -> Any:
     """``value`` itself when ``json.dumps`` can write it, else its placeholder text."""
-    if -PLAIN_INT < value < PLAIN_INT:
+    if NEG_PLAIN_INT < value < PLAIN_INT:
         return value
     text = int_text(value)
     return text if text[0] == "<" else value

@@ -11,6 +11,7 @@ Relay expects. The differences are listed in ``docs/privacy.md``.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from itertools import islice
 from typing import Any, Callable, Dict, Iterator, List, Optional, Set, Tuple
 from urllib.parse import parse_qsl, quote_plus
 
@@ -76,7 +77,7 @@ class EventScrubber:
         if type(key) is not str:
             try:
                 text = str.__str__(key) if isinstance(key, str) else str(key)
-                return type(text) is str and _normalize(text) in self._names
+                return isinstance(text, str) and _normalize(str.__str__(text)) in self._names
             except Exception:
                 return False
         verdict = self._verdicts.get(key)
@@ -91,20 +92,24 @@ class EventScrubber:
 
     def _plain(self, value: Any) -> bool:
         """The shortcut: a dict of leaves under keys already judged harmless (headers,
-        span data, the response context) has nothing to scrub, so no path and no walk.
+        span data, the response context), or a list of leaves, has nothing to scrub, so
+        no path and no walk.
 
         Gives what the walk would find, as only keys with a cached ``False`` verdict
         pass; a hostile key's ``__eq__`` may raise, and then the walk decides."""
-        if type(value) is not dict:
-            return False
-        verdicts = self._verdicts
-        try:
-            for name, item in value.items():
-                if verdicts.get(name, True) or type(item) not in _LEAF_TYPES:
-                    return False
-        except Exception:
-            return False
-        return True
+        kind = type(value)
+        if kind is dict:
+            verdicts = self._verdicts
+            try:
+                for name, item in value.items():
+                    if verdicts.get(name, True) or type(item) not in _LEAF_TYPES:
+                        return False
+            except Exception:
+                return False
+            return True
+        if kind is list:  # no keys: plain when it holds only leaves
+            return all(map(_LEAF_TYPES.__contains__, map(type, value)))
+        return False
 
     def _scrub(
         self,
@@ -136,13 +141,14 @@ class EventScrubber:
             pass
 
     def _clean(self, walk: _Walk, value: Any, path: Tuple[Any, ...], depth: int) -> Any:
+        """``value`` with denylisted keys filtered below it: the same object when nothing
+        changed, else a copy. Never raises: a container that cannot be read to the end
+        (its iteration or copy raises) is replaced as a whole, as it may hold a secret."""
         kind = type(value)
-        if kind is dict:
-            pairs: Any = value.items()
+        if kind is dict or (kind is not list and kind is not tuple and isinstance(value, Mapping)):
+            is_list = False
         elif kind is list or kind is tuple:
-            pairs = enumerate(value)
-        elif isinstance(value, Mapping):
-            pairs = value.items()
+            is_list = True
         else:
             return value
         key = id(value)
@@ -158,34 +164,17 @@ class EventScrubber:
                 return value
         budget[0] -= 1
         # (_scrub has asked _plain about the section's own value already)
-        if kind is dict and walk.fast and depth < MAX_SCRUB_DEPTH and self._plain(value):
+        if walk.fast and depth < MAX_SCRUB_DEPTH and self._plain(value):
             return value
         before = budget[0]
         cuts = walk.cuts
         walk.active.add(key)
-        is_list = kind is list or kind is tuple
-        verdicts = self._verdicts
-        changed: Any = None
         try:
-            for index, (name, item) in enumerate(pairs):
-                if index >= MAX_SCRUB_ITEMS:
-                    walk.cuts += 1
-                    break
-                if not is_list and (
-                    verdicts.get(name)
-                    if type(name) is str and name in verdicts
-                    else self.is_denied(name)
-                ):
-                    new: Any = FILTERED
-                    annotate(walk.event, _flatten((path, name)), rem=[REM_FILTERED])
-                elif type(item) in _LEAF_TYPES:
-                    continue
-                else:
-                    new = self._clean(walk, item, (path, name), depth - 1)
-                if new is not item:
-                    if changed is None:
-                        changed = list(value) if is_list else dict(value)
-                    changed[name] = new
+            changed = self._items(walk, value, is_list, path, depth - 1)
+        except Exception:
+            walk.cuts += 1
+            annotate(walk.event, _flatten(path), rem=[REM_FILTERED])
+            return FILTERED
         finally:
             walk.active.discard(key)
         if changed is None:
@@ -193,6 +182,42 @@ class EventScrubber:
             if clean is not None and walk.cuts == cuts and budget[0] > 0:
                 clean[(key, depth)] = before - budget[0] + 1
             return value
+        return changed
+
+    def _items(
+        self, walk: _Walk, value: Any, is_list: bool, path: Tuple[Any, ...], depth: int
+    ) -> Any:
+        """The scrubbed copy of a container's items, or None when none changed."""
+        if len(value) > MAX_SCRUB_ITEMS:
+            walk.cuts += 1
+        changed: Any = None
+        new: Any
+        if is_list:
+            for index, item in enumerate(islice(value, MAX_SCRUB_ITEMS)):
+                if type(item) in _LEAF_TYPES:
+                    continue
+                new = self._clean(walk, item, (path, index), depth)
+                if new is not item:
+                    if changed is None:
+                        changed = list(value)
+                    changed[index] = new
+            return changed
+        verdicts = self._verdicts
+        for name, item in islice(value.items(), MAX_SCRUB_ITEMS):
+            denied = verdicts.get(name) if type(name) is str else None
+            if denied is None:
+                denied = self.is_denied(name)
+            if denied:
+                new = FILTERED
+                annotate(walk.event, _flatten((path, name)), rem=[REM_FILTERED])
+            elif type(item) in _LEAF_TYPES:
+                continue
+            else:
+                new = self._clean(walk, item, (path, name), depth)
+            if new is not item:
+                if changed is None:
+                    changed = dict(value)
+                changed[name] = new
         return changed
 
     def _scrub_query(self, event: Dict[str, Any], request: Dict[str, Any], fast: bool) -> None:

@@ -23,15 +23,10 @@ from sentry_lite.consts import (
     MAX_DATABAG_DEPTH,
     MAX_EVENT_BYTES,
 )
-from sentry_lite.events.fastcopy import (
-    SHAPED_SECTIONS,
-    fast_copy,
-    fast_section,
-    fast_spans,
-    fast_vars,
-)
+from sentry_lite.events.fastcopy import fast_copy, fast_vars
 from sentry_lite.events.meta import merge_meta
 from sentry_lite.events.reprs import BROKEN_REPR, clean_text, safe_repr
+from sentry_lite.events.shapes import SECTION_DEPTH, SECTIONS
 from sentry_lite.events.trim import trim_event
 from sentry_lite.events.walker import (
     CYCLE_MARKER,
@@ -39,6 +34,7 @@ from sentry_lite.events.walker import (
     SDK_CONTEXTS,
     CustomRepr,
     Walker,
+    section_budget,
 )
 from sentry_lite.limits import MAX_SAFETY_BREADTH, MAX_SAFETY_DEPTH, MAX_SECTION_NODES
 
@@ -72,20 +68,6 @@ def _max_length(max_value_length: object) -> int:
     return DEFAULT_MAX_VALUE_LENGTH
 
 
-def _fast_top(name: str, section: Any, max_length: int, keep_bodies: bool) -> Any:
-    """The shortcut for one top-level section; raises when the walker must do it."""
-    kind = type(section)
-    if name in SHAPED_SECTIONS:
-        return fast_section(name, section, max_length, keep_bodies)
-    if (kind is dict or kind is list) and not section:
-        return {} if kind is dict else []  # a transaction's spans, measurements
-    if name == "spans":
-        return fast_spans(section, max_length, [MAX_SECTION_NODES])
-    return fast_copy(
-        section, MAX_SAFETY_DEPTH - 1, MAX_SAFETY_BREADTH, max_length, [MAX_SECTION_NODES]
-    )
-
-
 def serialize_event(
     event: Dict[str, Any],
     *,
@@ -107,7 +89,9 @@ def serialize_event(
     """
     try:
         source = event if type(event) is dict else dict(event) if isinstance(event, Mapping) else {}
-        max_length = _max_length(max_value_length)
+        max_length = (
+            DEFAULT_MAX_VALUE_LENGTH if max_value_length is None else _max_length(max_value_length)
+        )
         keep_bodies = max_request_body_size == "always"
         fast = shortcuts.enabled
         walker: Optional[Walker] = None  # made only when a section needs it
@@ -125,7 +109,19 @@ def serialize_event(
                     out[name] = section  # event_id, level, message, ...: nothing to do
                     continue
                 try:
-                    out[name] = _fast_top(name, section, max_length, keep_bodies)
+                    shape = SECTIONS.get(name)
+                    if shape is not None:
+                        out[name] = shape(section, max_length, keep_bodies)
+                    elif type(section) is dict and not section:
+                        out[name] = {}  # measurements, ...
+                    else:
+                        out[name] = fast_copy(
+                            section,
+                            SECTION_DEPTH,
+                            MAX_SAFETY_BREADTH,
+                            max_length,
+                            [MAX_SECTION_NODES],
+                        )
                     continue
                 except Exception:
                     # The walker (with its _meta bookkeeping) only when a section needs it;
@@ -134,7 +130,7 @@ def serialize_event(
                     pass
             if walker is None:
                 walker = Walker(False, max_length, custom_repr, keep_bodies, track=True)
-            walker.budget = MAX_SECTION_NODES
+            walker.budget = section_budget(name)
             out[name] = walker.child(section, name, MAX_SAFETY_DEPTH - 1, MAX_SAFETY_BREADTH, None)
         meta: Dict[str, Any] = walker.meta if walker is not None else {}
         if old_meta is not None and isinstance(old_meta, Mapping):
@@ -217,28 +213,40 @@ def _fast_locals(
     same order (a fast copy that gives up hands its share back), and a memoised result
     is reused only where the walker, with the budget left, would give it again.
     """
-    walker = Walker(True, max_length, None, keep_bodies=False, track=False)
-    walker.budget -= min(len(value), MAX_DATABAG_BREADTH) + 1
-    walker.stack.add(id(value))
+    walker: Optional[Walker] = None  # made only for a value the fast copy gives up on
+    left = MAX_SECTION_NODES - min(len(value), MAX_DATABAG_BREADTH) - 1  # the node budget
     depth = MAX_DATABAG_DEPTH - 1
     out: Dict[str, Any] = {}
     for name, item in list(islice(value.items(), MAX_DATABAG_BREADTH)):
-        key = clean_text(name) if type(name) is str else walker.key_text(name)
+        if type(name) is str:
+            key = clean_text(name)
+        else:
+            walker = walker or _locals_walker(value, max_length)
+            key = walker.key_text(name)
         if memo is not None:
             seen = memo.get(id(item))
-            if seen is not None and seen[0] is item and walker.budget >= seen[2]:
-                walker.budget -= seen[2]
+            if seen is not None and seen[0] is item and left >= seen[2]:
+                left -= seen[2]
                 out[key] = seen[1]
                 continue
-        before = walker.budget
-        budget = [before]
+        before = left
+        budget = [left]
         try:
             result = fast_vars(item, depth, max_length, budget)
-            walker.budget = budget[0]
+            left = budget[0]
         except Exception:
+            walker = walker or _locals_walker(value, max_length)
             walker.budget = before
             result = walker.walk(item, depth, MAX_DATABAG_BREADTH, True)
-        if memo is not None and type(item) not in _SMALL_LEAVES and walker.budget >= 0:
-            memo[id(item)] = (item, result, before - walker.budget)
+            left = walker.budget
+        if memo is not None and type(item) not in _SMALL_LEAVES and left >= 0:
+            memo[id(item)] = (item, result, before - left)
         out[key] = result
     return out
+
+
+def _locals_walker(value: Dict[Any, Any], max_length: int) -> Walker:
+    """The walker as it stands inside the locals dict (which is on its cycle guard)."""
+    walker = Walker(True, max_length, None, keep_bodies=False, track=False)
+    walker.stack.add(id(value))
+    return walker

@@ -29,9 +29,22 @@ from sentry_lite.events.reprs import (
     leaf_repr,
     strip_text,
 )
-from sentry_lite.limits import MAX_SAFETY_BREADTH, MAX_SAFETY_DEPTH, MAX_SECTION_NODES
+from sentry_lite.limits import (
+    MAX_SAFETY_BREADTH,
+    MAX_SAFETY_DEPTH,
+    MAX_SECTION_NODES,
+    MAX_STACK_SECTION_NODES,
+)
 
-__all__ = ["CYCLE_MARKER", "FAILED_NODE", "SDK_CONTEXTS", "CustomRepr", "Walker"]
+__all__ = [
+    "CYCLE_MARKER",
+    "FAILED_NODE",
+    "SDK_CONTEXTS",
+    "STACK_SECTIONS",
+    "CustomRepr",
+    "Walker",
+    "section_budget",
+]
 
 CustomRepr = Callable[[object], Optional[str]]
 
@@ -41,6 +54,9 @@ FAILED_NODE = "<failed to serialize, use init(debug=True) to see error logs>"
 """Stands in for a databag value whose walk raised (same text as sentry_sdk)."""
 
 SEQUENCE_TYPES = (tuple, list, set, frozenset, array)
+STACK_SECTIONS = frozenset({"exception", "threads", "stacktrace"})
+"""Top-level keys holding stack traces: they get MAX_STACK_SECTION_NODES, frames' vars
+their own MAX_SECTION_NODES each."""
 _STR_TYPES = (str, bytes, bytearray, memoryview)
 
 SDK_CONTEXTS = frozenset(
@@ -64,6 +80,11 @@ SDK_CONTEXTS = frozenset(
     }
 )
 """Contexts the SDK itself fills; any other ``contexts[name]`` is a user databag."""
+
+
+def section_budget(name: str) -> int:
+    """The node budget of a top-level section."""
+    return MAX_STACK_SECTION_NODES if name in STACK_SECTIONS else MAX_SECTION_NODES
 
 
 class Walker:
@@ -161,9 +182,26 @@ class Walker:
             return self.walk(value, depth, breadth, databag)
         path.append(segment)
         try:
+            if (
+                segment == "vars"
+                and len(path) > 2
+                and path[-3] == "frames"
+                and path[0] in STACK_SECTIONS
+            ):
+                return self._frame_vars(value, depth, breadth, databag)
             return self.walk(value, depth, breadth, databag)
         finally:
             path.pop()
+
+    def _frame_vars(self, value: object, depth: int, breadth: int, databag: Optional[bool]) -> Any:
+        """A frame's locals get their own node budget, as when they were captured: a long
+        stack trace must not run its later frames out of the section's budget."""
+        outer = self.budget
+        self.budget = MAX_SECTION_NODES
+        try:
+            return self.walk(value, depth, breadth, databag)
+        finally:
+            self.budget = outer
 
     def walk(self, value: object, depth: int, breadth: int, databag: Optional[bool]) -> Any:
         try:
@@ -286,6 +324,10 @@ class Walker:
             self.stack.discard(key)
 
     def key_text(self, name: object) -> str:
+        """A dict key as text: ``str(key)``, a str subclass by its own characters (the text
+        the scrubber judged), the repr when ``str`` fails."""
+        if isinstance(name, str):
+            return clean_text(str.__str__(name))
         try:
             text = str(name)
             if not isinstance(text, str):
