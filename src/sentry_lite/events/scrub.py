@@ -153,9 +153,15 @@ class EventScrubber:
             return value
         key = id(value)
         budget = walk.budget
-        if depth <= 0 or budget[0] <= 0 or key in walk.active:
+        if depth <= 0 or key in walk.active:
             walk.cuts += 1
             return value
+        if budget[0] <= 0:
+            # Not looked into, yet the serializer may send it (it keeps the first items
+            # of each container, where this walk may have spent its budget on the rest).
+            walk.cuts += 1
+            annotate(walk.event, _flatten(path), rem=[REM_FILTERED])
+            return FILTERED
         clean = walk.clean
         if clean is not None:
             cost = clean.get((key, depth))
@@ -269,7 +275,15 @@ class EventScrubber:
         fast = shortcuts.enabled if fast is None else fast
         user = event.get("user")
         if isinstance(user, dict) and "ip_address" in self._names:
-            user.pop("ip_address", None)  # as sentry_sdk: dropped, not filtered
+            try:  # as sentry_sdk: dropped, not filtered; from a copy, the dict is the scope's
+                if "ip_address" in user:
+                    event["user"] = {
+                        key: value
+                        for key, value in user.items()
+                        if not (type(key) is str and key == "ip_address")
+                    }
+            except Exception:
+                pass  # a hostile key: the walk below filters the address instead
         if "user" in event:
             self._scrub(event, event, "user", ["user"], fast)
 
