@@ -18,7 +18,7 @@ from typing import Any, List
 from sentry_lite.consts import MAX_DATABAG_BREADTH
 from sentry_lite.events.reprs import NEG_PLAIN_INT, PLAIN_INT, SURROGATES, format_timestamp
 
-__all__ = ["NeedsFullWalk", "fast_copy", "fast_vars"]
+__all__ = ["NeedsFullWalk", "check_plain", "fast_copy", "fast_vars"]
 
 
 class NeedsFullWalk(Exception):  # noqa: N818 - control flow, never escapes
@@ -160,3 +160,46 @@ def fast_vars(value: Any, depth: int, max_length: int, budget: List[int]) -> Any
             raise NeedsFullWalk
         return [fast_vars(item, depth - 1, max_length, budget) for item in value]
     raise NeedsFullWalk
+
+
+def check_plain(value: Any, depth: int, breadth: int, longest: int, budget: List[int]) -> None:
+    """Raise :class:`NeedsFullWalk` unless the walker would give ``value`` back as it is.
+
+    That is: dicts with clean str keys and lists, within ``depth``/``breadth`` and the
+    node budget (spent as the walker spends it), holding strs of at most ``longest``
+    characters without lone surrogates, ints JSON can write, finite floats, bools and
+    None. For data made by the SDK itself (frames' vars), where a copy would be waste.
+    """
+    if depth <= 0:
+        raise NeedsFullWalk
+    kind = type(value)
+    if kind is dict:
+        items: Any = value.values()
+        budget[0] -= len(value) + 1
+        if len(value) > breadth or budget[0] < 0:
+            raise NeedsFullWalk
+        for key in value:
+            if type(key) is not str or (not key.isascii() and SURROGATES.search(key)):
+                raise NeedsFullWalk
+    elif kind is list:
+        items = value
+        budget[0] -= len(value) + 1
+        if len(value) > breadth or budget[0] < 0:
+            raise NeedsFullWalk
+    else:
+        raise NeedsFullWalk
+    for item in items:
+        leaf = type(item)
+        if leaf is str:
+            if len(item) > longest or (not item.isascii() and SURROGATES.search(item)):
+                raise NeedsFullWalk
+        elif leaf is dict or leaf is list:
+            check_plain(item, depth - 1, breadth, longest, budget)
+        elif leaf is int:
+            if not NEG_PLAIN_INT < item < PLAIN_INT:
+                raise NeedsFullWalk
+        elif leaf is float:
+            if item - item != 0.0:  # NaN or +-inf
+                raise NeedsFullWalk
+        elif not (leaf is bool or item is None):
+            raise NeedsFullWalk

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from itertools import islice
-from typing import Any, Callable, Dict, Iterator, List, Optional, Set, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
 from urllib.parse import parse_qsl, quote_plus
 
 from sentry_lite import shortcuts
@@ -312,9 +312,10 @@ class EventScrubber:
         values = crumbs.get("values") if isinstance(crumbs, dict) else None
         if not isinstance(values, list):
             return
+        plain = self._plain
         for index, crumb in enumerate(values):
             if isinstance(crumb, dict) and "data" in crumb:
-                if fast and self._plain(crumb["data"]):
+                if fast and plain(crumb["data"]):
                     continue
                 path: List[Segment] = ["breadcrumbs", "values", index, "data"]
                 self._scrub(event, crumb, "data", path, fast)
@@ -333,10 +334,11 @@ class EventScrubber:
         spans = event.get("spans")
         if not isinstance(spans, list):
             return
+        plain = self._plain
         for index, span in enumerate(spans):
             if type(span) is dict:
                 data = span.get("data")
-                if fast and type(data) is dict and self._plain(data):
+                if fast and type(data) is dict and plain(data):
                     continue  # usually plain values under keys known harmless
                 if data is None and "data" not in span:
                     continue
@@ -350,31 +352,44 @@ class EventScrubber:
             return
         fast = shortcuts.enabled
         # Only the sections the event has: most events have few of them. Each section
-        # is guarded on its own: a failure in one leaves the others scrubbed.
+        # is guarded on its own (inline: a call each costs): a failure in one leaves
+        # the others scrubbed.
         if "request" in event:
-            self._section(self.scrub_request, event, fast)
+            try:
+                self.scrub_request(event, fast)
+            except Exception:
+                pass
         if "extra" in event:
-            self._section(self.scrub_extra, event, fast)
+            try:
+                self.scrub_extra(event, fast)
+            except Exception:
+                pass
         if "user" in event:
-            self._section(self.scrub_user, event, fast)
+            try:
+                self.scrub_user(event, fast)
+            except Exception:
+                pass
         if "contexts" in event:
-            self._section(self.scrub_contexts, event, fast)
+            try:
+                self.scrub_contexts(event, fast)
+            except Exception:
+                pass
         if "breadcrumbs" in event:
-            self._section(self.scrub_breadcrumbs, event, fast)
+            try:
+                self.scrub_breadcrumbs(event, fast)
+            except Exception:
+                pass
         if "exception" in event or "threads" in event or "stacktrace" in event:
-            self._section(self.scrub_frames, event, fast)
+            try:
+                self.scrub_frames(event, fast)
+            except Exception:
+                pass
         spans = event.get("spans")
         if isinstance(spans, list) and list.__len__(spans):  # none: nothing to look at
-            self._section(self.scrub_spans, event, fast)
-
-    @staticmethod
-    def _section(
-        scrub: Callable[[Dict[str, Any], Optional[bool]], None], event: Dict[str, Any], fast: bool
-    ) -> None:
-        try:
-            scrub(event, fast)
-        except Exception:
-            pass
+            try:
+                self.scrub_spans(event, fast)
+            except Exception:
+                pass
 
 
 class _Walk:

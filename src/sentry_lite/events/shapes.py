@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, List, Tuple
 
 from sentry_lite.consts import MAX_DATABAG_BREADTH, MAX_DATABAG_DEPTH
-from sentry_lite.events.fastcopy import NeedsFullWalk, fast_copy
+from sentry_lite.events.fastcopy import NeedsFullWalk, check_plain, fast_copy
 from sentry_lite.events.reprs import NEG_PLAIN_INT, PLAIN_INT, SURROGATES, clean_text
 from sentry_lite.events.walker import SDK_CONTEXTS
 from sentry_lite.limits import (
@@ -76,7 +76,7 @@ def _frames(frames: Any, depth: int, max_length: int, budget: List[int]) -> Any:
     longest = max_length // 4
     inner = depth - 2  # the values of a frame
     surrogate = SURROGATES.search
-    shared: Dict[int, Tuple[Any, Any, int]] = {}
+    shared: Dict[int, Tuple[Any, int]] = {}
     for frame in _list(frames, budget):
         if type(frame) is not dict:
             raise NeedsFullWalk
@@ -113,44 +113,40 @@ def _frames(frames: Any, depth: int, max_length: int, budget: List[int]) -> Any:
     return out
 
 
-def _vars(value: Any, depth: int, max_length: int, shared: Dict[int, Tuple[Any, Any, int]]) -> Any:
+def _vars(value: Any, depth: int, max_length: int, shared: Dict[int, Tuple[Any, int]]) -> Any:
     """A frame's ``vars`` (at ``depth``, with a node budget of its own).
 
-    Capture shares one result between frames for an object passed down the stack
-    (serialize_value's memo); its copy is reused here, charging the budget what copying
-    it again would cost, so the result is still the walker's."""
-    budget = [MAX_SECTION_NODES]
-    if type(value) is not dict or depth <= 1:
-        return fast_copy(value, depth, MAX_SAFETY_BREADTH, max_length, budget)
-    size = len(value)
-    budget[0] -= size + 1
-    if size > MAX_SAFETY_BREADTH or budget[0] < 0:
-        raise NeedsFullWalk
-    longest = max_length // 4
-    out = {}
-    for name, item in value.items():
-        if type(name) is not str or (not name.isascii() and SURROGATES.search(name)):
-            raise NeedsFullWalk
-        kind = type(item)
-        if kind is str:
-            if len(item) > longest or (not item.isascii() and SURROGATES.search(item)):
+    Capture made them plain already, so they are checked, not copied: the walker would
+    give the same back. Capture also shares one result between frames for an object
+    passed down the stack (serialize_value's memo): it is checked once, and each later
+    frame is charged what checking it again would spend."""
+    if type(value) is dict and max_length >= 0 and depth > 1:
+        budget = [MAX_SECTION_NODES - len(value) - 1]
+        longest = max_length // 4
+        try:
+            if len(value) > MAX_SAFETY_BREADTH or budget[0] < 0:
                 raise NeedsFullWalk
-        elif kind is dict or kind is list:
-            seen = shared.get(id(item))
-            if seen is not None and seen[0] is item and budget[0] >= seen[2]:
-                budget[0] -= seen[2]
-                item = seen[1]
-            else:
-                before = budget[0]
-                copy = fast_copy(item, depth - 1, MAX_SAFETY_BREADTH, max_length, budget)
-                shared[id(item)] = (item, copy, before - budget[0])
-                item = copy
-        elif not (
-            (kind is int and NEG_PLAIN_INT < item < PLAIN_INT) or kind is bool or item is None
-        ):
-            item = fast_copy(item, depth - 1, MAX_SAFETY_BREADTH, max_length, budget)
-        out[name] = item
-    return out
+            for name, item in value.items():
+                if type(name) is not str or (not name.isascii() and SURROGATES.search(name)):
+                    raise NeedsFullWalk
+                kind = type(item)
+                if kind is str:
+                    if len(item) > longest or (not item.isascii() and SURROGATES.search(item)):
+                        raise NeedsFullWalk
+                elif kind is dict or kind is list:
+                    seen = shared.get(id(item))
+                    if seen is not None and seen[0] is item and budget[0] >= seen[1]:
+                        budget[0] -= seen[1]
+                    else:
+                        before = budget[0]
+                        check_plain(item, depth - 1, MAX_SAFETY_BREADTH, longest, budget)
+                        shared[id(item)] = (item, before - budget[0])
+                else:
+                    check_plain([item], depth, MAX_SAFETY_BREADTH, longest, [2])  # a leaf
+            return value
+        except NeedsFullWalk:
+            pass  # something to convert: copy them, or the walker does
+    return fast_copy(value, depth, MAX_SAFETY_BREADTH, max_length, [MAX_SECTION_NODES])
 
 
 def _stacktrace(value: Any, depth: int, max_length: int, budget: List[int]) -> Any:
