@@ -29,7 +29,7 @@ from sentry_lite.events.scrub import EventScrubber
 from sentry_lite.events.serialize import serialize_event, serialize_value
 
 SETTINGS = settings(
-    max_examples=120,
+    max_examples=80,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )

@@ -27,7 +27,6 @@ from sentry_lite.limits import (
 
 __all__ = ["DEFAULT_DENYLIST", "DEFAULT_PII_DENYLIST", "EventScrubber"]
 
-_FACT_CONTEXTS = frozenset({"os", "runtime"})
 
 _LEAF_TYPES = frozenset({str, int, float, bool, type(None), bytes})
 
@@ -90,10 +89,11 @@ class EventScrubber:
 
     # -- walking -----------------------------------------------------------------------
 
-    def _plain(self, value: Any) -> bool:
+    def _plain(self, value: Any, nested: str = "") -> bool:
         """The shortcut: a dict of leaves under keys already judged harmless (headers,
         span data, the response context), or a list of leaves, has nothing to scrub, so
-        no path and no walk.
+        no path and no walk. Under the key ``nested`` (judged harmless) the dict may
+        hold one such plain dict or list (the trace context's span ``data``).
 
         Gives what the walk would find, as only keys with a cached ``False`` verdict
         pass; a hostile key's ``__eq__`` may raise, and then the walk decides."""
@@ -103,7 +103,10 @@ class EventScrubber:
             try:
                 for name, item in value.items():
                     if verdicts.get(name, True) or type(item) not in _LEAF_TYPES:
-                        return False
+                        if not nested or type(name) is not str or name != nested:
+                            return False
+                        if verdicts.get(name, True) or not self._plain(item):
+                            return False
             except Exception:
                 return False
             return True
@@ -294,16 +297,9 @@ class EventScrubber:
             if contexts is not None:
                 self._scrub(event, event, "contexts", ["contexts"], fast)
             return
+        plain = self._plain
         for name in list(contexts):
-            if name in _FACT_CONTEXTS:
-                continue  # built by the SDK from the machine, never app data
-            context = contexts[name]
-            if name == "trace" and isinstance(context, dict):
-                # span data set by the app
-                if "data" in context and not (fast and self._plain(context["data"])):
-                    self._scrub(event, context, "data", ["contexts", "trace", "data"], fast)
-                continue
-            if not (fast and self._plain(context)):
+            if not (fast and plain(contexts[name], "data")):
                 self._scrub(event, contexts, name, ["contexts", name], fast)
 
     def scrub_breadcrumbs(self, event: Dict[str, Any], fast: Optional[bool] = None) -> None:
