@@ -1,7 +1,7 @@
 """Entry points: a whole event, or one value, to bounded strict-JSON data.
 
 Why: ``serialize_event`` runs on every capture, so it copies each top-level section with
-the shape-aware shortcuts of ``fastcopy`` and hands a section to the general walker
+the shortcuts of ``shapes`` and ``fastcopy`` and hands a section to the general walker
 (``walker``) only when the shortcut cannot vouch for the result. With
 ``sentry_lite.shortcuts`` off every section takes the walker; the output is the same
 byte for byte (tests/test_shortcuts_differential.py). The conversion rules are in
@@ -92,7 +92,7 @@ def serialize_event(
         max_length = (
             DEFAULT_MAX_VALUE_LENGTH if max_value_length is None else _max_length(max_value_length)
         )
-        keep_bodies = max_request_body_size == "always"
+        keep_bodies = type(max_request_body_size) is str and max_request_body_size == "always"
         fast = shortcuts.enabled
         walker: Optional[Walker] = None  # made only when a section needs it
         old_meta = None

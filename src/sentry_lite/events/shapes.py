@@ -28,33 +28,24 @@ SECTION_DEPTH = MAX_SAFETY_DEPTH - 1
 """The depth the walker gives a top-level section; its children get one less, and so on."""
 
 
+def _counted(value: Any, budget: List[int]) -> Dict[Any, Any]:
+    """A dict counted as the walker counts it; the caller checks each key in its loop."""
+    if type(value) is not dict:
+        raise NeedsFullWalk
+    size = len(value)
+    budget[0] -= size + 1
+    if size > MAX_SAFETY_BREADTH or budget[0] < 0:
+        raise NeedsFullWalk
+    return value
+
+
 def _holder(value: Any, budget: List[int]) -> Dict[str, Any]:
     """A dict of the section's layout: str keys, counted as the walker counts it."""
-    if type(value) is not dict:
-        raise NeedsFullWalk
-    size = len(value)
-    budget[0] -= size + 1
-    if size > MAX_SAFETY_BREADTH or budget[0] < 0:
-        raise NeedsFullWalk
-    for key in value:
+    checked = _counted(value, budget)
+    for key in checked:
         if type(key) is not str or (not key.isascii() and SURROGATES.search(key)):
             raise NeedsFullWalk
-    return value
-
-
-def _counted(value: Any, budget: List[int]) -> Dict[Any, Any]:
-    """Like :func:`_holder`, for a caller that checks each key in its own loop."""
-    if type(value) is not dict:
-        raise NeedsFullWalk
-    size = len(value)
-    budget[0] -= size + 1
-    if size > MAX_SAFETY_BREADTH or budget[0] < 0:
-        raise NeedsFullWalk
-    return value
-
-
-def _bad_key(key: Any) -> bool:
-    return type(key) is not str or (not key.isascii() and SURROGATES.search(key) is not None)
+    return checked
 
 
 def _list(value: Any, budget: List[int]) -> List[Any]:
@@ -267,7 +258,7 @@ def _breadcrumbs(value: Any, max_length: int, keep_bodies: bool) -> Any:
     budget = [MAX_SECTION_NODES]
     out: Dict[str, Any] = {}
     for key, item in _counted(value, budget).items():
-        if type(key) is not str or (not key.isascii() and _bad_key(key)):
+        if type(key) is not str or (not key.isascii() and SURROGATES.search(key)):
             raise NeedsFullWalk
         if key == "values":
             out[key] = [
@@ -283,7 +274,7 @@ def _contexts(value: Any, max_length: int, keep_bodies: bool) -> Any:
     budget = [MAX_SECTION_NODES]
     out: Dict[str, Any] = {}
     for key, context in _counted(value, budget).items():
-        if type(key) is not str or (not key.isascii() and _bad_key(key)):
+        if type(key) is not str or (not key.isascii() and SURROGATES.search(key)):
             raise NeedsFullWalk
         if key in SDK_CONTEXTS:
             out[key] = fast_copy(context, SECTION_DEPTH - 1, MAX_SAFETY_BREADTH, max_length, budget)
@@ -300,7 +291,7 @@ def _request(value: Any, max_length: int, keep_bodies: bool) -> Any:
     longest = max_length // 4
     out: Dict[str, Any] = {}
     for key, part in _counted(value, budget).items():
-        if type(key) is not str or (not key.isascii() and _bad_key(key)):
+        if type(key) is not str or (not key.isascii() and SURROGATES.search(key)):
             raise NeedsFullWalk
         if type(part) is str and part.isascii() and len(part) <= longest:
             out[key] = part  # url, method, query_string: checked here, not in a call
