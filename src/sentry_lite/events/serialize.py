@@ -194,7 +194,9 @@ def serialize_value(
     ``memo`` (one dict per captured stack) reuses the result for an object seen in an
     earlier frame: web frameworks pass the same request/scope objects down ten frames.
     """
-    max_length = _max_length(max_value_length)
+    max_length = (
+        DEFAULT_MAX_VALUE_LENGTH if max_value_length is None else _max_length(max_value_length)
+    )
     if is_vars and custom_repr is None and type(value) is dict and shortcuts.enabled:
         try:
             return _fast_locals(value, max_length, memo)
@@ -214,7 +216,7 @@ def _fast_locals(
     is reused only where the walker, with the budget left, would give it again.
     """
     walker: Optional[Walker] = None  # made only for a value the fast copy gives up on
-    left = MAX_SECTION_NODES - min(len(value), MAX_DATABAG_BREADTH) - 1  # the node budget
+    budget = [MAX_SECTION_NODES - min(len(value), MAX_DATABAG_BREADTH) - 1]  # nodes left
     depth = MAX_DATABAG_DEPTH - 1
     out: Dict[str, Any] = {}
     for name, item in list(islice(value.items(), MAX_DATABAG_BREADTH)):
@@ -223,24 +225,22 @@ def _fast_locals(
         else:
             walker = walker or _locals_walker(value, max_length)
             key = walker.key_text(name)
+        before = budget[0]
         if memo is not None:
             seen = memo.get(id(item))
-            if seen is not None and seen[0] is item and left >= seen[2]:
-                left -= seen[2]
+            if seen is not None and seen[0] is item and before >= seen[2]:
+                budget[0] = before - seen[2]
                 out[key] = seen[1]
                 continue
-        before = left
-        budget = [left]
         try:
             result = fast_vars(item, depth, max_length, budget)
-            left = budget[0]
         except Exception:
             walker = walker or _locals_walker(value, max_length)
             walker.budget = before
             result = walker.walk(item, depth, MAX_DATABAG_BREADTH, True)
-            left = walker.budget
-        if memo is not None and type(item) not in _SMALL_LEAVES and left >= 0:
-            memo[id(item)] = (item, result, before - left)
+            budget[0] = walker.budget
+        if memo is not None and type(item) not in _SMALL_LEAVES and budget[0] >= 0:
+            memo[id(item)] = (item, result, before - budget[0])
         out[key] = result
     return out
 
