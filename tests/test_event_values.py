@@ -139,7 +139,12 @@ def assert_kept(out: Dict[str, Any]) -> None:
 def both_paths(event: Dict[str, Any], **kwargs: Any) -> Dict[str, Any]:
     """serialize_event with the shortcuts on, checked equal to the general walker's."""
     kwargs.setdefault("size_budget", None)
-    out = serialize_event(event, **kwargs)
+    before = shortcuts.enabled
+    shortcuts.set_enabled(True)
+    try:
+        out = serialize_event(event, **kwargs)
+    finally:
+        shortcuts.set_enabled(before)
     with shortcuts.disabled():
         general = serialize_event(event, **kwargs)
     assert json.dumps(out, sort_keys=True) == json.dumps(general, sort_keys=True)

@@ -492,6 +492,12 @@ def both(run: Callable[[], Any]) -> Tuple[str, str]:
 
 
 @pytest.fixture(autouse=True)
+def _shortcuts_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On here even in a run with SENTRY_LITE_SHORTCUTS=0: these tests compare both."""
+    monkeypatch.setattr(shortcuts, "enabled", True)
+
+
+@pytest.fixture(autouse=True)
 def _default_int_limit() -> Iterator[None]:
     setter = getattr(sys, "set_int_max_str_digits", None)
     if setter is None:
