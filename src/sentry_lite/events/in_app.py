@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, Iterable, List, Optional
 
+from sentry_lite.events.stacks import stacktraces
+
 __all__ = ["set_in_app"]
 
 _EXTERNAL_SOURCE = re.compile(r"[\\/](?:dist|site)-packages[\\/]")
@@ -59,23 +61,6 @@ def _set_in_app_in_frames(
             frame["in_app"] = True
 
 
-def _event_stacktraces(event: Dict[str, Any]) -> List[Any]:
-    found: List[Any] = []
-    if "stacktrace" in event:
-        found.append(event["stacktrace"])
-    threads = event.get("threads")
-    if isinstance(threads, dict):
-        for thread in threads.get("values") or ():
-            if isinstance(thread, dict) and "stacktrace" in thread:
-                found.append(thread["stacktrace"])
-    exception = event.get("exception")
-    if isinstance(exception, dict):
-        for value in exception.get("values") or ():
-            if isinstance(value, dict) and "stacktrace" in value:
-                found.append(value["stacktrace"])
-    return found
-
-
 def set_in_app(event: Dict[str, Any], options: Dict[str, Any]) -> None:
     """Mark each frame of exceptions/threads/stacktrace with in_app from the options.
 
@@ -90,8 +75,7 @@ def set_in_app(event: Dict[str, Any], options: Dict[str, Any]) -> None:
         project_root = options.get("project_root")
         if not isinstance(project_root, str):
             project_root = None
-        for stacktrace in _event_stacktraces(event):
-            if isinstance(stacktrace, dict):
-                _set_in_app_in_frames(stacktrace.get("frames"), include, exclude, project_root)
+        for _, stacktrace in stacktraces(event):
+            _set_in_app_in_frames(stacktrace.get("frames"), include, exclude, project_root)
     except Exception:
         pass

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from itertools import islice
-from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
+from typing import Any, Dict, List, Optional, Set, Tuple
 from urllib.parse import parse_qsl, quote_plus
 
 from sentry_lite import shortcuts
 from sentry_lite.events.denylists import DEFAULT_DENYLIST, DEFAULT_PII_DENYLIST
 from sentry_lite.events.meta import FILTERED, REM_FILTERED, Segment, annotate
+from sentry_lite.events.stacks import event_frames
 from sentry_lite.limits import (
     MAX_CACHED_VERDICTS,
     MAX_SCRUB_DEPTH,
@@ -321,7 +322,7 @@ class EventScrubber:
         # Frames share the serialised form of objects passed down the stack (see
         # serialize_value's memo); each shared container is looked at once.
         clean: Dict[Tuple[int, int], int] = {}
-        for frame, path in _frames(event):
+        for frame, path in event_frames(event):
             if "vars" in frame:
                 self._scrub(event, frame, "vars", [*path, "vars"], fast, clean)
 
@@ -408,23 +409,3 @@ class _Walk:
         self.cuts = 0
         """Containers left unlooked-at (depth, cycle, budget, breadth): a container with
         one below it cannot be remembered as clean, as another context may see more."""
-
-
-def _frames(event: Dict[str, Any]) -> Iterator[Tuple[Dict[str, Any], List[Segment]]]:
-    """Every frame of the event's stack traces with its path in the event."""
-    traces: List[Tuple[Any, List[Segment]]] = [(event.get("stacktrace"), ["stacktrace"])]
-    for section in ("threads", "exception"):
-        holder = event.get(section)
-        values = holder.get("values") if isinstance(holder, dict) else None
-        if isinstance(values, list):
-            for index, value in enumerate(values):
-                if isinstance(value, dict):
-                    traces.append(
-                        (value.get("stacktrace"), [section, "values", index, "stacktrace"])
-                    )
-    for trace, path in traces:
-        frames = trace.get("frames") if isinstance(trace, dict) else None
-        if isinstance(frames, list):
-            for index, frame in enumerate(frames):
-                if isinstance(frame, dict):
-                    yield frame, [*path, "frames", index]
