@@ -341,3 +341,31 @@ def test_property_hostile_data_never_raises(data: Any) -> None:
     }
     EventScrubber().scrub_event(event)
     json.dumps(serialize_event(event), allow_nan=False)
+
+
+def test_user_ip_dropped_from_a_copy_not_the_scopes_dict() -> None:
+    user = {"id": "1", "ip_address": "1.2.3.4"}
+    event: Dict[str, Any] = {"user": user}
+    EventScrubber().scrub_event(event)
+    assert event["user"] == {"id": "1"}
+    assert user == {"id": "1", "ip_address": "1.2.3.4"}
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_secret_after_a_budget_sized_sibling_is_still_filtered(fast: bool) -> None:
+    """The walk's container budget may run out on the tail of a huge list the serializer
+    will cut anyway; what it could not look into is filtered, not sent as it is."""
+    from sentry_lite import shortcuts
+    from sentry_lite.limits import MAX_SCRUB_NODES
+
+    extra = {"a": [{"x": i} for i in range(MAX_SCRUB_NODES + 5)], "b": {"password": "s"}}
+    event: Dict[str, Any] = {"extra": extra}
+    if fast:
+        EventScrubber().scrub_event(event)
+    else:
+        with shortcuts.disabled():
+            EventScrubber().scrub_event(event)
+    out = serialize_event(event, size_budget=None)
+    assert "s" not in json.dumps(out["extra"]["b"])
+    assert out["extra"]["b"] == "[Filtered]"
+    assert extra["b"] == {"password": "s"}  # the app's own dict is untouched

@@ -46,8 +46,17 @@ MAX_REPR_DEPTH = 32
 """Containers nested deeper than this inside a repr'd value are shown as ``...``."""
 MAX_REPR_ITEMS = 10_000
 """A deque or dict view with more items than this is summarised instead of repr'd."""
+MAX_PLAIN_INT_DIGITS = 640
+"""Ints with at most this many digits are copied as they are without a check: 640 is the
+lowest int-to-text limit Python allows (``sys.set_int_max_str_digits``), so ``json.dumps``
+writes them whatever the process has set. Longer ones are tried, and become
+``<int of N bits>`` when the interpreter refuses to write them."""
 MAX_EXCEPTION_FRAMES = 2000
 """Frames kept per exception; beyond this sentry_sdk drops the whole stacktrace."""
+MAX_STACK_SECTION_NODES = 32 * MAX_EXCEPTION_FRAMES
+"""Values looked at per ``exception``/``threads``/``stacktrace`` section, besides the
+frames' ``vars`` (each has its own MAX_SECTION_NODES, as when it was captured). A frame
+takes about 25 (its keys and source lines), so no stack trace the SDK builds is cut."""
 MAX_SCRUB_ITEMS = 10_000
 """Items the scrubber looks at per container; the serializer never keeps more."""
 MAX_SCRUB_DEPTH = 64

@@ -30,12 +30,12 @@ from __future__ import annotations
 
 import linecache
 import os
-import re
 import sys
 from types import CodeType, FrameType, TracebackType
-from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from sentry_lite.consts import CONTEXT_LINES
+from sentry_lite.events.in_app import set_in_app
 from sentry_lite.events.serialize import serialize_value
 
 __all__ = [
@@ -56,7 +56,6 @@ _CO_OPTIMIZED = 0x0001
 """inspect.CO_OPTIMIZED (function code: locals live in fast slots), without importing inspect."""
 _CODE_CACHE_SIZE = 4096
 """Code objects remembered by the per-code cache before it is reset (bounds memory)."""
-_EXTERNAL_SOURCE = re.compile(r"[\\/](?:dist|site)-packages[\\/]")
 
 
 class FrameOptions:
@@ -279,7 +278,7 @@ def serialize_frame(
     lineno: Optional[int],
     opts: FrameOptions,
     info: Optional[_CodeInfo] = None,
-    memo: Optional[Dict[int, Tuple[Any, Any]]] = None,
+    memo: Optional[Dict[int, Tuple[Any, ...]]] = None,
 ) -> Dict[str, Any]:
     """One Sentry stack frame dict (without ``in_app``) for ``frame`` at ``lineno``.
 
@@ -338,14 +337,14 @@ def frames_from_traceback(
     visible = _visible_tracebacks(tb, limit + 1)
     if len(visible) > limit:
         return None
-    memo: Dict[int, Tuple[Any, Any]] = {}
+    memo: Dict[int, Tuple[Any, ...]] = {}
     return [serialize_frame(t.tb_frame, t.tb_lineno, opts, info, memo) for t, info in visible]
 
 
 def stack_frames(start: Optional[FrameType], opts: FrameOptions) -> List[Dict[str, Any]]:
     """Frames from ``start`` outwards through ``f_back``, oldest first, hidden ones left out."""
     frames = []
-    memo: Dict[int, Tuple[Any, Any]] = {}
+    memo: Dict[int, Tuple[Any, ...]] = {}
     f = start
     while f is not None:
         info = _frame_info(f)
@@ -359,88 +358,3 @@ def stack_frames(start: Optional[FrameType], opts: FrameOptions) -> List[Dict[st
 def current_stacktrace(options: Dict[str, Any]) -> Dict[str, Any]:
     """The calling thread's stack (for attach_stacktrace), SDK frames removed."""
     return {"frames": stack_frames(sys._getframe(1), frame_options(options))}
-
-
-# -- in_app -----------------------------------------------------------------------------
-
-
-def _module_in(module: Any, prefixes: Optional[Iterable[str]]) -> bool:
-    if module is None or not prefixes:
-        return False
-    try:
-        for prefix in prefixes:
-            if module == prefix or module.startswith(prefix + "."):
-                return True
-    except Exception:
-        pass
-    return False
-
-
-def _is_external_source(abs_path: str) -> bool:
-    # Cheap substring test first; the regex only confirms the separators around it.
-    return "-packages" in abs_path and _EXTERNAL_SOURCE.search(abs_path) is not None
-
-
-def _set_in_app_in_frames(
-    frames: Any,
-    include: Optional[List[str]],
-    exclude: Optional[List[str]],
-    project_root: Optional[str],
-) -> None:
-    if not frames or not isinstance(frames, list):
-        return
-    for frame in frames:
-        if not isinstance(frame, dict) or frame.get("in_app") is not None:
-            continue
-        module = frame.get("module")
-        if _module_in(module, include):
-            frame["in_app"] = True
-            continue
-        if _module_in(module, exclude):
-            frame["in_app"] = False
-            continue
-        abs_path = frame.get("abs_path")
-        if not isinstance(abs_path, str):
-            continue
-        if _is_external_source(abs_path):
-            frame["in_app"] = False
-        elif project_root is not None and abs_path.startswith(project_root):
-            frame["in_app"] = True
-
-
-def _event_stacktraces(event: Dict[str, Any]) -> List[Any]:
-    found: List[Any] = []
-    if "stacktrace" in event:
-        found.append(event["stacktrace"])
-    threads = event.get("threads")
-    if isinstance(threads, dict):
-        for thread in threads.get("values") or ():
-            if isinstance(thread, dict) and "stacktrace" in thread:
-                found.append(thread["stacktrace"])
-    exception = event.get("exception")
-    if isinstance(exception, dict):
-        for value in exception.get("values") or ():
-            if isinstance(value, dict) and "stacktrace" in value:
-                found.append(value["stacktrace"])
-    return found
-
-
-def set_in_app(event: Dict[str, Any], options: Dict[str, Any]) -> None:
-    """Mark each frame of exceptions/threads/stacktrace with in_app from the options.
-
-    Same rules, in the same order, as sentry_sdk: a frame already marked keeps its mark;
-    ``in_app_include`` (module prefix) wins, then ``in_app_exclude``; then a path inside
-    ``site-packages``/``dist-packages`` is not in-app and a path under ``project_root``
-    is. Frames matching none of these are left unmarked.
-    """
-    try:
-        include = options.get("in_app_include")
-        exclude = options.get("in_app_exclude")
-        project_root = options.get("project_root")
-        if not isinstance(project_root, str):
-            project_root = None
-        for stacktrace in _event_stacktraces(event):
-            if isinstance(stacktrace, dict):
-                _set_in_app_in_frames(stacktrace.get("frames"), include, exclude, project_root)
-    except Exception:
-        pass

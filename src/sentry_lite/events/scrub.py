@@ -11,10 +11,14 @@ Relay expects. The differences are listed in ``docs/privacy.md``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Callable, Dict, Iterator, List, Optional, Set, Tuple
+from itertools import islice
+from typing import Any, Dict, List, Optional, Set, Tuple
 from urllib.parse import parse_qsl, quote_plus
 
+from sentry_lite import shortcuts
+from sentry_lite.events.denylists import DEFAULT_DENYLIST, DEFAULT_PII_DENYLIST
 from sentry_lite.events.meta import FILTERED, REM_FILTERED, Segment, annotate
+from sentry_lite.events.stacks import event_frames
 from sentry_lite.limits import (
     MAX_CACHED_VERDICTS,
     MAX_SCRUB_DEPTH,
@@ -24,57 +28,6 @@ from sentry_lite.limits import (
 
 __all__ = ["DEFAULT_DENYLIST", "DEFAULT_PII_DENYLIST", "EventScrubber"]
 
-DEFAULT_DENYLIST: List[str] = [
-    # Relay's default secret names
-    "password",
-    "passwd",
-    "secret",
-    "api_key",
-    "apikey",
-    "auth",
-    "credentials",
-    "mysql_pwd",
-    "privatekey",
-    "private_key",
-    "token",
-    "session",
-    # Django
-    "csrftoken",
-    "sessionid",
-    # WSGI header names
-    "x_csrftoken",
-    "x_forwarded_for",
-    "set_cookie",
-    "cookie",
-    "authorization",
-    "proxy-authorization",
-    "x_api_key",
-    # session and CSRF cookie names of common frameworks
-    "aiohttp_session",
-    "connect.sid",
-    "csrf_token",
-    "csrf",
-    "_csrf",
-    "_csrf_token",
-    "PHPSESSID",
-    "_session",
-    "symfony",
-    "user_session",
-    "_xsrf",
-    "XSRF-TOKEN",
-]
-"""Always scrubbed (the same names, in the same order, as sentry_sdk 2.x)."""
-
-DEFAULT_PII_DENYLIST: List[str] = [
-    "x_forwarded_for",
-    "x_real_ip",
-    "ip_address",
-    "remote_addr",
-]
-"""Also scrubbed unless ``send_default_pii`` is on (same as sentry_sdk 2.x)."""
-
-
-_FACT_CONTEXTS = frozenset({"os", "runtime"})
 
 _LEAF_TYPES = frozenset({str, int, float, bool, type(None), bytes})
 
@@ -117,9 +70,16 @@ class EventScrubber:
     # -- matching --------------------------------------------------------------------
 
     def is_denied(self, key: object) -> bool:
-        """Does a key name its value as secret? Case, ``-`` and ``_`` are ignored."""
+        """Does a key name its value as secret? Case, ``-`` and ``_`` are ignored.
+
+        A key that is not a str is judged by the text the serializer shows for it
+        (``str(key)``; a str subclass by its own characters); never raises."""
         if type(key) is not str:
-            return isinstance(key, str) and _normalize(key) in self._names
+            try:
+                text = str.__str__(key) if isinstance(key, str) else str(key)
+                return isinstance(text, str) and _normalize(str.__str__(text)) in self._names
+            except Exception:
+                return False
         verdict = self._verdicts.get(key)
         if verdict is None:
             # The same few keys come back in every event; remember the answer.
@@ -130,19 +90,30 @@ class EventScrubber:
 
     # -- walking -----------------------------------------------------------------------
 
-    def _plain(self, value: Any) -> bool:
-        """A dict of plain values under keys known harmless (headers, span data, the
-        response context): nothing to scrub, so no path to build and no walk."""
-        if type(value) is not dict:
-            return False
-        verdicts = self._verdicts
-        try:  # a hostile key's __eq__ may raise; _scrub then handles the dict
-            for name, item in value.items():
-                if verdicts.get(name, True) or type(item) not in _LEAF_TYPES:
-                    return False
-        except Exception:
-            return False
-        return True
+    def _plain(self, value: Any, nested: str = "") -> bool:
+        """The shortcut: a dict of leaves under keys already judged harmless (headers,
+        span data, the response context), or a list of leaves, has nothing to scrub, so
+        no path and no walk. Under the key ``nested`` (judged harmless) the dict may
+        hold one such plain dict or list (the trace context's span ``data``).
+
+        Gives what the walk would find, as only keys with a cached ``False`` verdict
+        pass; a hostile key's ``__eq__`` may raise, and then the walk decides."""
+        kind = type(value)
+        if kind is dict:
+            verdicts = self._verdicts
+            try:
+                for name, item in value.items():
+                    if verdicts.get(name, True) or type(item) not in _LEAF_TYPES:
+                        if not nested or type(name) is not str or name != nested:
+                            return False
+                        if verdicts.get(name, True) or not self._plain(item):
+                            return False
+            except Exception:
+                return False
+            return True
+        if kind is list:  # no keys: plain when it holds only leaves
+            return all(map(_LEAF_TYPES.__contains__, map(type, value)))
+        return False
 
     def _scrub(
         self,
@@ -150,96 +121,120 @@ class EventScrubber:
         holder: Any,
         key: Any,
         path: List[Segment],
-        clean: Optional[Set[Tuple[int, int]]] = None,
+        fast: bool = False,
+        clean: Optional[Dict[Tuple[int, int], int]] = None,
     ) -> None:
         """Scrub ``holder[key]`` and everything below it; never raises.
 
         Copy-on-write: a container that needs a change is replaced by a scrubbed copy in
         its parent, so the application's own dicts (``set_extra("cfg", cfg)``) are never
         modified. Untouched containers are kept as they are, for the serializer to copy.
-        ``clean`` remembers containers already found to hold nothing to scrub, for data
-        shared between frames.
+        With ``fast`` (the shortcuts), plain dicts are skipped without a walk and
+        ``clean`` remembers containers found to hold nothing to scrub, for data shared
+        between frames.
         """
         try:
             value = holder[key]
-            if type(value) is dict:
-                # The usual case (headers, env, span data): plain values under keys
-                # already known to be harmless; nothing to set up for the full walk.
-                verdicts = self._verdicts
-                for name, item in value.items():
-                    if verdicts.get(name, True) or type(item) not in _LEAF_TYPES:
-                        break
-                else:
-                    return
-            budget = [MAX_SCRUB_NODES]
-            new = self._clean(event, value, (tuple(path),), set(), MAX_SCRUB_DEPTH, budget, clean)
+            if fast and self._plain(value):  # (the hot loops ask before calling)
+                return
+            walk = _Walk(event, [MAX_SCRUB_NODES], fast, clean if fast else None)
+            new = self._clean(walk, value, (tuple(path),), MAX_SCRUB_DEPTH)
             if new is not value:
                 holder[key] = new
         except Exception:
             pass
 
-    def _clean(
-        self,
-        event: Dict[str, Any],
-        value: Any,
-        path: Tuple[Any, ...],
-        active: Set[int],
-        depth: int,
-        budget: List[int],
-        clean: Optional[Set[Tuple[int, int]]] = None,
-    ) -> Any:
+    def _clean(self, walk: _Walk, value: Any, path: Tuple[Any, ...], depth: int) -> Any:
+        """``value`` with denylisted keys filtered below it: the same object when nothing
+        changed, else a copy. Never raises: a container that cannot be read to the end
+        (its iteration or copy raises) is replaced as a whole, as it may hold a secret."""
         kind = type(value)
-        if kind is dict and budget[0] > 0:
-            # Most dicts hold only plain values under harmless keys: check that in one
-            # pass without the bookkeeping of the full walk below.
-            verdicts = self._verdicts
-            for name, item in value.items():
-                if verdicts.get(name, True) or type(item) not in _LEAF_TYPES:
-                    break
-            else:
-                budget[0] -= 1
-                return value
         if kind is dict or (kind is not list and kind is not tuple and isinstance(value, Mapping)):
-            pairs: Any = value.items()
+            is_list = False
         elif kind is list or kind is tuple:
-            pairs = enumerate(value)
+            is_list = True
         else:
             return value
-        if depth <= 0 or id(value) in active or budget[0] <= 0:
+        key = id(value)
+        budget = walk.budget
+        if depth <= 0 or key in walk.active:
+            walk.cuts += 1
             return value
-        if clean is not None and (id(value), depth) in clean:
-            return value
+        if budget[0] <= 0:
+            # Not looked into, yet the serializer may send it (it keeps the first items
+            # of each container, where this walk may have spent its budget on the rest).
+            walk.cuts += 1
+            annotate(walk.event, _flatten(path), rem=[REM_FILTERED])
+            return FILTERED
+        clean = walk.clean
+        if clean is not None:
+            cost = clean.get((key, depth))
+            if cost is not None and budget[0] >= cost:
+                budget[0] -= cost  # what walking it again would spend, as the walk
+                return value
         budget[0] -= 1
-        active.add(id(value))
-        changed: Any = None
+        # (_scrub has asked _plain about the section's own value already)
+        if walk.fast and depth < MAX_SCRUB_DEPTH and self._plain(value):
+            return value
+        before = budget[0]
+        cuts = walk.cuts
+        walk.active.add(key)
         try:
-            for index, (name, item) in enumerate(pairs):
-                if index >= MAX_SCRUB_ITEMS:
-                    break
-                if kind is not list and kind is not tuple and self.is_denied(name):
-                    new: Any = FILTERED
-                    annotate(event, _flatten((path, name)), rem=[REM_FILTERED])
-                elif type(item) in _LEAF_TYPES:
-                    continue
-                else:
-                    new = self._clean(event, item, (path, name), active, depth - 1, budget, clean)
-                if new is not item:
-                    if changed is None:
-                        changed = list(value) if kind is list or kind is tuple else dict(value)
-                    changed[name] = new
+            changed = self._items(walk, value, is_list, path, depth - 1)
+        except Exception:
+            walk.cuts += 1
+            annotate(walk.event, _flatten(path), rem=[REM_FILTERED])
+            return FILTERED
         finally:
-            active.discard(id(value))
+            walk.active.discard(key)
         if changed is None:
-            if clean is not None and budget[0] > 0:
-                clean.add((id(value), depth))
+            # Remembered only if the walk below saw all of it, in any context.
+            if clean is not None and walk.cuts == cuts and budget[0] > 0:
+                clean[(key, depth)] = before - budget[0] + 1
             return value
         return changed
 
-    def _scrub_query(self, event: Dict[str, Any], request: Dict[str, Any]) -> None:
+    def _items(
+        self, walk: _Walk, value: Any, is_list: bool, path: Tuple[Any, ...], depth: int
+    ) -> Any:
+        """The scrubbed copy of a container's items, or None when none changed."""
+        if len(value) > MAX_SCRUB_ITEMS:
+            walk.cuts += 1
+        changed: Any = None
+        new: Any
+        if is_list:
+            for index, item in enumerate(islice(value, MAX_SCRUB_ITEMS)):
+                if type(item) in _LEAF_TYPES:
+                    continue
+                new = self._clean(walk, item, (path, index), depth)
+                if new is not item:
+                    if changed is None:
+                        changed = list(value)
+                    changed[index] = new
+            return changed
+        verdicts = self._verdicts
+        for name, item in islice(value.items(), MAX_SCRUB_ITEMS):
+            denied = verdicts.get(name) if type(name) is str else None
+            if denied is None:
+                denied = self.is_denied(name)
+            if denied:
+                new = FILTERED
+                annotate(walk.event, _flatten((path, name)), rem=[REM_FILTERED])
+            elif type(item) in _LEAF_TYPES:
+                continue
+            else:
+                new = self._clean(walk, item, (path, name), depth)
+            if new is not item:
+                if changed is None:
+                    changed = dict(value)
+                changed[name] = new
+        return changed
+
+    def _scrub_query(self, event: Dict[str, Any], request: Dict[str, Any], fast: bool) -> None:
         query = request.get("query_string")
         if not isinstance(query, str) or "=" not in query:
             return
-        if "%" not in query and "+" not in query and ";" not in query:
+        if fast and "%" not in query and "+" not in query and ";" not in query:
             # Nothing to unquote (and no ``;``, a separator on some 3.9 patch releases):
             # the keys are the text before each ``=``, as parse_qsl would find them.
             verdicts = self._verdicts
@@ -259,140 +254,158 @@ class EventScrubber:
         annotate(event, ["request", "query_string"], rem=[REM_FILTERED])
 
     # -- the sections of an event ----------------------------------------------------------
+    # Each takes ``fast``: ``shortcuts.enabled``, read once per event by scrub_event
+    # (or here, when called alone).
 
-    def scrub_request(self, event: Dict[str, Any]) -> None:
+    def scrub_request(self, event: Dict[str, Any], fast: Optional[bool] = None) -> None:
+        fast = shortcuts.enabled if fast is None else fast
         request = event.get("request")
         if not isinstance(request, dict):
             return
         for part in ("headers", "cookies", "data", "env"):
-            if part in request and not self._plain(request[part]):
-                self._scrub(event, request, part, ["request", part])
+            if part in request and not (fast and self._plain(request[part])):
+                self._scrub(event, request, part, ["request", part], fast)
         try:
-            self._scrub_query(event, request)
+            self._scrub_query(event, request, fast)
         except Exception:
             pass
 
-    def scrub_extra(self, event: Dict[str, Any]) -> None:
+    def scrub_extra(self, event: Dict[str, Any], fast: Optional[bool] = None) -> None:
+        fast = shortcuts.enabled if fast is None else fast
         if "extra" in event:
-            self._scrub(event, event, "extra", ["extra"])
+            self._scrub(event, event, "extra", ["extra"], fast)
 
-    def scrub_user(self, event: Dict[str, Any]) -> None:
+    def scrub_user(self, event: Dict[str, Any], fast: Optional[bool] = None) -> None:
+        fast = shortcuts.enabled if fast is None else fast
         user = event.get("user")
         if isinstance(user, dict) and "ip_address" in self._names:
-            user.pop("ip_address", None)  # as sentry_sdk: dropped, not filtered
+            try:  # as sentry_sdk: dropped, not filtered; from a copy, the dict is the scope's
+                if "ip_address" in user:
+                    event["user"] = {
+                        key: value
+                        for key, value in user.items()
+                        if not (type(key) is str and key == "ip_address")
+                    }
+            except Exception:
+                pass  # a hostile key: the walk below filters the address instead
         if "user" in event:
-            self._scrub(event, event, "user", ["user"])
+            self._scrub(event, event, "user", ["user"], fast)
 
-    def scrub_contexts(self, event: Dict[str, Any]) -> None:
+    def scrub_contexts(self, event: Dict[str, Any], fast: Optional[bool] = None) -> None:
+        fast = shortcuts.enabled if fast is None else fast
         contexts = event.get("contexts")
         if not isinstance(contexts, dict):
             if contexts is not None:
-                self._scrub(event, event, "contexts", ["contexts"])
+                self._scrub(event, event, "contexts", ["contexts"], fast)
             return
+        plain = self._plain
         for name in list(contexts):
-            if name in _FACT_CONTEXTS:
-                continue  # built by the SDK from the machine, never app data
-            context = contexts[name]
-            if name == "trace" and isinstance(context, dict):
-                # span data set by the app
-                if "data" in context and not self._plain(context["data"]):
-                    self._scrub(event, context, "data", ["contexts", "trace", "data"])
-                continue
-            if not self._plain(context):
-                self._scrub(event, contexts, name, ["contexts", name])
+            if not (fast and plain(contexts[name], "data")):
+                self._scrub(event, contexts, name, ["contexts", name], fast)
 
-    def scrub_breadcrumbs(self, event: Dict[str, Any]) -> None:
+    def scrub_breadcrumbs(self, event: Dict[str, Any], fast: Optional[bool] = None) -> None:
+        fast = shortcuts.enabled if fast is None else fast
         crumbs = event.get("breadcrumbs")
         values = crumbs.get("values") if isinstance(crumbs, dict) else None
         if not isinstance(values, list):
             return
+        plain = self._plain
         for index, crumb in enumerate(values):
             if isinstance(crumb, dict) and "data" in crumb:
-                self._scrub(event, crumb, "data", ["breadcrumbs", "values", index, "data"])
+                if fast and plain(crumb["data"]):
+                    continue
+                path: List[Segment] = ["breadcrumbs", "values", index, "data"]
+                self._scrub(event, crumb, "data", path, fast)
 
-    def scrub_frames(self, event: Dict[str, Any]) -> None:
+    def scrub_frames(self, event: Dict[str, Any], fast: Optional[bool] = None) -> None:
+        fast = shortcuts.enabled if fast is None else fast
         # Frames share the serialised form of objects passed down the stack (see
         # serialize_value's memo); each shared container is looked at once.
-        clean: Set[Tuple[int, int]] = set()
-        for frame, path in _frames(event):
+        clean: Dict[Tuple[int, int], int] = {}
+        for frame, path in event_frames(event):
             if "vars" in frame:
-                self._scrub(event, frame, "vars", [*path, "vars"], clean)
+                self._scrub(event, frame, "vars", [*path, "vars"], fast, clean)
 
-    def scrub_spans(self, event: Dict[str, Any]) -> None:
+    def scrub_spans(self, event: Dict[str, Any], fast: Optional[bool] = None) -> None:
+        fast = shortcuts.enabled if fast is None else fast
         spans = event.get("spans")
         if not isinstance(spans, list):
             return
-        verdicts = self._verdicts
+        plain = self._plain
         for index, span in enumerate(spans):
             if type(span) is dict:
                 data = span.get("data")
-                if type(data) is dict:
-                    # Usually plain values under keys known harmless: no call, no path.
-                    try:  # a hostile key's __eq__ may raise; _scrub then handles it
-                        for name, item in data.items():
-                            if verdicts.get(name, True) or type(item) not in _LEAF_TYPES:
-                                break
-                        else:
-                            continue
-                    except Exception:
-                        pass
-                elif data is None and "data" not in span:
+                if fast and type(data) is dict and plain(data):
+                    continue  # usually plain values under keys known harmless
+                if data is None and "data" not in span:
                     continue
             elif not isinstance(span, dict) or "data" not in span:
                 continue
-            self._scrub(event, span, "data", ["spans", index, "data"])
+            self._scrub(event, span, "data", ["spans", index, "data"], fast)
 
     def scrub_event(self, event: Dict[str, Any]) -> None:
         """Replace denylisted values in place with '[Filtered]' and note it in _meta."""
         if not isinstance(event, dict):
             return
+        fast = shortcuts.enabled
         # Only the sections the event has: most events have few of them. Each section
-        # is guarded on its own: a failure in one leaves the others scrubbed.
+        # is guarded on its own (inline: a call each costs): a failure in one leaves
+        # the others scrubbed.
         if "request" in event:
             try:
-                self.scrub_request(event)
+                self.scrub_request(event, fast)
             except Exception:
                 pass
         if "extra" in event:
-            self._section(self.scrub_extra, event)
+            try:
+                self.scrub_extra(event, fast)
+            except Exception:
+                pass
         if "user" in event:
-            self._section(self.scrub_user, event)
+            try:
+                self.scrub_user(event, fast)
+            except Exception:
+                pass
         if "contexts" in event:
             try:
-                self.scrub_contexts(event)
+                self.scrub_contexts(event, fast)
             except Exception:
                 pass
         if "breadcrumbs" in event:
-            self._section(self.scrub_breadcrumbs, event)
+            try:
+                self.scrub_breadcrumbs(event, fast)
+            except Exception:
+                pass
         if "exception" in event or "threads" in event or "stacktrace" in event:
-            self._section(self.scrub_frames, event)
+            try:
+                self.scrub_frames(event, fast)
+            except Exception:
+                pass
         spans = event.get("spans")
         if isinstance(spans, list) and list.__len__(spans):  # none: nothing to look at
-            self._section(self.scrub_spans, event)
-
-    @staticmethod
-    def _section(scrub: Callable[[Dict[str, Any]], None], event: Dict[str, Any]) -> None:
-        try:
-            scrub(event)
-        except Exception:
-            pass
+            try:
+                self.scrub_spans(event, fast)
+            except Exception:
+                pass
 
 
-def _frames(event: Dict[str, Any]) -> Iterator[Tuple[Dict[str, Any], List[Segment]]]:
-    """Every frame of the event's stack traces with its path in the event."""
-    traces: List[Tuple[Any, List[Segment]]] = [(event.get("stacktrace"), ["stacktrace"])]
-    for section in ("threads", "exception"):
-        holder = event.get(section)
-        values = holder.get("values") if isinstance(holder, dict) else None
-        if isinstance(values, list):
-            for index, value in enumerate(values):
-                if isinstance(value, dict):
-                    traces.append(
-                        (value.get("stacktrace"), [section, "values", index, "stacktrace"])
-                    )
-    for trace, path in traces:
-        frames = trace.get("frames") if isinstance(trace, dict) else None
-        if isinstance(frames, list):
-            for index, frame in enumerate(frames):
-                if isinstance(frame, dict):
-                    yield frame, [*path, "frames", index]
+class _Walk:
+    """State of one section's walk: the event (for _meta), the budget, the cycle guard."""
+
+    __slots__ = ("active", "budget", "clean", "cuts", "event", "fast")
+
+    def __init__(
+        self,
+        event: Dict[str, Any],
+        budget: List[int],
+        fast: bool,
+        clean: Optional[Dict[Tuple[int, int], int]],
+    ) -> None:
+        self.event = event
+        self.budget = budget
+        self.fast = fast
+        self.clean = clean
+        self.active: Set[int] = set()
+        self.cuts = 0
+        """Containers left unlooked-at (depth, cycle, budget, breadth): a container with
+        one below it cannot be remembered as clean, as another context may see more."""

@@ -25,6 +25,7 @@ import json
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 from sentry_lite.events.meta import REM_LIMIT, Segment, annotate, forget, forget_list_item
+from sentry_lite.events.stacks import stacktraces
 from sentry_lite.limits import MAX_MEASURES
 
 __all__ = ["TRIM_STRING_BYTES", "encoded_size", "trim_event"]
@@ -121,25 +122,10 @@ def _run(event: Dict[str, Any], cuts: Iterator[Cut], size: int, budget: int) -> 
 # -- where things live -----------------------------------------------------------------
 
 
-def _stacktraces(event: Dict[str, Any]) -> List[Tuple[List[Segment], Dict[str, Any]]]:
-    """Every stack trace of the event with its path, the crashing exception's last."""
-    found: List[Tuple[List[Segment], Dict[str, Any]]] = []
-    for section in ("threads", "exception"):
-        holder = event.get(section)
-        values = holder.get("values") if isinstance(holder, dict) else None
-        if isinstance(values, list):
-            for index, value in enumerate(values):
-                if isinstance(value, dict) and isinstance(value.get("stacktrace"), dict):
-                    found.append(([section, "values", index, "stacktrace"], value["stacktrace"]))
-    if isinstance(event.get("stacktrace"), dict):
-        found.append((["stacktrace"], event["stacktrace"]))
-    return found
-
-
 def _frames(event: Dict[str, Any]) -> List[Tuple[List[Segment], Dict[str, Any], int]]:
     """All frames as (path, frame, distance from the outermost frame), outermost first."""
     rows: List[Tuple[List[Segment], Dict[str, Any], int]] = []
-    for path, trace in _stacktraces(event):
+    for path, trace in stacktraces(event):
         frames = trace.get("frames")
         if not isinstance(frames, list):
             continue
@@ -265,7 +251,7 @@ def _frame_context(event: Dict[str, Any]) -> Iterator[Cut]:
 
 def _middle_frames(event: Dict[str, Any]) -> Iterator[Cut]:
     keep = KEEP_OUTER_FRAMES + KEEP_INNER_FRAMES
-    for path, trace in _stacktraces(event):
+    for path, trace in stacktraces(event):
         frames = trace.get("frames")
         if not isinstance(frames, list) or len(frames) <= keep:
             continue

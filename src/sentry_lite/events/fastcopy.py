@@ -1,0 +1,205 @@
+"""Shortcuts of the walker for the data events usually hold: plain JSON, copied fast.
+
+Why: most event data is plain JSON already (str keys, short ASCII strings, ints, flat
+dicts of span data and headers). The general walker (``walker.Walker``) keeps a path and
+a ``_meta`` tree per node; copying plain data without that bookkeeping is several times
+faster. Each function here gives exactly what the walker gives, or raises
+:class:`NeedsFullWalk` as soon as something needs a cut, a repr or a ``_meta`` note;
+the caller then walks that section (or frame local) with the walker. ``shapes``
+builds the per-section shortcuts on these. The differential
+tests check the equality with ``sentry_lite.shortcuts`` off.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, List
+
+from sentry_lite.consts import MAX_DATABAG_BREADTH
+from sentry_lite.events.reprs import NEG_PLAIN_INT, PLAIN_INT, SURROGATES, format_timestamp
+
+__all__ = ["NeedsFullWalk", "check_plain", "fast_copy", "fast_vars"]
+
+
+class NeedsFullWalk(Exception):  # noqa: N818 - control flow, never escapes
+    """The fast copy met something that needs a cut, a repr or a _meta note."""
+
+
+def fast_copy(value: Any, depth: int, breadth: int, max_length: int, budget: List[int]) -> Any:
+    """Copy plain JSON data (the usual case) without the walker's per-node bookkeeping.
+
+    Gives exactly what the full walk gives when nothing must be cut, repr'd or noted;
+    otherwise raises :class:`NeedsFullWalk` and the caller walks the section in full.
+    """
+    if depth <= 0:
+        raise NeedsFullWalk
+    kind = type(value)
+    if kind is dict:  # first: leaves are mostly handled by their dict, below
+        budget[0] -= len(value) + 1
+        if len(value) > breadth or budget[0] < 0:
+            raise NeedsFullWalk
+        out = {}
+        if depth > 1 and max_length >= 0:
+            # Leaves are checked here, not in a call each: most values are leaves.
+            # ``len * 4 > max_length`` is ``len > max_length // 4`` for whole numbers.
+            longest = max_length // 4
+            for key, item in value.items():
+                if type(key) is not str or (not key.isascii() and SURROGATES.search(key)):
+                    raise NeedsFullWalk
+                leaf = type(item)
+                if leaf is str:
+                    if len(item) > longest or (not item.isascii() and SURROGATES.search(item)):
+                        raise NeedsFullWalk
+                    out[key] = item
+                elif leaf is int:
+                    if not NEG_PLAIN_INT < item < PLAIN_INT:
+                        raise NeedsFullWalk
+                    out[key] = item
+                elif leaf is bool or item is None:
+                    out[key] = item
+                elif leaf is dict and depth > 2:
+                    # A dict of leaves (span data, headers, the DSC): inline too.
+                    budget[0] -= len(item) + 1
+                    if len(item) > breadth or budget[0] < 0:
+                        raise NeedsFullWalk
+                    inner = {}
+                    for name, sub in item.items():
+                        if type(name) is not str or (
+                            not name.isascii() and SURROGATES.search(name)
+                        ):
+                            raise NeedsFullWalk
+                        kind = type(sub)
+                        if kind is str:
+                            if len(sub) > longest or (not sub.isascii() and SURROGATES.search(sub)):
+                                raise NeedsFullWalk
+                            inner[name] = sub
+                        elif kind is int:
+                            if not NEG_PLAIN_INT < sub < PLAIN_INT:
+                                raise NeedsFullWalk
+                            inner[name] = sub
+                        elif kind is bool or sub is None:
+                            inner[name] = sub
+                        else:
+                            inner[name] = fast_copy(sub, depth - 2, breadth, max_length, budget)
+                    out[key] = inner
+                else:
+                    out[key] = fast_copy(item, depth - 1, breadth, max_length, budget)
+            return out
+        for key, item in value.items():
+            if type(key) is not str or (not key.isascii() and SURROGATES.search(key)):
+                raise NeedsFullWalk
+            out[key] = fast_copy(item, depth - 1, breadth, max_length, budget)
+        return out
+    if kind is str:
+        if len(value) * 4 > max_length or (not value.isascii() and SURROGATES.search(value)):
+            raise NeedsFullWalk
+        return value
+    if kind is int:
+        if not NEG_PLAIN_INT < value < PLAIN_INT:
+            raise NeedsFullWalk
+        return value
+    if kind is bool or value is None:
+        return value
+    if kind is float:
+        if value - value != 0.0:  # NaN or +-inf
+            raise NeedsFullWalk
+        return value
+    if kind is list or kind is tuple:
+        budget[0] -= len(value) + 1
+        if len(value) > breadth or budget[0] < 0:
+            raise NeedsFullWalk
+        if depth <= 1 or max_length < 0:
+            return [fast_copy(item, depth - 1, breadth, max_length, budget) for item in value]
+        longest = max_length // 4
+        copy = []
+        for item in value:  # leaves inline, as for dicts: context lines, repr'd locals
+            leaf = type(item)
+            if leaf is str:
+                if len(item) > longest or (not item.isascii() and SURROGATES.search(item)):
+                    raise NeedsFullWalk
+            elif leaf is int:
+                if not NEG_PLAIN_INT < item < PLAIN_INT:
+                    raise NeedsFullWalk
+            elif not (leaf is bool or item is None):
+                item = fast_copy(item, depth - 1, breadth, max_length, budget)
+            copy.append(item)
+        return copy
+    if kind is datetime:
+        try:
+            return format_timestamp(value)
+        except Exception:
+            raise NeedsFullWalk from None  # no UTC form: the walker shows its repr
+    raise NeedsFullWalk
+
+
+def fast_vars(value: Any, depth: int, max_length: int, budget: List[int]) -> Any:
+    """Frame-locals form of :func:`fast_copy`: leaves become their repr, as sentry_sdk."""
+    if depth <= 0:
+        raise NeedsFullWalk
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or kind is float or value is None:
+        if kind is str and len(value) * 4 > max_length:
+            raise NeedsFullWalk  # _leaf_repr cuts huge strings before repr'ing them
+        text = repr(value)  # str repr escapes lone surrogates, so it is clean ASCII/UTF-8
+        if len(text) * 4 > max_length:
+            raise NeedsFullWalk
+        return text
+    if kind is dict:
+        budget[0] -= len(value) + 1
+        if len(value) > MAX_DATABAG_BREADTH or budget[0] < 0:
+            raise NeedsFullWalk
+        out = {}
+        for key, item in value.items():
+            if type(key) is not str or (not key.isascii() and SURROGATES.search(key)):
+                raise NeedsFullWalk
+            out[key] = fast_vars(item, depth - 1, max_length, budget)
+        return out
+    if kind is list or kind is tuple:
+        budget[0] -= len(value) + 1
+        if len(value) > MAX_DATABAG_BREADTH or budget[0] < 0:
+            raise NeedsFullWalk
+        return [fast_vars(item, depth - 1, max_length, budget) for item in value]
+    raise NeedsFullWalk
+
+
+def check_plain(value: Any, depth: int, breadth: int, longest: int, budget: List[int]) -> None:
+    """Raise :class:`NeedsFullWalk` unless the walker would give ``value`` back as it is.
+
+    That is: dicts with clean str keys and lists, within ``depth``/``breadth`` and the
+    node budget (spent as the walker spends it), holding strs of at most ``longest``
+    characters without lone surrogates, ints JSON can write, finite floats, bools and
+    None. For data made by the SDK itself (frames' vars), where a copy would be waste.
+    """
+    if depth <= 0:
+        raise NeedsFullWalk
+    kind = type(value)
+    if kind is dict:
+        items: Any = value.values()
+        budget[0] -= len(value) + 1
+        if len(value) > breadth or budget[0] < 0:
+            raise NeedsFullWalk
+        for key in value:
+            if type(key) is not str or (not key.isascii() and SURROGATES.search(key)):
+                raise NeedsFullWalk
+    elif kind is list:
+        items = value
+        budget[0] -= len(value) + 1
+        if len(value) > breadth or budget[0] < 0:
+            raise NeedsFullWalk
+    else:
+        raise NeedsFullWalk
+    for item in items:
+        leaf = type(item)
+        if leaf is str:
+            if len(item) > longest or (not item.isascii() and SURROGATES.search(item)):
+                raise NeedsFullWalk
+        elif leaf is dict or leaf is list:
+            check_plain(item, depth - 1, breadth, longest, budget)
+        elif leaf is int:
+            if not NEG_PLAIN_INT < item < PLAIN_INT:
+                raise NeedsFullWalk
+        elif leaf is float:
+            if item - item != 0.0:  # NaN or +-inf
+                raise NeedsFullWalk
+        elif not (leaf is bool or item is None):
+            raise NeedsFullWalk
