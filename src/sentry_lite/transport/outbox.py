@@ -373,7 +373,9 @@ class Outbox:
         seen: Set[str] = set()
         expired: List[str] = []
         with self._lock:
-            known_before = set(self._ready)  # files written during the scan are not "gone"
+            # Files written during the scan are not "gone"; nor is one that was claimed
+            # and handed back (retry) meanwhile: the listing may have caught neither name.
+            known_before = dict(self._ready)
         with os.scandir(self.directory) as entries:
             for entry in entries:
                 name = entry.name
@@ -402,9 +404,10 @@ class Outbox:
                 elif _CLAIM in name and self._recover_claim(entry, base, attempts, wall):
                     seen.add(base)
         with self._lock:
-            for base in [b for b in known_before - seen if b in self._ready]:
-                self._remove(base)  # claimed or removed by another process
-                self._bodies.pop(base, None)
+            for base in [b for b in known_before.keys() - seen if b in self._ready]:
+                if self._ready[base] == known_before[base]:
+                    self._remove(base)  # claimed or removed by another process
+                    self._bodies.pop(base, None)
             if self._by_due and len(self._by_due) > 4 * len(self._ready) + 64:
                 self._by_due = [(e[2], b) for b, e in self._ready.items()]
                 heapq.heapify(self._by_due)
