@@ -141,14 +141,18 @@ print(json.dumps(out))
 
 
 class _Sink(BaseHTTPRequestHandler):
+    """A fast ingest: the reply goes out in one segment with Nagle off.
+
+    (Written as head, then body, with Nagle on, each reply waited ~40 ms for the client's
+    delayed ACK: the "fast" ingest answered in 44 ms and envelopes queued up.)
+    """
+
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
 
     def do_POST(self) -> None:  # noqa: N802
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        self.send_response(200)
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"{}")
+        self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
 
     def log_message(self, *args: Any) -> None:
         pass

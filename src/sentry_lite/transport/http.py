@@ -80,7 +80,11 @@ def _opt(options: Mapping[str, Any], name: str, default: Any) -> Any:
 
 
 def _is_urgent(envelope: Envelope) -> bool:
-    return any(item.type not in BATCHABLE for item in envelope.items)
+    # Runs on the app thread for every capture: a plain loop, no generator or property.
+    for item in envelope.items:
+        if item.headers.get("type") not in BATCHABLE:
+            return True
+    return False
 
 
 class HttpTransport(Transport):
