@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any, Callable, Dict, List, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional
 
 from sentry_lite.dsn import Dsn
 from sentry_lite.limits import (
@@ -41,15 +41,17 @@ from sentry_lite.limits import (
     SPREAD_LATENCY,
 )
 from sentry_lite.transport.base import Transport
-from sentry_lite.transport.draining import OutboxDrain
 from sentry_lite.transport.encoding import Encoder
 from sentry_lite.transport.exchange import Exchange, warm_up
-from sentry_lite.transport.outbox import Outbox
 from sentry_lite.transport.ratelimits import RateLimits
 from sentry_lite.transport.reports import LossRecorder
 from sentry_lite.transport.sending import Sender
 from sentry_lite.transport.wire import Envelope, Item
 from sentry_lite.transport.worker import BackgroundWorker
+
+if TYPE_CHECKING:
+    from sentry_lite.transport.draining import OutboxDrain
+    from sentry_lite.transport.outbox import Outbox
 
 logger = logging.getLogger("sentry_lite.errors")
 
@@ -81,7 +83,7 @@ def _opt(options: Mapping[str, Any], name: str, default: Any) -> Any:
 
 def _is_urgent(envelope: Envelope) -> bool:
     # Runs on the app thread for every capture: a plain loop, no generator or property.
-    for item in envelope.items:
+    for item in envelope.items:  # noqa: SIM110
         if item.headers.get("type") not in BATCHABLE:
             return True
     return False
@@ -112,7 +114,6 @@ class HttpTransport(Transport):
                 queue_size,
                 "sentry_lite.spooler",
                 self._after_fork,
-                warm_up=warm_up,
             )
             self._sender = BackgroundWorker(
                 lambda _: None,
@@ -143,6 +144,9 @@ class HttpTransport(Transport):
         directory = options.get("cache_dir")
         if not directory:
             return None
+        from sentry_lite.transport.draining import OutboxDrain  # only with cache_dir
+        from sentry_lite.transport.outbox import Outbox
+
         try:
             outbox = Outbox(
                 str(directory),
