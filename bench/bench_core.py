@@ -49,7 +49,10 @@ if mode == "none":
 else:
     sdk = __import__(mode)
 t1 = time.perf_counter()
-if sdk is not None:
+if sdk is not None and "--null-transport" in sys.argv:
+    # The floor of the spaced scenario: the same SDK with a transport that does nothing.
+    sdk.init(dsn=dsn, release="bench@1", transport=lambda event: None)
+elif sdk is not None:
     sdk.init(dsn=dsn, release="bench@1")  # defaults for both, as an app would
 t2 = time.perf_counter()
 rss1 = rss_kib()
@@ -184,8 +187,10 @@ def start_sink() -> ThreadingHTTPServer:
     return server
 
 
-def run_child(mode: str, dsn: str, captures: bool, flag: str = "--captures") -> Dict[str, float]:
-    args = [sys.executable, "-c", CHILD, mode, dsn] + ([flag] if captures else [])
+def run_child(
+    mode: str, dsn: str, captures: bool, flag: str = "--captures", *extra: str
+) -> Dict[str, float]:
+    args = [sys.executable, "-c", CHILD, mode, dsn] + ([flag] if captures else []) + list(extra)
     env = {k: v for k, v in os.environ.items() if not k.startswith("SENTRY_")}
     out = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, env=env, timeout=600)
     if out.returncode != 0:
@@ -225,10 +230,12 @@ def main() -> int:
     hung_dsn = f"http://public@127.0.0.1:{hung.getsockname()[1]}/1"
     spaced: Dict[str, List[Dict[str, float]]] = {m: [] for m in modes[1:]}
     spaced_hung: Dict[str, List[Dict[str, float]]] = {m: [] for m in modes[1:]}
+    floor: List[Dict[str, float]] = []
     for _ in range(max(1, RUNS // 2)):
         for mode in modes[1:]:
             spaced[mode].append(run_child(mode, dsn, True, "--spaced"))
             spaced_hung[mode].append(run_child(mode, hung_dsn, True, "--spaced"))
+        floor.append(run_child("sentry_lite", dsn, True, "--spaced", "--null-transport"))
     sink.shutdown()
     hung.close()
 
@@ -300,6 +307,14 @@ def main() -> int:
                 prefix,
                 median_of(results["sentry_sdk"], key),
                 median_of(results["sentry_lite"], key),
+                0.2,
+                "ms",
+            )
+        if results is spaced:
+            row(
+                "  same, sentry_lite sending nothing ms",
+                median_of(spaced["sentry_sdk"], "spaced_message_ms"),
+                median_of(floor, "spaced_message_ms"),
                 0.2,
                 "ms",
             )
