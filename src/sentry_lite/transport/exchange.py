@@ -25,8 +25,8 @@ if TYPE_CHECKING:
 
     from sentry_lite.transport.post import FastPost
 
-# urllib3, ssl and certifi are imported on a sending thread (see warm_up): together they
-# are most of an eager import's cost (about 30 ms and several MiB).
+# urllib3, ssl and certifi are imported on a sending thread at its first request:
+# together they are most of an eager import's cost (about 30 ms and several MiB).
 
 logger = logging.getLogger("sentry_lite.errors")
 
@@ -38,7 +38,6 @@ __all__ = [
     "SENT",
     "TOO_LARGE",
     "Exchange",
-    "warm_up",
 ]
 
 # Outcomes of one POST.
@@ -48,18 +47,6 @@ RETRY = "retry"
 LIMITED = "limited"
 REJECTED = "rejected"
 TOO_LARGE = "too_large"
-
-
-def warm_up() -> None:
-    """Import what the first request needs, so that it does not cost the app thread.
-
-    Called by a sending thread before it takes its first job: imports hold the import
-    lock and the GIL for milliseconds, and done here they overlap the app's own work
-    instead of landing inside a ``capture_*`` call that waits for the first send.
-    """
-    import zlib  # noqa: F401
-
-    from sentry_lite.transport import pool, post  # noqa: F401  (urllib3, ssl, certifi)
 
 
 class Exchange:

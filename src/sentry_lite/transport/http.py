@@ -42,7 +42,7 @@ from sentry_lite.limits import (
 )
 from sentry_lite.transport.base import Transport
 from sentry_lite.transport.encoding import Encoder
-from sentry_lite.transport.exchange import Exchange, warm_up
+from sentry_lite.transport.exchange import Exchange
 from sentry_lite.transport.ratelimits import RateLimits
 from sentry_lite.transport.reports import LossRecorder
 from sentry_lite.transport.sending import Sender
@@ -122,7 +122,6 @@ class HttpTransport(Transport):
                 "sentry_lite.sender",
                 threads=SEND_THREADS,
                 idle_on_all_threads=True,
-                warm_up=warm_up,
             )
             self._sender.wake()  # deliver what earlier processes left behind
         else:
@@ -137,7 +136,6 @@ class HttpTransport(Transport):
                 urgent=_is_urgent,
                 batch_size=max(1, queue_size // 2),
                 spread=lambda: self._exchange.latency >= SPREAD_LATENCY,
-                warm_up=warm_up,
             )
 
     def _make_outbox(self, options: Mapping[str, Any]) -> Optional[Outbox]:

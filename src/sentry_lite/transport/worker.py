@@ -20,10 +20,6 @@ other threads are only started then, so a fast ingest never wakes them). ``idle(
 thread 0 only, unless ``idle_on_all_threads`` (the outbox sender, whose idle work is the
 sending itself and is safe to run concurrently).
 
-``warm_up()`` runs on the first thread before it takes any job: the sending path's lazy
-imports then happen off the app thread, instead of inside the ``capture_*`` call that
-happens to wait for the first send.
-
 Fork safety: ``os.register_at_fork`` gives the child fresh locks and an empty queue (the
 parent still owns and sends what was queued before the fork); the child's threads start
 on its first submit. No thread is started during interpreter shutdown.
@@ -123,10 +119,8 @@ class BackgroundWorker(Generic[T]):
         urgent: Optional[Callable[[T], bool]] = None,
         batch_size: Optional[int] = None,
         spread: Optional[Callable[[], bool]] = None,
-        warm_up: Optional[Callable[[], None]] = None,
     ) -> None:
         self._process = process
-        self._warm_up = warm_up
         self._linger = max(0.0, float(linger))
         self._urgent = urgent
         self._batch_size = max(1, int(batch_size or queue_size))
@@ -359,11 +353,6 @@ class BackgroundWorker(Generic[T]):
                 self._running = False  # the next submit starts a thread again
 
     def _serve(self, index: int) -> None:
-        if index == 0 and self._warm_up is not None:
-            try:
-                self._warm_up()
-            except Exception:  # the first job will meet the same problem and count it
-                pass
         cond = self._cond
         lock = self._lock
         may_idle = self._idle is not None and (index == 0 or self._idle_on_all)
