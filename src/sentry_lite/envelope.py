@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any, Dict, List, Optional, Union
+from typing import Any, Dict, List, Optional
 
 from sentry_lite.limits import FALLBACK_TITLE_CHARS, MAX_EVENT_BYTES
 from sentry_lite.transport import wire
@@ -37,16 +37,6 @@ class Item(wire.Item):
     """An envelope item; ``Item(payload=..., type=...)`` as in sentry_sdk."""
 
     __slots__ = ()
-
-    def __init__(
-        self,
-        payload: Union[bytes, bytearray, str, Dict[str, Any], List[Any]],
-        type: str,  # noqa: A002 - mirrors the protocol field name
-        headers: Optional[Dict[str, Any]] = None,
-    ) -> None:
-        if isinstance(payload, str):  # sentry_sdk sends text payloads as UTF-8
-            payload = payload.encode("utf-8")
-        super().__init__(payload, type, headers)
 
     def _encode(self) -> bytes:
         data = wire.dumps(self.json)

@@ -76,15 +76,21 @@ class Item:
 
     def __init__(
         self,
-        payload: Union[bytes, bytearray, Dict[str, Any], List[Any]],
+        payload: Union[bytes, bytearray, str, Dict[str, Any], List[Any]],
         type: str,  # noqa: A002 - mirrors the protocol field name
         headers: Optional[Dict[str, Any]] = None,
     ) -> None:
-        self.headers: Dict[str, Any] = dict(headers or {})
+        self.headers: Dict[str, Any] = dict(headers) if headers else {}
         self.headers["type"] = type
-        if isinstance(payload, (bytes, bytearray)):
-            self._bytes: Optional[bytes] = bytes(payload)
-            self.json: Optional[Any] = None
+        if isinstance(payload, (dict, list)):  # the usual case first: events, reports
+            self._bytes: Optional[bytes] = None
+            self.json: Optional[Any] = payload
+        elif isinstance(payload, str):  # text is sent as UTF-8, as sentry_sdk does
+            self._bytes = payload.encode("utf-8")
+            self.json = None
+        elif isinstance(payload, (bytes, bytearray)):
+            self._bytes = bytes(payload)
+            self.json = None
         else:
             self._bytes = None
             self.json = payload
