@@ -7,7 +7,14 @@ from typing import Iterator, Tuple
 
 import pytest
 
+from sentry_lite import shortcuts
 from sentry_lite.transport.post import NetworkError, ProtocolError, read_response
+
+
+@pytest.fixture(autouse=True)
+def _lean_reader(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about the lean reader, even in a run with the shortcuts off."""
+    monkeypatch.setattr(shortcuts, "enabled", True)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import socket
 import threading
+from contextlib import contextmanager
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import pytest
@@ -133,6 +134,17 @@ def replies(draw: Any) -> bytes:
     return reply
 
 
+@contextmanager
+def _lean() -> Iterator[None]:
+    """The lean path, even in a run with ``SENTRY_LITE_SHORTCUTS=0``."""
+    before = shortcuts.enabled
+    shortcuts.set_enabled(True)
+    try:
+        yield
+    finally:
+        shortcuts.set_enabled(before)
+
+
 def _outcome(read: Any) -> Tuple[Any, ...]:
     try:
         status, reply_headers = read()
@@ -167,7 +179,8 @@ def _read_pair(reply: bytes) -> Tuple[int, Dict[str, str]]:
 @settings(max_examples=600, deadline=None)
 @given(replies())
 def test_lean_reader_matches_the_general_parser(reply: bytes) -> None:
-    lean = _outcome(lambda: _read_pair(reply))
+    with _lean():
+        lean = _outcome(lambda: _read_pair(reply))
     with shortcuts.disabled():
         general = _outcome(lambda: _read_pair(reply))
     assert lean == general, reply
@@ -182,7 +195,8 @@ def test_lean_reader_returns_the_same_headers(reply: bytes) -> None:
         except (NetworkError, OSError):
             return None
 
-    lean = read()
+    with _lean():
+        lean = read()
     with shortcuts.disabled():
         general = read()
     assert lean == general, reply
@@ -254,13 +268,17 @@ def _post(port: int) -> Tuple[int, Any]:
 @given(replies())
 def test_lean_post_matches_urlopen(ingest: RawIngest, reply: bytes) -> None:
     ingest.reply = reply
-    lean = _outcome(lambda: _post(ingest.port))
+    with _lean():
+        lean = _outcome(lambda: _post(ingest.port))
     with shortcuts.disabled():
         general = _outcome(lambda: _post(ingest.port))
     assert lean == general, reply
 
 
-def test_the_switch_routes_around_the_lean_path(ingest: RawIngest) -> None:
+def test_the_switch_routes_around_the_lean_path(
+    ingest: RawIngest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(shortcuts, "enabled", True)
     ingest.reply = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
     dsn = Dsn(f"http://public@127.0.0.1:{ingest.port}/1")
     exchange = Exchange({"dsn": dsn}, dsn, RateLimits(), 1)
