@@ -66,7 +66,7 @@ class _Signal:
     Why not ``threading.Condition``: waking a sleeping thread is on the app thread's path
     for every urgent capture, and ``Condition.notify_all`` runs a dozen lines of Python
     (ownership check, deque walk). After the app was idle even for milliseconds, that code
-    runs with cold caches: about 35 µs per capture on the benchmark VM, against a few µs
+    runs with cold caches: tens of µs per capture on the benchmark VM, against a few µs
     here. Same contract: call :meth:`wait` and :meth:`notify_all` with ``lock`` held.
     """
 
