@@ -5,6 +5,9 @@ Measures, each in fresh interpreters (median of several runs):
   * RSS added by import + init,
   * app-thread time of capture_exception through 10 and 50 frames with locals,
   * app-thread time of capture_message,
+  * the first capture_message right after init (lazy imports and thread start land here),
+  * capture_message calls spaced 20 ms apart, so that each one wakes the sending thread,
+    against a fast ingest and against one that never answers,
 each as wall time (median; includes waiting for the GIL while the SDK's own worker
 threads serialise and send) and as the calling thread's CPU time.
 
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import statistics
 import subprocess
 import sys
@@ -45,7 +49,10 @@ if mode == "none":
 else:
     sdk = __import__(mode)
 t1 = time.perf_counter()
-if sdk is not None:
+if sdk is not None and "--null-transport" in sys.argv:
+    # The floor of the spaced scenario: the same SDK with a transport that does nothing.
+    sdk.init(dsn=dsn, release="bench@1", transport=lambda event: None)
+elif sdk is not None:
     sdk.init(dsn=dsn, release="bench@1")  # defaults for both, as an app would
 t2 = time.perf_counter()
 rss1 = rss_kib()
@@ -55,6 +62,10 @@ out = {
     "rss_added_mib": (rss1 - rss0) / 1024,
     "rss_mib": rss1 / 1024,
 }
+if sdk is not None and "--captures" not in sys.argv and "--spaced" not in sys.argv:
+    t3 = time.perf_counter()
+    sdk.capture_message("first")
+    out["first_capture_ms"] = (time.perf_counter() - t3) * 1e3
 
 def recurse(n, payload):
     local_list = [n, "x" * 20, {"k": n}]
@@ -94,6 +105,23 @@ def time_capture_message(n):
             sdk.flush(5)
     return median_ms(wall), median_ms(cpu)
 
+def time_spaced_messages(n, gap):
+    # Each call finds the sending thread asleep and wakes it: what an app that reports
+    # now and then (not in bursts) pays per capture while that thread works.
+    wall, cpu = [], []
+    for i in range(n):
+        time.sleep(gap)
+        timed(lambda: sdk.capture_message("spaced %d" % i), wall, cpu)
+    return median_ms(wall), median_ms(cpu)
+
+if sdk is not None and "--spaced" in sys.argv:
+    for _ in range(5):
+        sdk.capture_message("warm")
+    time.sleep(0.2)
+    wall, cpu = time_spaced_messages(100, 0.02)
+    out["spaced_message_ms"] = wall
+    out["spaced_message_cpu_ms"] = cpu
+
 if sdk is not None and "--captures" in sys.argv:
     sys.setrecursionlimit(5000)
     for _ in range(20):  # warm caches (source lines, modules list) like a running app
@@ -116,17 +144,40 @@ print(json.dumps(out))
 
 
 class _Sink(BaseHTTPRequestHandler):
+    """A fast ingest: the reply goes out in one segment with Nagle off.
+
+    (Written as head, then body, with Nagle on, each reply waited ~40 ms for the client's
+    delayed ACK: the "fast" ingest answered in 44 ms and envelopes queued up.)
+    """
+
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
 
     def do_POST(self) -> None:  # noqa: N802
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        self.send_response(200)
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"{}")
+        self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
 
     def log_message(self, *args: Any) -> None:
         pass
+
+
+def start_hung_sink() -> socket.socket:
+    """An ingest that accepts connections and never answers (nor reads much)."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(64)
+    held: List[socket.socket] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            held.append(conn)
+
+    threading.Thread(target=accept, daemon=True).start()
+    return server
 
 
 def start_sink() -> ThreadingHTTPServer:
@@ -136,8 +187,10 @@ def start_sink() -> ThreadingHTTPServer:
     return server
 
 
-def run_child(mode: str, dsn: str, captures: bool) -> Dict[str, float]:
-    args = [sys.executable, "-c", CHILD, mode, dsn] + (["--captures"] if captures else [])
+def run_child(
+    mode: str, dsn: str, captures: bool, flag: str = "--captures", *extra: str
+) -> Dict[str, float]:
+    args = [sys.executable, "-c", CHILD, mode, dsn] + ([flag] if captures else []) + list(extra)
     env = {k: v for k, v in os.environ.items() if not k.startswith("SENTRY_")}
     out = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, env=env, timeout=600)
     if out.returncode != 0:
@@ -173,7 +226,18 @@ def main() -> int:
     for _ in range(max(1, RUNS // 2)):
         for mode in modes[1:]:
             captures[mode].append(run_child(mode, dsn, captures=True))
+    hung = start_hung_sink()
+    hung_dsn = f"http://public@127.0.0.1:{hung.getsockname()[1]}/1"
+    spaced: Dict[str, List[Dict[str, float]]] = {m: [] for m in modes[1:]}
+    spaced_hung: Dict[str, List[Dict[str, float]]] = {m: [] for m in modes[1:]}
+    floor: List[Dict[str, float]] = []
+    for _ in range(max(1, RUNS // 2)):
+        for mode in modes[1:]:
+            spaced[mode].append(run_child(mode, dsn, True, "--spaced"))
+            spaced_hung[mode].append(run_child(mode, hung_dsn, True, "--spaced"))
+        floor.append(run_child("sentry_lite", dsn, True, "--spaced", "--null-transport"))
     sink.shutdown()
+    hung.close()
 
     rows = []
     base_rss = median_of(startup["none"], "rss_added_mib")
@@ -227,15 +291,43 @@ def main() -> int:
             "ms",
         )
 
+    row(
+        "first capture_message after init ms",
+        median_of(startup["sentry_sdk"], "first_capture_ms"),
+        median_of(startup["sentry_lite"], "first_capture_ms"),
+        1.0,
+        "ms",
+    )
+    for results, label in ((spaced, "fast ingest"), (spaced_hung, "hung ingest")):
+        for key, prefix in (
+            ("spaced_message_ms", f"capture_message 20 ms apart, {label} ms"),
+            ("spaced_message_cpu_ms", "  same, app-thread CPU ms"),
+        ):
+            row(
+                prefix,
+                median_of(results["sentry_sdk"], key),
+                median_of(results["sentry_lite"], key),
+                0.2,
+                "ms",
+            )
+        if results is spaced:
+            row(
+                "  same, sentry_lite sending nothing ms",
+                median_of(spaced["sentry_sdk"], "spaced_message_ms"),
+                median_of(floor, "spaced_message_ms"),
+                0.2,
+                "ms",
+            )
+
     print(
         f"bare interpreter RSS: {median_of(startup['none'], 'rss_mib'):.1f} MiB; "
         f"runs: {RUNS}; python {sys.version.split()[0]}"
     )
-    print(f"{'metric':34} {'sentry_sdk':>11} {'sentry_lite':>12} {'ratio':>7} {'target':>7}")
+    print(f"{'metric':42} {'sentry_sdk':>11} {'sentry_lite':>12} {'ratio':>7} {'target':>7}")
     for label, sdk, lite, ratio, target, _unit, verdict in rows:
         target_text = f"<={target:g}" if target < 1 else ""
         shown = verdict if target_text else ""
-        print(f"{label:34} {sdk:11.3f} {lite:12.3f} {ratio:7.3f} {target_text:>7} {shown}")
+        print(f"{label:42} {sdk:11.3f} {lite:12.3f} {ratio:7.3f} {target_text:>7} {shown}")
     return 0
 
 

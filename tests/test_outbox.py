@@ -23,6 +23,11 @@ def _files(path: Any) -> List[str]:
     return sorted(os.listdir(path))
 
 
+def _stored(path: Any) -> List[str]:
+    """Envelopes on disk: ready or claimed files, not writes in progress."""
+    return [n for n in os.listdir(path) if not n.startswith(".tmp-")]
+
+
 def _exactly_once(receiver: Receiver, expected: List[str], settle: float = 0.3) -> None:
     """Wait for ``expected`` messages, then make sure no duplicate trickles in."""
     receiver.wait_for(len(expected), timeout=15)
@@ -253,14 +258,16 @@ def test_sigkill_then_restart_delivers_every_event(receiver: Receiver, tmp_path:
     line = proc.stdout.readline().strip()
     assert line == "captured", proc.stderr.read() if proc.stderr else ""
     # The spooler thread writes each envelope within milliseconds of its capture (no
-    # flush, no shutdown hook): kill as soon as they are on disk.
+    # flush, no shutdown hook): kill as soon as they are on disk. A ``.tmp-`` file is a
+    # write still in progress, not an envelope on disk (counting it made this test kill
+    # the child inside the 50th write now and then; the 50th was then never delivered).
     deadline = time.monotonic() + 5
-    while len(os.listdir(cache)) < 50 and time.monotonic() < deadline:
+    while len(_stored(cache)) < 50 and time.monotonic() < deadline:
         time.sleep(0.005)
     proc.send_signal(signal.SIGKILL)
     proc.wait(10)
     assert proc.returncode == -signal.SIGKILL
-    assert len(os.listdir(cache)) == 50
+    assert len(_stored(cache)) == 50
     receiver.start_listening()
     second = _child([receiver.dsn(), cache, "flush", "0"])
     out, err = second.communicate(timeout=30)
@@ -298,3 +305,40 @@ def test_an_unusable_cache_dir_falls_back_to_sending_directly(
         transport.capture_envelope(event_envelope(f"direct-{i}"))
     transport.flush(10)
     assert sorted(messages(receiver)) == ["direct-0", "direct-1", "direct-2"]
+
+
+def test_a_claim_handed_back_during_a_scan_stays_known(tmp_path: Any, monkeypatch: Any) -> None:
+    """A scan must not forget a file that another thread claimed and handed back meanwhile.
+
+    The listing can show the file under its claim name (or under neither name: a rename
+    during ``readdir``), while the sending thread's retry puts it back as ready; the scan
+    then took it for a file another process had taken, and this process no longer knew
+    it until the next scan: ``flush()`` found nothing due and left it on disk.
+    """
+    from sentry_lite.transport import outbox as outbox_module
+
+    box = Outbox(str(tmp_path))
+    box.put(event_envelope("x").serialize())
+    real_scandir = os.scandir
+
+    class Listing:
+        def __init__(self, path: str) -> None:
+            claim = box.claim()  # another sending thread claims it ...
+            assert claim is not None
+            with real_scandir(path) as entries:
+                self.entries = list(entries)  # ... the listing shows the claim ...
+            box.retry(claim, 0.0)  # ... and the send failed: it is handed back
+
+        def __enter__(self) -> List[Any]:
+            return self.entries
+
+        def __exit__(self, *exc: Any) -> None:
+            pass
+
+    monkeypatch.setattr(outbox_module.os, "scandir", Listing)
+    box.scan()
+    monkeypatch.setattr(outbox_module.os, "scandir", real_scandir)
+    assert len(box) == 1
+    assert box.next_due() == 0.0
+    claim = box.claim()
+    assert claim is not None and Envelope.parse(claim.data).get_event()["message"] == "x"  # type: ignore[index]

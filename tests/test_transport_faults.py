@@ -14,6 +14,7 @@ from typing import Any, Callable, Dict, List
 
 import pytest
 
+from sentry_lite import shortcuts
 from sentry_lite.consts import MAX_EVENT_BYTES
 from sentry_lite.envelope import Envelope
 from sentry_lite.transport import HttpTransport
@@ -295,7 +296,10 @@ def test_connections_closed_by_the_server_between_requests(
     assert not transport.losses.totals
 
 
-def test_lean_post_falls_back_to_urlopen(receiver: Receiver, make_transport: Any) -> None:
+def test_lean_post_falls_back_to_urlopen(
+    receiver: Receiver, make_transport: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(shortcuts, "enabled", True)  # about the lean path, even in a run without
     transport = make_transport()
     transport.capture_envelope(event_envelope("fast"))
     transport.flush(5)

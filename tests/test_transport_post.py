@@ -7,7 +7,14 @@ from typing import Iterator, Tuple
 
 import pytest
 
+from sentry_lite import shortcuts
 from sentry_lite.transport.post import NetworkError, ProtocolError, read_response
+
+
+@pytest.fixture(autouse=True)
+def _lean_reader(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about the lean reader, even in a run with the shortcuts off."""
+    monkeypatch.setattr(shortcuts, "enabled", True)
 
 
 @pytest.fixture
@@ -69,7 +76,6 @@ def test_connection_close_and_interim_reply(pair: Tuple[socket.socket, socket.so
     [
         b"SSH-2.0-OpenSSH\r\n\r\n",
         b"HTTP/1.1 abc OK\r\n\r\n",
-        b"HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n",
         b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort",
         b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
     ],
@@ -78,6 +84,15 @@ def test_malformed_replies(pair: Tuple[socket.socket, socket.socket], data: byte
     _reply(pair, data, close=True)
     with pytest.raises(ProtocolError):
         read_response(pair[0])
+
+
+def test_unreadable_content_length_reads_to_the_close(
+    pair: Tuple[socket.socket, socket.socket],
+) -> None:
+    """As urllib3 (the general path): the length is ignored, the body ends with the close."""
+    _reply(pair, b"HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\nbody", close=True)
+    status, _, keep = read_response(pair[0])
+    assert status == 200 and not keep
 
 
 def test_closed_before_reply(pair: Tuple[socket.socket, socket.socket]) -> None:

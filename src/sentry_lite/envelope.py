@@ -1,225 +1,203 @@
-"""Sentry envelopes: the unit the transport sends and the receiver parses.
+"""Sentry envelopes as the SDK builds them: the wire format plus what events mean.
 
-Format (https://develop.sentry.dev/sdk/data-model/envelopes/): a JSON header line,
-then items, each a JSON header line followed by its payload. Payloads carry an
-explicit ``length`` so binary data and embedded newlines are safe.
+The framing (headers, items, lazy JSON payloads, parsing, data categories) lives in
+``sentry_lite.transport.wire``, so the transport can build and read envelopes without
+depending on this layer. The subclasses here add the event semantics that sentry_sdk's
+``Envelope``/``Item`` have (``add_event``, ``get_event``, ...) and two duties of ours:
+
+* an event or transaction item over :data:`MAX_EVENT_BYTES` is trimmed when its payload
+  is encoded, which happens lazily on the sending thread (``sentry_lite.events.trim``
+  lists the order of cuts; each is noted in ``_meta``);
+* when the ingest still refuses an envelope as too large (413), the transport asks it for
+  a smaller copy and, failing that, for a small *fallback event* that says an event was
+  dropped and what it was.
 """
 
 from __future__ import annotations
 
-import io
-import json
-from typing import Any, Dict, Iterator, List, Optional, Union
+import logging
+import time
+from typing import Any, Dict, List, Optional
 
-__all__ = ["Envelope", "EnvelopeError", "Item", "data_category"]
+from sentry_lite.limits import FALLBACK_TITLE_CHARS, MAX_EVENT_BYTES
+from sentry_lite.transport import wire
+from sentry_lite.transport.wire import EnvelopeError, data_category
 
-# Maps item types to the rate-limit / client-report data categories
-# (https://develop.sentry.dev/sdk/expected-features/rate-limiting/#definitions).
-_CATEGORIES: Dict[str, str] = {
-    "event": "error",
-    "transaction": "transaction",
-    "span": "span",
-    "attachment": "attachment",
-    "session": "session",
-    "sessions": "session",
-    "client_report": "internal",
-    "profile": "profile",
-    "profile_chunk": "profile_chunk",
-    "statsd": "metric_bucket",
-    "check_in": "monitor",
-    "log": "log_item",
-    "feedback": "feedback",
-    "replay_event": "replay",
-    "replay_recording": "replay",
-    "trace_metric": "trace_metric",
-}
+logger = logging.getLogger("sentry_lite.errors")
+
+__all__ = ["FALLBACK_MARK", "Envelope", "EnvelopeError", "Item", "data_category"]
+
+FALLBACK_MARK = "sentry_lite.oversized_event"
+"""Extra key on a fallback event; a fallback that is itself refused gets no fallback."""
+
+_TRIMMABLE = ("event", "transaction")
 
 
-def data_category(item_type: str) -> str:
-    return _CATEGORIES.get(item_type, "default")
+class Item(wire.Item):
+    """An envelope item; ``Item(payload=..., type=...)`` as in sentry_sdk."""
 
+    __slots__ = ()
 
-class EnvelopeError(ValueError):
-    """Raised by :meth:`Envelope.parse` on bytes that are not a valid envelope."""
+    def _encode(self) -> bytes:
+        data = wire.dumps(self.json)
+        if len(data) > MAX_EVENT_BYTES and self.headers.get("type") in _TRIMMABLE:
+            trimmed = self._trimmed(MAX_EVENT_BYTES)
+            if trimmed is not None:
+                data = trimmed
+        return data
 
+    def _trimmed(self, budget: int) -> Optional[bytes]:
+        """Cut the event to ``budget`` bytes (in place); its new encoding, None on failure."""
+        try:
+            from sentry_lite.events.trim import trim_event
 
-def _dumps(obj: Any) -> bytes:
-    # allow_nan=False: Relay rejects NaN/Infinity, so refuse to produce them.
-    # Lone surrogates cannot be UTF-8 encoded; the serializer removes them, "replace" is
-    # the last line of defence so an envelope is always produced.
-    text = json.dumps(obj, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
-    return text.encode("utf-8", "replace")
-
-
-class Item:
-    """One envelope item. The payload is kept as JSON data or raw bytes, encoded lazily."""
-
-    __slots__ = ("_bytes", "headers", "json")
-
-    def __init__(
-        self,
-        payload: Union[bytes, Dict[str, Any], List[Any]],
-        type: str,  # noqa: A002 - mirrors the protocol field name
-        headers: Optional[Dict[str, Any]] = None,
-    ) -> None:
-        self.headers: Dict[str, Any] = dict(headers or {})
-        self.headers["type"] = type
-        if isinstance(payload, (bytes, bytearray)):
-            self._bytes: Optional[bytes] = bytes(payload)
-            self.json: Optional[Any] = None
-        else:
-            self._bytes = None
-            self.json = payload
-
-    @property
-    def type(self) -> str:
-        return str(self.headers.get("type"))
-
-    @property
-    def data_category(self) -> str:
-        return data_category(self.type)
-
-    @property
-    def payload(self) -> bytes:
-        if self._bytes is None:
-            self._bytes = _dumps(self.json)
-        return self._bytes
-
-    def get_json(self) -> Any:
-        """The payload as JSON data (parsed on demand for items read from bytes)."""
-        if self.json is None and self._bytes is not None:
-            self.json = json.loads(self._bytes)
-        return self.json
+            event = self.get_json()
+            if not isinstance(event, dict):
+                return None
+            result = trim_event(event, budget)
+            data = wire.dumps(result)
+            self.json = result
+            return data
+        except Exception:  # trimming is best effort; the 413 path remains
+            logger.debug("sentry_lite: trimming an oversized event failed", exc_info=True)
+            return None
 
     def get_event(self) -> Optional[Dict[str, Any]]:
-        if self.type in ("event", "transaction"):
+        """The event or transaction payload (sentry_lite has always returned both here)."""
+        if self.type in _TRIMMABLE:
             data = self.get_json()
             return data if isinstance(data, dict) else None
         return None
 
-    def header_line(self, length: int) -> bytes:
-        """The item's header as JSON, ``length`` included (written by hand when plain)."""
-        headers = self.headers
-        if len(headers) == 1:
-            kind = headers.get("type")
-            if type(kind) is str and kind.isidentifier() and kind.isascii():
-                return b'{"type":"%s","length":%d}' % (kind.encode("ascii"), length)
-        full = dict(headers)
-        full["length"] = length
-        return _dumps(full)
-
-    def write_to(self, out: io.BytesIO) -> None:
-        payload = self.payload
-        out.write(self.header_line(len(payload)))
-        out.write(b"\n")
-        out.write(payload)
-        out.write(b"\n")
-
-    def __repr__(self) -> str:
-        return f"<Item type={self.type!r}>"
+    def get_transaction_event(self) -> Optional[Dict[str, Any]]:
+        return self.get_event() if self.type == "transaction" else None
 
 
-class Envelope:
-    """An envelope header plus an ordered list of items."""
+class Envelope(wire.Envelope):
+    """An envelope header plus an ordered list of items, as sentry_sdk's ``Envelope``."""
 
-    __slots__ = ("headers", "items")
+    __slots__ = ()
 
-    def __init__(
-        self, headers: Optional[Dict[str, Any]] = None, items: Optional[List[Item]] = None
-    ) -> None:
-        self.headers: Dict[str, Any] = dict(headers or {})
-        self.items: List[Item] = list(items or [])
-
-    def add_item(self, item: Item) -> None:
-        self.items.append(item)
+    item_class = Item
+    items: List[Item]  # type: ignore[assignment]  # what parse() and add_*() put there
 
     def add_event(self, event: Dict[str, Any]) -> None:
         self.add_item(Item(event, "event"))
 
-    def add_transaction(self, event: Dict[str, Any]) -> None:
-        self.add_item(Item(event, "transaction"))
+    def add_transaction(self, transaction: Dict[str, Any]) -> None:
+        self.add_item(Item(transaction, "transaction"))
 
     def get_event(self) -> Optional[Dict[str, Any]]:
         for item in self.items:
-            event = item.get_event()
-            if event is not None and item.type == "event":
-                return event
+            if item.type == "event":
+                event = item.get_json()
+                if isinstance(event, dict):
+                    return event
         return None
 
     def get_transaction_event(self) -> Optional[Dict[str, Any]]:
         for item in self.items:
             if item.type == "transaction":
-                return item.get_event()
+                event = item.get_json()
+                return event if isinstance(event, dict) else None
         return None
 
-    def __iter__(self) -> Iterator[Item]:
-        return iter(self.items)
-
-    def serialize(self) -> bytes:
-        parts = [_dumps(self.headers)]
-        for item in self.items:
-            payload = item.payload
-            parts.append(item.header_line(len(payload)))
-            parts.append(payload)
-        parts.append(b"")
-        return b"\n".join(parts)
-
     @classmethod
-    def parse(cls, data: bytes) -> Envelope:
-        """Parse envelope bytes; raises :class:`EnvelopeError` on anything malformed."""
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise EnvelopeError("envelope must be bytes")
-        buf = bytes(data)
-        pos = 0
+    def deserialize(cls, data: bytes) -> Envelope:
+        """sentry_sdk's name for :meth:`parse`."""
+        return cls.parse(data)
 
-        def read_line() -> Optional[bytes]:
-            nonlocal pos
-            if pos >= len(buf):
-                return None
-            end = buf.find(b"\n", pos)
-            if end == -1:
-                end = len(buf)
-            line = buf[pos:end]
-            pos = end + 1
-            return line
+    @property
+    def description(self) -> str:
+        categories = ", ".join(item.data_category for item in self.items)
+        return f"envelope with {len(self.items)} items ({categories})"
 
-        def load(line: bytes, what: str) -> Dict[str, Any]:
-            try:
-                value = json.loads(line)
-            except (ValueError, UnicodeDecodeError) as exc:
-                raise EnvelopeError(f"{what} is not valid JSON: {exc}") from None
-            if not isinstance(value, dict):
-                raise EnvelopeError(f"{what} must be a JSON object")
-            return value
+    # -- the ingest refused this envelope as too large (see wire.Envelope) -------------
+    def shrunk(self, budget: int) -> Optional[Envelope]:
+        items: List[wire.Item] = []
+        changed = False
+        for item in self.items:
+            if item.type in _TRIMMABLE and len(item.payload) > budget:
+                smaller = _trimmed_copy(item, budget)
+                if smaller is not None:
+                    items.append(smaller)
+                    changed = True
+                    continue
+            items.append(item)
+        return self.with_items(items) if changed else None
 
-        first = read_line()
-        if first is None or not first.strip():
-            raise EnvelopeError("empty envelope")
-        envelope = cls(load(first, "envelope header"))
-        while True:
-            line = read_line()
-            if line is None:
+    def too_large_fallback(self, size: int) -> Optional[Envelope]:
+        event: Optional[Dict[str, Any]] = None
+        item_type = "event"
+        for item in self.items:
+            if item.type in _TRIMMABLE:
+                try:
+                    data = item.get_json()
+                except Exception:
+                    data = None
+                event = data if isinstance(data, dict) else {}
+                item_type = item.type
                 break
-            if not line.strip():
-                continue
-            headers = load(line, "item header")
-            item_type = headers.get("type")
-            if not isinstance(item_type, str):
-                raise EnvelopeError("item header has no type")
-            length = headers.get("length")
-            if length is not None:
-                if not isinstance(length, int) or isinstance(length, bool) or length < 0:
-                    raise EnvelopeError("item length must be a non-negative integer")
-                if pos + length > len(buf):
-                    raise EnvelopeError("item length runs past the end of the envelope")
-                payload = buf[pos : pos + length]
-                pos += length
-                if pos < len(buf) and buf[pos : pos + 1] == b"\n":
-                    pos += 1
-            else:
-                payload = read_line() or b""
-            envelope.items.append(Item(payload, item_type, headers))
-        return envelope
+        if event is None:
+            return None
+        extra = event.get("extra")
+        if isinstance(extra, dict) and extra.get(FALLBACK_MARK):
+            return None
+        return _fallback(event, item_type, size)
 
-    def __repr__(self) -> str:
-        return f"<Envelope headers={self.headers!r} items={self.items!r}>"
+
+def _trimmed_copy(item: wire.Item, budget: int) -> Optional[Item]:
+    headers = {k: v for k, v in item.headers.items() if k not in ("length", "type")}
+    copy = Item(item.get_json(), item.type, headers)
+    data = copy._trimmed(budget)
+    if data is None:
+        return None
+    copy._bytes = data
+    return copy
+
+
+def _title(event: Dict[str, Any]) -> str:
+    exc = event.get("exception")
+    values = exc.get("values") if isinstance(exc, dict) else None
+    if isinstance(values, list) and values and isinstance(values[-1], dict):
+        last = values[-1]
+        return f"{last.get('type') or 'Error'}: {last.get('value') or ''}"
+    logentry = event.get("logentry")
+    if isinstance(logentry, dict) and logentry.get("message"):
+        return str(logentry.get("formatted") or logentry["message"])
+    if event.get("message"):
+        return str(event["message"])
+    return str(event.get("transaction") or event.get("type") or "event")
+
+
+def _fallback(event: Dict[str, Any], item_type: str, size: int) -> Envelope:
+    """A small event telling that ``event`` was refused as too large, and what it was."""
+    from sentry_lite.tracing.context import new_trace_id
+
+    title = _title(event)[:FALLBACK_TITLE_CHARS]
+    fallback: Dict[str, Any] = {
+        "event_id": new_trace_id(),
+        "timestamp": time.time(),
+        "platform": "python",
+        "level": event.get("level") if item_type == "event" else "warning",
+        "logger": "sentry_lite",
+        "message": f"Event dropped by the server as too large ({size} bytes): {title}",
+        "extra": {
+            FALLBACK_MARK: True,
+            "original_event_id": event.get("event_id"),
+            "original_type": item_type,
+            "original_size_bytes": size,
+            "original_title": title,
+        },
+        "tags": {"sentry_lite.oversized": "true"},
+    }
+    for key in ("release", "environment", "dist", "server_name", "sdk", "user", "transaction"):
+        value = event.get(key)
+        if value is not None:
+            fallback[key] = value
+    out = Envelope({"event_id": fallback["event_id"]})
+    out.add_event(fallback)
+    return out
+
+
+wire.set_envelope_class(Envelope)  # envelopes read back from the outbox are ours too

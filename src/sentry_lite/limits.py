@@ -146,3 +146,14 @@ OUTBOX_STALE_TMP_AGE = 3600.0
 """Leftover temp files of crashed writers are removed after this long."""
 MAX_CACHED_BODIES = 512
 """Bodies of envelopes this process wrote are kept in memory to skip re-reading them."""
+RETRY_INITIAL = 0.5
+"""First retry delay (seconds) after a network error or 5xx, doubled per failure ..."""
+RETRY_MAX = 60.0
+"""... up to this."""
+RETRY_TRIM_BUDGET = 200 * 1024
+"""After a 413, an event is trimmed to this many bytes and sent once more (an ingest may
+enforce a lower limit than 1 MiB)."""
+FALLBACK_TITLE_CHARS = 200
+"""Length of a refused event's title kept in the fallback event that stands in for it."""
+CLIENT_REPORT_INTERVAL = 30.0
+"""Seconds between client reports while events flow (the official SDKs use 30-60 s)."""

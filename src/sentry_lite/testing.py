@@ -17,8 +17,9 @@ from typing import Any, Dict, Iterator, List, Optional
 
 import pytest
 
-from sentry_lite.envelope import Envelope, Item
+from sentry_lite.envelope import Envelope
 from sentry_lite.scope import Scope
+from sentry_lite.transport import wire
 from sentry_lite.transport.base import Transport
 
 __all__ = ["RecordingTransport", "capture_envelopes", "capture_events"]
@@ -33,7 +34,9 @@ class RecordingTransport(Transport):
         self.events: List[Dict[str, Any]] = []
         self.lost: List[Dict[str, Any]] = []
 
-    def capture_envelope(self, envelope: Envelope) -> None:
+    def capture_envelope(self, envelope: wire.Envelope) -> None:
+        if not isinstance(envelope, Envelope):  # built by a transport: give it the event API
+            envelope = Envelope(envelope.headers, envelope.items)
         self.envelopes.append(envelope)
         for item in envelope.items:
             if item.type in ("event", "transaction"):
@@ -45,7 +48,7 @@ class RecordingTransport(Transport):
         self,
         reason: str,
         data_category: Optional[str] = None,
-        item: Optional[Item] = None,
+        item: Optional[wire.Item] = None,
         *,
         quantity: int = 1,
     ) -> None:

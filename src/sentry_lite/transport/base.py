@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable, Dict, Optional, cast
 
-from sentry_lite.envelope import Envelope, Item
+from sentry_lite.transport.wire import Envelope, Item, envelope_class
 
 logger = logging.getLogger("sentry_lite.errors")
 
@@ -27,9 +27,10 @@ class Transport:
 
     def capture_event(self, event: Dict[str, Any]) -> None:
         """1.x name, kept for custom transports written against it."""
-        envelope = Envelope(headers={"event_id": event.get("event_id")})
-        envelope.add_event(event)
-        self.capture_envelope(envelope)
+        cls = envelope_class()
+        self.capture_envelope(
+            cls({"event_id": event.get("event_id")}, [cls.item_class(event, "event")])
+        )
 
     def record_lost_event(
         self,
@@ -61,9 +62,11 @@ class _FunctionTransport(Transport):
         self._func = func
 
     def capture_envelope(self, envelope: Envelope) -> None:
-        event = envelope.get_event()
-        if event is not None:
-            self._func(event)
+        for item in envelope.items:
+            event = item.get_json() if item.type == "event" else None
+            if isinstance(event, dict):
+                self._func(event)
+                return
 
 
 def make_transport(options: Dict[str, Any]) -> Optional[Transport]:

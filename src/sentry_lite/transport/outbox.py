@@ -1,18 +1,9 @@
 """The durable outbox: an on-disk spool so undelivered envelopes survive outages and restarts.
 
-One file per envelope (its serialized, uncompressed bytes) in ``cache_dir``:
-
-``<created-µs>-<random>.<attempts>.env``
-    Ready to send. Its *mtime* is the wall-clock time of the next attempt, so every
-    process sharing the directory sees the same backoff schedule.
-``<created-µs>-<random>.<attempts>.claim.<pid>@<host>``
-    Being sent by that process. Claiming is an atomic ``rename``: of several processes
-    that try, exactly one succeeds, so an envelope is never sent twice concurrently.
-    A claim whose process is gone (same host, dead pid) or that is older than
-    :data:`OUTBOX_STALE_CLAIM_AGE` is turned back into a ready file.
-``.tmp-<pid>-<random>``
-    A write in progress. Files only get their final name by ``rename`` once complete,
-    so a crash never leaves a torn envelope behind.
+One file per envelope (its serialized, uncompressed bytes) in ``cache_dir``; the names
+and what they mean are in ``spoolfiles.py``. A claim whose process is gone (same host,
+dead pid) or that is older than :data:`OUTBOX_STALE_CLAIM_AGE` is turned back into a
+ready file.
 
 The spool is bounded by count, bytes and age; the oldest ready files go first, and the
 owner is told about each eviction (reported as ``cache_overflow``). Delivery is
@@ -38,6 +29,16 @@ from sentry_lite.limits import (
     OUTBOX_STALE_CLAIM_AGE,
     OUTBOX_STALE_TMP_AGE,
 )
+from sentry_lite.transport.spoolfiles import (
+    CLAIM,
+    READY,
+    TMP,
+    Claim,
+    created,
+    host_name,
+    owner_gone,
+    parse_name,
+)
 
 logger = logging.getLogger("sentry_lite.errors")
 
@@ -51,38 +52,6 @@ __all__ = [
 
 FSYNC = False
 """fsync each file: survives power loss, not just process death, at ~1 ms per envelope."""
-
-_READY = ".env"
-_CLAIM = ".claim."
-_TMP = ".tmp-"
-
-
-def _host() -> str:
-    import socket  # only with cache_dir set
-
-    return socket.gethostname().replace(".", "_").replace("@", "_") or "host"
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError):
-        return True
-    return True
-
-
-class Claim:
-    """An envelope this process has the exclusive right to send."""
-
-    __slots__ = ("attempts", "base", "data", "path")
-
-    def __init__(self, base: str, attempts: int, path: str, data: bytes) -> None:
-        self.base = base
-        self.attempts = attempts
-        self.path = path
-        self.data = data
 
 
 class Outbox:
@@ -101,12 +70,12 @@ class Outbox:
         self.on_evict = on_evict
         os.makedirs(self.directory, mode=0o700, exist_ok=True)
         self._lock = threading.RLock()
-        self._host = _host()
+        self._host = host_name()
         self._reset_state()
 
     def _reset_state(self) -> None:
         self._pid = os.getpid()
-        self._suffix = f"{_CLAIM}{self._pid}@{self._host}"
+        self._suffix = f"{CLAIM}{self._pid}@{self._host}"
         # base -> (attempts, size, due wall time)
         self._ready: Dict[str, Tuple[int, int, float]] = {}
         self._by_due: List[Tuple[float, str]] = []
@@ -149,13 +118,6 @@ class Outbox:
     def _path(self, name: str) -> str:
         return os.path.join(self.directory, name)
 
-    @staticmethod
-    def _created(base: str) -> float:
-        try:
-            return int(base.split("-", 1)[0]) / 1e6
-        except ValueError:
-            return 0.0
-
     # -- writing ----------------------------------------------------------
     def put(self, data: bytes, delay: float = 0.0) -> bool:
         """Store one envelope atomically; False if it could not be written."""
@@ -165,8 +127,8 @@ class Outbox:
         import secrets
 
         base = f"{int(now * 1e6):017d}-{secrets.token_hex(6)}"
-        tmp = self._path(f"{_TMP}{self._pid}-{secrets.token_hex(6)}")
-        final = self._path(f"{base}.0{_READY}")
+        tmp = self._path(f"{TMP}{self._pid}-{secrets.token_hex(6)}")
+        final = self._path(f"{base}.0{READY}")
         try:
             self._make_room(len(data))
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -222,7 +184,7 @@ class Outbox:
             body = self._bodies.pop(base, None)
         if entry is None:
             return
-        path = self._path(f"{base}.{entry[0]}{_READY}")
+        path = self._path(f"{base}.{entry[0]}{READY}")
         if body is None:
             try:
                 with open(path, "rb") as fh:
@@ -275,7 +237,7 @@ class Outbox:
                 attempts = entry[0]
                 body = self._bodies.pop(base, None)
                 self._claimed.add(base)
-            src = self._path(f"{base}.{attempts}{_READY}")
+            src = self._path(f"{base}.{attempts}{READY}")
             dst = self._path(f"{base}.{attempts}{self._suffix}")
             try:
                 os.rename(src, dst)
@@ -315,7 +277,7 @@ class Outbox:
     def retry(self, claim: Claim, delay: float) -> None:
         """Hand it back for another attempt in ``delay`` seconds."""
         attempts = claim.attempts + 1
-        dst = self._path(f"{claim.base}.{attempts}{_READY}")
+        dst = self._path(f"{claim.base}.{attempts}{READY}")
         due = time.time() + max(0.0, delay)
         try:
             os.utime(claim.path, (time.time(), due))
@@ -335,25 +297,15 @@ class Outbox:
             claimed = list(self._claimed)
         for name in os.listdir(self.directory):
             if name.endswith(self._suffix) and name.split(".", 1)[0] in claimed:
-                base, attempts = self._parse(name)
+                base, attempts = parse_name(name)
                 if base is None:
                     continue
                 try:
-                    os.rename(self._path(name), self._path(f"{base}.{attempts}{_READY}"))
+                    os.rename(self._path(name), self._path(f"{base}.{attempts}{READY}"))
                 except OSError:
                     pass
 
     # -- scanning ---------------------------------------------------------
-    @staticmethod
-    def _parse(name: str) -> Tuple[Optional[str], int]:
-        parts = name.split(".")
-        if len(parts) < 3:
-            return None, 0
-        try:
-            return parts[0], int(parts[1])
-        except ValueError:
-            return None, 0
-
     def _maybe_scan(self, force: bool = False) -> None:
         now = time.monotonic()
         if not force and now - self._last_scan < OUTBOX_RESCAN_INTERVAL:
@@ -373,23 +325,25 @@ class Outbox:
         seen: Set[str] = set()
         expired: List[str] = []
         with self._lock:
-            known_before = set(self._ready)  # files written during the scan are not "gone"
+            # Files written during the scan are not "gone"; nor is one that was claimed
+            # and handed back (retry) meanwhile: the listing may have caught neither name.
+            known_before = dict(self._ready)
         with os.scandir(self.directory) as entries:
             for entry in entries:
                 name = entry.name
-                if name.startswith(_TMP):
+                if name.startswith(TMP):
                     self._sweep_tmp(entry, wall)
                     continue
-                base, attempts = self._parse(name)
+                base, attempts = parse_name(name)
                 if base is None:
                     continue
-                if name.endswith(_READY):
+                if name.endswith(READY):
                     seen.add(base)
                     try:
                         st = entry.stat()
                     except OSError:
                         continue
-                    if self.max_age and wall - self._created(base) > self.max_age:
+                    if self.max_age and wall - created(base) > self.max_age:
                         expired.append(base)
                     with self._lock:
                         known = self._ready.get(base)
@@ -399,12 +353,13 @@ class Outbox:
                         )
                         if new or moved:
                             self._add(base, attempts, st.st_size, st.st_mtime)
-                elif _CLAIM in name and self._recover_claim(entry, base, attempts, wall):
+                elif CLAIM in name and self._recover_claim(entry, base, attempts, wall):
                     seen.add(base)
         with self._lock:
-            for base in [b for b in known_before - seen if b in self._ready]:
-                self._remove(base)  # claimed or removed by another process
-                self._bodies.pop(base, None)
+            for base in [b for b in known_before.keys() - seen if b in self._ready]:
+                if self._ready[base] == known_before[base]:
+                    self._remove(base)  # claimed or removed by another process
+                    self._bodies.pop(base, None)
             if self._by_due and len(self._by_due) > 4 * len(self._ready) + 64:
                 self._by_due = [(e[2], b) for b, e in self._ready.items()]
                 heapq.heapify(self._by_due)
@@ -418,16 +373,7 @@ class Outbox:
         self, entry: os.DirEntry[str], base: str, attempts: int, wall: float
     ) -> bool:
         """Turn an abandoned claim back into a ready file; True if it did."""
-        owner = entry.name.split(_CLAIM, 1)[1]
-        pid_text, _, host = owner.partition("@")
-        try:
-            pid = int(pid_text)
-        except ValueError:
-            return False
-        stale = False
-        if host == self._host:
-            # Same pid as ours but not our claim: a previous process that had our pid.
-            stale = base not in self._claimed if pid == self._pid else not _pid_alive(pid)
+        stale = owner_gone(entry.name, self._pid, self._host, base in self._claimed)
         if not stale:
             try:
                 stale = wall - entry.stat().st_mtime > OUTBOX_STALE_CLAIM_AGE
@@ -435,7 +381,7 @@ class Outbox:
                 return False
         if not stale:
             return False
-        ready = self._path(f"{base}.{attempts}{_READY}")
+        ready = self._path(f"{base}.{attempts}{READY}")
         try:
             os.utime(entry.path, (wall, wall))
             os.rename(entry.path, ready)

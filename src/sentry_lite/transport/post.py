@@ -22,7 +22,9 @@ back to ``urlopen``.
 
 from __future__ import annotations
 
+import io
 import logging
+import re
 import threading
 from contextlib import contextmanager
 from typing import Any, Dict, Iterator, Mapping, Optional, Tuple
@@ -30,6 +32,7 @@ from typing import Any, Dict, Iterator, Mapping, Optional, Tuple
 import urllib3
 from urllib3.exceptions import HTTPError
 
+from sentry_lite import shortcuts
 from sentry_lite.limits import MAX_CACHED_HEADS, MAX_HEAD_BYTES
 
 logger = logging.getLogger("sentry_lite.errors")
@@ -51,95 +54,202 @@ class _Closed(NetworkError):
     """The server closed the connection before sending a reply."""
 
 
-class _Reader:
-    """Buffered reads from a socket, enough for one HTTP reply."""
+class _Unusual(Exception):
+    """The reply leaves the plain grammar the lean reader knows: the general parser reads it."""
 
-    __slots__ = ("buf", "sock")
+
+_STATUS = re.compile(rb"HTTP/1\.([01]) ([1-9][0-9][0-9])(?: [^\r\n]*)?\r\n")
+_HEADER = re.compile(rb"([!#$%&'*+.^_`|~0-9A-Za-z-]+):([^\r\n]*)\r\n")
+_CHUNK = re.compile(rb"([0-9A-Fa-f]{1,16})(?:;[^\r\n]*)?\r\n")
+_MAX_HEADERS = 99
+"""http.client refuses a head of more than 100 lines, the blank line included."""
+
+
+class _Reader:
+    """Buffered reads from a socket, enough for one HTTP reply.
+
+    Everything received is kept in ``data`` (replies are small) so that the general
+    parser can be handed the reply from its first byte when the lean one gives up.
+    """
+
+    __slots__ = ("data", "pos", "sock")
 
     def __init__(self, sock: Any) -> None:
         self.sock = sock
-        self.buf = b""
+        self.data = b""
+        self.pos = 0
 
     def fill(self) -> bool:
         chunk = self.sock.recv(_RECV)
         if not chunk:
             return False
-        self.buf += chunk
+        self.data += chunk
         return True
 
-    def until(self, marker: bytes, limit: int = MAX_HEAD_BYTES) -> bytes:
+    def line(self, limit: int = MAX_HEAD_BYTES) -> int:
+        """Index of the end of the next CRLF-terminated line (CRLF included)."""
         while True:
-            index = self.buf.find(marker)
+            index = self.data.find(b"\r\n", self.pos)
             if index >= 0:
-                out, self.buf = self.buf[:index], self.buf[index + len(marker) :]
-                return out
-            if len(self.buf) > limit:
-                raise ProtocolError("reply head too long")
-            if not self.fill():
-                raise ProtocolError("connection closed inside the reply")
+                end = index + 2
+                if end - self.pos > limit:
+                    raise _Unusual("line too long")
+                return end
+            if len(self.data) - self.pos > limit or not self.fill():
+                raise _Unusual("no end of line")
 
     def skip(self, count: int) -> None:
-        """Consume ``count`` body bytes without keeping them."""
-        while count > 0:
-            if not self.buf and not self.fill():
-                raise ProtocolError("connection closed inside the reply body")
-            taken = min(count, len(self.buf))
-            self.buf = self.buf[taken:]
-            count -= taken
+        """Consume ``count`` body bytes."""
+        while len(self.data) - self.pos < count:
+            if not self.fill():
+                raise _Unusual("connection closed inside the reply body")
+        self.pos += count
+
+
+def _read_head(reader: _Reader) -> Tuple[int, str, Dict[str, str]]:
+    """Status, HTTP version and headers (lower-case names, repeated ones joined)."""
+    limit = reader.pos + MAX_HEAD_BYTES  # so no line can exceed http.client's limit
+    end = reader.line()
+    match = _STATUS.fullmatch(reader.data, reader.pos, end)
+    if match is None:
+        raise _Unusual("status line")
+    reader.pos = end
+    headers: Dict[str, str] = {}
+    count = 0
+    while True:
+        end = reader.line()
+        if end > limit:
+            raise _Unusual("head too long")
+        if end - reader.pos == 2:
+            reader.pos = end
+            break
+        header = _HEADER.fullmatch(reader.data, reader.pos, end)
+        count += 1
+        if header is None or count > _MAX_HEADERS:
+            raise _Unusual("header line")
+        reader.pos = end
+        key = header.group(1).decode("ascii").lower()
+        # As http.client (email.parser, compat32): only leading blanks are stripped.
+        value = header.group(2).decode("latin-1").lstrip(" \t")
+        headers[key] = f"{headers[key]}, {value}" if key in headers else value
+    return int(match.group(2)), match.group(1).decode("ascii"), headers
+
+
+def _read_plain(reader: _Reader) -> Tuple[int, Dict[str, str], bool]:
+    if not reader.fill():
+        raise _Closed("connection closed before the reply")
+    while True:
+        status, minor, headers = _read_head(reader)
+        if status == 100:
+            continue  # interim reply: the real one follows (other 1xx: the general parser)
+        break
+    if 100 <= status < 200 or "content-encoding" in headers:
+        raise _Unusual("status or encoding")
+    keep = minor == "1" and "close" not in headers.get("connection", "").lower()
+    encoding = headers.get("transfer-encoding")
+    length = headers.get("content-length")
+    if encoding is not None:
+        if encoding.lower() != "chunked" or length is not None or status in (204, 304):
+            raise _Unusual("transfer-encoding")
+        while True:
+            end = reader.line()
+            chunk = _CHUNK.fullmatch(reader.data, reader.pos, end)
+            if chunk is None:
+                raise _Unusual("chunk size")
+            reader.pos = end
+            size = int(chunk.group(1), 16)
+            if size == 0:
+                while True:  # trailers, up to the empty line
+                    end = reader.line()
+                    blank = end - reader.pos == 2
+                    if b"\n" in reader.data[reader.pos : end - 1]:
+                        raise _Unusual("trailer line")
+                    reader.pos = end
+                    if blank:
+                        break
+                break
+            reader.skip(size + 2)
+    elif length is not None:
+        if not (length.isdigit() and length.isascii()) or status in (204, 304):
+            raise _Unusual("content-length")
+        reader.skip(int(length))
+    elif status not in (204, 304):
+        raise _Unusual("body delimited by the end of the connection")
+    if reader.pos < len(reader.data):
+        keep = False  # bytes we did not ask for: do not reuse this connection
+    return status, headers, keep
+
+
+class _Replay(io.RawIOBase):
+    """A socket's reads, starting with bytes that were already received from it."""
+
+    def __init__(self, data: bytes, sock: Any) -> None:
+        self._data = memoryview(data)
+        self._sock = sock
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._data:
+            count = min(len(buffer), len(self._data))
+            buffer[:count] = self._data[:count]
+            self._data = self._data[count:]
+            return count
+        return int(self._sock.recv_into(buffer))
+
+    def makefile(self, mode: str = "rb", *args: Any, **kwargs: Any) -> io.BufferedReader:
+        return io.BufferedReader(self)
+
+
+def _read_general(data: bytes, sock: Any) -> Tuple[int, Dict[str, str], bool]:
+    """The reply as urllib3's ``urlopen`` reads it (http.client, then urllib3's checks)."""
+    import http.client
+
+    from urllib3 import HTTPHeaderDict, HTTPResponse
+    from urllib3 import connection as urllib3_connection
+
+    raw = http.client.HTTPResponse(_Replay(data, sock), method="POST")  # type: ignore[arg-type]
+    try:
+        raw.begin()
+        normalize = getattr(urllib3_connection, "_normalize_header_values", None)
+        items = normalize(raw.msg) if normalize is not None else raw.msg.items()
+        response = HTTPResponse(
+            body=raw,
+            headers=HTTPHeaderDict(items),
+            status=raw.status,
+            version=raw.version,
+            reason=raw.reason,
+            preload_content=True,
+            decode_content=True,
+            original_response=raw,
+            enforce_content_length=True,
+            request_method="POST",
+        )
+    except OSError:
+        raise
+    except Exception as exc:
+        raise ProtocolError(f"{type(exc).__name__}: {exc}") from None
+    finally:
+        raw.close()
+    headers = {name.lower(): value for name, value in response.headers.itermerged()}
+    return response.status, headers, False
 
 
 def read_response(sock: Any) -> Tuple[int, Dict[str, str], bool]:
-    """Read one reply: status, headers (lower-case names), and whether to keep the socket."""
+    """Read one reply: status, headers (lower-case names), and whether to keep the socket.
+
+    The lean reader handles the plain replies an ingest sends; anything else (and
+    everything while ``sentry_lite.shortcuts`` is off) goes to the general parser, from
+    the reply's first byte, so both give the same answer for any reply.
+    """
+    if not shortcuts.enabled:
+        return _read_general(b"", sock)
     reader = _Reader(sock)
-    while True:
-        if not reader.buf and not reader.fill():
-            raise _Closed("connection closed before the reply")
-        head = reader.until(b"\r\n\r\n").decode("latin-1")
-        lines = head.split("\r\n")
-        parts = lines[0].split(" ", 2)
-        if len(parts) < 2 or not parts[0].startswith("HTTP/1."):
-            raise ProtocolError(f"bad status line {lines[0][:80]!r}")
-        try:
-            status = int(parts[1])
-        except ValueError:
-            raise ProtocolError(f"bad status line {lines[0][:80]!r}") from None
-        headers: Dict[str, str] = {}
-        for line in lines[1:]:
-            name, sep, value = line.partition(":")
-            if not sep:
-                continue
-            key = name.strip().lower()
-            value = value.strip()
-            headers[key] = f"{headers[key]}, {value}" if key in headers else value
-        if 100 <= status < 200:
-            continue  # interim reply (100 Continue): the real one follows
-        break
-    keep = parts[0] == "HTTP/1.1" and "close" not in headers.get("connection", "").lower()
-    if "chunked" in headers.get("transfer-encoding", "").lower():
-        while True:
-            size_line = reader.until(b"\r\n").split(b";", 1)[0].strip()
-            try:
-                size = int(size_line, 16)
-            except ValueError:
-                raise ProtocolError("bad chunk size") from None
-            if size == 0:
-                while reader.until(b"\r\n"):  # trailers, up to the empty line
-                    pass
-                break
-            reader.skip(size + 2)
-    elif "content-length" in headers:
-        try:
-            length = int(headers["content-length"])
-        except ValueError:
-            raise ProtocolError("bad Content-Length") from None
-        reader.skip(length)
-    elif status in (204, 304):
-        pass
-    else:
-        keep = False  # the body runs to the end of the connection, which we close
-    if reader.buf:
-        keep = False  # bytes we did not ask for: do not reuse this connection
-    return status, headers, keep
+    try:
+        return _read_plain(reader)
+    except _Unusual:
+        return _read_general(reader.data, sock)
 
 
 _NETWORK = (OSError, HTTPError, NetworkError)

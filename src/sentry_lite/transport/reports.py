@@ -15,14 +15,12 @@ import time
 from collections import defaultdict
 from typing import Any, Callable, DefaultDict, Dict, List, Optional, Tuple
 
-from sentry_lite.envelope import Envelope, Item
+from sentry_lite.limits import CLIENT_REPORT_INTERVAL
+from sentry_lite.transport.wire import Envelope, Item
 
 logger = logging.getLogger("sentry_lite.errors")
 
 __all__ = ["CLIENT_REPORT_INTERVAL", "LossRecorder", "OnDrop"]
-
-CLIENT_REPORT_INTERVAL = 30.0
-"""Seconds between client reports while events flow (the official SDKs use 30-60 s)."""
 
 OnDrop = Callable[[Optional[Envelope], str, str, int], Any]
 """``on_drop(envelope_or_None, reason, category, quantity)``: the app's view of its losses."""
@@ -133,8 +131,8 @@ def item_outcomes(item: Item) -> List[Tuple[str, int]]:
     if item.type == "client_report":
         return []
     if category == "transaction":
-        event = item.get_event() or {}
-        spans = event.get("spans")
+        event = item.get_json()
+        spans = event.get("spans") if isinstance(event, dict) else None
         return [("transaction", 1), ("span", (len(spans) if isinstance(spans, list) else 0) + 1)]
     if category in ("span", "log_item", "trace_metric"):
         count = item.headers.get("item_count")

@@ -18,7 +18,6 @@ from typing import Any, Callable, Dict, Optional
 import urllib3
 
 from sentry_lite.consts import USER_AGENT
-from sentry_lite.envelope import Envelope
 from sentry_lite.limits import (
     SPOTLIGHT_CONNECT_TIMEOUT,
     SPOTLIGHT_INITIAL_BACKOFF,
@@ -27,6 +26,7 @@ from sentry_lite.limits import (
     SPOTLIGHT_READ_TIMEOUT,
 )
 from sentry_lite.transport.base import Transport
+from sentry_lite.transport.wire import Envelope
 
 logger = logging.getLogger("sentry_lite.errors")
 

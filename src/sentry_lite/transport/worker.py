@@ -32,6 +32,7 @@ import sys
 import threading
 import time
 import weakref
+from _thread import allocate_lock as _allocate_lock
 from collections import deque
 from typing import Callable, Deque, Generic, List, Optional, TypeVar
 
@@ -57,6 +58,51 @@ if hasattr(os, "register_at_fork"):
 def _shutting_down() -> bool:
     """True once the interpreter is exiting: atexit hooks run after the main thread ended."""
     return sys.is_finalizing() or not threading.main_thread().is_alive()
+
+
+class _Signal:
+    """A condition variable over C-level locks, for the app thread's side of the queue.
+
+    Why not ``threading.Condition``: waking a sleeping thread is on the app thread's path
+    for every urgent capture, and ``Condition.notify_all`` runs a dozen lines of Python
+    (ownership check, deque walk). After the app was idle even for milliseconds, that code
+    runs with cold caches: tens of µs per capture on the benchmark VM, against a few µs
+    here. Same contract: call :meth:`wait` and :meth:`notify_all` with ``lock`` held.
+    """
+
+    __slots__ = ("_lock", "_waiters")
+
+    def __init__(self, lock: threading.Lock) -> None:
+        self._lock = lock
+        self._waiters: List[threading.Lock] = []
+
+    def wait(self, timeout: Optional[float] = None) -> None:
+        waiter = _allocate_lock()
+        waiter.acquire()
+        self._waiters.append(waiter)
+        self._lock.release()
+        try:
+            if timeout is None:
+                waiter.acquire()
+            elif timeout > 0:
+                waiter.acquire(True, timeout)
+        finally:
+            self._lock.acquire()
+            try:
+                self._waiters.remove(waiter)  # timed out: nobody released it
+            except ValueError:
+                pass
+
+    def notify_all(self) -> None:
+        for waiter in self.take():
+            waiter.release()
+
+    def take(self) -> List[threading.Lock]:
+        """Remove the waiters (lock held); releasing them may then happen after unlocking."""
+        waiters = self._waiters
+        if waiters:
+            self._waiters = []
+        return waiters
 
 
 class BackgroundWorker(Generic[T]):
@@ -90,7 +136,8 @@ class BackgroundWorker(Generic[T]):
         _workers.add(self)  # type: ignore[arg-type]
 
     def _reset(self) -> None:
-        self._cond = threading.Condition(threading.Lock())
+        self._lock = threading.Lock()
+        self._cond = _Signal(self._lock)
         self._jobs: Deque[T] = deque()
         self._busy = 0
         self._working = 0
@@ -105,6 +152,9 @@ class BackgroundWorker(Generic[T]):
         """Monotonic time ``idle()`` asked to be called again (None: only on new work)."""
         self._idle_runs = 0
         self._threads: List[threading.Thread] = []
+        self._running = False
+        """Threads were started in this process and the first has not exited: what the app
+        thread checks per submit instead of ``Thread.is_alive()`` (a fork resets it)."""
         self._pid = os.getpid()
 
     def _after_fork(self) -> None:
@@ -132,16 +182,18 @@ class BackgroundWorker(Generic[T]):
         if self._pid != os.getpid():
             self._after_fork()  # fork without register_at_fork (very old platforms)
         if self.is_alive:
+            self._running = True
             return True
         if self._stopped or _shutting_down():
             return False
-        with self._cond:
+        with self._lock:
             if self._threads and self._threads[0].is_alive():
                 return True
             self._threads = []
             # With spread(), the other threads start only once it says they would help.
             self._grow(1 if self._spread is not None else self._thread_count)
             started = self._threads
+            self._running = bool(started)
         return bool(started)
 
     def _grow(self, count: int) -> None:
@@ -159,21 +211,25 @@ class BackgroundWorker(Generic[T]):
     # -- app side -----------------------------------------------------------
     def submit(self, job: T) -> bool:
         """Queue ``job`` without blocking; False when full, stopped or no thread can run."""
-        if not self.is_alive and not self._ensure_thread():
+        if not self._running and not self._ensure_thread():
             return False
-        with self._cond:
-            if self._stopped or len(self._jobs) >= self._queue_size:
+        wake: List[threading.Lock] = []
+        with self._lock:
+            jobs = self._jobs
+            if self._stopped or len(jobs) >= self._queue_size:
                 return False
-            self._jobs.append(job)
-            queued = len(self._jobs)
+            jobs.append(job)
+            queued = len(jobs)
             if self._linger and not self._hurry and self._is_urgent(job):
                 self._hurry = True  # ends a linger: this one should not wait
-                self._cond.notify_all()
+                wake = self._cond.take()
             elif queued == 1 or queued == self._batch_size:
                 # Only an empty queue can have sleeping workers (they drain it before
                 # waiting again), and a full batch ends a linger. Skipping the wake-up
                 # otherwise saves the app thread a syscall per waiter.
-                self._cond.notify_all()
+                wake = self._cond.take()
+        for waiter in wake:  # after unlocking: a woken thread does not wait for our lock
+            waiter.release()
         return True
 
     def _is_urgent(self, job: T) -> bool:
@@ -187,9 +243,9 @@ class BackgroundWorker(Generic[T]):
 
     def wake(self) -> None:
         """Make a thread call ``idle()`` soon (new work outside the queue)."""
-        if not self.is_alive and not self._ensure_thread():
+        if not self._running and not self._ensure_thread():
             return
-        with self._cond:
+        with self._lock:
             self._idle_delay = 0.0
             self._idle_due = time.monotonic()
             self._cond.notify_all()
@@ -204,7 +260,7 @@ class BackgroundWorker(Generic[T]):
         if not self.is_alive:
             # Never start a thread just to flush (it may be interpreter shutdown).
             return not self._jobs
-        with self._cond:
+        with self._lock:
             self._idle_delay = 0.0
             self._idle_due = time.monotonic()
             start = self._idle_runs
@@ -229,7 +285,7 @@ class BackgroundWorker(Generic[T]):
 
     def kill(self) -> List[T]:
         """Stop the threads after their current job; return the jobs they will not run."""
-        with self._cond:
+        with self._lock:
             self._stopped = True
             left = list(self._jobs)
             self._jobs.clear()
@@ -290,11 +346,19 @@ class BackgroundWorker(Generic[T]):
         return batch
 
     def _run(self, index: int) -> None:
+        try:
+            self._serve(index)
+        finally:
+            if index == 0:
+                self._running = False  # the next submit starts a thread again
+
+    def _serve(self, index: int) -> None:
         cond = self._cond
+        lock = self._lock
         may_idle = self._idle is not None and (index == 0 or self._idle_on_all)
         while True:
             batch: List[T] = []
-            with cond:
+            with lock:
                 if not self._wait_for_work(may_idle):
                     return
                 if self._jobs:
@@ -317,7 +381,7 @@ class BackgroundWorker(Generic[T]):
             except Exception:  # a failing job must never kill the worker
                 next_delay = 1.0 if not has_job else 0.0
             finally:
-                with cond:
+                with lock:
                     self._busy -= len(batch) or 1
                     self._working -= 1
                     if has_job:
