@@ -109,7 +109,7 @@ def resolve(importer: str, node: ast.AST) -> Iterator[str]:
     assert isinstance(node, ast.ImportFrom)
     if node.level:
         base = importer.split(".")
-        if not MODULES[importer].name == "__init__.py":
+        if MODULES[importer].name != "__init__.py":
             base = base[:-1]
         base = base[: len(base) - (node.level - 1)]
         source = ".".join(base + ([node.module] if node.module else []))

@@ -22,7 +22,8 @@ from sentry_lite.options import Options, build_options
 from sentry_lite.pipeline import SCOPE_HINT, EventPipeline
 from sentry_lite.timestamps import now_iso
 from sentry_lite.tracing.ids import new_trace_id
-from sentry_lite.transport.base import Transport, make_transport
+from sentry_lite.transport.base import Transport
+from sentry_lite.transport.factory import make_transport
 from sentry_lite.types import Event, Hint
 
 logger = logging.getLogger("sentry_lite")

@@ -2,7 +2,8 @@
 
 from typing import Any
 
-from sentry_lite.transport.base import Transport, make_transport
+from sentry_lite.transport.base import Transport
+from sentry_lite.transport.factory import make_transport
 
 __all__ = ["HttpTransport", "Transport", "make_transport"]
 

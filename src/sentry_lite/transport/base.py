@@ -7,13 +7,13 @@ The client hands over finished envelopes and reports losses it decided on itself
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Dict, Optional, cast
+from typing import Any, Callable, Dict, Optional
 
 from sentry_lite.transport.wire import Envelope, Item, envelope_class
 
 logger = logging.getLogger("sentry_lite.errors")
 
-__all__ = ["Transport", "make_transport"]
+__all__ = ["FunctionTransport", "Transport"]
 
 
 class Transport:
@@ -54,7 +54,7 @@ class Transport:
         return True
 
 
-class _FunctionTransport(Transport):
+class FunctionTransport(Transport):
     """Wraps ``transport=callable(event)``, the 1.x form sentry_sdk still accepts."""
 
     def __init__(self, func: Callable[[Dict[str, Any]], None]) -> None:
@@ -67,21 +67,3 @@ class _FunctionTransport(Transport):
             if isinstance(event, dict):
                 self._func(event)
                 return
-
-
-def make_transport(options: Dict[str, Any]) -> Optional[Transport]:
-    """Build the transport the options ask for; ``None`` when there is nowhere to send."""
-    ref = options.get("transport")
-    if isinstance(ref, Transport):
-        return ref
-    if isinstance(ref, type) and issubclass(ref, Transport):
-        return ref(options)
-    if callable(ref):
-        return _FunctionTransport(cast(Callable[[Dict[str, Any]], None], ref))
-    if ref is not None:
-        logger.warning("sentry_lite: ignoring transport=%r: not a Transport or callable", ref)
-    if options.get("dsn") is None:
-        return None
-    from sentry_lite.transport.http import HttpTransport
-
-    return HttpTransport(options)

@@ -1,0 +1,28 @@
+"""Picks the transport an ``init`` call asked for: one place that knows every kind."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable, Dict, Optional, cast
+
+from sentry_lite.transport.base import FunctionTransport, Transport
+
+logger = logging.getLogger("sentry_lite.errors")
+
+
+def make_transport(options: Dict[str, Any]) -> Optional[Transport]:
+    """Build the transport the options ask for; ``None`` when there is nowhere to send."""
+    ref = options.get("transport")
+    if isinstance(ref, Transport):
+        return ref
+    if isinstance(ref, type) and issubclass(ref, Transport):
+        return ref(options)
+    if callable(ref):
+        return FunctionTransport(cast(Callable[[Dict[str, Any]], None], ref))
+    if ref is not None:
+        logger.warning("sentry_lite: ignoring transport=%r: not a Transport or callable", ref)
+    if options.get("dsn") is None:
+        return None
+    from sentry_lite.transport.http import HttpTransport  # only when sending over HTTP
+
+    return HttpTransport(options)
