@@ -30,8 +30,8 @@ __all__ = [
     "MAX_EVENT_BYTES",
     "OP",
     "SDK_NAME",
-    "SPANDATA",
     "SDK_PACKAGE",
+    "SPANDATA",
     "USER_AGENT",
     "VERSION",
 ]
