@@ -181,7 +181,7 @@ def _handle_error(exception_context: Any, *args: Any) -> None:
     """The statement failed: ``after_cursor_execute`` will not run, end the span here."""
     context = getattr(exception_context, "execution_context", None)
     entry = getattr(context, "_sentry_lite_span", None)
-    if entry is None:
+    if entry is None or context is None:
         return
     context._sentry_lite_span = None
     span = entry[0]

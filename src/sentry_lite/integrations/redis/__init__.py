@@ -172,7 +172,7 @@ def _patch_cluster() -> None:
     try:
         from redis import cluster
     except ImportError:
-        cluster = None
+        cluster = None  # type: ignore[assignment]
     if cluster is not None and hasattr(cluster, "RedisCluster"):
         patch_client(cluster.RedisCluster, True, _cluster_data)
         patch_pipeline(

@@ -11,21 +11,15 @@ from typing import Any, Dict, List, Optional, Sequence
 
 from sentry_lite.consts import SPANDATA
 from sentry_lite.integration_api import FILTERED, send_default_pii
+from sentry_lite.integrations.privacy import FILTER, SEND
 
 __all__ = [
-    "FILTER",
-    "OMIT",
-    "SEND",
     "argument_values",
     "breadcrumb_data",
     "connection_data",
     "describe",
     "single_key",
 ]
-
-SEND = "send"
-FILTER = "filter"
-OMIT = "omit"
 
 MAX_ARGS = 10
 """Arguments past the eleventh are left out of descriptions (sentry_sdk's _MAX_NUM_ARGS)."""
