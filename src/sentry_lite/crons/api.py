@@ -56,7 +56,5 @@ def capture_checkin(
         return None
     if capture_event(event) is None:
         return None
-    logger.debug(
-        "sentry_lite: check-in %s: %s -> %s", event["check_in_id"], monitor_slug, status
-    )
+    logger.debug("sentry_lite: check-in %s: %s -> %s", event["check_in_id"], monitor_slug, status)
     return event["check_in_id"]  # type: ignore[no-any-return]

@@ -45,9 +45,7 @@ def _in_app(frame: FrameType, options: Mapping[str, Any]) -> bool:
     root = options.get("project_root")
     if not isinstance(root, str) or not path.startswith(root):
         return False
-    return not _is_external_source(path) and not _module_in(
-        module, options.get("in_app_exclude")
-    )
+    return not _is_external_source(path) and not _module_in(module, options.get("in_app_exclude"))
 
 
 def _first_in_app_frame(options: Mapping[str, Any]) -> Optional[FrameType]:

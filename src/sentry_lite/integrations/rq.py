@@ -90,11 +90,11 @@ class RqIntegration(Integration):
             pass
         if getattr(worker_cls.perform_job, "_sentry_lite", False):
             return
-        worker_cls.perform_job = _wrap_perform_job(worker_cls.perform_job)  # type: ignore[method-assign]
-        worker_cls.handle_exception = _wrap_handle_exception(worker_cls.handle_exception)  # type: ignore[method-assign]
-        worker_cls.work = _wrap_quiet(worker_cls.work, True)  # type: ignore[method-assign]
-        Job.perform = _wrap_quiet(Job.perform, False)
-        Queue.enqueue_job = _wrap_enqueue_job(Queue.enqueue_job)
+        worker_cls.perform_job = _wrap_perform_job(worker_cls.perform_job)
+        worker_cls.handle_exception = _wrap_handle_exception(worker_cls.handle_exception)
+        worker_cls.work = _wrap_quiet(worker_cls.work, True)
+        Job.perform = _wrap_quiet(Job.perform, False)  # type: ignore[method-assign]
+        Queue.enqueue_job = _wrap_enqueue_job(Queue.enqueue_job)  # type: ignore[method-assign]
         from sentry_lite.integrations.logging import ignore_logger
 
         ignore_logger("rq.worker")

@@ -75,7 +75,7 @@ def update_headers(
     try:
         trace = dict(iter_trace_propagation_headers(span))
         if monitor_beat_tasks:
-            trace[MONITOR_START_HEADER] = "%.9f" % time.time()
+            trace[MONITOR_START_HEADER] = f"{time.time():.9f}"
         updated[ENQUEUED_TIME_HEADER] = time.time()
         if not trace:
             return updated

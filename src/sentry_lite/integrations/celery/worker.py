@@ -114,9 +114,7 @@ def _start_transaction(task: Any, args: Any, kwargs: Any, request: Any) -> Any:
         headers = request.get("headers") or {}
         if not isinstance(headers, dict):
             headers = {}
-        sampling_context = {
-            "celery_job": {"task": name, "args": list(args), "kwargs": kwargs}
-        }
+        sampling_context = {"celery_job": {"task": name, "args": list(args), "kwargs": kwargs}}
     except Exception:
         headers, sampling_context = {}, {}
     transaction = start_request_transaction(
