@@ -27,6 +27,7 @@ from sentry_lite.integration_api import (
     MonitorStatus,
     TransactionSource,
     active_integration,
+    active_span,
     capture_caught,
     capture_checkin,
     enter_request_scopes,
@@ -230,8 +231,13 @@ def _start_transaction(job: Any, queue: Any) -> Any:
 def _wrap_handle_exception(handle_exception: Any) -> Any:
     def sentry_lite_handle_exception(self: Any, job: Any, *exc_info: Any, **kwargs: Any) -> Any:
         try:
-            if active_integration(RqIntegration.identifier) is not None and _final_failure(job):
-                capture_caught(exc_info, "rq", handled=False)
+            if active_integration(RqIntegration.identifier) is not None:
+                # Before the capture, so the event's trace context says it too.
+                span = active_span()
+                if span is not None and span.op == OP.QUEUE_TASK_RQ:
+                    span.set_status(SPANSTATUS.INTERNAL_ERROR)
+                if _final_failure(job):
+                    capture_caught(exc_info, "rq", handled=False)
         except Exception:
             pass
         return handle_exception(self, job, *exc_info, **kwargs)
