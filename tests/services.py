@@ -177,11 +177,14 @@ def redis_cluster() -> Iterator[RedisClusterNodes]:
             timeout=START_TIMEOUT,
         )
         deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            info = subprocess.run(
-                [cli, "-p", str(ports[0]), "cluster", "info"], capture_output=True, text=True
-            ).stdout
-            if "cluster_state:ok" in info:
+        while time.monotonic() < deadline:  # every node agrees, so no MOVED later
+            infos = [
+                subprocess.run(
+                    [cli, "-p", str(port), "cluster", "info"], capture_output=True, text=True
+                ).stdout
+                for port in ports
+            ]
+            if all("cluster_state:ok" in i and "cluster_known_nodes:3" in i for i in infos):
                 break
             time.sleep(0.1)
         yield RedisClusterNodes(ports)

@@ -132,29 +132,30 @@ def _patch_asyncio() -> None:
 
 
 def _note_node(original: Any) -> Any:
-    """``_execute_command(target_node, ...)`` runs once per node a command goes to: put
-    that node on the running Redis span."""
+    """``RedisCluster.get_redis_connection(node)`` runs for each node a command is sent
+    to, redirections included: the last one served it. Put it on the running span."""
     if getattr(original, "_sentry_lite", False):
         return original
 
-    def execute_on_node(self: Any, target_node: Any, *args: Any, **kwargs: Any) -> Any:
-        _record_node(target_node)
-        return original(self, target_node, *args, **kwargs)
+    def get_redis_connection(self: Any, node: Any) -> Any:
+        _record_node(node)
+        return original(self, node)
 
-    execute_on_node._sentry_lite = True  # type: ignore[attr-defined]
-    return execute_on_node
+    get_redis_connection._sentry_lite = True  # type: ignore[attr-defined]
+    return get_redis_connection
 
 
-def _note_node_async(original: Any) -> Any:
+def _note_async_node(original: Any) -> Any:
+    """The asyncio ``ClusterNode.execute_command``: the node itself, per attempt."""
     if getattr(original, "_sentry_lite", False):
         return original
 
-    async def execute_on_node(self: Any, target_node: Any, *args: Any, **kwargs: Any) -> Any:
-        _record_node(target_node)
-        return await original(self, target_node, *args, **kwargs)
+    async def execute_command(self: Any, *args: Any, **kwargs: Any) -> Any:
+        _record_node(self)
+        return await original(self, *args, **kwargs)
 
-    execute_on_node._sentry_lite = True  # type: ignore[attr-defined]
-    return execute_on_node
+    execute_command._sentry_lite = True  # type: ignore[attr-defined]
+    return execute_command
 
 
 def _record_node(node: Any) -> None:
@@ -178,9 +179,10 @@ def _patch_cluster() -> None:
         patch_pipeline(
             cluster.ClusterPipeline, True, _command_args, _not_transaction, _cluster_data
         )
-        name = "_execute_command"
-        if hasattr(cluster.RedisCluster, name):
-            setattr(cluster.RedisCluster, name, _note_node(getattr(cluster.RedisCluster, name)))
+        if hasattr(cluster.RedisCluster, "get_redis_connection"):
+            cluster.RedisCluster.get_redis_connection = _note_node(  # type: ignore[method-assign]
+                cluster.RedisCluster.get_redis_connection
+            )
     try:
         from redis.asyncio import cluster as async_cluster
     except ImportError:
@@ -193,10 +195,6 @@ def _patch_cluster() -> None:
         _not_transaction,
         _async_cluster_pipeline_data,
     )
-    name = "_execute_command"
-    if hasattr(async_cluster.RedisCluster, name):
-        setattr(
-            async_cluster.RedisCluster,
-            name,
-            _note_node_async(getattr(async_cluster.RedisCluster, name)),
-        )
+    node_cls = getattr(async_cluster, "ClusterNode", None)
+    if node_cls is not None and hasattr(node_cls, "execute_command"):
+        node_cls.execute_command = _note_async_node(node_cls.execute_command)
