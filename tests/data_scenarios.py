@@ -132,9 +132,7 @@ def redis_async(sdk: Any) -> None:
     import redis.asyncio
 
     async def main() -> None:
-        client = redis.asyncio.Redis(
-            host="127.0.0.1", port=int(os.environ["SCENARIO_REDIS_PORT"])
-        )
+        client = redis.asyncio.Redis(host="127.0.0.1", port=int(os.environ["SCENARIO_REDIS_PORT"]))
         with sdk.start_transaction(name="redis async", op="test"):
             await client.set("token", SECRETS["redis"])
             await client.get("token")

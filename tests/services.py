@@ -170,8 +170,15 @@ def redis_cluster() -> Iterator[RedisClusterNodes]:
                 )
             )
         subprocess.run(
-            [cli, "--cluster", "create", *[f"127.0.0.1:{p}" for p in ports]]
-            + ["--cluster-replicas", "0", "--cluster-yes"],
+            [
+                cli,
+                "--cluster",
+                "create",
+                *[f"127.0.0.1:{p}" for p in ports],
+                "--cluster-replicas",
+                "0",
+                "--cluster-yes",
+            ],
             check=True,
             capture_output=True,
             timeout=START_TIMEOUT,
@@ -260,7 +267,22 @@ def postgres() -> Iterator[Postgres]:
     port = free_port()
     env = {**os.environ, "LC_ALL": "C", "LANG": "C"}
     subprocess.run(
-        _as_user(user, [initdb, "-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C", "--no-sync"]),
+        _as_user(
+            user,
+            [
+                initdb,
+                "-D",
+                data,
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "--no-sync",
+            ],
+        ),
         check=True,
         capture_output=True,
         env=env,
@@ -271,7 +293,17 @@ def postgres() -> Iterator[Postgres]:
     subprocess.run(
         _as_user(
             user,
-            [pg_ctl, "-D", data, "-o", options, "-l", os.path.join(directory, "log"), "-w", "start"],
+            [
+                pg_ctl,
+                "-D",
+                data,
+                "-o",
+                options,
+                "-l",
+                os.path.join(directory, "log"),
+                "-w",
+                "start",
+            ],
         ),
         check=True,
         capture_output=True,

@@ -62,8 +62,15 @@ def worker_run(redis_server: RedisServer) -> Iterator[WorkerRun]:
         env = {**os.environ, "TZ": "UTC"}
         for _ in range(3):  # the two retries are enqueued again by the first runs
             subprocess.run(
-                [sys.executable, "-m", "tests.rq_worker", "sentry_lite", worker_receiver.dsn()]
-                + [str(redis_server.port), QUEUE],
+                [
+                    sys.executable,
+                    "-m",
+                    "tests.rq_worker",
+                    "sentry_lite",
+                    worker_receiver.dsn(),
+                    str(redis_server.port),
+                    QUEUE,
+                ],
                 cwd=ROOT,
                 env=env,
                 check=True,

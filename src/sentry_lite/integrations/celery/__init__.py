@@ -86,7 +86,7 @@ def _patch_build_tracer() -> None:
     def build_tracer(name: Any, task: Any, *args: Any, **kwargs: Any) -> Any:
         if not getattr(task, "_sentry_is_patched", False):
             try:
-                if task_has_custom(task, "__call__"):
+                if _custom_call(task, task_has_custom):
                     type(task).__call__ = wrap_task_call(task, type(task).__call__)
                 else:
                     task.run = wrap_task_call(task, task.run)
@@ -96,6 +96,15 @@ def _patch_build_tracer() -> None:
         return wrap_tracer(task, original(name, task, *args, **kwargs))
 
     trace.build_tracer = build_tracer
+
+
+def _custom_call(task: Any, task_has_custom: Any) -> bool:
+    """Does the task's class define ``__call__`` itself? A worker puts Celery's own
+    ``__protected_call__`` there: that one calls ``run``, which is where we wrap (the
+    request in its frame would carry the task's arguments into the event)."""
+    if not task_has_custom(task, "__call__"):
+        return False
+    return getattr(type(task).__call__, "__name__", "") != "__protected_call__"
 
 
 def _patch_worker_exit() -> None:
