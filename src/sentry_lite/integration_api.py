@@ -215,6 +215,7 @@ __all__ += [
     "MonitorStatus",
     "add_query_source",
     "capture_checkin",
+    "enabled_options",
     "experiment",
     "flush",
     "interval_schedule",
@@ -222,18 +223,30 @@ __all__ += [
 ]
 
 
-def add_query_source(span: Span, duration_s: float) -> None:
+def enabled_options(identifier: str) -> Optional[Options]:
+    """The active client's options when it enables the integration, else None: one
+    client lookup for a hot path that needs both answers."""
+    client: BaseClient = Scope.get_client()
+    if not client.is_active() or identifier not in client.integrations:
+        return None
+    return client.options
+
+
+def add_query_source(span: Span, duration_s: float, options: Optional[Options] = None) -> None:
     """``code.*`` data on a DB span that took ``duration_s``, when it counts as slow
     (``enable_db_query_source``, ``db_query_source_threshold_ms``). Call it before the
     query's stack unwinds: it looks for the first in-app frame of that stack."""
-    options = Scope.get_client().options
+    if options is None:
+        options = Scope.get_client().options
     if is_slow_query(options, duration_s):
         _add_source(span, options)
 
 
-def experiment(name: str) -> Any:
+def experiment(name: str, options: Optional[Options] = None) -> Any:
     """An ``_experiments`` setting of the active client (None when unset)."""
-    experiments = Scope.get_client().options.get("_experiments")
+    if options is None:
+        options = Scope.get_client().options
+    experiments = options.get("_experiments")
     return experiments.get(name) if isinstance(experiments, dict) else None
 
 

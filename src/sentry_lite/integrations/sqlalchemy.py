@@ -22,10 +22,11 @@ from typing import Any, Dict, Optional, Tuple
 from sentry_lite.consts import OP, SPANDATA
 from sentry_lite.integration_api import (
     SPANSTATUS,
-    active_integration,
-    add_breadcrumb,
+    Options,
+    Scope,
     add_query_source,
     child_span,
+    enabled_options,
     experiment,
 )
 from sentry_lite.integrations import DidNotEnable, Integration
@@ -76,12 +77,12 @@ class SqlalchemyIntegration(Integration):
         listen(Engine, "handle_error", _handle_error)
 
 
-def _may_send_params() -> bool:
+def _may_send_params(options: Options) -> bool:
     """May statement parameters leave the process? The one place that decides it.
 
     Today: sentry_sdk's ``_experiments={"record_sql_params": True}``; off by default.
     """
-    return bool(experiment("record_sql_params"))
+    return bool(experiment("record_sql_params", options))
 
 
 def _db_system(name: Any) -> Optional[str]:
@@ -123,9 +124,11 @@ def _engine_data(conn: Any) -> Dict[str, Any]:
     return data
 
 
-def _statement_data(parameters: Any, context: Any, executemany: bool) -> Dict[str, Any]:
+def _statement_data(
+    options: Options, parameters: Any, context: Any, executemany: bool
+) -> Dict[str, Any]:
     data: Dict[str, Any] = {}
-    if _may_send_params():
+    if _may_send_params(options):
         if parameters and parameters != [None]:
             data[SPANDATA.DB_PARAMS] = parameters
         dialect = getattr(context, "dialect", None) if context is not None else None
@@ -146,19 +149,21 @@ def _before_cursor_execute(
     executemany: bool,
     *args: Any,
 ) -> None:
-    if active_integration(SqlalchemyIntegration.identifier) is None:
+    options = enabled_options(SqlalchemyIntegration.identifier)
+    if options is None:
         return
     try:
         query = statement if isinstance(statement, str) else str(statement)
-        data = _statement_data(parameters, context, executemany)
-        add_breadcrumb(message=query, category="query", data=data)
+        data = _statement_data(options, parameters, context, executemany)
+        Scope.get_isolation_scope().add_breadcrumb(
+            {"message": query, "category": "query", "data": data}
+        )
         span = child_span(OP.DB, query, SqlalchemyIntegration.origin)
         if span is None or context is None:
             return
-        span.update_data(data)
-        span.update_data(_engine_data(conn))
+        span.update_data({**data, **_engine_data(conn)})
         span.__enter__()
-        context._sentry_lite_span = (span, time.perf_counter())
+        context._sentry_lite_span = (span, time.perf_counter(), options)
     except Exception:  # noqa: BLE001 - the statement runs regardless
         pass
 
@@ -170,9 +175,9 @@ def _after_cursor_execute(
     if entry is None:
         return
     context._sentry_lite_span = None
-    span, started = entry
+    span, started, options = entry
     try:
-        add_query_source(span, time.perf_counter() - started)
+        add_query_source(span, time.perf_counter() - started, options)
     finally:
         span.__exit__(None, None, None)
 
