@@ -151,6 +151,8 @@ def test_postgresql(
     sentry_init: Callable[..., Any], receiver: Receiver, postgres: Postgres, driver: str
 ) -> None:
     pytest.importorskip(driver)
+    if driver == "psycopg" and sqlalchemy.__version__ < "2":
+        pytest.skip("SQLAlchemy 1.x has no psycopg 3 dialect")
     init(sentry_init)
 
     async def run_async() -> None:

@@ -94,7 +94,10 @@ class RqIntegration(Integration):
         worker_cls.perform_job = _wrap_perform_job(worker_cls.perform_job)
         worker_cls.handle_exception = _wrap_handle_exception(worker_cls.handle_exception)
         worker_cls.work = _wrap_quiet(worker_cls.work, True)
-        Job.perform = _wrap_quiet(Job.perform, False)  # type: ignore[method-assign]
+        # The job's code: ``_execute`` calls the function (``perform`` also does rq's
+        # own bookkeeping on 1.x); ``perform`` where there is no ``_execute``.
+        code = "_execute" if hasattr(Job, "_execute") else "perform"
+        setattr(Job, code, _wrap_quiet(getattr(Job, code), False))
         Queue.enqueue_job = _wrap_enqueue_job(Queue.enqueue_job)  # type: ignore[method-assign]
         from sentry_lite.integrations.logging import ignore_logger
 
@@ -259,7 +262,7 @@ def _final_failure(job: Any) -> bool:
 
 
 def _wrap_quiet(method: Any, on: bool) -> Any:
-    """The worker's loop runs quiet, the job's code (``Job.perform``) loud."""
+    """The worker's loop runs quiet, the job's code loud."""
 
     @functools.wraps(method)
     def sentry_lite_quiet(*args: Any, **kwargs: Any) -> Any:
