@@ -162,3 +162,23 @@ def test_top_level_names() -> None:
     assert sentry_lite.monitor is monitor
     assert sentry_lite.crons.capture_checkin is capture_checkin
     assert "monitor" in sentry_lite.__all__ and "crons" in sentry_lite.__all__
+
+
+def test_event_processors_and_error_sampler_do_not_see_check_ins(
+    sentry_init: Callable[..., Any], receiver: Receiver
+) -> None:
+    seen: List[Any] = []
+
+    def sampler(event: Dict[str, Any], hint: Dict[str, Any]) -> float:
+        seen.append(event)
+        return 0.0
+
+    sentry_init(error_sampler=sampler)
+    with sentry_lite.isolation_scope() as scope:
+        scope.add_event_processor(lambda event, hint: None)  # drops every event
+        capture_checkin(monitor_slug="kept", status="ok")
+        sentry_lite.capture_message("dropped")
+    sentry_lite.flush(5)
+    assert [i["monitor_slug"] for i in check_ins(receiver)] == ["kept"]
+    assert receiver.events == []
+    assert len(seen) == 1 and seen[0].get("message") == "dropped"
