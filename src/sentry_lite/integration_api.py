@@ -209,7 +209,7 @@ def iter_trace_propagation_headers(span: Optional[Span] = None) -> Iterator[Tupl
 from sentry_lite.crons import MonitorStatus, capture_checkin  # noqa: E402
 from sentry_lite.crons.schedules import interval_schedule, timezone_name  # noqa: E402
 from sentry_lite.events.code_source import add_query_source as _add_source  # noqa: E402
-from sentry_lite.events.code_source import is_slow_query  # noqa: E402
+from sentry_lite.events.code_source import is_slow_query, slow_query_threshold_ms  # noqa: E402
 
 __all__ += [
     "MonitorStatus",
@@ -219,6 +219,7 @@ __all__ += [
     "experiment",
     "flush",
     "interval_schedule",
+    "slow_query_threshold_ms",
     "timezone_name",
 ]
 

@@ -16,20 +16,25 @@ from typing import Any, Mapping, Optional
 
 from sentry_lite.events.frames import _filename_for_module, _is_external_source, _module_in
 
-__all__ = ["add_query_source", "is_slow_query"]
+__all__ = ["add_query_source", "is_slow_query", "slow_query_threshold_ms"]
 
 _SDK_PREFIX = "sentry_lite."
 
 
+def slow_query_threshold_ms(options: Mapping[str, Any]) -> Optional[float]:
+    """Above how many milliseconds a query gets its source; None when it never does."""
+    if not options.get("enable_db_query_source", True):
+        return None
+    try:
+        return float(options.get("db_query_source_threshold_ms") or 0)
+    except (TypeError, ValueError):
+        return None
+
+
 def is_slow_query(options: Mapping[str, Any], duration_s: float) -> bool:
     """Does a query of this duration get its source added, under these options?"""
-    if not options.get("enable_db_query_source", True):
-        return False
-    threshold = options.get("db_query_source_threshold_ms") or 0
-    try:
-        return duration_s * 1000.0 > float(threshold)
-    except (TypeError, ValueError):
-        return False
+    threshold = slow_query_threshold_ms(options)
+    return threshold is not None and duration_s * 1000.0 > threshold
 
 
 def _in_app(frame: FrameType, options: Mapping[str, Any]) -> bool:

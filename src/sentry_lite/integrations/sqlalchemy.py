@@ -28,6 +28,7 @@ from sentry_lite.integration_api import (
     child_span,
     enabled_options,
     experiment,
+    slow_query_threshold_ms,
 )
 from sentry_lite.integrations import DidNotEnable, Integration
 
@@ -85,6 +86,23 @@ def _may_send_params(options: Options) -> bool:
     return bool(experiment("record_sql_params", options))
 
 
+_settings: Tuple[Any, bool, Optional[float]] = (None, False, None)
+"""(options, may send parameters, slow-query threshold in ms): read once per client
+(``init`` makes new options), not per statement."""
+
+
+def _settings_of(options: Options) -> Tuple[Any, bool, Optional[float]]:
+    global _settings
+    settings = _settings
+    if settings[0] is not options:
+        settings = _settings = (
+            options,
+            _may_send_params(options),
+            slow_query_threshold_ms(options),
+        )
+    return settings
+
+
 def _db_system(name: Any) -> Optional[str]:
     text = str(name)
     for fragment, system in _SYSTEMS:
@@ -125,10 +143,10 @@ def _engine_data(conn: Any) -> Dict[str, Any]:
 
 
 def _statement_data(
-    options: Options, parameters: Any, context: Any, executemany: bool
+    send_params: bool, parameters: Any, context: Any, executemany: bool
 ) -> Dict[str, Any]:
     data: Dict[str, Any] = {}
-    if _may_send_params(options):
+    if send_params:
         if parameters and parameters != [None]:
             data[SPANDATA.DB_PARAMS] = parameters
         dialect = getattr(context, "dialect", None) if context is not None else None
@@ -153,8 +171,12 @@ def _before_cursor_execute(
     if options is None:
         return
     try:
+        settings = _settings_of(options)
         query = statement if isinstance(statement, str) else str(statement)
-        data = _statement_data(options, parameters, context, executemany)
+        if settings[1] or executemany:
+            data = _statement_data(settings[1], parameters, context, executemany)
+        else:
+            data = {}
         Scope.get_isolation_scope().add_breadcrumb(
             {"message": query, "category": "query", "data": data}
         )
@@ -163,7 +185,7 @@ def _before_cursor_execute(
             return
         span.update_data({**data, **_engine_data(conn)})
         span.__enter__()
-        context._sentry_lite_span = (span, time.perf_counter(), options)
+        context._sentry_lite_span = (span, time.perf_counter(), settings[2], options)
     except Exception:  # noqa: BLE001 - the statement runs regardless
         pass
 
@@ -175,9 +197,12 @@ def _after_cursor_execute(
     if entry is None:
         return
     context._sentry_lite_span = None
-    span, started, options = entry
+    span, started, threshold, options = entry
     try:
-        add_query_source(span, time.perf_counter() - started, options)
+        if threshold is not None:
+            duration = time.perf_counter() - started
+            if duration * 1000.0 > threshold:
+                add_query_source(span, duration, options)
     finally:
         span.__exit__(None, None, None)
 
