@@ -35,7 +35,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 MODES = ("none", "sentry_sdk", "sentry_lite")
-OPERATIONS = ("sqlalchemy", "redis", "celery", "rq")
+OPERATIONS = tuple(
+    os.environ.get("BENCH_DATA_OPS", "sqlalchemy,redis,celery,rq").split(",")
+)  # a subset: BENCH_DATA_OPS=redis,rq
 
 CHILD = r"""
 import json, os, sys, time, logging
