@@ -170,6 +170,7 @@ def celery_worker(sdk: Any) -> None:
     from tests.celery_app import make_app
 
     app = make_app(int(os.environ["SCENARIO_REDIS_PORT"]))
+    app.control.purge()  # tasks other tests left in the queue are not this scenario's
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         with sdk.start_transaction(name="submit", op="test"):
             app.tasks["tests.celery_app.add"].delay(1, 2).get(timeout=10)

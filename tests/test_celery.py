@@ -182,6 +182,7 @@ def worker(redis_server: RedisServer) -> Iterator[Worker]:
     finally:
         _stop(proc)
         receiver.close()
+        redis.Redis(host="127.0.0.1", port=redis_server.port).flushall()  # beat's leftovers
 
 
 def test_prefork_worker(
