@@ -14,7 +14,7 @@ from sentry_lite.scope.model import current_scope_var, isolation_scope_var
 from sentry_lite.transport.http import HttpTransport
 from tests.receiver import Receiver
 
-pytest_plugins = ["pytester"]
+pytest_plugins = ["pytester", "tests.services"]
 
 IN_CI = os.environ.get("SENTRY_LITE_CI") == "1"
 

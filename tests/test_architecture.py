@@ -6,7 +6,7 @@ Layers, from the app down (a module may import its own layer and the ones below)
     tools        cli, __main__, testing, devserver
     package      sentry_lite/__init__
     compat       hub (the 1.x API on top of the 2.x one)
-    api          api, integration_api
+    api          api, integration_api, crons
     scope        scope/*
     client       client, pipeline
     envelope     envelope, attachments
@@ -38,7 +38,7 @@ LAYERS: List[Tuple[str, Tuple[str, ...]]] = [
     ("tools", ("cli", "__main__", "testing", "devserver")),
     ("package", ("__init__",)),
     ("compat", ("hub",)),
-    ("api", ("api", "integration_api")),
+    ("api", ("api", "integration_api", "crons")),
     ("scope", ("scope",)),
     ("client", ("client", "client_base", "pipeline")),
     ("envelope", ("envelope", "attachments")),

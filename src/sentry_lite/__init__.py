@@ -5,7 +5,7 @@
 
 from typing import TYPE_CHECKING, Any
 
-from sentry_lite import integrations
+from sentry_lite import crons, integrations
 from sentry_lite.api import (
     add_attachment,
     add_breadcrumb,
@@ -42,6 +42,7 @@ from sentry_lite.api import (
     trace,
 )
 from sentry_lite.consts import VERSION
+from sentry_lite.crons import monitor
 from sentry_lite.dsn import BadDsn
 from sentry_lite.hub import Hub
 from sentry_lite.scope import Scope
@@ -97,6 +98,7 @@ __all__ = [
     "capture_message",
     "configure_scope",
     "continue_trace",
+    "crons",
     "flush",
     "get_baggage",
     "get_client",
@@ -111,6 +113,7 @@ __all__ = [
     "is_initialized",
     "isolation_scope",
     "last_event_id",
+    "monitor",
     "new_scope",
     "push_scope",
     "set_context",

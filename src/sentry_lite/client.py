@@ -27,6 +27,8 @@ from sentry_lite.transport.factory import make_transport
 from sentry_lite.types import Event, Hint
 
 logger = logging.getLogger("sentry_lite")
+CHECK_IN = "check_in"
+"""Event type of a cron check-in: sent as a ``check_in`` item, category ``monitor``."""
 internal_logger = logging.getLogger("sentry_lite.errors")
 
 __all__ = ["BaseClient", "Client", "NonRecordingClient", "log_hook_error", "warn_once"]
@@ -102,15 +104,24 @@ class Client(BaseClient):
         event_id = event.get("event_id")
         if event_id is None:
             event["event_id"] = event_id = new_trace_id()  # 32 hex digits, like uuid4().hex
-        is_transaction = event.get("type") == "transaction"
+        kind = event.get("type")
+        is_transaction = kind == "transaction"
         pipeline = self.pipeline
-        steps = pipeline.transaction_steps if is_transaction else pipeline.error_steps
+        if is_transaction:
+            steps = pipeline.transaction_steps
+        elif kind == CHECK_IN:
+            steps = pipeline.checkin_steps
+        else:
+            steps = pipeline.error_steps
         if scope is not None:
             hint[SCOPE_HINT] = scope
         for step in steps:
             result = step.run(event, hint)
             if result is None:
-                self._lost(step.loss_reason, is_transaction, event)
+                if kind == CHECK_IN:
+                    self.record_lost_event(step.loss_reason, "monitor")
+                else:
+                    self._lost(step.loss_reason, is_transaction, event)
                 return None
             event = result
         hint.pop(SCOPE_HINT, None)
@@ -127,8 +138,9 @@ class Client(BaseClient):
         if dsc:
             headers["trace"] = dsc
         envelope = Envelope(headers)
-        is_transaction = event.get("type") == "transaction"
-        envelope.add_item(Item(event, "transaction" if is_transaction else "event"))
+        kind = event.get("type")
+        item_type = kind if kind in ("transaction", CHECK_IN) else "event"
+        envelope.add_item(Item(event, item_type))
         for attachment in hint.get("attachments") or ():
             try:
                 envelope.add_item(attachment.to_item())

@@ -28,8 +28,10 @@ __all__ = [
     "MAX_DATABAG_BREADTH",
     "MAX_DATABAG_DEPTH",
     "MAX_EVENT_BYTES",
+    "OP",
     "SDK_NAME",
     "SDK_PACKAGE",
+    "SPANDATA",
     "USER_AGENT",
     "VERSION",
 ]
@@ -39,3 +41,53 @@ SDK_NAME = "sentry.python"
 """The SDK name on the wire: sentry.python, so ingest treats us as the Python SDK."""
 SDK_PACKAGE = "pypi:sentry-lite"
 USER_AGENT = f"sentry-lite/{VERSION}"
+
+
+# -- issue 12 (SQLAlchemy, Redis, Celery, RQ, crons): sentry_sdk's span names ------------
+
+
+class OP:
+    """Span operations (``span.op``) the data and queue integrations use, as sentry_sdk."""
+
+    CACHE_GET = "cache.get"
+    CACHE_PUT = "cache.put"
+    DB = "db"
+    DB_REDIS = "db.redis"
+    FUNCTION = "function"
+    HTTP_CLIENT = "http.client"
+    QUEUE_PROCESS = "queue.process"
+    QUEUE_PUBLISH = "queue.publish"
+    QUEUE_SUBMIT_CELERY = "queue.submit.celery"
+    QUEUE_TASK_CELERY = "queue.task.celery"
+    QUEUE_TASK_RQ = "queue.task.rq"
+    SUBPROCESS = "subprocess"
+
+
+class SPANDATA:
+    """Span data keys (OpenTelemetry semantic conventions, as sentry_sdk names them)."""
+
+    CACHE_HIT = "cache.hit"
+    CACHE_ITEM_SIZE = "cache.item_size"
+    CACHE_KEY = "cache.key"
+    CODE_FILEPATH = "code.filepath"
+    CODE_FUNCTION = "code.function"
+    CODE_LINENO = "code.lineno"
+    CODE_NAMESPACE = "code.namespace"
+    DB_DRIVER_NAME = "db.driver.name"
+    DB_NAME = "db.name"
+    DB_OPERATION = "db.operation"
+    DB_PARAMS = "db.params"
+    DB_PARAMSTYLE = "db.paramstyle"
+    DB_SYSTEM = "db.system"
+    DB_EXECUTEMANY = "db.executemany"
+    MESSAGING_DESTINATION_NAME = "messaging.destination.name"
+    MESSAGING_MESSAGE_ID = "messaging.message.id"
+    MESSAGING_MESSAGE_RECEIVE_LATENCY = "messaging.message.receive.latency"
+    MESSAGING_MESSAGE_RETRY_COUNT = "messaging.message.retry.count"
+    MESSAGING_SYSTEM = "messaging.system"
+    NETWORK_PEER_ADDRESS = "network.peer.address"
+    NETWORK_PEER_PORT = "network.peer.port"
+    SERVER_ADDRESS = "server.address"
+    SERVER_PORT = "server.port"
+    THREAD_ID = "thread.id"
+    THREAD_NAME = "thread.name"

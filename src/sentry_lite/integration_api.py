@@ -202,3 +202,58 @@ def start_span(**kwargs: Any) -> Span:
 def iter_trace_propagation_headers(span: Optional[Span] = None) -> Iterator[Tuple[str, str]]:
     """``sentry-trace``/``baggage`` (and ``traceparent``) for an outgoing request."""
     return Scope.get_current_scope().iter_trace_propagation_headers(span=span)
+
+
+# -- issue 12: SQLAlchemy, Redis, Celery, RQ and crons --------------------------------------
+
+from sentry_lite.crons import MonitorStatus, capture_checkin  # noqa: E402
+from sentry_lite.crons.schedules import interval_schedule, timezone_name  # noqa: E402
+from sentry_lite.events.code_source import add_query_source as _add_source  # noqa: E402
+from sentry_lite.events.code_source import is_slow_query, slow_query_threshold_ms  # noqa: E402
+
+__all__ += [
+    "MonitorStatus",
+    "add_query_source",
+    "capture_checkin",
+    "enabled_options",
+    "experiment",
+    "flush",
+    "interval_schedule",
+    "slow_query_threshold_ms",
+    "timezone_name",
+]
+
+
+def enabled_options(identifier: str) -> Optional[Options]:
+    """The active client's options when it enables the integration, else None: one
+    client lookup for a hot path that needs both answers."""
+    client: BaseClient = Scope.get_client()
+    if not client.is_active() or identifier not in client.integrations:
+        return None
+    return client.options
+
+
+def add_query_source(span: Span, duration_s: float, options: Optional[Options] = None) -> None:
+    """``code.*`` data on a DB span that took ``duration_s``, when it counts as slow
+    (``enable_db_query_source``, ``db_query_source_threshold_ms``). Call it before the
+    query's stack unwinds: it looks for the first in-app frame of that stack."""
+    if options is None:
+        options = Scope.get_client().options
+    if is_slow_query(options, duration_s):
+        _add_source(span, options)
+
+
+def experiment(name: str, options: Optional[Options] = None) -> Any:
+    """An ``_experiments`` setting of the active client (None when unset)."""
+    if options is None:
+        options = Scope.get_client().options
+    experiments = options.get("_experiments")
+    return experiments.get(name) if isinstance(experiments, dict) else None
+
+
+def flush(timeout: Optional[float] = None) -> None:
+    """Deliver what is queued within ``timeout`` (a worker process is about to exit)."""
+    try:
+        Scope.get_client().flush(timeout)
+    except Exception:  # noqa: BLE001
+        logger.debug("sentry_lite: flush failed", exc_info=True)

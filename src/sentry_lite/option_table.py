@@ -185,15 +185,13 @@ OPTIONS: Tuple[OptionSpec, ...] = (
         "enable_db_query_source",
         True,
         BOOL,
-        "Add the calling code to slow DB query spans.",
-        status=NOT_YET,
+        "Add the calling code to slow DB query spans (SQLAlchemy).",
     ),
     S(
         "db_query_source_threshold_ms",
         100,
         NUMBER,
         "What counts as a slow query (ms).",
-        status=NOT_YET,
     ),
     S(
         "enable_http_request_source",

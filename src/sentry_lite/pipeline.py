@@ -7,9 +7,14 @@ error events (:attr:`EventPipeline.error_steps`)::
     drop_ignored_error -> sample_error -> apply_scopes -> attach_stacktrace
     -> mark_in_app -> scrub -> serialize -> add_defaults -> before_send
 
-and for transactions (:attr:`EventPipeline.transaction_steps`)::
+for transactions (:attr:`EventPipeline.transaction_steps`)::
 
     apply_scopes -> scrub -> serialize -> add_defaults -> before_send_transaction
+
+and for cron check-ins (:attr:`EventPipeline.checkin_steps`), which are never sampled
+and carry only the trace context of the scopes (as sentry_sdk sends them)::
+
+    apply_checkin_scope -> serialize -> add_checkin_defaults -> before_send
 
 A step that raises is logged and the event continues unchanged by it (the SDK never
 breaks the app, and a broken step must not lose the event either). Scrubbing and the
@@ -85,6 +90,12 @@ class EventPipeline:
             Step(self.serialize, "internal_sdk_error"),
             Step(self.add_defaults, "internal_sdk_error"),
             Step(self.before_send_transaction, "before_send"),
+        )
+        self.checkin_steps: Tuple[Step, ...] = (
+            Step(self.apply_checkin_scope, "event_processor"),
+            Step(self.serialize, "internal_sdk_error"),
+            Step(self.add_checkin_defaults, "internal_sdk_error"),
+            Step(self.before_send, "before_send"),
         )
 
     # -- errors only ----------------------------------------------------------------------
@@ -212,6 +223,32 @@ class EventPipeline:
             and "modules" not in event
         ):
             event["modules"] = installed_modules()  # shared, as sentry_sdk does
+        return event
+
+    # -- check-ins only ----------------------------------------------------------------
+    def apply_checkin_scope(self, event: Event, hint: Hint) -> Optional[Event]:
+        """Only the trace context: no tags, breadcrumbs, user or processors (the
+        check-in protocol has no place for them)."""
+        scope = hint.pop(SCOPE_HINT, None)
+        contexts = event.get("contexts")
+        trace = contexts.get("trace") if isinstance(contexts, dict) else None
+        if trace is None and scope is not None:
+            trace = scope.trace_context(self.options.tracing_enabled)
+        event["contexts"] = {"trace": trace if trace is not None else {}}
+        return event
+
+    def add_checkin_defaults(self, event: Event, hint: Hint) -> Optional[Event]:
+        """Timestamp, release, environment, server name, sdk and platform."""
+        options = self.options
+        if event.get("timestamp") is None:
+            event["timestamp"] = now_iso()
+        for key in ("release", "environment", "server_name", "dist"):
+            if event.get(key) is None and options[key] is not None:
+                event[key] = options[key]
+        if event.get("sdk") is None:
+            event["sdk"] = self._sdk_info()
+        if event.get("platform") is None:
+            event["platform"] = "python"
         return event
 
     def before_send(self, event: Event, hint: Hint) -> Optional[Event]:

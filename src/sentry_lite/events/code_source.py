@@ -1,0 +1,86 @@
+"""Where in the app a slow query came from: ``code.*`` data on the span.
+
+sentry_sdk's "query source": for a DB span slower than ``db_query_source_threshold_ms``
+(with ``enable_db_query_source``), the first in-app frame of the calling stack goes on
+the span as ``code.lineno``, ``code.namespace``, ``code.filepath`` and ``code.function``.
+In-app follows the same rules as exception frames (``in_app_include`` wins, then
+site-packages and ``in_app_exclude`` are out, then files under ``project_root`` are in).
+The stack is walked only for slow queries, so fast ones cost one comparison.
+"""
+
+from __future__ import annotations
+
+import sys
+from types import FrameType
+from typing import Any, Mapping, Optional
+
+from sentry_lite.events.frames import _filename_for_module, _is_external_source, _module_in
+
+__all__ = ["add_query_source", "is_slow_query", "slow_query_threshold_ms"]
+
+_SDK_PREFIX = "sentry_lite."
+
+
+def slow_query_threshold_ms(options: Mapping[str, Any]) -> Optional[float]:
+    """Above how many milliseconds a query gets its source; None when it never does."""
+    if not options.get("enable_db_query_source", True):
+        return None
+    try:
+        return float(options.get("db_query_source_threshold_ms") or 0)
+    except (TypeError, ValueError):
+        return None
+
+
+def is_slow_query(options: Mapping[str, Any], duration_s: float) -> bool:
+    """Does a query of this duration get its source added, under these options?"""
+    threshold = slow_query_threshold_ms(options)
+    return threshold is not None and duration_s * 1000.0 > threshold
+
+
+def _in_app(frame: FrameType, options: Mapping[str, Any]) -> bool:
+    try:
+        module = frame.f_globals.get("__name__")
+    except Exception:
+        module = None
+    if isinstance(module, str) and module.startswith(_SDK_PREFIX):
+        return False
+    if _module_in(module, options.get("in_app_include")):
+        return True
+    path = frame.f_code.co_filename
+    root = options.get("project_root")
+    if not isinstance(root, str) or not path.startswith(root):
+        return False
+    return not _is_external_source(path) and not _module_in(module, options.get("in_app_exclude"))
+
+
+def _first_in_app_frame(options: Mapping[str, Any]) -> Optional[FrameType]:
+    frame: Optional[FrameType] = sys._getframe(2)
+    while frame is not None:
+        if _in_app(frame, options):
+            return frame
+        frame = frame.f_back
+    return None
+
+
+def add_query_source(span: Any, options: Mapping[str, Any]) -> None:
+    """Put the first in-app caller on ``span`` (call it from inside the query's stack)."""
+    try:
+        frame = _first_in_app_frame(options)
+        if frame is None:
+            return
+        namespace = frame.f_globals.get("__name__")
+        path = frame.f_code.co_filename
+        root = options.get("project_root")
+        if namespace is not None:
+            filepath = _filename_for_module(namespace, path)
+        elif isinstance(root, str) and path.startswith(root):
+            filepath = path[len(root) :].lstrip("/\\")
+        else:
+            filepath = path
+        span.set_data("code.lineno", frame.f_lineno)
+        if namespace is not None:
+            span.set_data("code.namespace", namespace)
+        span.set_data("code.filepath", filepath)
+        span.set_data("code.function", frame.f_code.co_name)
+    except Exception:  # noqa: BLE001 - a missing source never costs the span
+        pass
