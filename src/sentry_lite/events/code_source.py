@@ -14,7 +14,8 @@ import sys
 from types import FrameType
 from typing import Any, Mapping, Optional
 
-from sentry_lite.events.frames import _filename_for_module, _is_external_source, _module_in
+from sentry_lite.events.frames import filename_for_module
+from sentry_lite.events.in_app import is_external_source, module_in
 
 __all__ = ["add_query_source", "is_slow_query", "slow_query_threshold_ms"]
 
@@ -44,13 +45,13 @@ def _in_app(frame: FrameType, options: Mapping[str, Any]) -> bool:
         module = None
     if isinstance(module, str) and module.startswith(_SDK_PREFIX):
         return False
-    if _module_in(module, options.get("in_app_include")):
+    if module_in(module, options.get("in_app_include")):
         return True
     path = frame.f_code.co_filename
     root = options.get("project_root")
     if not isinstance(root, str) or not path.startswith(root):
         return False
-    return not _is_external_source(path) and not _module_in(module, options.get("in_app_exclude"))
+    return not is_external_source(path) and not module_in(module, options.get("in_app_exclude"))
 
 
 def _first_in_app_frame(options: Mapping[str, Any]) -> Optional[FrameType]:
@@ -72,7 +73,7 @@ def add_query_source(span: Any, options: Mapping[str, Any]) -> None:
         path = frame.f_code.co_filename
         root = options.get("project_root")
         if namespace is not None:
-            filepath = _filename_for_module(namespace, path)
+            filepath = filename_for_module(namespace, path)
         elif isinstance(root, str) and path.startswith(root):
             filepath = path[len(root) :].lstrip("/\\")
         else:

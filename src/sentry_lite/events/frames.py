@@ -138,7 +138,7 @@ _CONTEXT_CACHE_SIZE = 4096
 _context_cache: Dict[Tuple[str, int], Tuple[List[str], Tuple[str, ...], str, Tuple[str, ...]]] = {}
 
 
-def _filename_for_module(module: Any, abs_path: Optional[str]) -> Optional[str]:
+def filename_for_module(module: Any, abs_path: Optional[str]) -> Optional[str]:
     """Path relative to the directory holding the top-level package, as sentry_sdk does."""
     if not abs_path or not module:
         return abs_path
@@ -191,7 +191,7 @@ def _build_code_info(code: CodeType, module: Any) -> _CodeInfo:
     return _CodeInfo(
         code,
         module,
-        _filename_for_module(module, co_filename) or None,
+        filename_for_module(module, co_filename) or None,
         _abspath(co_filename) if co_filename else None,
         code.co_name or "<unknown>",
         _is_sdk_module(module),

@@ -17,7 +17,7 @@ __all__ = ["set_in_app"]
 _EXTERNAL_SOURCE = re.compile(r"[\\/](?:dist|site)-packages[\\/]")
 
 
-def _module_in(module: Any, prefixes: Optional[Iterable[str]]) -> bool:
+def module_in(module: Any, prefixes: Optional[Iterable[str]]) -> bool:
     if module is None or not prefixes:
         return False
     try:
@@ -29,7 +29,7 @@ def _module_in(module: Any, prefixes: Optional[Iterable[str]]) -> bool:
     return False
 
 
-def _is_external_source(abs_path: str) -> bool:
+def is_external_source(abs_path: str) -> bool:
     # Cheap substring test first; the regex only confirms the separators around it.
     return "-packages" in abs_path and _EXTERNAL_SOURCE.search(abs_path) is not None
 
@@ -46,16 +46,16 @@ def _set_in_app_in_frames(
         if not isinstance(frame, dict) or frame.get("in_app") is not None:
             continue
         module = frame.get("module")
-        if _module_in(module, include):
+        if module_in(module, include):
             frame["in_app"] = True
             continue
-        if _module_in(module, exclude):
+        if module_in(module, exclude):
             frame["in_app"] = False
             continue
         abs_path = frame.get("abs_path")
         if not isinstance(abs_path, str):
             continue
-        if _is_external_source(abs_path):
+        if is_external_source(abs_path):
             frame["in_app"] = False
         elif project_root is not None and abs_path.startswith(project_root):
             frame["in_app"] = True
