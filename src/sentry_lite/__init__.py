@@ -5,7 +5,7 @@
 
 from typing import TYPE_CHECKING, Any
 
-from sentry_lite import integrations
+from sentry_lite import integrations, profiler
 from sentry_lite.api import (
     add_attachment,
     add_breadcrumb,
@@ -109,6 +109,7 @@ __all__ = [
     "isolation_scope",
     "last_event_id",
     "new_scope",
+    "profiler",
     "push_scope",
     "set_context",
     "set_extra",

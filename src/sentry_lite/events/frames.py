@@ -33,7 +33,7 @@ import os
 import re
 import sys
 from types import CodeType, FrameType, TracebackType
-from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from sentry_lite.consts import CONTEXT_LINES
 from sentry_lite.events.serialize import serialize_value
@@ -41,10 +41,12 @@ from sentry_lite.events.serialize import serialize_value
 __all__ = [
     "FrameOptions",
     "current_stacktrace",
+    "filename_for_module",
     "frame_options",
     "frames_from_traceback",
     "serialize_frame",
     "set_in_app",
+    "set_in_app_in_frames",
     "stack_frames",
 ]
 
@@ -444,3 +446,22 @@ def set_in_app(event: Dict[str, Any], options: Dict[str, Any]) -> None:
                 _set_in_app_in_frames(stacktrace.get("frames"), include, exclude, project_root)
     except Exception:
         pass
+
+
+# -- issue 15 (profiler): profiles carry frames outside an event's stacktraces ------------
+
+
+def filename_for_module(module: Any, abs_path: Optional[str]) -> Optional[str]:
+    """A frame's ``filename`` as sentry_sdk derives it from its module and path."""
+    return _filename_for_module(module, abs_path)
+
+
+def set_in_app_in_frames(frames: List[Dict[str, Any]], options: Mapping[str, Any]) -> None:
+    """Mark a bare list of frame dicts (a profile's) in_app by the rules of :func:`set_in_app`."""
+    project_root = options.get("project_root")
+    _set_in_app_in_frames(
+        frames,
+        options.get("in_app_include"),
+        options.get("in_app_exclude"),
+        project_root if isinstance(project_root, str) else None,
+    )
