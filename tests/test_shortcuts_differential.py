@@ -201,5 +201,3 @@ def test_the_switch_really_changes_the_path(monkeypatch: pytest.MonkeyPatch) -> 
     _run(scenario, use_shortcuts=False)
     assert "make_child" in with_shortcuts and "make_child" not in calls
     assert calls.count("fork") > with_shortcuts.count("fork")
-
-

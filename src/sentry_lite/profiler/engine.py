@@ -96,6 +96,8 @@ class Engine:
         self._get_ident: Callable[[], int] = (
             _native("_thread", "get_ident", threading.get_ident) if gevent else threading.get_ident
         )
+        self.ticks = 0
+        """Ticks taken so far (tests and benchmarks wait on it)."""
         self._running = False
         self._idle = True
         self._pid: Optional[int] = None
@@ -227,6 +229,7 @@ class Engine:
         while pending:
             active.append(pending.popleft())
         tick: Tick = (time.perf_counter_ns(), self.sampler.sample())
+        self.ticks += 1
         if active:
             self._active = [sink for sink in active if sink.add(tick)]
         session = self.session

@@ -15,6 +15,9 @@ times a second) and how this sampler avoids it:
   threads): they are not the app's time.
 * The walk stops at ``MAX_PROFILE_STACK_DEPTH`` frames from the leaf.
 
+The reuse is a shortcut beside the full walk: ``shortcuts.disabled()`` walks every thread
+on every tick (the differential test compares the two).
+
 This holds a reference to each thread's top frame between ticks (that is how "the same
 frame" is known); :meth:`Sampler.reset` drops them when sampling pauses.
 """
@@ -26,6 +29,7 @@ import threading
 from types import FrameType
 from typing import Callable, Dict, List, Optional, Set, Tuple
 
+from sentry_lite import shortcuts
 from sentry_lite.limits import MAX_CACHED_THREAD_IDENTS, PROFILER_FREQUENCY
 from sentry_lite.profiler.stacks import Stack, StackWalker
 
@@ -87,7 +91,7 @@ class Sampler:
         self._ticks_to_refresh -= 1
         if self._ticks_to_refresh <= 0:
             self._refresh_threads()
-        last = self._last
+        last = self._last if shortcuts.enabled else {}  # off: walk every thread
         fresh: Dict[int, _Last] = {}
         out: List[ThreadSample] = []
         own = self._own

@@ -207,11 +207,16 @@ def start_transaction_on(
     txn = transaction
     txn.reporter = host.current
 
+    built: Dict[str, Any] = {}
+
     def sampling_context() -> Dict[str, Any]:
-        context = {"transaction_context": txn.to_json(), "parent_sampled": txn.parent_sampled}
-        if custom_sampling_context:
-            context.update(custom_sampling_context)
-        return context
+        """Built on first use, before the decision; profiles_sampler gets the same one."""
+        if not built:
+            built["transaction_context"] = txn.to_json()
+            built["parent_sampled"] = txn.parent_sampled
+            if custom_sampling_context:
+                built.update(custom_sampling_context)
+        return built
 
     keep_incoming_rate = (
         txn.sampled is None
