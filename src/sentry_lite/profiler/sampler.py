@@ -4,11 +4,14 @@ Where the cost goes in sentry_sdk (about 54 µs per thread per tick, every threa
 times a second) and how this sampler avoids it:
 
 * **Threads that did not move are not walked.** A thread whose top frame is the same
-  frame object at the same line as on the last tick has the same stack: a function's
+  frame object at the same instruction as on the last tick has the same stack: a function's
   frame cannot leave the top and come back without returning, and while it is on top
   its callers are suspended in their calls. The previous stack is reused (one
   identity and one integer comparison). Generator and coroutine frames are excepted:
   they can be resumed from another caller, so a thread whose top frame is one is walked.
+* **A tick where no thread moved is one comparison**: the threads' top frames (a dict
+  compared in C) and their instruction offsets (a list) are those of the last tick, so
+  the last sample is the sample.
 * **Frames are looked up, not built**: a frame record per (code object, line) is made
   once and shared (see ``stacks.py``), and identical stacks are one shared tuple.
 * **Our own threads are not sampled** (the sampler and the SDK's ``sentry_lite.*``
@@ -57,6 +60,9 @@ class Sampler:
         "_names",
         "_own",
         "_own_ident",
+        "_still_frames",
+        "_still_positions",
+        "_still_sample",
         "_texts",
         "_ticks_to_refresh",
         "walker",
@@ -75,6 +81,9 @@ class Sampler:
         self._own: Set[int] = set()
         self._own_ident: Optional[int] = None
         self._ticks_to_refresh = 0
+        self._still_frames: Optional[Dict[int, FrameType]] = None
+        self._still_positions: List[int] = []
+        self._still_sample: Sample = ()
 
     def set_own_ident(self, ident: int) -> None:
         """The ident of the thread that samples (left out of every sample)."""
@@ -88,20 +97,29 @@ class Sampler:
 
     def sample(self) -> Sample:
         frames = self._current_frames()
+        for ident in self._own:
+            frames.pop(ident, None)
         self._ticks_to_refresh -= 1
         if self._ticks_to_refresh <= 0:
             self._refresh_threads()
-        last = self._last if shortcuts.enabled else {}  # off: walk every thread
+        if not shortcuts.enabled:  # off: walk every thread
+            self._last = {}
+        elif frames == self._still_frames:  # no thread has a new top frame (C compares)
+            positions = [frame.f_lasti for frame in frames.values()]
+            if positions == self._still_positions:  # ... nor moved in it: the same sample
+                return self._still_sample
+        last = self._last
         fresh: Dict[int, _Last] = {}
         out: List[ThreadSample] = []
+        positions = []
         own = self._own
         texts = self._texts
+        all_reusable = True
         for ident, frame in frames.items():
-            if ident in own:
-                continue
-            line = frame.f_lineno
+            position = frame.f_lasti  # cheaper than f_lineno (no line table walk)
+            positions.append(position)
             previous = last.get(ident)
-            if previous is not None and previous[0] is frame and previous[1] == line:
+            if previous is not None and previous[0] is frame and previous[1] == position:
                 fresh[ident] = previous
                 out.append(previous[2])
                 continue
@@ -111,20 +129,27 @@ class Sampler:
                 own = self._own
                 texts = self._texts
                 if ident in own:
+                    all_reusable = False  # ``frames`` holds it: no whole-sample reuse
                     continue
                 text = texts.get(ident)
                 if text is None:  # not a threading.Thread: known by its ident only
                     text = texts[ident] = str(ident)
             pair = (text, self.walker.stack(frame))
             reusable = not frame.f_code.co_flags & _RESUMABLE
-            fresh[ident] = (frame if reusable else None, line, pair)
+            all_reusable = all_reusable and reusable
+            fresh[ident] = (frame if reusable else None, position, pair)
             out.append(pair)
         self._last = fresh
-        return tuple(out)
+        sample = tuple(out)
+        self._still_frames = frames if all_reusable else None
+        self._still_positions = positions
+        self._still_sample = sample
+        return sample
 
     def reset(self) -> None:
         """Forget the frames of the last tick (sampling pauses)."""
         self._last = {}
+        self._still_frames = None
 
     def _refresh_threads(self) -> None:
         """Names and our own threads, from the threading module (about once a second)."""
