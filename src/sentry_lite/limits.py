@@ -97,6 +97,9 @@ MAX_PROFILED_FRAMES = 10_000
 full, so code generated at run time cannot grow it without bound."""
 MAX_PROFILED_STACKS = 10_000
 """Distinct stacks the sampler remembers to share between ticks; reset when full."""
+PROFILER_IDLE_GRACE = 1.0
+"""Seconds the profiler thread keeps its rhythm (without sampling) after the last profile
+ended before it sleeps until woken: back-to-back requests then never pay for waking it."""
 PROFILER_JOIN_TIMEOUT = 1.0
 """Seconds ``stop_profiler``/``close`` wait for the sampling thread to end its tick."""
 

@@ -22,7 +22,7 @@ import time
 from collections import deque
 from typing import Any, Callable, Deque, List, Optional, Protocol, Tuple
 
-from sentry_lite.limits import MAX_PENDING_PROFILES, PROFILER_FREQUENCY
+from sentry_lite.limits import MAX_PENDING_PROFILES, PROFILER_FREQUENCY, PROFILER_IDLE_GRACE
 from sentry_lite.profiler.sampler import OWN_THREAD_PREFIX, Sample, Sampler
 
 __all__ = ["Engine", "Tick", "TickSink", "gevent_patched"]
@@ -183,12 +183,19 @@ class Engine:
         self.sampler.set_own_ident(self._get_ident())
         interval = self.interval
         clock = time.perf_counter
-        next_tick = clock()
+        next_tick = last_work = clock()
         while self._running:
             if not self._has_work():
-                self._rest()
+                if clock() - last_work < PROFILER_IDLE_GRACE:
+                    # Keep the rhythm without sampling: work that comes back soon (the
+                    # next request) then costs the app no wake-up call.
+                    self._sleep(interval)
+                    self._flush_if_due()
+                else:
+                    self._rest()
                 next_tick = clock()
                 continue
+            last_work = clock()
             self._idle = False
             try:
                 self.tick()
@@ -216,6 +223,10 @@ class Engine:
             wake.clear()
             if not self._has_work() and self._running:
                 wake.wait(timeout)
+        self._flush_if_due()
+
+    def _flush_if_due(self) -> None:
+        session = self.session
         if session is not None:
             try:
                 session.flush_if_due()
