@@ -3,6 +3,7 @@ profile chunks, losses counted, and what ingest would accept (tests/profile_vali
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 import textwrap
@@ -15,6 +16,7 @@ import pytest
 
 import sentry_lite
 from sentry_lite.profiler import continuous, control, transaction_profile
+from tests.conftest import require
 from tests.profile_validation import check_chunk, check_profile
 from tests.receiver import Receiver
 
@@ -397,7 +399,7 @@ def test_trace_lifecycle_chunk_is_not_lost_at_exit(receiver: Receiver, tmp_path:
 
 
 def test_gevent_mode_samples_from_a_native_thread(receiver: Receiver, tmp_path: Any) -> None:
-    pytest.importorskip("gevent")
+    require(importlib.util.find_spec("gevent") is not None, "gevent is not installed")
     script = tmp_path / "app.py"
     script.write_text(
         textwrap.dedent(
