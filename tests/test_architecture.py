@@ -10,6 +10,7 @@ Layers, from the app down (a module may import its own layer and the ones below)
     scope        scope/*
     client       client, pipeline
     envelope     envelope, attachments
+    profiler     profiler/* (reached by the scope and the client; hands them nothing back)
     data         events/*, tracing/*
     transport    transport/*
     base         consts, limits, shortcuts, dsn, timestamps, release, types, options...
@@ -42,6 +43,7 @@ LAYERS: List[Tuple[str, Tuple[str, ...]]] = [
     ("scope", ("scope",)),
     ("client", ("client", "client_base", "pipeline")),
     ("envelope", ("envelope", "attachments")),
+    ("profiler", ("profiler",)),
     ("data", ("events", "tracing")),
     ("transport", ("transport",)),
     (

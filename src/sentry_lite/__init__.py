@@ -5,7 +5,7 @@
 
 from typing import TYPE_CHECKING, Any
 
-from sentry_lite import crons, integrations
+from sentry_lite import crons, integrations, profiler
 from sentry_lite.api import (
     add_attachment,
     add_breadcrumb,
@@ -115,6 +115,7 @@ __all__ = [
     "last_event_id",
     "monitor",
     "new_scope",
+    "profiler",
     "push_scope",
     "set_context",
     "set_extra",

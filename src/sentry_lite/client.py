@@ -17,9 +17,11 @@ from sentry_lite.client_base import BaseClient, NonRecordingClient, log_hook_err
 from sentry_lite.consts import VERSION
 from sentry_lite.dsn import Dsn
 from sentry_lite.envelope import Envelope, Item
+from sentry_lite.events.contexts import sdk_name
 from sentry_lite.events.exceptions import event_from_exception, exc_info_from_error
 from sentry_lite.options import Options, build_options
 from sentry_lite.pipeline import SCOPE_HINT, EventPipeline
+from sentry_lite.profiler import control as profiler_control
 from sentry_lite.timestamps import now_iso
 from sentry_lite.tracing.ids import new_trace_id
 from sentry_lite.transport.base import Transport
@@ -53,6 +55,9 @@ class Client(BaseClient):
         self._closed = False
         self.pipeline = EventPipeline(
             self.options, lambda: self.integrations, warn_once, self.record_lost_event
+        )
+        self._profiling = profiler_control.setup(
+            self.options, self._send_profile_chunk, self.record_lost_event, self._sdk_name
         )
 
     # -- state -----------------------------------------------------------------------------
@@ -106,6 +111,8 @@ class Client(BaseClient):
             event["event_id"] = event_id = new_trace_id()  # 32 hex digits, like uuid4().hex
         kind = event.get("type")
         is_transaction = kind == "transaction"
+        # A transaction's profile rides in its envelope; hooks never see it (as sentry_sdk).
+        profile = event.pop("profile", None) if is_transaction else None
         pipeline = self.pipeline
         if is_transaction:
             steps = pipeline.transaction_steps
@@ -122,13 +129,15 @@ class Client(BaseClient):
                     self.record_lost_event(step.loss_reason, "monitor")
                 else:
                     self._lost(step.loss_reason, is_transaction, event)
+                if profile is not None:
+                    profile.lost(step.loss_reason)
                 return None
             event = result
         hint.pop(SCOPE_HINT, None)
-        self._send(event, hint, scope)
+        self._send(event, hint, scope, profile)
         return event_id
 
-    def _send(self, event: Event, hint: Hint, scope: Any) -> None:
+    def _send(self, event: Event, hint: Hint, scope: Any, profile: Any = None) -> None:
         timestamp = event.get("timestamp")
         headers: Dict[str, Any] = {
             "event_id": event["event_id"],
@@ -139,6 +148,8 @@ class Client(BaseClient):
             headers["trace"] = dsc
         envelope = Envelope(headers)
         kind = event.get("type")
+        if profile is not None:
+            self._add_profile(envelope, profile, event)
         item_type = kind if kind in ("transaction", CHECK_IN) else "event"
         envelope.add_item(Item(event, item_type))
         for attachment in hint.get("attachments") or ():
@@ -147,6 +158,24 @@ class Client(BaseClient):
             except Exception:  # noqa: BLE001
                 internal_logger.warning("sentry_lite: could not read attachment", exc_info=True)
         self.capture_envelope(envelope)
+
+    def _add_profile(self, envelope: Envelope, profile: Any, event: Event) -> None:
+        try:
+            envelope.add_item(Item(profile.payload(event), "profile"))
+        except Exception:  # noqa: BLE001
+            internal_logger.warning("sentry_lite: could not build the profile", exc_info=True)
+            self.record_lost_event("internal_sdk_error", "profile")
+
+    def _send_profile_chunk(self, chunk: Dict[str, Any]) -> None:
+        """A continuous profile chunk goes in an envelope of its own."""
+        envelope = Envelope({"sent_at": now_iso()})
+        envelope.add_item(
+            Item(chunk, "profile_chunk", headers={"platform": chunk.get("platform", "python")})
+        )
+        self.capture_envelope(envelope)
+
+    def _sdk_name(self) -> str:
+        return sdk_name(sorted(self.integrations))
 
     def _dynamic_sampling_context(self, event: Event, scope: Any) -> Optional[Dict[str, Any]]:
         """The envelope's ``trace`` header, so ingest can sample the trace consistently.
@@ -237,6 +266,9 @@ class Client(BaseClient):
             if self._closed:
                 return
             self._closed = True
+        if self._profiling is not None:  # its last chunk goes out with this flush
+            profiler_control.teardown(self._profiling)
+            self._profiling = None
         self.flush(timeout, callback)
         for transport in (self.transport, self._spotlight):
             if transport is not None:

@@ -80,6 +80,38 @@ idents over time, so the cache is cleared when full."""
 MAX_CACHED_ORG_HOSTS = 16
 """DSN hosts whose org id is remembered (a process has one DSN, tests a few)."""
 
+# -- profiling ------------------------------------------------------------------------
+
+PROFILER_FREQUENCY = 101
+"""Samples per second (sentry_sdk's value): a prime, so ticks do not fall in lockstep with
+periodic work in the app (a 100 Hz timer would always see the same phase)."""
+MAX_PROFILE_STACK_DEPTH = 128
+"""Frames kept per sampled stack (sentry_sdk's depth). When a stack is deeper, the frames
+nearest the leaf are kept: they are where the time is spent (sentry_sdk keeps the root
+end and loses them)."""
+MAX_PROFILE_DURATION = 30.0
+"""Seconds a transaction profile may cover; ingest refuses longer ones, so sampling for
+a transaction stops here and what was sampled is sent."""
+PROFILE_MINIMUM_SAMPLES = 2
+"""Ticks a transaction profile needs to be sent (sentry_sdk's value): with fewer, ingest
+cannot compute a duration and drops it; it is counted as lost (``insufficient_data``)."""
+PROFILE_CHUNK_SECONDS = 60.0
+"""A continuous profile is sent as a chunk this often (sentry_sdk's buffer length);
+ingest accepts chunks of up to 66 s."""
+MAX_PENDING_PROFILES = 128
+"""Transaction profiles that may wait for the sampler to pick them up (sentry_sdk's
+bound): more starting within one tick are not profiled (and are counted as lost)."""
+MAX_PROFILED_FRAMES = 10_000
+"""Frame records (code object and line) the sampler remembers; the cache is reset when
+full, so code generated at run time cannot grow it without bound."""
+MAX_PROFILED_STACKS = 10_000
+"""Distinct stacks the sampler remembers to share between ticks; reset when full."""
+PROFILER_IDLE_GRACE = 1.0
+"""Seconds the profiler thread keeps its rhythm (without sampling) after the last profile
+ended before it sleeps until woken: back-to-back requests then never pay for waking it."""
+PROFILER_JOIN_TIMEOUT = 1.0
+"""Seconds ``stop_profiler``/``close`` wait for the sampling thread to end its tick."""
+
 # -- integrations ---------------------------------------------------------------------
 
 MAX_CHAIN_HOPS = 100

@@ -138,7 +138,12 @@ def _describe(kind: Any) -> str:
 
 
 def _check_range(options: Dict[str, Any]) -> None:
-    for name in ("sample_rate", "traces_sample_rate", "profiles_sample_rate"):
+    for name in (
+        "sample_rate",
+        "traces_sample_rate",
+        "profiles_sample_rate",
+        "profile_session_sample_rate",
+    ):
         value = options[name]
         if value is not None and not 0.0 <= float(value) <= 1.0:
             logger.warning(

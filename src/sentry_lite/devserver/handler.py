@@ -17,6 +17,7 @@ from typing import Any, Callable, Dict, Optional
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from sentry_lite.devserver import pages
+from sentry_lite.devserver.flamegraph import profile_section, profiler_id_of
 from sentry_lite.devserver.ingest import (
     IngestError,
     read_body,
@@ -44,6 +45,14 @@ _CSP = (
 _CORS_HEADERS = (
     "Content-Type, Content-Encoding, X-Sentry-Auth, Authorization, sentry-trace, baggage"
 )
+
+
+def _profile_section(store: Any, row: Dict[str, Any]) -> str:
+    """Issue 15: the flame graph beside a transaction (its profile or profiler's chunks)."""
+    event = row["body"] if isinstance(row.get("body"), dict) else {}
+    profiler_id = profiler_id_of(event)
+    chunks = store.chunk_bodies(profiler_id) if profiler_id else []
+    return profile_section(event, store.profile_bodies(row["event_id"]), chunks)
 
 
 def is_loopback(host: str) -> bool:
@@ -259,7 +268,8 @@ class Handler(BaseHTTPRequestHandler):
                 return
             issue = store.issue(row["issue_id"]) if row.get("issue_id") else None
             trace = store.trace_events(row["trace_id"]) if row.get("trace_id") else []
-            self._html(200, pages.event_page(self._frame(), row, issue, trace))
+            profile = _profile_section(store, row) if row["kind"] == "transaction" else ""
+            self._html(200, pages.event_page(self._frame(), row, issue, trace, profile))
         else:
             self._html(404, pages.not_found_page(self._frame(), "Page"))
 

@@ -243,7 +243,9 @@ def event_page(
     row: Dict[str, Any],
     issue: Optional[Dict[str, Any]],
     same_trace: Optional[List[Dict[str, Any]]] = None,
+    profile: str = "",
 ) -> str:
+    """``profile``: the flame graph section of a transaction (issue 15), or ""."""
     now = time.time()
     is_txn = row["kind"] == "transaction"
     crumbs = (
@@ -267,7 +269,7 @@ def event_page(
         f'<a href="/events/{esc(e["event_id"])}">{esc(e["title"])}</a></li>'
         for e in related
     )
-    body = head + event_body(row, now)
+    body = head + event_body(row, now) + profile
     if links:
         body += section("Same trace", f'<ul class="related">{links}</ul>', "trace")
     return frame.render(row["title"], body, tab="transactions" if is_txn else "issues", live="page")

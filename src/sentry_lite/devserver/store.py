@@ -30,6 +30,12 @@ MAX_STORED_ITEMS = 5_000
 MAX_LIST_ROWS = 500
 _PRUNE_EVERY = 200
 _MAX_RAW_ITEM_TEXT = 64 * 1024
+# -- issue 15 (profiler): profiles are kept whole, for the flame graph ------------------
+PROFILE_TYPES = ("profile", "profile_chunk")
+_MAX_PROFILE_TEXT = 8 * 1024 * 1024
+"""A profile's text is kept up to this size (a 30 s profile of a busy app fits)."""
+_MAX_PROFILE_CHUNKS = 20
+"""Chunks read for one transaction's flame graph (its profiler's latest ones)."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS issues (
@@ -181,7 +187,8 @@ class Store:
             return self._add_logs(item, project, now)
         payload = item.payload
         body: Optional[str] = None
-        if kind != "attachment" and len(payload) <= _MAX_RAW_ITEM_TEXT:
+        limit = _MAX_PROFILE_TEXT if kind in PROFILE_TYPES else _MAX_RAW_ITEM_TEXT
+        if kind != "attachment" and len(payload) <= limit:
             body = payload.decode("utf-8", "replace")
         event_id = envelope.headers.get("event_id")
         self._db.execute(
@@ -398,6 +405,24 @@ class Store:
             " ORDER BY id DESC LIMIT ?",
             (limit,),
         )
+
+    # -- issue 15 (profiler): the profiles of a transaction, for its flame graph --------
+    def profile_bodies(self, event_id: str) -> List[Optional[str]]:
+        """``profile`` items sent in the transaction's envelope."""
+        rows = self._rows(
+            "SELECT body FROM items WHERE type = 'profile' AND event_id = ? ORDER BY id",
+            (event_id,),
+        )
+        return [row["body"] for row in rows]
+
+    def chunk_bodies(self, profiler_id: str) -> List[Optional[str]]:
+        """The latest ``profile_chunk`` items of one continuous profiler."""
+        rows = self._rows(
+            "SELECT body FROM items WHERE type = 'profile_chunk' AND instr(body, ?) > 0"
+            " ORDER BY id DESC LIMIT ?",
+            (f'"profiler_id":"{profiler_id}"', _MAX_PROFILE_CHUNKS),
+        )
+        return [row["body"] for row in rows]
 
     def counts(self) -> Dict[str, int]:
         with self._lock:

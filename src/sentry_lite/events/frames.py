@@ -41,6 +41,7 @@ from sentry_lite.events.serialize import serialize_value
 __all__ = [
     "FrameOptions",
     "current_stacktrace",
+    "filename_for_module",
     "frame_options",
     "frames_from_traceback",
     "serialize_frame",

@@ -8,11 +8,11 @@ frame's ``module``/``abs_path``. ``events.frames`` re-exports :func:`set_in_app`
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any, Dict, Iterable, List, Mapping, Optional
 
 from sentry_lite.events.stacks import stacktraces
 
-__all__ = ["set_in_app"]
+__all__ = ["is_external_source", "module_in", "set_in_app", "set_in_app_in_frames"]
 
 _EXTERNAL_SOURCE = re.compile(r"[\\/](?:dist|site)-packages[\\/]")
 
@@ -79,3 +79,14 @@ def set_in_app(event: Dict[str, Any], options: Dict[str, Any]) -> None:
             _set_in_app_in_frames(stacktrace.get("frames"), include, exclude, project_root)
     except Exception:
         pass
+
+
+def set_in_app_in_frames(frames: List[Dict[str, Any]], options: Mapping[str, Any]) -> None:
+    """Mark a bare list of frame dicts (a profile's) in_app by the rules of :func:`set_in_app`."""
+    project_root = options.get("project_root")
+    _set_in_app_in_frames(
+        frames,
+        options.get("in_app_include"),
+        options.get("in_app_exclude"),
+        project_root if isinstance(project_root, str) else None,
+    )

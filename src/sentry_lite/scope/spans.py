@@ -7,11 +7,14 @@ it through that reporter: the span never looks up scopes or clients itself.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterator, Optional, Tuple, Union
+import logging
+from threading import get_ident
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, Optional, Tuple, Union
 
 from sentry_lite.client_base import BaseClient
 from sentry_lite.limits import MAX_SPANS_PER_TRANSACTION
 from sentry_lite.options import tracing_enabled
+from sentry_lite.profiler import control as profiler_control
 from sentry_lite.scope.data import ScopeData, ScopeType
 from sentry_lite.tracing import host
 from sentry_lite.tracing.context import PropagationContext
@@ -29,7 +32,12 @@ from sentry_lite.tracing.sources import TransactionSource
 from sentry_lite.tracing.span import Span
 from sentry_lite.tracing.transaction import Transaction, continuing_transaction
 
+if TYPE_CHECKING:
+    from sentry_lite.profiler.profiling import Profiling
+
 __all__ = ["ScopeTracing", "continue_trace_on", "start_transaction_on"]
+
+logger = logging.getLogger("sentry_lite")
 
 
 class ScopeTracing(ScopeData):
@@ -199,11 +207,16 @@ def start_transaction_on(
     txn = transaction
     txn.reporter = host.current
 
+    built: Dict[str, Any] = {}
+
     def sampling_context() -> Dict[str, Any]:
-        context = {"transaction_context": txn.to_json(), "parent_sampled": txn.parent_sampled}
-        if custom_sampling_context:
-            context.update(custom_sampling_context)
-        return context
+        """Built on first use, before the decision; profiles_sampler gets the same one."""
+        if not built:
+            built["transaction_context"] = txn.to_json()
+            built["parent_sampled"] = txn.parent_sampled
+            if custom_sampling_context:
+                built.update(custom_sampling_context)
+        return built
 
     keep_incoming_rate = (
         txn.sampled is None
@@ -225,7 +238,21 @@ def start_transaction_on(
     if sampled:
         experiments = options.get("_experiments") or {}
         txn.init_span_recorder(experiments.get("max_spans") or MAX_SPANS_PER_TRANSACTION)
+    profiling = profiler_control.current
+    if profiling is not None and txn._profile is None:
+        _start_profile(profiling, txn, sampling_context)
     return txn
+
+
+def _start_profile(
+    profiling: Profiling, txn: Transaction, sampling_context: Callable[[], Dict[str, Any]]
+) -> None:
+    """Profile the transaction if the profiling options pick it (relative to its own
+    sampling decision; ``profiles_sampler`` gets the same context as ``traces_sampler``)."""
+    try:
+        txn._profile = profiling.on_transaction_start(txn, sampling_context, get_ident())
+    except Exception:  # noqa: BLE001 - profiling must never break starting a transaction
+        logger.debug("sentry_lite: could not start the profile", exc_info=True)
 
 
 def continue_trace_on(

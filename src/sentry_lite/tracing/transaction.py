@@ -12,7 +12,7 @@ import logging
 import threading
 import time
 from datetime import datetime
-from typing import Any, Dict, List, Optional, Union
+from typing import Any, Dict, List, Optional, Protocol, Union
 
 from sentry_lite import shortcuts
 from sentry_lite.limits import MAX_SPANS_PER_TRANSACTION
@@ -27,7 +27,7 @@ from sentry_lite.tracing.sampling import new_sample_rand
 from sentry_lite.tracing.sources import LOW_QUALITY_TRANSACTION_SOURCES, TransactionSource
 from sentry_lite.tracing.span import Span, make_child
 
-__all__ = ["Transaction", "continuing_transaction"]
+__all__ = ["Transaction", "TransactionProfiler", "continuing_transaction"]
 
 logger = logging.getLogger("sentry_lite")
 
@@ -35,6 +35,18 @@ _perf_counter = time.perf_counter
 _time = time.time
 _current_thread = threading.current_thread
 _new_object = object.__new__
+
+
+class TransactionProfiler(Protocol):
+    """What a profiled transaction holds (``sentry_lite.profiler`` makes it when the
+    transaction starts): it is finished with the transaction, exactly once."""
+
+    profiler_id: Optional[str]
+
+    def finish(self, event: Optional[Dict[str, Any]], lost_reason: str = "sample_rate") -> None:
+        """Stop profiling this transaction. ``event`` is the transaction event about to be
+        sent (the profile adds itself to it), or None when it is not sent (``lost_reason``)."""
+        ...
 
 
 class Transaction(Span):
@@ -74,7 +86,7 @@ class Transaction(Span):
         self._recorder: Optional[List[Span]] = None
         self._dropped = 0
         self._max_spans = MAX_SPANS_PER_TRANSACTION
-        self._profile: Any = None
+        self._profile: Optional[TransactionProfiler] = None
         self.reporter: Optional[TracingHost] = None
         rand = baggage.sample_rand() if baggage is not None else None
         if rand is None:
@@ -238,9 +250,13 @@ class Transaction(Span):
         """Send the transaction with its finished spans; returns the event id or None."""
         if self._end is not None:
             return None
+        profile = self._profile
+        if profile is not None:
+            self._profile = None
         reporter = self.reporter or host.current
         client = reporter.client()
         if not client.is_active():
+            _drop_profile(profile, "")
             return None
         if hub is not None and scope is None:
             scope = getattr(hub, "scope", None)
@@ -250,6 +266,7 @@ class Transaction(Span):
             if tracing_enabled(client.options):
                 client.record_lost_event("sample_rate", "transaction")
                 client.record_lost_event("sample_rate", "span")
+            _drop_profile(profile, "sample_rate")
             return None
         if not self.name:
             logger.warning("sentry_lite: transaction has no name; using <unlabeled transaction>")
@@ -262,8 +279,11 @@ class Transaction(Span):
                 client.record_lost_event("event_processor", "transaction")
                 client.record_lost_event("event_processor", "span", len(recorder) + 1)
                 self.sampled = False
+                _drop_profile(profile, "event_processor")
+                profile = None
         if not self.sampled:
             self._recorder = None
+            _drop_profile(profile, "sample_rate")
             return None
         spans = [span.to_json() for span in recorder if span._end is not None]
         dropped = len(recorder) - len(spans) + self._dropped
@@ -288,7 +308,30 @@ class Transaction(Span):
         }
         if dropped > 0:
             client.record_lost_event("buffer_overflow", "span", dropped)
+        if profile is not None:
+            _finish_profile(profile, event)
         return reporter.send_transaction(event, scope)
+
+    def get_profile_context(self) -> Optional[Dict[str, Any]]:
+        """``contexts.profile`` while the continuous profiler samples this transaction."""
+        profiler_id = self._data.get("profiler_id") if self._data else None
+        return None if profiler_id is None else {"profiler_id": profiler_id}
+
+
+def _finish_profile(profile: TransactionProfiler, event: Optional[Dict[str, Any]]) -> None:
+    try:
+        profile.finish(event)
+    except Exception:  # noqa: BLE001 - the profiler must never break finishing a transaction
+        logger.debug("sentry_lite: could not finish the profile", exc_info=True)
+
+
+def _drop_profile(profile: Optional[TransactionProfiler], reason: str) -> None:
+    """The transaction is not sent: stop its profile (counted as lost for ``reason``)."""
+    if profile is not None:
+        try:
+            profile.finish(None, reason)
+        except Exception:  # noqa: BLE001
+            logger.debug("sentry_lite: could not stop the profile", exc_info=True)
 
 
 def continuing_transaction(

@@ -1,0 +1,138 @@
+"""Stacks as the sampler records them: tuples of shared frame records, leaf first.
+
+A frame record is what a profile says about one (code object, line): the same fields as
+sentry_sdk's profiler (``abs_path``, ``module``, ``filename``, ``function``, ``lineno``,
+``in_app``). It is built once and shared by every stack, tick and profile that contains
+it, so a tick costs a dictionary look-up per frame instead of building dicts.
+
+Two differences from sentry_sdk, both on purpose:
+
+* a stack deeper than ``MAX_PROFILE_STACK_DEPTH`` keeps the frames nearest the leaf (where
+  the time goes), and the walk stops there; sentry_sdk walks the whole stack and keeps
+  the root end, losing the leaf frames;
+* on Python < 3.11 a method's class name comes from the first frame seen for its code
+  object (sentry_sdk looks at ``self``/``cls`` on every sample).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from types import CodeType, FrameType
+from typing import Any, Dict, List, Mapping, Optional, Tuple
+
+from sentry_lite.events.frames import filename_for_module
+from sentry_lite.events.in_app import set_in_app_in_frames
+from sentry_lite.limits import MAX_PROFILE_STACK_DEPTH, MAX_PROFILED_FRAMES, MAX_PROFILED_STACKS
+
+__all__ = ["FrameRecord", "Stack", "StackWalker", "frame_name"]
+
+_HAS_QUALNAME = sys.version_info >= (3, 11)
+
+
+class FrameRecord:
+    """One (code, line) of a profile; ``json`` is what goes on the wire."""
+
+    __slots__ = ("code", "json")
+
+    def __init__(self, code: CodeType, json: Dict[str, Any]) -> None:
+        self.code = code
+        """Kept so the cache key (the code's id) cannot be reused while this lives."""
+        self.json = json
+
+
+Stack = Tuple[FrameRecord, ...]
+"""Leaf (innermost frame) first, as sentry_sdk's ``stacks`` lists them."""
+
+
+def _class_name_of(frame: FrameType, name: str, first_arg: str) -> Optional[str]:
+    """Before 3.11 a code object has no qualified name: find the class from self/cls."""
+    try:
+        holder = frame.f_locals.get(first_arg)
+        if holder is None:
+            return None
+        classes = holder.__mro__ if first_arg == "cls" else type(holder).__mro__
+        for cls in classes:
+            if name in cls.__dict__:
+                return f"{cls.__name__}.{name}"
+    except Exception:  # noqa: BLE001 - hostile __getattr__/__mro__ must not break sampling
+        return None
+    return None
+
+
+def frame_name(frame: FrameType) -> str:
+    """The function name a profile shows: ``co_qualname`` (or its reconstruction)."""
+    code = frame.f_code
+    if _HAS_QUALNAME:
+        return str(code.co_qualname)  # type: ignore[attr-defined]
+    name = code.co_name
+    varnames = code.co_varnames
+    if varnames and varnames[0] in ("self", "cls"):
+        qualified = _class_name_of(frame, name, varnames[0])
+        if qualified is not None:
+            return qualified
+    return name
+
+
+class StackWalker:
+    """Turns a thread's top frame into a shared :data:`Stack`; used by the sampler only.
+
+    Not thread-safe: one sampler thread owns it.
+    """
+
+    __slots__ = ("_cwd", "_depth", "_options", "_records", "_stacks")
+
+    def __init__(self, options: Mapping[str, Any], depth: int = MAX_PROFILE_STACK_DEPTH) -> None:
+        self._options = options
+        self._depth = depth
+        try:
+            self._cwd = os.getcwd()
+        except OSError:
+            self._cwd = ""
+        self._records: Dict[Tuple[int, Optional[int]], FrameRecord] = {}
+        self._stacks: Dict[Stack, Stack] = {}
+
+    def stack(self, frame: Optional[FrameType]) -> Stack:
+        records = self._records
+        get = records.get
+        out: List[FrameRecord] = []
+        append = out.append
+        remaining = self._depth
+        while frame is not None and remaining:
+            code = frame.f_code
+            line = frame.f_lineno
+            record = get((id(code), line))
+            if record is None or record.code is not code:
+                record = self._record(frame, code, line)
+            append(record)
+            frame = frame.f_back
+            remaining -= 1
+        stack = tuple(out)
+        stacks = self._stacks
+        shared = stacks.get(stack)
+        if shared is None:
+            if len(stacks) >= MAX_PROFILED_STACKS:
+                stacks.clear()
+            shared = stacks[stack] = stack
+        return shared
+
+    def _record(self, frame: FrameType, code: CodeType, line: Optional[int]) -> FrameRecord:
+        try:
+            module = frame.f_globals.get("__name__")
+        except Exception:  # noqa: BLE001
+            module = None
+        path = code.co_filename
+        json: Dict[str, Any] = {
+            "abs_path": os.path.join(self._cwd, path),
+            "module": module,
+            "filename": filename_for_module(module, path) or None,
+            "function": frame_name(frame),
+            "lineno": line,
+        }
+        set_in_app_in_frames([json], self._options)
+        record = FrameRecord(code, json)
+        records = self._records
+        if len(records) >= MAX_PROFILED_FRAMES:
+            records.clear()
+        records[(id(code), line)] = record
+        return record

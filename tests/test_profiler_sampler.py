@@ -1,0 +1,134 @@
+"""The sampler's shortcuts against the plain walk, and its frame data against sentry_sdk's."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from types import FrameType
+from typing import Any, Dict, Generator, List, Optional
+
+from sentry_lite import shortcuts
+from sentry_lite.profiler.sampler import Sampler
+from sentry_lite.profiler.stacks import StackWalker
+
+OPTIONS: Dict[str, Any] = {"in_app_include": [], "project_root": os.getcwd()}
+
+
+def names(stack: Any) -> List[str]:
+    return [record.json["function"] for record in stack]
+
+
+class CountingWalker(StackWalker):
+    def __init__(self) -> None:
+        super().__init__(OPTIONS)
+        self.walks = 0
+
+    def stack(self, frame: Optional[FrameType]) -> Any:
+        self.walks += 1
+        return super().stack(frame)
+
+
+def test_frame_records_match_sentry_sdk() -> None:
+    from sentry_sdk._lru_cache import LRUCache
+    from sentry_sdk.profiler.utils import extract_stack
+
+    class Holder:
+        def method(self) -> FrameType:
+            return sys._getframe()  # a frame that has returned: its lines stay put
+
+    frame = Holder().method()
+    cache, cwd = LRUCache(max_size=256), os.getcwd()
+    # One line, so the frames below (this test's own) are at the same line for both.
+    ours, (_, _, theirs) = StackWalker(OPTIONS).stack(frame), extract_stack(frame, cache, cwd)
+    assert ours[0].json["function"].endswith("Holder.method")
+    assert [{k: r.json[k] for k in theirs[0]} for r in ours] == theirs
+
+
+def test_deep_stack_keeps_the_leaf_end() -> None:
+    def dive(depth: int) -> FrameType:
+        return dive(depth - 1) if depth else sys._getframe()
+
+    stack = StackWalker(OPTIONS).stack(dive(300))
+    assert len(stack) == 128
+    assert all(name.endswith("dive") for name in names(stack))
+    assert stack[0].json["lineno"] == dive.__code__.co_firstlineno + 1  # the leaf
+
+
+def test_records_and_stacks_are_shared() -> None:
+    walker = StackWalker(OPTIONS)
+    frame = sys._getframe()
+    first, second = walker.stack(frame), walker.stack(frame)
+    assert first is second
+
+
+def test_threads_that_did_not_move_are_not_walked_and_ours_are_skipped() -> None:
+    release = threading.Event()
+    ready = threading.Barrier(3)
+
+    def wait() -> None:
+        ready.wait()
+        release.wait()
+
+    app = threading.Thread(target=wait, name="app-worker")
+    ours = threading.Thread(target=wait, name="sentry_lite.worker")
+    app.start()
+    ours.start()
+    ready.wait()
+    try:
+        walker = CountingWalker()
+        sampler = Sampler(walker)
+        sampler.set_own_ident(threading.get_ident())
+        first = dict(sampler.sample())
+        walks = walker.walks
+        second = dict(sampler.sample())
+        assert str(app.ident) in first and str(ours.ident) not in first
+        assert str(threading.get_ident()) not in first, "the sampling thread itself"
+        assert second[str(app.ident)] is first[str(app.ident)]
+        assert walker.walks == walks, "no thread moved: nothing walked again"
+        assert sampler.thread_names[str(app.ident)] == "app-worker"
+        with shortcuts.disabled():
+            sampler.sample()
+        assert walker.walks == walks + len(first)
+    finally:
+        release.set()
+        app.join()
+        ours.join()
+
+
+def test_generator_resumed_from_another_caller_is_walked_again() -> None:
+    """A generator's frame can be on top on two ticks at the same line with different
+    callers; reusing the last stack would be wrong. The shortcut and the plain walk agree."""
+    results: Dict[bool, List[List[str]]] = {True: [], False: []}
+    for enabled in (True, False):
+        results[enabled] = _resume_from_two_callers(enabled)
+    assert results[True] == results[False]
+    assert [r[1].split(".")[-1] for r in results[True]] == ["caller_a", "caller_b", "caller_a"]
+
+
+def _resume_from_two_callers(enabled: bool) -> List[List[str]]:
+    seen: List[List[str]] = []
+    top: List[FrameType] = []
+    sampler = Sampler(StackWalker(OPTIONS), current_frames=lambda: {1: top[0]})
+
+    def gen() -> Generator[None, None, None]:
+        top[:] = [sys._getframe()]
+        while True:
+            seen.append(names(dict(sampler.sample())["1"])[:2])
+            yield
+
+    def caller_a(g: Any) -> None:
+        next(g)
+
+    def caller_b(g: Any) -> None:
+        next(g)
+
+    shortcuts.set_enabled(enabled)
+    try:
+        g = gen()
+        caller_a(g)
+        caller_b(g)
+        caller_a(g)
+    finally:
+        shortcuts.set_enabled(True)
+    return seen
