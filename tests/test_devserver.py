@@ -268,7 +268,10 @@ def test_transaction_waterfall_logs_and_other_items(server: DevServer) -> None:
     logs_page = _get(server, "/logs")[1]
     assert "disk 91% full" in logs_page and "db1" in logs_page
     other = json.loads(_get(server, "/json/items")[1])
-    assert {r["type"] for r in other} == {"session", "attachment"}
+    assert {r["type"] for r in other} == {"attachment"}
+    sessions = json.loads(_get(server, "/json/sessions")[1])
+    assert [r["type"] for r in sessions] == ["session"]
+    assert "sessions" in _get(server, "/sessions")[1]
     assert _get(server, "/other")[0] == 200
 
 
@@ -379,17 +382,29 @@ def test_cors_preflight_for_browser_sdks(server: DevServer) -> None:
     assert response.getheader("Access-Control-Allow-Origin") == "*"
 
 
-def test_clear_needs_a_json_request_from_loopback(server: DevServer) -> None:
+def test_clear_needs_a_token_or_delete(server: DevServer) -> None:
     _post(server, _envelope(_error_event()))
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
-    conn.request("POST", "/json/clear", body=b"", headers={"Content-Type": "text/plain"})
-    assert conn.getresponse().status == 403, "a cross-site form post cannot wipe the data"
-    conn.close()
+
+    def clear(method: str, headers: Dict[str, str]) -> int:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        try:
+            conn.request(method, "/json/clear", body=b"{}", headers=headers)
+            return conn.getresponse().status
+        finally:
+            conn.close()
+
+    # Simple requests (no preflight) a page on another origin could send: refused.
+    assert clear("POST", {"Content-Type": "text/plain"}) == 403
+    assert clear("POST", {"Content-Type": "text/plain; json=1"}) == 403
+    assert clear("POST", {"Content-Type": "application/json"}) == 403
+    assert clear("POST", {"X-Sentry-Lite-Token": "guess"}) == 403
+    token = server.policy.token
+    assert clear("DELETE", {"Origin": "http://evil.localhost:1234"}) == 403
     assert server.store.counts()["errors"] == 1
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
-    conn.request("POST", "/json/clear", body=b"{}", headers={"Content-Type": "application/json"})
-    assert conn.getresponse().status == 200
-    conn.close()
+    assert clear("POST", {"X-Sentry-Lite-Token": token}) == 200
+    assert server.store.counts()["errors"] == 0
+    _post(server, _envelope(_error_event()))
+    assert clear("DELETE", {}) == 200
     assert server.store.counts()["errors"] == 0
 
 
