@@ -61,7 +61,7 @@ MAX_RENDERED_JSON = 200_000
 """Characters of pretty-printed JSON shown for one value (the raw event) before a cut."""
 MAX_RENDERED_STRING = 10_000
 """Characters of one string value shown before a cut."""
-MAX_RENDERED_NODES = 20_000
+MAX_RENDERED_NODES = 5_000
 """Values (dict entries, list items) drawn per page section before "… more" is shown."""
 MAX_RENDERED_DEPTH = 12
 """Nesting drawn for one value."""
