@@ -92,9 +92,10 @@ def test_a_page_on_another_origin_can_neither_read_nor_wipe() -> None:
             "viewer": srv.url,
             "envelope": json.dumps(_event("from a browser SDK").decode()),
         }
-        with PageServer({"/attack.html": page_html}) as site, Browser(
-            site.url + "/attack.html"
-        ) as page:
+        with (
+            PageServer({"/attack.html": page_html}) as site,
+            Browser(site.url + "/attack.html") as page,
+        ):
             page.wait_for(
                 "results.json !== null && results.clearJson !== null &&"
                 " results.clearDelete !== null && results.clearSimple !== null &&"
