@@ -20,7 +20,7 @@ from sentry_lite.devserver.limits import (
 
 __all__ = ["Budget", "render_value"]
 
-_OPEN_DEPTH = 2
+_OPEN_DEPTH = 3
 """Nested values this shallow are drawn open; deeper ones start collapsed."""
 
 

@@ -105,12 +105,21 @@
     }
   }
 
-  if (window.EventSource) {
-    var source = new EventSource("/live");
+  // A browser allows ~6 connections per server: a page kept in the back/forward cache
+  // must give its live connection back, or a few navigations later nothing loads.
+  var source = null;
+  function connect() {
+    if (!window.EventSource || source) return;
+    source = new EventSource("/live");
     source.addEventListener("open", function () { dot.classList.add("on"); });
     source.addEventListener("error", function () { dot.classList.remove("on"); });
     source.addEventListener("item", onItem);
   }
+  window.addEventListener("pagehide", function () {
+    if (source) { source.close(); source = null; dot.classList.remove("on"); }
+  });
+  window.addEventListener("pageshow", function (e) { if (e.persisted) connect(); });
+  connect();
 
   var search = document.querySelector("form.search input");
   var timer = null;
