@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import pathlib
 import re
+import textwrap
 from typing import List, NamedTuple
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-FENCE = re.compile(r"^```(\w*)[^\n]*\n(.*?)^```", re.M | re.S)
+FENCE = re.compile(r"^([ \t]*)```(\w*)[^\n]*\n(.*?)^\1```", re.M | re.S)
 MARK = re.compile(r"<!--\s*snippet:\s*([\w-]+)(?:\s+(\S+))?\s*-->\s*$")
 
 
@@ -41,9 +42,9 @@ def snippets(path: pathlib.Path) -> List[Snippet]:
             Snippet(
                 str(path.relative_to(ROOT)),
                 text.count("\n", 0, match.start()) + 2,
-                match.group(1).lower(),
+                match.group(2).lower(),
                 mark.group(1) if mark else "",
-                match.group(2),
+                textwrap.dedent(match.group(3)),
                 (mark.group(2) or "") if mark else "",
             )
         )

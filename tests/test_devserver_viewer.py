@@ -197,8 +197,8 @@ def test_issue_list_columns_and_filters(srv: ServeProcess, page: Browser) -> Non
     page.navigate(srv.url + "/")
     rows = page.evaluate(
         "[...document.querySelectorAll('table.issues tbody tr')].map(tr =>"
-        " [tr.querySelector('.col-project').textContent, tr.querySelector('.col-release').textContent,"
-        " tr.querySelector('.col-environment').textContent, tr.querySelector('.col-sdk').textContent])"
+        " ['.col-project', '.col-release', '.col-environment', '.col-sdk']"
+        ".map(css => tr.querySelector(css).textContent))"
     )
     assert ["2", "billing@7", "production", "sentry.python 2.75.0"] in rows
     assert ["1", "shop@1.0, shop@2.0", "production, staging", "sentry.python 2.75.0"] in [
@@ -212,7 +212,8 @@ def test_issue_list_columns_and_filters(srv: ServeProcess, page: Browser) -> Non
     )
     page.wait_for("location.search === '?release=shop%401.0'")
     page.wait_for(
-        "document.readyState === 'complete' && document.querySelectorAll('a.issue-link').length === 1"
+        "document.readyState === 'complete'"
+        " && document.querySelectorAll('a.issue-link').length === 1"
     )
     assert page.evaluate("document.querySelector('table.issues td.num').textContent") == "2"
     page.screenshot(str(ARTIFACTS / "viewer-filters.png"), full_page=False)
@@ -261,7 +262,8 @@ def test_transactions_list_has_status_and_http_code(srv: ServeProcess, page: Bro
     rows = page.evaluate(
         "Object.fromEntries([...document.querySelectorAll('table.transactions tbody tr')].map(tr =>"
         " [tr.querySelector('a.txn-link').textContent,"
-        " [tr.querySelector('.col-status').textContent, tr.querySelector('.col-http').textContent]]))"
+        " [tr.querySelector('.col-status').textContent,"
+        " tr.querySelector('.col-http').textContent]]))"
     )
     assert rows == {"POST /checkout": ["internal_error", "500"], "GET /cart": ["ok", "200"]}
     page.screenshot(str(ARTIFACTS / "viewer-transactions.png"), full_page=False)
@@ -272,7 +274,8 @@ def test_open_in_editor_links_for_in_app_frames(srv: ServeProcess, page: Browser
     page.navigate(f"{srv.url}/issues/{issue['id']}")
     links = page.evaluate(
         "[...document.querySelectorAll('details.frame')].map(d =>"
-        " [d.querySelector('.fn').textContent, d.querySelector('a.open-editor')?.getAttribute('href') || null])"
+        " [d.querySelector('.fn').textContent,"
+        " d.querySelector('a.open-editor')?.getAttribute('href') || null])"
     )
     assert links == [
         ["dispatch", None],
