@@ -41,9 +41,7 @@ def _section(nav: List[Any], title: str) -> List[Any]:
 def on_files(files: Files, config: Dict[str, Any]) -> Files:
     changelog = ROOT / "CHANGELOG.md"
     if changelog.exists() and files.get_file_from_path("changelog.md") is None:
-        files.append(
-            File.generated(config, "changelog.md", content=changelog.read_text("utf-8"))
-        )
+        files.append(File.generated(config, "changelog.md", content=changelog.read_text("utf-8")))
     nav = config.get("nav")
     if isinstance(nav, list):
         listed = _listed(nav, set())
