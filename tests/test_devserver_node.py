@@ -57,7 +57,7 @@ def test_sentry_node_spotlight_option_reaches_the_server() -> None:
     )
     with ServeProcess() as srv:
         result = subprocess.run(
-            [node, str(NODE_DIR / "send.js"), "--spotlight", srv.url + "/stream"],
+            [node, str(NODE_DIR / "send.js"), "--spotlight", f"http://localhost:{srv.port}/stream"],
             capture_output=True,
             text=True,
             timeout=60,
