@@ -111,7 +111,8 @@ def clock(ts: Any) -> str:
 
 def level_badge(level: Any) -> str:
     name = str(level or "info").lower()
-    css = name if name in _LEVELS else "info"
+    css = {"warn": "warning", "critical": "fatal", "trace": "debug"}.get(name, name)
+    css = css if css in _LEVELS else "info"
     return f'<span class="level level-{css}">{esc(name)}</span>'
 
 

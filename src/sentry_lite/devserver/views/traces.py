@@ -40,7 +40,7 @@ def trace_page(ctx: Context, trace_id: str) -> Reply:
     errors = sum(1 for e in events if e["kind"] == "error")
     body = (
         f'<div class="crumbs"><a href="/transactions">Transactions</a>&nbsp;&rsaquo; trace</div>'
-        f'<h1 class="mono">{esc(trace_id)}</h1>'
+        f"<h1>Trace <code>{esc(trace_id)}</code></h1>"
         f'<div class="chips"><span class="chip"><b>{plural(len(events) - errors, "transaction")}'
         f'</b></span><span class="chip"><b>{plural(errors, "error")}</b></span>'
         f'<span class="chip"><b>{plural(len(logs), "log record")}</b></span></div>'
