@@ -35,6 +35,9 @@ REQUEST_TIMEOUT = 30.0
 MAX_STORED_BYTES = 256 * MiB
 """Bytes of stored payloads (events, logs, other items) kept in all (``--max-store-mb``);
 oldest first beyond it. Rows are counted too, below, but bytes are what fill a disk."""
+PRUNE_TO = 0.9
+"""Share of a bound a table is pruned down to once over it, so a receiver at its limit
+does not prune (a query over the whole table) on every envelope."""
 MAX_STORED_EVENTS = 10_000
 """Events and transactions kept; older ones are deleted first."""
 MAX_STORED_LOGS = 50_000

@@ -26,6 +26,7 @@ from sentry_lite.devserver.limits import (
     MAX_STORED_EVENTS,
     MAX_STORED_ITEMS,
     MAX_STORED_LOGS,
+    PRUNE_TO,
 )
 from sentry_lite.devserver.store.schema import (
     Received,
@@ -303,6 +304,7 @@ class StoreWriter:
             cap = _ROW_CAPS[table]
             if self._sizes[table] <= budget and self._row_counts[table] <= cap:
                 continue
+            budget, cap = int(budget * PRUNE_TO), int(cap * PRUNE_TO)
             key = "event_id" if table == "events" else "id"
             order = "received DESC, rowid DESC" if table == "events" else "id DESC"
             # The newest rows that fit both the byte budget and the row cap are kept.
