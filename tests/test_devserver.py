@@ -414,10 +414,14 @@ def test_allow_origin_lets_one_more_origin_read_the_stream() -> None:
             if status == 200:
                 assert response.getheader("Access-Control-Allow-Origin") == allowed
             conn.close()
-        conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=10)
-        conn.request("GET", "/json/issues", headers={"Origin": "http://localhost:4000"})
-        assert conn.getresponse().status == 403
-        conn.close()
+        for origin, status in ((allowed, 200), ("http://localhost:4000", 403)):
+            conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=10)
+            conn.request("GET", "/json/issues", headers={"Origin": origin})
+            response = conn.getresponse()
+            assert response.status == status
+            if status == 200:
+                assert response.getheader("Access-Control-Allow-Origin") == allowed
+            conn.close()
 
 
 def test_cors_preflight_for_browser_sdks(server: DevServer) -> None:

@@ -236,7 +236,11 @@ class Handler(BaseHTTPRequestHandler):
             return
         view, parts = found
         embeddable = (params.get("embed") or [""])[0] == "1"
-        self._reply(view(ctx, **parts), embeddable=embeddable)
+        reply = view(ctx, **parts)
+        extra = self.policy.extra_origin(self.headers)
+        if extra is not None and table is routes.API:  # --allow-origin
+            reply.headers.update({"Access-Control-Allow-Origin": extra, "Vary": "Origin"})
+        self._reply(reply, embeddable=embeddable)
 
     def _static(self, name: str) -> None:
         content_type = _STATIC_TYPES.get(name)
