@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import socket
 import subprocess
 import sys
 import urllib.request
+from pathlib import Path
 from typing import List
 
 import pytest
@@ -33,7 +35,7 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_demo_runs_and_exits() -> None:
+def test_demo_runs_and_exits_when_not_on_a_terminal() -> None:
     result = _cli("demo", "--port", "0")
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
@@ -41,6 +43,15 @@ def test_demo_runs_and_exits() -> None:
     assert "payment provider timed out after 3000 ms" in out
     assert re.search(r"The receiver got: 2 error events", out)
     assert re.search(r"http://127\.0\.0\.1:\d+/issues/[0-9a-f]{16}", out)
+    assert "stops when the demo exits; run `sentry-lite demo --keep-serving`" in out
+    port = re.search(r"running at http://127\.0\.0\.1:(\d+)/", out)
+    assert port, out
+    # The "Next" line names the port the demo really used, not always 8969.
+    assert f"`sentry-lite serve --port {port.group(1)}`" in out
+    assert f"http://public@127.0.0.1:{port.group(1)}/1" in out.split("Next:")[1]
+    # One thread prints: no two items on one line.
+    for line in out.splitlines():
+        assert len(re.findall(r"\d\d:\d\d:\d\d ", line)) <= 1, line
 
 
 def test_serve_prints_a_line_per_item_and_send_test_event_delivers() -> None:
@@ -52,6 +63,82 @@ def test_serve_prints_a_line_per_item_and_send_test_event_delivers() -> None:
         srv.wait_for_line(r"info\s+hello from the cli")
         row = srv.get_json(f"/json/events/{event_id}")
         assert row["body"]["message"] == "hello from the cli"
+
+
+def test_send_test_event_reads_sentry_dsn() -> None:
+    with ServeProcess() as srv:
+        env = {**os.environ, "SENTRY_DSN": srv.dsn()}
+        result = subprocess.run(
+            [sys.executable, "-m", "sentry_lite", "send-test-event"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert result.stdout.startswith("delivered: event ")
+    env = {k: v for k, v in os.environ.items() if k != "SENTRY_DSN"}
+    result = subprocess.run(
+        [sys.executable, "-m", "sentry_lite", "send-test-event"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "sentry-lite send-test-event: no DSN: pass --dsn or set SENTRY_DSN"
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["serve", "--port", "99999"], "--port: 99999 is not a port (0-65535"),
+        (["serve", "--port", "eighty"], "--port: 'eighty' is not a port number"),
+        (["serve", "--db", "/missing/dir/x.db"], "--db: the folder /missing/dir does not exist"),
+        (["serve", "--max-body-mb", "0"], "--max-body-mb: 0 must be a positive number"),
+        (["serve", "--editor", "notepad"], "--editor: 'notepad' is neither an editor"),
+        (["serve", "--allow-origin", "evil"], "--allow-origin: 'evil' is not an origin"),
+        (["demo", "--port", "-1"], "--port: -1 is not a port"),
+        (["tail", "--url", "ftp://x"], "--url: 'ftp://x' is not an http://host:port URL"),
+        (["tail", "--level", "loud"], "--level: invalid choice: 'loud'"),
+        (["run", "--url", "http://x:99999"], "has no valid port"),
+        (["send-test-event", "--timeout", "soon"], "--timeout: 'soon' is not a number"),
+        (["frobnicate"], "invalid choice: 'frobnicate'"),
+    ],
+)
+def test_bad_arguments_are_one_clean_line(
+    argv: List[str], expected: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1, err
+    assert expected in err and "Traceback" not in err
+
+
+def test_serve_errors_that_show_only_at_start_are_one_line(tmp_path: Path) -> None:
+    not_sqlite = tmp_path / "notes.db"
+    not_sqlite.write_text("not a database, just text\n" * 100)
+    result = _cli("serve", "--db", str(not_sqlite), "--port", "0", timeout=20)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"sentry-lite serve: cannot open the database {not_sqlite}: file is not a database"
+    ]
+    result = _cli("serve", "--host", "no-such-host.invalid", "--port", "0", timeout=30)
+    assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr.startswith("sentry-lite serve: cannot listen on no-such-host.invalid")
+
+
+def test_serve_on_all_addresses_prints_a_dsn_other_machines_can_use() -> None:
+    with ServeProcess("--host", "0.0.0.0") as srv:
+        line = srv.wait_for_line(r"^\s+DSN")
+    host = socket.gethostname()
+    assert f"http://public@{host}:{srv.port}/1" in line
+    assert f"(on this machine: http://public@127.0.0.1:{srv.port}/1)" in line
 
 
 def test_send_test_event_wrong_key() -> None:
@@ -134,7 +221,7 @@ def test_demo_keep_serving_stays_up_until_sigterm() -> None:
         lines: List[str] = []
         for line in proc.stdout:
             lines.append(line)
-            if "Serving until Ctrl-C" in line:
+            if "until you press Ctrl-C" in line:
                 break
         text = "".join(lines)
         url = re.search(r"running at (http://127\.0\.0\.1:\d+)/", text)

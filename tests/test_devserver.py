@@ -268,7 +268,10 @@ def test_transaction_waterfall_logs_and_other_items(server: DevServer) -> None:
     logs_page = _get(server, "/logs")[1]
     assert "disk 91% full" in logs_page and "db1" in logs_page
     other = json.loads(_get(server, "/json/items")[1])
-    assert {r["type"] for r in other} == {"session", "attachment"}
+    assert {r["type"] for r in other} == {"attachment"}
+    sessions = json.loads(_get(server, "/json/sessions")[1])
+    assert [r["type"] for r in sessions] == ["session"]
+    assert "sessions" in _get(server, "/sessions")[1]
     assert _get(server, "/other")[0] == 200
 
 
@@ -369,6 +372,58 @@ def test_file_database_persists(tmp_path: Any) -> None:
         assert srv.store.counts()["errors"] == 1
 
 
+def test_a_database_from_the_previous_version_opens(tmp_path: Any) -> None:
+    """Files written by the version before the status/HTTP/size columns still open."""
+    import sqlite3
+
+    path = str(tmp_path / "old.sqlite3")
+    db = sqlite3.connect(path)
+    db.executescript(
+        "CREATE TABLE issues (id TEXT PRIMARY KEY, project TEXT, title TEXT, culprit TEXT,"
+        " level TEXT, platform TEXT, first_seen REAL, last_seen REAL, count INTEGER,"
+        " last_event_id TEXT);"
+        "CREATE TABLE events (event_id TEXT PRIMARY KEY, kind TEXT, issue_id TEXT,"
+        " project TEXT, received REAL, timestamp REAL, title TEXT, culprit TEXT, level TEXT,"
+        " platform TEXT, sdk TEXT, environment TEXT, release TEXT, trace_id TEXT,"
+        " duration_ms REAL, body TEXT);"
+        "CREATE TABLE logs (id INTEGER PRIMARY KEY AUTOINCREMENT, project TEXT, received REAL,"
+        " timestamp REAL, level TEXT, body TEXT, trace_id TEXT, attributes TEXT);"
+        "CREATE TABLE items (id INTEGER PRIMARY KEY AUTOINCREMENT, project TEXT,"
+        " received REAL, type TEXT, event_id TEXT, size INTEGER, body TEXT);"
+        "INSERT INTO issues VALUES ('i1', '1', 'Old: one', '', 'error', 'python', 1, 1, 1,"
+        " 'e1');"
+        "INSERT INTO events (event_id, kind, issue_id, project, received, title, level, body)"
+        " VALUES ('" + "e" * 32 + "', 'error', 'i1', '1', 1, 'Old: one', 'error', '{}');"
+    )
+    db.close()
+    with DevServer("127.0.0.1", 0, path) as srv:
+        assert [i["title"] for i in srv.store.issues()] == ["Old: one"]
+        assert _get(srv, "/issues/i1")[0] == 200
+        _post(srv, _envelope(_error_event()))
+        assert srv.store.counts()["errors"] == 2
+
+
+def test_allow_origin_lets_one_more_origin_read_the_stream() -> None:
+    allowed = "http://localhost:3000"
+    with DevServer("127.0.0.1", 0, allow_origins=[allowed]) as srv:
+        for origin, status in ((allowed, 200), ("http://localhost:4000", 403)):
+            conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=10)
+            conn.request("HEAD", "/stream", headers={"Origin": origin})
+            response = conn.getresponse()
+            assert response.status == status, origin
+            if status == 200:
+                assert response.getheader("Access-Control-Allow-Origin") == allowed
+            conn.close()
+        for origin, status in ((allowed, 200), ("http://localhost:4000", 403)):
+            conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=10)
+            conn.request("GET", "/json/issues", headers={"Origin": origin})
+            response = conn.getresponse()
+            assert response.status == status
+            if status == 200:
+                assert response.getheader("Access-Control-Allow-Origin") == allowed
+            conn.close()
+
+
 def test_cors_preflight_for_browser_sdks(server: DevServer) -> None:
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
     conn.request("OPTIONS", "/api/1/envelope/", headers={"Origin": "http://localhost:3000"})
@@ -379,17 +434,29 @@ def test_cors_preflight_for_browser_sdks(server: DevServer) -> None:
     assert response.getheader("Access-Control-Allow-Origin") == "*"
 
 
-def test_clear_needs_a_json_request_from_loopback(server: DevServer) -> None:
+def test_clear_needs_a_token_or_delete(server: DevServer) -> None:
     _post(server, _envelope(_error_event()))
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
-    conn.request("POST", "/json/clear", body=b"", headers={"Content-Type": "text/plain"})
-    assert conn.getresponse().status == 403, "a cross-site form post cannot wipe the data"
-    conn.close()
+
+    def clear(method: str, headers: Dict[str, str]) -> int:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        try:
+            conn.request(method, "/json/clear", body=b"{}", headers=headers)
+            return conn.getresponse().status
+        finally:
+            conn.close()
+
+    # Simple requests (no preflight) a page on another origin could send: refused.
+    assert clear("POST", {"Content-Type": "text/plain"}) == 403
+    assert clear("POST", {"Content-Type": "text/plain; json=1"}) == 403
+    assert clear("POST", {"Content-Type": "application/json"}) == 403
+    assert clear("POST", {"X-Sentry-Lite-Token": "guess"}) == 403
+    token = server.policy.token
+    assert clear("DELETE", {"Origin": "http://evil.localhost:1234"}) == 403
     assert server.store.counts()["errors"] == 1
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
-    conn.request("POST", "/json/clear", body=b"{}", headers={"Content-Type": "application/json"})
-    assert conn.getresponse().status == 200
-    conn.close()
+    assert clear("POST", {"X-Sentry-Lite-Token": token}) == 200
+    assert server.store.counts()["errors"] == 0
+    _post(server, _envelope(_error_event()))
+    assert clear("DELETE", {}) == 200
     assert server.store.counts()["errors"] == 0
 
 

@@ -46,3 +46,24 @@ def test_sentry_node_events_are_stored_and_shown() -> None:
         waterfall = srv.get(f"/events/{txns[0]['event_id']}")
         assert "SELECT * FROM carts" in waterfall
         srv.wait_for_line(r"transaction\s+node-checkout\s+\[sentry\.javascript\.node")
+
+
+def test_sentry_node_spotlight_option_reaches_the_server() -> None:
+    """@sentry/node with ``spotlight: <url>`` and no DSN posts envelopes to ``/stream``."""
+    node = require_binary("node")
+    require(
+        (NODE_DIR / "node_modules" / "@sentry" / "node").is_dir(),
+        "@sentry/node is not installed: run `npm ci` in tests/node",
+    )
+    with ServeProcess() as srv:
+        result = subprocess.run(
+            [node, str(NODE_DIR / "send.js"), "--spotlight", f"http://localhost:{srv.port}/stream"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        issues = srv.wait_json("/json/issues", lambda d: len(d) >= 2)
+        assert {"Error: checkout failed", "hello from @sentry/node"} <= {i["title"] for i in issues}
+        txns = srv.wait_json("/json/transactions", lambda d: len(d) >= 1)
+        assert txns[0]["title"] == "node-checkout"

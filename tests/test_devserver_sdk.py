@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -20,7 +21,7 @@ SDK_APP = textwrap.dedent(
 
     options = dict(traces_sample_rate=1.0, enable_logs=True, default_integrations=True)
     if sys.argv[1] == "spotlight":
-        options["spotlight"] = sys.argv[2]
+        options["spotlight"] = True  # the URL comes from SENTRY_SPOTLIGHT, as the spec says
     else:
         options["dsn"] = sys.argv[2]
     sentry_sdk.init(**options)
@@ -49,11 +50,15 @@ SDK_APP = textwrap.dedent(
 def _run_sdk(mode: str, target: str, tmp_path: Path) -> None:
     script = tmp_path / "sdk_app.py"  # a real file, so frames carry source context
     script.write_text(SDK_APP)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SENTRY_")}
+    if mode == "spotlight":
+        env["SENTRY_SPOTLIGHT"] = target
     result = subprocess.run(
         [sys.executable, str(script), mode, target],
         capture_output=True,
         text=True,
         timeout=60,
+        env=env,
     )
     assert result.returncode == 0, result.stderr
 
@@ -92,6 +97,8 @@ def test_sentry_sdk_events_are_stored_and_shown(tmp_path: Path) -> None:
 
 def test_sentry_sdk_spotlight_option_reaches_the_server(tmp_path: Path) -> None:
     with ServeProcess() as srv:
-        _run_sdk("spotlight", srv.url + "/stream", tmp_path)
+        # spotlight=True with the sidecar URL in SENTRY_SPOTLIGHT, on "localhost" like
+        # the default http://localhost:8969/stream.
+        _run_sdk("spotlight", f"http://localhost:{srv.port}/stream", tmp_path)
         issues = srv.wait_json("/json/issues", lambda d: len(d) >= 1)
         assert any(i["title"] == "ZeroDivisionError: division by zero" for i in issues)

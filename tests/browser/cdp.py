@@ -206,6 +206,40 @@ class Browser:
             raise RuntimeError(f"JS error in {expression!r}: {result['exceptionDetails']}")
         return result.get("result", {}).get("value")
 
+    def frame_evaluate(self, url_part: str, expression: str) -> Any:
+        """Evaluate in the first child frame whose URL contains ``url_part``."""
+        tree = self.call("Page.getFrameTree")["frameTree"]
+        todo = list(tree.get("childFrames") or [])
+        while todo:
+            node = todo.pop()
+            if url_part in node["frame"].get("url", ""):
+                world = self.call("Page.createIsolatedWorld", frameId=node["frame"]["id"])
+                result = self.call(
+                    "Runtime.evaluate",
+                    expression=expression,
+                    contextId=world["executionContextId"],
+                    returnByValue=True,
+                    awaitPromise=True,
+                )
+                if "exceptionDetails" in result:
+                    raise RuntimeError(f"JS error in frame: {result['exceptionDetails']}")
+                return result.get("result", {}).get("value")
+            todo.extend(node.get("childFrames") or [])
+        raise RuntimeError(f"no frame with {url_part!r} in its URL")
+
+    def wait_in_frame(self, url_part: str, expression: str, timeout: float = 15.0) -> Any:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                value = self.frame_evaluate(url_part, expression)
+            except RuntimeError:
+                value = None
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting in frame for: {expression}")
+            time.sleep(0.05)
+
     def wait_for(self, expression: str, timeout: float = 15.0) -> Any:
         deadline = time.monotonic() + timeout
         while True:

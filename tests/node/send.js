@@ -1,15 +1,23 @@
 // Sends an error (with a cause), a message and a trace with the official @sentry/node SDK.
-// Usage: node send.js <dsn>
+// Usage: node send.js <dsn>            (sends to the DSN)
+//        node send.js --spotlight <url>  (no DSN: Spotlight's sidecar URL only)
 "use strict";
 const Sentry = require("@sentry/node");
 
-const dsn = process.argv[2];
-if (!dsn) {
-  console.error("usage: node send.js <dsn>");
+const spotlight = process.argv[2] === "--spotlight" ? process.argv[3] : undefined;
+const dsn = spotlight ? undefined : process.argv[2];
+if (!dsn && !spotlight) {
+  console.error("usage: node send.js <dsn> | --spotlight <url>");
   process.exit(2);
 }
 
-Sentry.init({ dsn, tracesSampleRate: 1.0, release: "node-check@1.0.0", environment: "test" });
+Sentry.init({
+  dsn,
+  spotlight,
+  tracesSampleRate: 1.0,
+  release: "node-check@1.0.0",
+  environment: "test",
+});
 Sentry.setTag("runtime", "node");
 Sentry.setUser({ id: "7" });
 Sentry.addBreadcrumb({ category: "cart", message: "added 3 apples" });

@@ -5,6 +5,14 @@ SDK does, and any Sentry SDK can send to it.
 """
 
 from sentry_lite.devserver.server import DEFAULT_HOST, DEFAULT_PORT, DevServer, format_line
-from sentry_lite.devserver.store import Received, Store
+from sentry_lite.devserver.store import Received, Store, StoreError
 
-__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "DevServer", "Received", "Store", "format_line"]
+__all__ = [
+    "DEFAULT_HOST",
+    "DEFAULT_PORT",
+    "DevServer",
+    "Received",
+    "Store",
+    "StoreError",
+    "format_line",
+]

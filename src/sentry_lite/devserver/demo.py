@@ -2,7 +2,8 @@
 
 Starts the receiver in this process, points the SDK at it, runs a small shop app that
 raises, logs and traces (:mod:`sentry_lite.devserver.demo_app`), and prints what arrived
-and where to look. It exits afterwards unless asked to keep serving.
+and where to look. On a terminal it then keeps the viewer up until Ctrl-C, so the links
+it printed work; elsewhere (a script, CI) it exits and says how to keep it up.
 """
 
 from __future__ import annotations
@@ -55,16 +56,22 @@ def run_demo(
     port: int = DEFAULT_PORT,
     db: str = ":memory:",
     *,
-    keep_serving: bool = False,
+    keep_serving: Optional[bool] = None,
     out: Printer = print,
 ) -> int:
+    """``keep_serving``: True keeps the viewer up until Ctrl-C, False exits, None (the
+    default) keeps it up when both stdin and stdout are a terminal."""
     import sentry_lite
 
     arrived: List[Received] = []
+    lock = threading.Lock()
+    live = threading.Event()  # set once the summary is out: items print as they come
 
     def on_item(received: Received, base_url: str) -> None:
-        arrived.append(received)
-        out("  received " + format_line(received, base_url))
+        with lock:
+            arrived.append(received)
+            if live.is_set() and not received.duplicate:
+                out(format_line(received, base_url))
 
     previous_shop = sys.modules.get("shop")
     try:
@@ -97,16 +104,22 @@ def run_demo(
         sentry_lite.flush(timeout=DEMO_WAIT_SECONDS)
         server.wait_for(_MIN_DEMO_ITEMS, DEMO_WAIT_SECONDS)
         guard._client.close(timeout=DEMO_WAIT_SECONDS)
-        _summary(server, arrived, out)
+        if keep_serving is None:
+            keep_serving = _interactive()
+        with lock:
+            for item in arrived:
+                out("  received " + format_line(item, server.url))
+            _summary(server, arrived, keep_serving, out)
+            live.set()
         if len(arrived) < _MIN_DEMO_ITEMS:
             out("The demo's events did not all arrive; run with SENTRY_DEBUG=1 to see why.")
             return 1
         if keep_serving:
             try:
-                out("Serving until Ctrl-C...")
+                out(f"Serving {server.url}/ until you press Ctrl-C...")
                 threading.Event().wait()
             except KeyboardInterrupt:
-                pass
+                out("Stopped.")
         return 0
     finally:
         server.stop()
@@ -116,7 +129,14 @@ def run_demo(
             sys.modules["shop"] = previous_shop
 
 
-def _summary(server: DevServer, arrived: List[Received], out: Printer) -> None:
+def _interactive() -> bool:
+    try:
+        return sys.stdin.isatty() and sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _summary(server: DevServer, arrived: List[Received], keeps: bool, out: Printer) -> None:
     kinds: Dict[str, int] = {}
     for item in arrived:
         kinds[item.item_type] = kinds.get(item.item_type, 0) + 1
@@ -130,7 +150,13 @@ def _summary(server: DevServer, arrived: List[Received], out: Printer) -> None:
     )
     out(f"3. The receiver got: {listing}")
     issue = next((r for r in arrived if r.item_type == "event" and r.issue_id), None)
-    out(f"Open {server.url}/ to browse them" + (":" if issue else "."))
+    if keeps:
+        out(f"Open {server.url}/ to browse them" + (":" if issue else "."))
+    else:
+        out(
+            "The receiver stops when the demo exits; run `sentry-lite demo --keep-serving`"
+            " to browse these pages:"
+        )
     if issue is not None:
         out(
             f"   the exception, its stack and local variables: {server.url}/issues/{issue.issue_id}"
@@ -138,7 +164,9 @@ def _summary(server: DevServer, arrived: List[Received], out: Printer) -> None:
     txn: Optional[Received] = next((r for r in arrived if r.item_type == "transaction"), None)
     if txn is not None:
         out(f"   the trace as a waterfall: {server.url}{txn.link}")
+    serve = "sentry-lite serve" + ("" if server.port == DEFAULT_PORT else f" --port {server.port}")
     out(
-        "Next: `sentry-lite serve` keeps a receiver running for your own app "
-        f"(DSN http://public@127.0.0.1:{DEFAULT_PORT}/1, or spotlight=True)."
+        f"Next: `{serve}` keeps a receiver running for your own app"
+        f" (DSN {server.dsn()}, or spotlight={server.spotlight_url!r}),"
+        " or `sentry-lite run -- python app.py` sets it all up for one command."
     )

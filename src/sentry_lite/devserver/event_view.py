@@ -8,29 +8,41 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
+from sentry_lite.devserver.editor import editor_link
+from sentry_lite.devserver.limits import (
+    MAX_CONTEXT_LINES,
+    MAX_RENDERED_FRAMES,
+    MAX_RENDERED_ROWS,
+)
 from sentry_lite.devserver.markup import (
     as_list,
     clock,
     esc,
     kv_table,
     level_badge,
-    ms,
     pretty,
     section,
+    trace_link,
     value_html,
     values_of,
     when,
 )
-from sentry_lite.devserver.store import parse_timestamp
+from sentry_lite.devserver.values import Budget
+from sentry_lite.devserver.waterfall import waterfall
 
 __all__ = ["event_body"]
 
 
-def event_body(row: Dict[str, Any], now: float) -> str:
+def event_body(row: Dict[str, Any], now: float, editor: Optional[str] = None) -> str:
     event: Dict[str, Any] = row["body"] if isinstance(row["body"], dict) else {}
     chips = [level_badge(row["level"])] if row["kind"] != "transaction" else []
+    if row.get("trace_id"):
+        chips.append(f'<span class="chip">trace {trace_link(row["trace_id"])}</span>')
+    if row.get("http_status"):
+        chips.append(f'<span class="chip">HTTP <b>{esc(row["http_status"])}</b></span>')
     for label, value in (
         ("event", row["event_id"]),
+        ("project", row.get("project")),
         ("platform", row.get("platform")),
         ("sdk", row.get("sdk")),
         ("environment", row.get("environment")),
@@ -44,10 +56,10 @@ def event_body(row: Dict[str, Any], now: float) -> str:
     chips.append(f'<span class="chip">received {when(row["received"], now)}</span>')
     parts = [f'<div class="chips">{"".join(chips)}</div>']
     if row["kind"] == "transaction":
-        parts.append(section("Spans", _waterfall(event), "spans"))
+        parts.append(section("Spans", waterfall(event), "spans"))
     parts.append(section("Message", _message(event), "message"))
-    parts.append(section("Exception", _exceptions(event), "exception"))
-    parts.append(section("Threads", _threads(event), "threads"))
+    parts.append(section("Exception", _exceptions(event, editor), "exception"))
+    parts.append(section("Threads", _threads(event, editor), "threads"))
     parts.append(section("Breadcrumbs", _breadcrumbs(event), "breadcrumbs"))
     parts.append(section("Request", _request(event.get("request")), "request"))
     parts.append(section("User", kv_table(event.get("user")), "user"))
@@ -86,10 +98,11 @@ def _message(event: Dict[str, Any]) -> str:
     return out
 
 
-def _exceptions(event: Dict[str, Any]) -> str:
+def _exceptions(event: Dict[str, Any], editor: Optional[str]) -> str:
     values = values_of(event.get("exception"))
     if not values:
         return ""
+    budget = Budget()
     blocks = []
     for index, exc in enumerate(values):
         if index:
@@ -101,7 +114,7 @@ def _exceptions(event: Dict[str, Any]) -> str:
             else:
                 note = "The above exception led to the following exception:"
             blocks.append(f'<p class="chain">{esc(note)}</p>')
-        blocks.append(_exception(exc))
+        blocks.append(_exception(exc, editor, budget))
     return "".join(blocks)
 
 
@@ -110,7 +123,7 @@ def _mechanism(exc: Dict[str, Any]) -> Dict[str, Any]:
     return mechanism if isinstance(mechanism, dict) else {}
 
 
-def _exception(exc: Dict[str, Any]) -> str:
+def _exception(exc: Dict[str, Any], editor: Optional[str], budget: Budget) -> str:
     kind = esc(exc.get("type") or "Error")
     module = exc.get("module")
     qualified = (
@@ -137,30 +150,33 @@ def _exception(exc: Dict[str, Any]) -> str:
     )
     return (
         f'<div class="exception">{head}<div class="chips">{chips}</div>'
-        f"{_stacktrace(exc.get('stacktrace'))}</div>"
+        f"{_stacktrace(exc.get('stacktrace'), editor, budget)}</div>"
     )
 
 
-def _stacktrace(stack: Any) -> str:
+def _stacktrace(stack: Any, editor: Optional[str], budget: Budget) -> str:
     frames = stack.get("frames") if isinstance(stack, dict) else None
     if not isinstance(frames, list) or not frames:
         return ""
     frames = [f for f in frames if isinstance(f, dict)]
+    hidden = max(0, len(frames) - MAX_RENDERED_FRAMES)
+    frames = frames[hidden:]  # the frames nearest the crash are the ones kept
     any_in_app = any(f.get("in_app") is True for f in frames)
     last_in_app = max(
         (i for i, f in enumerate(frames) if f.get("in_app") is True), default=len(frames) - 1
     )
     rendered = "".join(
-        _frame(f, open_=(i == last_in_app) or (f.get("in_app") is True and any_in_app))
+        _frame(f, (i == last_in_app) or (f.get("in_app") is True and any_in_app), editor, budget)
         for i, f in enumerate(frames)
     )
+    more = f'<div class="sub">{hidden:,} older frames not shown</div>' if hidden else ""
     return (
         '<div class="frames"><div class="sub">Traceback (most recent call last)</div>'
-        f"{rendered}</div>"
+        f"{more}{rendered}</div>"
     )
 
 
-def _frame(frame: Dict[str, Any], open_: bool) -> str:
+def _frame(frame: Dict[str, Any], open_: bool, editor: Optional[str], budget: Budget) -> str:
     filename = frame.get("filename") or frame.get("abs_path") or frame.get("module") or "?"
     function = frame.get("function") or "?"
     lineno = frame.get("lineno")
@@ -171,12 +187,14 @@ def _frame(frame: Dict[str, Any], open_: bool) -> str:
     summary = (
         f'<summary>{where} in <span class="fn">{esc(function)}</span>'
         + ('<span class="pill app">in app</span>' if in_app else "")
+        + (editor_link(editor, frame) if in_app else "")
         + "</summary>"
     )
     body = _source(frame)
     variables = frame.get("vars")
     if isinstance(variables, dict) and variables:
-        body += f'<div class="vars-title">Local variables</div>{kv_table(variables, "kv vars")}'
+        table = kv_table(variables, "kv vars", budget)
+        body += f'<div class="vars-title">Local variables</div>{table}'
     if not body:
         body = '<div class="sub nosource">no source context</div>'
     css = "frame in-app" if in_app else "frame"
@@ -188,8 +206,8 @@ def _source(frame: Dict[str, Any]) -> str:
     if context is None:
         return ""
     lineno = frame.get("lineno")
-    pre = [str(x) for x in as_list(frame.get("pre_context")) if x is not None]
-    post = [str(x) for x in as_list(frame.get("post_context")) if x is not None]
+    pre = [str(x) for x in as_list(frame.get("pre_context"))[-MAX_CONTEXT_LINES:] if x is not None]
+    post = [str(x) for x in as_list(frame.get("post_context"))[:MAX_CONTEXT_LINES] if x is not None]
     start = lineno - len(pre) if isinstance(lineno, int) and not isinstance(lineno, bool) else 1
     lines: List[Tuple[str, bool]] = [(x, False) for x in pre]
     lines.append((str(context), True))
@@ -202,16 +220,17 @@ def _source(frame: Dict[str, Any]) -> str:
     return f'<ol class="source">{items}</ol>'
 
 
-def _threads(event: Dict[str, Any]) -> str:
+def _threads(event: Dict[str, Any], editor: Optional[str]) -> str:
     out = []
-    for thread in values_of(event.get("threads")):
-        stack = _stacktrace(thread.get("stacktrace"))
+    budget = Budget()
+    for thread in values_of(event.get("threads"))[:MAX_RENDERED_ROWS]:
+        stack = _stacktrace(thread.get("stacktrace"), editor, budget)
         if not stack:
             continue
         name = thread.get("name") or thread.get("id") or "thread"
         flags = " (crashed)" if thread.get("crashed") else ""
         out.append(f"<h3>{esc(name)}{esc(flags)}</h3>{stack}")
-    stack = _stacktrace(event.get("stacktrace"))
+    stack = _stacktrace(event.get("stacktrace"), editor, budget)
     if stack:
         out.append(stack)
     return "".join(out)
@@ -221,17 +240,21 @@ def _breadcrumbs(event: Dict[str, Any]) -> str:
     crumbs = values_of(event.get("breadcrumbs"))
     if not crumbs:
         return ""
+    hidden = max(0, len(crumbs) - MAX_RENDERED_ROWS)
+    crumbs = crumbs[hidden:]  # the latest, nearest the event
+    budget = Budget()
     rows = "".join(
         "<tr>"
         f'<td class="mono">{clock(c.get("timestamp"))}</td>'
         f"<td>{esc(c.get('category') or c.get('type') or '')}</td>"
         f"<td>{level_badge(c.get('level') or 'info')}</td>"
         f'<td class="main">{esc(c.get("message") or "")}'
-        + (f"{value_html(c['data'])}" if c.get("data") else "")
+        + (f"{value_html(c['data'], budget)}" if c.get("data") else "")
         + "</td></tr>"
         for c in crumbs
     )
-    return (
+    more = f'<div class="sub">{hidden:,} older breadcrumbs not shown</div>' if hidden else ""
+    return more + (
         '<table class="list crumbs-table"><thead><tr><th>Time (UTC)</th><th>Category</th>'
         f"<th>Level</th><th>Message</th></tr></thead><tbody>{rows}</tbody></table>"
     )
@@ -257,7 +280,7 @@ def _tags(tags: Any) -> str:
         + "".join(
             f'<span class="tag"><span class="k">{esc(k)}</span>'
             f'<span class="v">{esc(v)}</span></span>'
-            for k, v in tags.items()
+            for k, v in list(tags.items())[:MAX_RENDERED_ROWS]
         )
         + "</div>"
     )
@@ -266,102 +289,13 @@ def _tags(tags: Any) -> str:
 def _contexts(contexts: Any) -> str:
     if not isinstance(contexts, dict) or not contexts:
         return ""
-    return (
-        '<div class="contexts">'
-        + "".join(
-            f'<div class="context"><h3>{esc(name)}</h3>{kv_table(value)}</div>'
-            for name, value in contexts.items()
+    budget = Budget()
+    blocks = []
+    for name, value in list(contexts.items())[:MAX_RENDERED_ROWS]:
+        link = ""
+        if isinstance(value, dict) and isinstance(value.get("trace_id"), str):
+            link = f'<div class="sub">open {trace_link(value["trace_id"], "this trace")}</div>'
+        blocks.append(
+            f'<div class="context"><h3>{esc(name)}</h3>{link}{kv_table(value, budget=budget)}</div>'
         )
-        + "</div>"
-    )
-
-
-def _num(value: Any) -> Optional[float]:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    if isinstance(value, str):
-        parsed = parse_timestamp(value, float("nan"))
-        return None if parsed != parsed else parsed
-    return None
-
-
-def _span_id(value: Any) -> Optional[str]:
-    return value if isinstance(value, str) else None
-
-
-def _waterfall(event: Dict[str, Any]) -> str:
-    contexts: Any = event.get("contexts")
-    trace: Any = contexts.get("trace") if isinstance(contexts, dict) else None
-    if not isinstance(trace, dict):
-        trace = {}
-    start = _num(event.get("start_timestamp"))
-    end = _num(event.get("timestamp"))
-    if start is None or end is None:
-        return ""
-    spans = [s for s in as_list(event.get("spans")) if isinstance(s, dict)]
-    root_id = _span_id(trace.get("span_id"))
-    root = {
-        "span_id": root_id,
-        "op": trace.get("op") or "transaction",
-        "description": event.get("transaction"),
-        "start_timestamp": start,
-        "timestamp": end,
-        "status": trace.get("status"),
-    }
-    for span in spans:
-        s_end = _num(span.get("timestamp"))
-        if s_end is not None and s_end > end:
-            end = s_end
-    total = max(end - start, 1e-9)
-    children: Dict[Any, List[Dict[str, Any]]] = {}
-    known = {_span_id(s.get("span_id")) for s in spans} | {root_id}
-    for span in spans:
-        parent = _span_id(span.get("parent_span_id"))
-        children.setdefault(parent if parent in known else root_id, []).append(span)
-    for group in children.values():
-        group.sort(key=lambda s: _num(s.get("start_timestamp")) or start)
-    ordered: List[Tuple[Dict[str, Any], int]] = []
-    seen: set[int] = set()
-
-    def walk(span: Dict[str, Any], depth: int) -> None:
-        if id(span) in seen or len(ordered) > 2000:
-            return
-        seen.add(id(span))
-        ordered.append((span, depth))
-        span_id = _span_id(span.get("span_id"))
-        for child in children.get(span_id, []) if span_id else []:
-            walk(child, min(depth + 1, 12))
-
-    walk(root, 0)
-    for span in spans:  # anything unreachable (cycles, duplicate ids) still shows
-        if id(span) not in seen:
-            ordered.append((span, 1))
-            seen.add(id(span))
-    rows = []
-    for span, depth in ordered:
-        s_start = _num(span.get("start_timestamp")) or start
-        s_end = _num(span.get("timestamp")) or s_start
-        left = max(0.0, min(100.0, (s_start - start) / total * 100))
-        width = max(0.3, min(100.0 - left, (s_end - s_start) / total * 100))
-        status = str(span.get("status") or "ok")
-        bad = status not in ("ok", "unset", "")
-        rows.append(
-            f'<div class="wf-row{" bad" if bad else ""}">'
-            f'<div class="wf-label" style="padding-left:{depth * 14 + 4}px">'
-            f'<span class="op">{esc(span.get("op") or "")}</span> '
-            f'<span class="desc">{esc(span.get("description") or "")}</span></div>'
-            f'<div class="wf-track"><div class="wf-bar" style="left:{left:.3f}%;width:{width:.3f}%"'
-            f' title="{esc(status)}"></div></div>'
-            f'<div class="wf-dur">{ms((s_end - s_start) * 1000)}</div></div>'
-        )
-    summary = (
-        f'<div class="chips"><span class="chip">duration <b>{ms(total * 1000)}</b></span>'
-        f'<span class="chip">spans <b>{len(spans)}</b></span>'
-        + (
-            f'<span class="chip">trace <b>{esc(trace.get("trace_id"))}</b></span>'
-            if trace.get("trace_id")
-            else ""
-        )
-        + "</div>"
-    )
-    return summary + f'<div class="waterfall">{"".join(rows)}</div>'
+    return '<div class="contexts">' + "".join(blocks) + "</div>"

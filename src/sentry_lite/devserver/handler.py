@@ -1,12 +1,12 @@
-"""One HTTP request to the local receiver: ingest, the viewer's pages, static files,
-the JSON API and the Server-Sent Events streams.
+"""One HTTP request to the local receiver: ingest, the viewer's pages and JSON (through
+:mod:`~sentry_lite.devserver.routes`), static files, Clear, and the Server-Sent Events
+streams. Who may do what is decided by :mod:`~sentry_lite.devserver.security`.
 
 Every handler answers from a ``try``: a bad request gets a 4xx, never a dead server.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import re
 import socket
@@ -16,52 +16,35 @@ from pathlib import Path
 from typing import Any, Callable, Dict, Optional
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from sentry_lite.devserver import pages
-from sentry_lite.devserver.flamegraph import profile_section, profiler_id_of
-from sentry_lite.devserver.ingest import (
-    IngestError,
-    read_body,
-    route_ingest,
-)
+from sentry_lite.devserver import routes
+from sentry_lite.devserver.body import read_body
+from sentry_lite.devserver.context import Context, Reply
+from sentry_lite.devserver.ingest import IngestError, route_ingest
+from sentry_lite.devserver.limits import REQUEST_TIMEOUT, SSE_PING_SECONDS, SSE_POLL_SECONDS
 from sentry_lite.devserver.live import Listener
+from sentry_lite.devserver.security import EMBED_ANCESTORS, TOKEN_HEADER, Policy
+from sentry_lite.devserver.views.not_found import not_found
 
-__all__ = ["ENVELOPE_TYPE", "Handler", "is_loopback"]
+__all__ = ["ENVELOPE_TYPE", "Handler"]
 
-REQUEST_TIMEOUT = 30.0
-"""Seconds a client may stall mid-request before its thread gives up on it."""
-SHUTDOWN_POLL_SECONDS = 0.1
-SSE_PING_SECONDS = 15.0
-SSE_POLL_SECONDS = 0.5
 ENVELOPE_TYPE = "application/x-sentry-envelope"
 
 _STATIC_DIR = Path(__file__).with_name("static")
 _STATIC_TYPES = {"style.css": "text/css; charset=utf-8", "app.js": "text/javascript; charset=utf-8"}
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "[::1]"}
 _CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'"
+    "img-src 'self' data:; connect-src 'self'; frame-ancestors {ancestors}; base-uri 'self'; "
+    "form-action 'self'"
 )
-_CORS_HEADERS = (
-    "Content-Type, Content-Encoding, X-Sentry-Auth, Authorization, sentry-trace, baggage"
-)
-
-
-def _profile_section(store: Any, row: Dict[str, Any]) -> str:
-    """Issue 15: the flame graph beside a transaction (its profile or profiler's chunks)."""
-    event = row["body"] if isinstance(row.get("body"), dict) else {}
-    profiler_id = profiler_id_of(event)
-    chunks = store.chunk_bodies(profiler_id) if profiler_id else []
-    return profile_section(event, store.profile_bodies(row["event_id"]), chunks)
-
-
-def is_loopback(host: str) -> bool:
-    if host in _LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+_INGEST_CORS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "POST, OPTIONS",
+    "Access-Control-Allow-Headers": (
+        "Content-Type, Content-Encoding, X-Sentry-Auth, Authorization, sentry-trace, baggage"
+    ),
+    "Access-Control-Max-Age": "3600",
+}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -78,7 +61,11 @@ class Handler(BaseHTTPRequestHandler):
         """The DevServer (typed loosely: server.py imports this module)."""
         return self.server.app
 
-    # -- plumbing ---------------------------------------------------------------
+    @property
+    def policy(self) -> Policy:
+        return self.app.policy  # type: ignore[no-any-return]
+
+    # -- plumbing ---------------------------------------------------------------------
     def _send(
         self,
         status: int,
@@ -100,26 +87,19 @@ class Handler(BaseHTTPRequestHandler):
         body = json.dumps(data, ensure_ascii=False, default=str).encode("utf-8")
         self._send(status, body, "application/json", headers)
 
-    def _html(self, status: int, text: str) -> None:
-        self._send(
-            status,
-            text.encode("utf-8", "replace"),
-            "text/html; charset=utf-8",
-            {
-                "Content-Security-Policy": _CSP,
-                "Referrer-Policy": "no-referrer",
-                "Cache-Control": "no-store",
-            },
-        )
+    def _reply(self, reply: Reply, embeddable: bool = False) -> None:
+        headers = dict(reply.headers)
+        if reply.content_type.startswith("text/html"):
+            ancestors = EMBED_ANCESTORS if embeddable else "'none'"
+            headers["Content-Security-Policy"] = _CSP.format(ancestors=ancestors)
+            headers["Referrer-Policy"] = "no-referrer"
+            headers["Cache-Control"] = "no-store"
+            headers["Vary"] = "Origin, Sec-Fetch-Mode"
+        self._send(reply.status, reply.body, reply.content_type, headers)
 
-    def _host_allowed(self) -> bool:
-        """With a loopback bind, pages answer only to loopback Host names: a web page
-        that rebinds its own DNS name to 127.0.0.1 must not read your events."""
-        if not self.app.loopback_only:
-            return True
-        host = self.headers.get("Host") or ""
-        name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
-        return is_loopback(name.lower())
+    def _refuse(self, status: int, message: str) -> None:
+        self.close_connection = True
+        self._json(status, {"detail": message})
 
     def _guard(self, method: Callable[[], None]) -> None:
         try:
@@ -134,7 +114,7 @@ class Handler(BaseHTTPRequestHandler):
             except OSError:
                 pass
 
-    # -- verbs ------------------------------------------------------------------
+    # -- verbs ------------------------------------------------------------------------
     def do_POST(self) -> None:
         self._guard(self._post)
 
@@ -152,25 +132,19 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_OPTIONS(self) -> None:
         def preflight() -> None:
-            self._send(
-                204,
-                b"",
-                "text/plain",
-                {
-                    "Access-Control-Allow-Origin": "*",
-                    "Access-Control-Allow-Methods": "POST, OPTIONS",
-                    "Access-Control-Allow-Headers": _CORS_HEADERS,
-                    "Access-Control-Max-Age": "3600",
-                },
-            )
+            # Browser SDKs may send from any origin; nothing else is open to other pages.
+            if route_ingest(urlsplit(self.path).path) is not None:
+                self._send(204, b"", "text/plain", _INGEST_CORS)
+            else:
+                self._refuse(403, "only the ingest endpoints answer other origins")
 
         self._guard(preflight)
 
-    # -- ingest -----------------------------------------------------------------
+    # -- ingest and clear ---------------------------------------------------------------
     def _post(self) -> None:
         parts = urlsplit(self.path)
         path = parts.path
-        if path == "/json/clear":
+        if path.rstrip("/") in ("/json/clear", "/clear"):
             self._clear()
             return
         cors = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "*"}
@@ -190,45 +164,83 @@ class Handler(BaseHTTPRequestHandler):
         self._json(200, result, cors)
 
     def _clear(self) -> None:
-        if not self._host_allowed() or "json" not in (self.headers.get("Content-Type") or ""):
-            self._json(403, {"detail": "clear needs a loopback Host and a JSON request"})
+        if not self.policy.host_ok(self.headers):
+            self._refuse(403, "forbidden Host header")
             return
-        self.app.store.clear()
-        self.app.live.publish("live", "item", json.dumps({"item_type": "clear"}))
+        if not self.policy.change_ok(self.command, self.headers):
+            self._refuse(
+                403,
+                f"clear needs DELETE, or POST with the {TOKEN_HEADER} header, from the"
+                " viewer's own origin",
+            )
+            return
+        self.app.clear()
         self._json(200, {"cleared": True})
 
     def _delete(self) -> None:
-        if urlsplit(self.path).path == "/clear":
+        if urlsplit(self.path).path.rstrip("/") in ("/json/clear", "/clear"):
             self._clear()
         else:
             self._json(404, {"detail": "not found"})
 
-    # -- reading ----------------------------------------------------------------
+    # -- reading ------------------------------------------------------------------------
     def _get(self) -> None:
         parts = urlsplit(self.path)
         path = unquote(parts.path)
-        params = parse_qs(parts.query)
-        q = (params.get("q") or [""])[0][:200]
         if path in ("/health", "/healthz"):
-            self._send(200, b"OK", "text/plain")
+            self._send(200, b"OK", "text/plain", {"X-Sentry-Lite": "1"})
             return
-        if not self._host_allowed():
+        if not self.policy.host_ok(self.headers):
             self._send(403, b"forbidden Host header", "text/plain")
             return
         if path.startswith("/static/"):
             self._static(path[len("/static/") :])
             return
-        if path == "/stream":
-            channel = "stream64" if (params.get("base64") or [""])[0] in ("1", "true") else "stream"
-            self._sse(channel)
+        is_page = not path.startswith(("/json/", "/stream", "/live"))
+        if not self.policy.read_ok(self.headers, navigation_ok=is_page):
+            self._refuse(403, "the viewer answers its own origin only")
             return
-        if path == "/live":
+        params = parse_qs(parts.query)
+        if path.rstrip("/") == "/stream":
+            base64 = (params.get("base64") or [""])[0] in ("1", "true")
+            self._sse("stream64" if base64 else "stream")
+        elif path == "/live":
             self._sse("live")
+        elif path.startswith("/json/"):
+            self._view(routes.API, path, params)
+        else:
+            self._view(routes.PAGES, path, params)
+
+    def _context(self, path: str, params: Dict[str, Any]) -> Context:
+        host = self.headers.get("Host")
+        base_url = f"http://{host}" if host else self.app.url
+        token = self.policy.token if self.policy.is_browser(self.headers) else ""
+        return Context(
+            self.app.store,
+            self.app.settings,
+            path,
+            params,
+            base_url=base_url,
+            token=token,
+            tabs=routes.TABS,
+        )
+
+    def _view(self, table: Any, path: str, params: Dict[str, Any]) -> None:
+        ctx = self._context(path, params)
+        found = routes.match(table, path)
+        if found is None:
+            if table is routes.API:
+                self._json(404, {"detail": "not found"})
+            else:
+                self._reply(not_found(ctx, "Page"))
             return
-        if path.startswith("/json/"):
-            self._api(path[len("/json/") :].strip("/"), q)
-            return
-        self._page(path, q)
+        view, parts = found
+        embeddable = (params.get("embed") or [""])[0] == "1"
+        reply = view(ctx, **parts)
+        extra = self.policy.extra_origin(self.headers)
+        if extra is not None and table is routes.API:  # --allow-origin
+            reply.headers.update({"Access-Control-Allow-Origin": extra, "Vary": "Origin"})
+        self._reply(reply, embeddable=embeddable)
 
     def _static(self, name: str) -> None:
         content_type = _STATIC_TYPES.get(name)
@@ -239,68 +251,13 @@ class Handler(BaseHTTPRequestHandler):
             200, (_STATIC_DIR / name).read_bytes(), content_type, {"Cache-Control": "no-cache"}
         )
 
-    def _frame(self) -> pages.Frame:
-        return pages.Frame(self.app.url, self.app.store.counts(), self.app.dsn())
-
-    def _page(self, path: str, q: str) -> None:
-        store = self.app.store
-        segments = [s for s in path.split("/") if s]
-        if not segments:
-            self._html(200, pages.issues_page(self._frame(), store.issues(q), q))
-        elif segments == ["transactions"]:
-            self._html(200, pages.transactions_page(self._frame(), store.transactions(q), q))
-        elif segments == ["logs"]:
-            self._html(200, pages.logs_page(self._frame(), store.logs(q), q))
-        elif segments == ["other"]:
-            self._html(200, pages.other_page(self._frame(), store.other_items()))
-        elif len(segments) == 2 and segments[0] == "issues":
-            issue = store.issue(segments[1])
-            if issue is None:
-                self._html(404, pages.not_found_page(self._frame(), "Issue"))
-                return
-            events = store.issue_events(issue["id"])
-            latest = store.event(events[0]["event_id"]) if events else None
-            self._html(200, pages.issue_page(self._frame(), issue, events, latest))
-        elif len(segments) == 2 and segments[0] == "events":
-            row = store.event(segments[1])
-            if row is None:
-                self._html(404, pages.not_found_page(self._frame(), "Event"))
-                return
-            issue = store.issue(row["issue_id"]) if row.get("issue_id") else None
-            trace = store.trace_events(row["trace_id"]) if row.get("trace_id") else []
-            profile = _profile_section(store, row) if row["kind"] == "transaction" else ""
-            self._html(200, pages.event_page(self._frame(), row, issue, trace, profile))
-        else:
-            self._html(404, pages.not_found_page(self._frame(), "Page"))
-
-    def _api(self, path: str, q: str) -> None:
-        store = self.app.store
-        segments = path.split("/") if path else []
-        data: Any = None
-        if segments == ["issues"]:
-            data = store.issues(q)
-        elif len(segments) == 2 and segments[0] == "issues":
-            issue = store.issue(segments[1])
-            if issue is not None:
-                data = {"issue": issue, "events": store.issue_events(issue["id"])}
-        elif segments == ["events"] or segments == ["transactions"]:
-            data = store.transactions(q)
-        elif len(segments) == 2 and segments[0] == "events":
-            data = store.event(segments[1])
-        elif segments == ["logs"]:
-            data = store.logs(q)
-        elif segments == ["items"]:
-            data = store.other_items()
-        elif segments == ["stats"]:
-            data = store.counts()
-        if data is None:
-            self._json(404, {"detail": "not found"})
-        else:
-            self._json(200, data, {"Cache-Control": "no-store"})
-
     def _sse(self, channel: str) -> None:
+        cors: Dict[str, str] = {}
+        extra = self.policy.extra_origin(self.headers)
+        if extra is not None:
+            cors = {"Access-Control-Allow-Origin": extra, "Vary": "Origin"}
         if self.command == "HEAD":
-            self._send(200, b"", "text/event-stream")
+            self._send(200, b"", "text/event-stream", cors)
             return
         listener = self.app.live.subscribe(channel)
         if listener is None:
@@ -312,8 +269,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Cache-Control", "no-cache")
             self.send_header("Connection", "close")
-            if channel != "live":
-                self.send_header("Access-Control-Allow-Origin", "*")
+            for key, value in cors.items():
+                self.send_header(key, value)
             self.end_headers()
             self.wfile.write(b"retry: 2000\n\n")
             self.wfile.flush()

@@ -10,11 +10,9 @@ import queue
 import threading
 from typing import List, Optional, Tuple
 
-__all__ = ["MAX_LISTENERS", "Broadcaster", "Listener"]
+from sentry_lite.devserver.limits import LISTENER_QUEUE, MAX_LISTENERS
 
-MAX_LISTENERS = 32
-"""Concurrent SSE connections; each holds one server thread."""
-LISTENER_QUEUE = 256
+__all__ = ["MAX_LISTENERS", "Broadcaster", "Listener"]
 
 Message = Tuple[str, str]
 """(SSE event name, data text)."""

@@ -10,8 +10,11 @@ import time
 from datetime import datetime, timezone
 from html import escape
 from typing import Any, Dict, List, Optional
+from urllib.parse import quote
 
+from sentry_lite.devserver.limits import MAX_RENDERED_JSON
 from sentry_lite.devserver.store import parse_timestamp
+from sentry_lite.devserver.values import Budget, render_value
 
 __all__ = [
     "MAX_RENDERED_JSON",
@@ -22,15 +25,15 @@ __all__ = [
     "kv_table",
     "level_badge",
     "ms",
+    "plural",
     "pretty",
     "section",
+    "trace_link",
     "value_html",
     "values_of",
     "when",
 ]
 
-MAX_RENDERED_JSON = 200_000
-"""Characters of pretty-printed JSON shown for one value before it is cut."""
 _LEVELS = ("fatal", "error", "warning", "info", "debug")
 
 
@@ -48,17 +51,25 @@ def pretty(value: Any) -> str:
     return text
 
 
-def value_html(value: Any) -> str:
-    """A cell value: scalars inline, structures as pretty JSON."""
-    if value is None:
-        return '<span class="null">null</span>'
-    if isinstance(value, bool):
-        return f"<code>{'true' if value else 'false'}</code>"
-    if isinstance(value, (int, float)):
-        return f"<code>{esc(value)}</code>"
-    if isinstance(value, str):
-        return f'<code class="str">{esc(value)}</code>'
-    return f'<pre class="json">{esc(pretty(value))}</pre>'
+def value_html(value: Any, budget: Optional[Budget] = None) -> str:
+    """A value as itself: text as text (no JSON quoting), structures as nested tables."""
+    return render_value(value, budget or Budget())
+
+
+def plural(count: Any, word: str, many: str = "") -> str:
+    """``1 event``, ``2 events``."""
+    return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
+def trace_link(trace_id: Any, label: str = "") -> str:
+    """Every trace id on every page links to the trace's page."""
+    if not isinstance(trace_id, str) or not trace_id:
+        return ""
+    href = "/traces/" + quote(trace_id, safe="")
+    return (
+        f'<a class="trace-link mono" href="{esc(href)}" title="everything in this trace">'
+        f"{esc(label or trace_id)}</a>"
+    )
 
 
 def when(ts: Optional[float], now: Optional[float] = None) -> str:
@@ -100,18 +111,16 @@ def clock(ts: Any) -> str:
 
 def level_badge(level: Any) -> str:
     name = str(level or "info").lower()
-    css = name if name in _LEVELS else "info"
+    css = {"warn": "warning", "critical": "fatal", "trace": "debug"}.get(name, name)
+    css = css if css in _LEVELS else "info"
     return f'<span class="level level-{css}">{esc(name)}</span>'
 
 
-def kv_table(data: Any, css: str = "kv") -> str:
+def kv_table(data: Any, css: str = "kv", budget: Optional[Budget] = None) -> str:
+    """A mapping as a two-column table of keys and values (bounded by ``budget``)."""
     if not isinstance(data, dict) or not data:
-        return value_html(data) if data not in (None, {}, []) else ""
-    rows = "".join(
-        f'<tr><th scope="row">{esc(key)}</th><td>{value_html(val)}</td></tr>'
-        for key, val in data.items()
-    )
-    return f'<table class="{css}"><tbody>{rows}</tbody></table>'
+        return value_html(data, budget) if data not in (None, {}, []) else ""
+    return render_value(data, budget or Budget(), css=css)
 
 
 def section(title: str, body: str, anchor: str = "") -> str:

@@ -18,14 +18,13 @@ from datetime import datetime
 from http.server import ThreadingHTTPServer
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
-from sentry_lite.devserver.handler import ENVELOPE_TYPE, Handler, is_loopback
-from sentry_lite.devserver.ingest import (
-    MAX_BODY_BYTES,
-    IngestError,
-    parse_request,
-)
+from sentry_lite.devserver.context import Settings
+from sentry_lite.devserver.handler import ENVELOPE_TYPE, Handler
+from sentry_lite.devserver.ingest import IngestError, parse_request
+from sentry_lite.devserver.limits import MAX_BODY_BYTES, MAX_STORED_BYTES, SHUTDOWN_POLL_SECONDS
 from sentry_lite.devserver.live import Broadcaster
-from sentry_lite.devserver.store import Received, Store
+from sentry_lite.devserver.security import Policy, is_loopback
+from sentry_lite.devserver.store import BadPayload, Received, Store
 from sentry_lite.envelope import Envelope
 
 __all__ = [
@@ -38,9 +37,7 @@ __all__ = [
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8969
 """Spotlight's port, so SDKs started with ``spotlight=True`` find this server."""
-REQUEST_TIMEOUT = 30.0
-"""Seconds a client may stall mid-request before its thread gives up on it."""
-SHUTDOWN_POLL_SECONDS = 0.1
+_ANY_ADDRESS = ("0.0.0.0", "::", "")
 
 
 def format_line(received: Received, base_url: str) -> str:
@@ -115,16 +112,20 @@ class DevServer:
         *,
         public_keys: Optional[List[str]] = None,
         max_body: int = MAX_BODY_BYTES,
+        max_store: int = MAX_STORED_BYTES,
         on_item: Optional[Callable[[Received, str], None]] = None,
         on_refused: Optional[Callable[[int, str, str], None]] = None,
+        editor: Optional[str] = None,
+        allow_origins: Optional[List[str]] = None,
     ) -> None:
-        self.store = Store(db)
+        self.store = Store(db, max_store)
         self.live = Broadcaster()
         self.public_keys = set(public_keys or [])
         self.max_body = max_body
         self.on_item = on_item
         self.on_refused = on_refused
         self.loopback_only = is_loopback(host)
+        self.policy = Policy(self.loopback_only, allow_origins or ())
         try:
             self._server = _Server((host, port), self)
         except BaseException:
@@ -135,19 +136,34 @@ class DevServer:
         self._thread: Optional[threading.Thread] = None
         self.received = 0
         self._count_lock = threading.Condition()
+        self.settings = Settings(editor, self.dsn())
+
+    @staticmethod
+    def _url_for(host: str, port: int) -> str:
+        if ":" in host and not host.startswith("["):
+            host = f"[{host}]"
+        return f"http://{host}:{port}"
 
     @property
     def url(self) -> str:
-        host = self.host
-        if host in ("0.0.0.0", "::", ""):
-            host = "127.0.0.1"
-        if ":" in host and not host.startswith("["):
-            host = f"[{host}]"
-        return f"http://{host}:{self.port}"
+        """Where this machine reaches the server (loopback when bound to all addresses)."""
+        host = "127.0.0.1" if self.host in _ANY_ADDRESS else self.host
+        return self._url_for(host, self.port)
 
-    def dsn(self, key: Optional[str] = None, project: str = "1") -> str:
+    @property
+    def public_url(self) -> str:
+        """Where other machines reach it: the host name when bound to all addresses."""
+        host = socket.gethostname() if self.host in _ANY_ADDRESS else self.host
+        return self._url_for(host or "127.0.0.1", self.port)
+
+    def dsn(self, key: Optional[str] = None, project: str = "1", public: bool = False) -> str:
         key = key or (sorted(self.public_keys)[0] if self.public_keys else "public")
-        return self.url.replace("http://", f"http://{key}@", 1) + f"/{project}"
+        url = self.public_url if public else self.url
+        return url.replace("http://", f"http://{key}@", 1) + f"/{project}"
+
+    @property
+    def spotlight_url(self) -> str:
+        return self.url + "/stream"
 
     def start(self) -> DevServer:
         thread = threading.Thread(
@@ -199,6 +215,8 @@ class DevServer:
                 raise IngestError(403, f"unknown public key {request.public_key!r}")
         try:
             received = self.store.add_envelope(request.envelope, request.project)
+        except BadPayload as exc:
+            raise IngestError(400, str(exc)) from None
         except Exception as exc:
             raise IngestError(400, f"cannot store envelope: {exc!r}") from None
         self._publish(request.envelope, received)
@@ -222,7 +240,12 @@ class DevServer:
             self.live.publish("stream", ENVELOPE_TYPE, raw.decode("utf-8", "replace"))
             self.live.publish("stream64", ENVELOPE_TYPE, base64.b64encode(raw).decode("ascii"))
         for item in received:
-            self.live.publish("live", "item", json.dumps(item.as_dict()))
+            if not item.duplicate:
+                self.live.publish("live", "item", json.dumps(item.as_dict()))
+
+    def clear(self) -> None:
+        self.store.clear()
+        self.live.publish("live", "item", json.dumps({"item_type": "clear"}))
 
     def refused(self, status: int, path: str, message: str) -> None:
         if self.on_refused is not None:
