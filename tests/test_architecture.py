@@ -17,8 +17,8 @@ Layers, from the app down (a module may import its own layer and the ones below)
 
 ``integrations/*`` sit beside the flow: they may import ``integration_api``, the
 ``integrations`` package, ``types``, ``consts`` and ``limits``, and nothing else of the
-SDK. The core never imports an integration (``api`` may import the registry,
-``sentry_lite.integrations``, to set integrations up at ``init``).
+SDK. The core never imports an integration: the package hands ``api`` the registry's
+setup function (``api.use_integration_setup``), so only the package imports it.
 
 Imports under ``if TYPE_CHECKING:`` count like any other: an annotation that needs an
 import against the flow is a design smell too.
@@ -191,10 +191,8 @@ def test_no_import_against_the_flow() -> None:
         for target in targets:
             target_layer = layer_of(target)
             if target_layer is None:
-                if module in ("sentry_lite", "sentry_lite.api") and target == (
-                    "sentry_lite.integrations"
-                ):
-                    continue  # init sets integrations up through the registry
+                if module == "sentry_lite" and target == "sentry_lite.integrations":
+                    continue  # the package hands init the registry's setup
                 if source_layer == "tools" and "devserver" in module:
                     continue  # the demo app is a user of the SDK like any other
                 wrong.append(f"{module} -> {target} (the core imports an integration)")

@@ -5,6 +5,7 @@
 
 from typing import TYPE_CHECKING, Any
 
+from sentry_lite import api as _api
 from sentry_lite import crons, integrations, profiler
 from sentry_lite.api import (
     add_attachment,
@@ -79,6 +80,8 @@ if TYPE_CHECKING:
     from sentry_lite.transport.base import Transport
     from sentry_lite.transport.http import HttpTransport
 
+
+_api.use_integration_setup(integrations.setup_integrations)
 
 __all__ = [
     "VERSION",

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, Mapping, Option
 
 from sentry_lite.client_base import BaseClient
 from sentry_lite.dsn import Dsn
-from sentry_lite.integrations import setup_integrations
 from sentry_lite.options import options_help
 from sentry_lite.scope import (
     Scope,
@@ -27,6 +26,20 @@ from sentry_lite.tracing.noop import NoOpSpan
 from sentry_lite.tracing.span import Span
 from sentry_lite.tracing.transaction import Transaction
 from sentry_lite.types import Breadcrumb, Event, EventProcessor, Hint
+
+IntegrationSetup = Callable[[Dict[str, Any]], Dict[str, Any]]
+_integration_setup: Optional[IntegrationSetup] = None
+
+
+def use_integration_setup(setup: IntegrationSetup) -> None:
+    """Called once by the package: how ``init`` sets integrations up.
+
+    Integrations sit above this module (they use the integration API), so ``init`` gets
+    their registry handed down instead of importing it.
+    """
+    global _integration_setup
+    _integration_setup = setup
+
 
 if TYPE_CHECKING:  # annotations only: the TypedDict of every option costs ~2 ms to build
     from typing_extensions import Unpack
@@ -348,7 +361,9 @@ def init(
 
     client = Client(dsn, **kwargs)
     _setup_debug_logging(client.options.debug)
-    client.integrations = setup_integrations(client.options)
+    if _integration_setup is not None:
+        client.integrations = _integration_setup(client.options)
+    client.warm_up()
     if client.options["functions_to_trace"]:
         instrument_functions(client.options["functions_to_trace"])
     Scope.get_global_scope().set_client(client)
