@@ -496,3 +496,18 @@ def test_attachments_are_sent(sentry_init: Any, receiver: Receiver, tmp_path: An
         ("log.txt", b"file data"),
         ("raw.bin", b"raw bytes"),
     ]
+
+
+def test_installed_modules_are_read_off_the_app_thread_after_init(tmp_path: Any) -> None:
+    """Reading every distribution's metadata (tens of ms) starts at init on its own
+    thread, so an app's first error does not pay for it; the event still lists them."""
+    code = (
+        "import threading, sentry_lite\n"
+        "from sentry_lite.events import contexts\n"
+        "sentry_lite.init(dsn='http://k@127.0.0.1:9/1', transport=lambda e: None)\n"
+        "started = contexts._modules_warming\n"
+        "for t in threading.enumerate():\n"
+        "    if t.name == 'sentry-lite.modules': t.join(30)\n"
+        "print(started, contexts._modules is not None and 'pytest' in contexts._modules)\n"
+    )
+    assert run_python(code, {}, str(tmp_path)).split() == ["True", "True"]

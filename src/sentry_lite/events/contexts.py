@@ -8,15 +8,24 @@ from __future__ import annotations
 
 import platform
 import sys
+import threading
 from typing import Any, Dict, List, Optional
 
 from sentry_lite.consts import SDK_NAME, SDK_PACKAGE, VERSION
 
-__all__ = ["installed_modules", "os_context", "runtime_context", "sdk_info"]
+__all__ = [
+    "installed_modules",
+    "os_context",
+    "runtime_context",
+    "sdk_info",
+    "warm_installed_modules",
+]
 
 _runtime: Optional[Dict[str, Any]] = None
 _os: Optional[Dict[str, Any]] = None
 _modules: Optional[Dict[str, str]] = None
+_modules_lock = threading.Lock()
+_modules_warming = False
 
 
 def runtime_context() -> Dict[str, Any]:
@@ -78,18 +87,41 @@ def sdk_info(integrations: List[str]) -> Dict[str, Any]:
 
 
 def installed_modules() -> Dict[str, str]:
-    """Installed distributions and versions (the event's ``modules``), computed once."""
-    global _modules
-    if _modules is None:
-        modules: Dict[str, str] = {}
-        try:
-            from importlib import metadata
+    """Installed distributions and versions (the event's ``modules``), computed once.
 
-            for dist in metadata.distributions():
-                name = dist.metadata["Name"]
-                if name:
-                    modules[name.lower()] = dist.version
-        except Exception:  # noqa: BLE001 - broken metadata must never break capture
-            pass
-        _modules = modules
-    return _modules
+    Reading every distribution's metadata takes tens of milliseconds, so ``init`` starts
+    it on a thread (:func:`warm_installed_modules`); a capture that comes first waits for
+    that one computation instead of starting a second.
+    """
+    if _modules is None:
+        with _modules_lock:
+            if _modules is None:
+                _compute_modules()
+    return _modules if _modules is not None else {}
+
+
+def _compute_modules() -> None:
+    global _modules
+    modules: Dict[str, str] = {}
+    try:
+        from importlib import metadata
+
+        for dist in metadata.distributions():
+            name = dist.metadata["Name"]
+            if name:
+                modules[name.lower()] = dist.version
+    except Exception:  # noqa: BLE001 - broken metadata must never break capture
+        pass
+    _modules = modules
+
+
+def warm_installed_modules() -> None:
+    """Compute :func:`installed_modules` off the app thread, once per process."""
+    global _modules_warming
+    if _modules is not None or _modules_warming:
+        return
+    _modules_warming = True
+    try:
+        threading.Thread(target=installed_modules, name="sentry-lite.modules", daemon=True).start()
+    except Exception:  # noqa: BLE001 - no thread (interpreter shutting down): compute lazily
+        _modules_warming = False
