@@ -498,16 +498,37 @@ def test_attachments_are_sent(sentry_init: Any, receiver: Receiver, tmp_path: An
     ]
 
 
-def test_installed_modules_are_read_off_the_app_thread_after_init(tmp_path: Any) -> None:
-    """Reading every distribution's metadata (tens of ms) starts at init on its own
-    thread, so an app's first error does not pay for it; the event still lists them."""
-    code = (
-        "import threading, sentry_lite\n"
-        "from sentry_lite.events import contexts\n"
-        "sentry_lite.init(dsn='http://k@127.0.0.1:9/1', transport=lambda e: None)\n"
-        "started = contexts._modules_warming\n"
-        "for t in threading.enumerate():\n"
-        "    if t.name == 'sentry-lite.modules': t.join(30)\n"
-        "print(started, contexts._modules is not None and 'pytest' in contexts._modules)\n"
+def test_installed_modules_read_from_metadata_heads_equal_the_parser() -> None:
+    """The header-block reader of ``modules`` (a shortcut) gives what importlib's parser gives."""
+    from sentry_lite import shortcuts
+    from sentry_lite.events import contexts
+
+    fast = contexts._read_modules()
+    with shortcuts.disabled():
+        slow = contexts._read_modules()
+    assert fast == slow and "pytest" in fast and "sentry-sdk" in fast
+
+
+def test_installed_modules_shortcut_reads_egg_info_and_odd_metadata_like_importlib(
+    tmp_path: Any, monkeypatch: Any
+) -> None:
+    from sentry_lite import shortcuts
+    from sentry_lite.events import contexts
+
+    dist = tmp_path / "Odd_Name-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: Odd-Name\nVersion: 1.0rc1\nSummary: s\n\n"
+        "Name: not-this\nVersion: 9\n" + "long description\n" * 2000
     )
-    assert run_python(code, {}, str(tmp_path)).split() == ["True", "True"]
+    (tmp_path / "eggy-2.0-py3.11.egg-info").write_text(
+        "Metadata-Version: 1.1\nName: Eggy\nVersion: 2.0\n"
+    )
+    broken = tmp_path / "broken-0.1.dist-info"
+    broken.mkdir()
+    monkeypatch.syspath_prepend(str(tmp_path))
+    fast = contexts._read_modules()
+    with shortcuts.disabled():
+        slow = contexts._read_modules()
+    assert fast == slow
+    assert fast["odd-name"] == "1.0rc1" and fast["eggy"] == "2.0"

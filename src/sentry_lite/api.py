@@ -363,7 +363,6 @@ def init(
     _setup_debug_logging(client.options.debug)
     if _integration_setup is not None:
         client.integrations = _integration_setup(client.options)
-    client.warm_up()
     if client.options["functions_to_trace"]:
         instrument_functions(client.options["functions_to_trace"])
     Scope.get_global_scope().set_client(client)

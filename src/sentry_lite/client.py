@@ -17,7 +17,7 @@ from sentry_lite.client_base import BaseClient, NonRecordingClient, log_hook_err
 from sentry_lite.consts import VERSION
 from sentry_lite.dsn import Dsn
 from sentry_lite.envelope import Envelope, Item
-from sentry_lite.events.contexts import sdk_name, warm_installed_modules
+from sentry_lite.events.contexts import sdk_name
 from sentry_lite.events.exceptions import event_from_exception, exc_info_from_error
 from sentry_lite.options import Options, build_options
 from sentry_lite.pipeline import SCOPE_HINT, EventPipeline
@@ -59,11 +59,6 @@ class Client(BaseClient):
         self._profiling = profiler_control.setup(
             self.options, self._send_profile_chunk, self.record_lost_event, self._sdk_name
         )
-
-    def warm_up(self) -> None:
-        """Start, off the app thread, what the first event would otherwise pay for."""
-        if "modules" in self.integrations:
-            warm_installed_modules()
 
     # -- state -----------------------------------------------------------------------------
     def is_active(self) -> bool:

@@ -189,3 +189,7 @@ FALLBACK_TITLE_CHARS = 200
 """Length of a refused event's title kept in the fallback event that stands in for it."""
 CLIENT_REPORT_INTERVAL = 30.0
 """Seconds between client reports while events flow (the official SDKs use 30-60 s)."""
+
+METADATA_HEAD_CHARS = 8192
+"""Characters of a METADATA file read for the event's ``modules``: Name and Version are in
+its first lines, the long description after them does not matter."""
