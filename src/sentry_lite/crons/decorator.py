@@ -4,7 +4,6 @@ run of a job in an ``in_progress`` check-in and an ``ok``/``error`` one."""
 from __future__ import annotations
 
 import functools
-import inspect
 import time
 from types import TracebackType
 from typing import Any, Callable, Optional, Type, TypeVar, cast
@@ -58,6 +57,8 @@ class monitor:  # noqa: N801 - sentry_sdk's name
         )
 
     def __call__(self, fn: F) -> F:
+        import inspect  # ~5 ms of `import sentry_lite` otherwise; only decorating needs it
+
         if inspect.iscoroutinefunction(fn):
 
             @functools.wraps(fn)

@@ -7,7 +7,6 @@ so every service samples it alike; other vendors' items are passed through untou
 from __future__ import annotations
 
 from typing import Any, Dict, Optional
-from urllib.parse import quote, unquote
 
 __all__ = ["SENTRY_PREFIX", "Baggage"]
 
@@ -42,6 +41,10 @@ class Baggage:
             key, _, value = item.partition("=")
             key = key.strip()
             if key.startswith(SENTRY_PREFIX):
+                # urllib.parse (with ipaddress) costs ~3 ms of `import sentry_lite`;
+                # only a request that carries baggage needs it.
+                from urllib.parse import unquote
+
                 try:
                     sentry_items[unquote(key[len(SENTRY_PREFIX) :])] = unquote(value.strip())
                 except Exception:
@@ -58,6 +61,8 @@ class Baggage:
         return dict(self.sentry_items)
 
     def serialize(self, include_third_party: bool = False) -> str:
+        from urllib.parse import quote  # loaded on first use, as in ``from_incoming_header``
+
         items = [
             SENTRY_PREFIX + quote(key) + "=" + quote(str(value))
             for key, value in self.sentry_items.items()
