@@ -90,11 +90,11 @@ class EventScrubber:
 
     # -- walking -----------------------------------------------------------------------
 
-    def _plain(self, value: Any, nested: str = "") -> bool:
-        """The shortcut: a dict of leaves under keys already judged harmless (headers,
-        span data, the response context), or a list of leaves, has nothing to scrub, so
-        no path and no walk. Under the key ``nested`` (judged harmless) the dict may
-        hold one such plain dict or list (the trace context's span ``data``).
+    def _plain(self, value: Any, depth: int = 1) -> bool:
+        """The shortcut: a dict of leaves under keys already judged harmless, or a list
+        of leaves, has nothing to scrub, so no path and no walk. ``depth`` more levels of
+        such dicts and lists may sit under harmless keys (``sys.argv`` in extra, the
+        trace context's sampling context and span ``data``).
 
         Gives what the walk would find, as only keys with a cached ``False`` verdict
         pass; a hostile key's ``__eq__`` may raise, and then the walk decides."""
@@ -103,11 +103,12 @@ class EventScrubber:
             verdicts = self._verdicts
             try:
                 for name, item in value.items():
-                    if verdicts.get(name, True) or type(item) not in _LEAF_TYPES:
-                        if not nested or type(name) is not str or name != nested:
-                            return False
-                        if verdicts.get(name, True) or not self._plain(item):
-                            return False
+                    if verdicts.get(name, True):
+                        return False
+                    if type(item) not in _LEAF_TYPES and not (
+                        depth and self._plain(item, depth - 1)
+                    ):
+                        return False
             except Exception:
                 return False
             return True
@@ -300,7 +301,7 @@ class EventScrubber:
             return
         plain = self._plain
         for name in list(contexts):
-            if not (fast and plain(contexts[name], "data")):
+            if not (fast and plain(contexts[name])):
                 self._scrub(event, contexts, name, ["contexts", name], fast)
 
     def scrub_breadcrumbs(self, event: Dict[str, Any], fast: Optional[bool] = None) -> None:
