@@ -189,3 +189,7 @@ FALLBACK_TITLE_CHARS = 200
 """Length of a refused event's title kept in the fallback event that stands in for it."""
 CLIENT_REPORT_INTERVAL = 30.0
 """Seconds between client reports while events flow (the official SDKs use 30-60 s)."""
+
+# -- docs: Spotlight in Django --
+SPOTLIGHT_PAGE_TIMEOUT = 2.0
+"""Seconds a failing request under DEBUG waits for Spotlight's page before Django's own."""
