@@ -61,7 +61,8 @@ def _switched_on(name: str) -> bool:
 
 def add_spotlight_middleware(options: Dict[str, Any]) -> None:
     """Append the middleware when Spotlight is on and the app runs with ``DEBUG``."""
-    if not isinstance(options.get("spotlight"), str):  # the client stores the resolved URL
+    url = options.get("spotlight")
+    if not isinstance(url, str) or "://" not in url:  # the client stores the resolved URL
         return
     if not (
         _switched_on("SENTRY_SPOTLIGHT_ON_ERROR") and _switched_on("SENTRY_SPOTLIGHT_MIDDLEWARE")
