@@ -81,10 +81,12 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_django_debug_error_page_shows_the_event(tmp_path: Path) -> None:
+@pytest.mark.parametrize("sdk", ["sentry_sdk", "sentry_lite"])
+def test_django_debug_error_page_shows_the_event(tmp_path: Path, sdk: str) -> None:
+    """The same page whether the app's Spotlight middleware is sentry_sdk's or ours."""
     require(find_chromium() is not None, "chromium is not installed (apt-get install chromium)")
     script = tmp_path / "djapp.py"
-    script.write_text(APP)
+    script.write_text(APP.replace("import sentry_sdk\n", f"import {sdk} as sentry_sdk\n"))
     port = _free_port()
     with ServeProcess() as srv:
         app = subprocess.Popen(
@@ -129,7 +131,9 @@ def test_django_debug_error_page_shows_the_event(tmp_path: Path) -> None:
                     "[...document.querySelectorAll('table.vars tr')].map(tr => tr.textContent)",
                 )
                 assert "customer_count0" in local
-                page.screenshot(str(Path(__file__).with_name("artifacts") / "spotlight-django.png"))
+                page.screenshot(
+                    str(Path(__file__).with_name("artifacts") / f"spotlight-django-{sdk}.png")
+                )
             stored = srv.get_json(f"/json/events/{event_id}")
             assert stored["body"]["exception"]["values"][-1]["type"] == "ZeroDivisionError"
             # Normal pages of the app are left alone (no overlay script injected).

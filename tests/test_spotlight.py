@@ -119,3 +119,68 @@ def test_spotlight_without_a_dsn(viewer: DevServer, sentry_init: Callable[..., A
     sentry_lite.flush(5)
     assert viewer.wait_for(1, 5)
     assert viewer.store.issues()[0]["title"] == "local only"
+
+
+# -- docs: Client.spotlight, as sentry_sdk's -------------------------------------------------
+
+SPOTLIGHT_CASES = [
+    (None, None, None, ""),
+    (False, None, None, ""),
+    (True, None, DEFAULT_SPOTLIGHT_URL, ""),
+    ("http://foobar@test.com/132", None, "http://foobar@test.com/132", ""),
+    (None, "1", DEFAULT_SPOTLIGHT_URL, ""),
+    (None, "http://env:9999/stream", "http://env:9999/stream", ""),
+    (True, "http://env:9999/stream", "http://env:9999/stream", ""),
+    (False, "true", None, "ignoring SENTRY_SPOTLIGHT environment variable"),
+    ("http://config:8888/stream", "http://env:9999/stream", "http://config:8888/stream",
+     "takes precedence over"),
+    ("http://same:9999/stream", "http://same:9999/stream", "http://same:9999/stream", ""),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("sdk_name", ["sentry_sdk", "sentry_lite"])
+@pytest.mark.parametrize(("option", "env", "url", "warning"), SPOTLIGHT_CASES)
+def test_client_spotlight_attribute_as_sentry_sdk(
+    sdk_name: str,
+    option: Any,
+    env: Any,
+    url: Any,
+    warning: str,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """``Client.spotlight``: None when off, else the sender with the resolved ``url``, and
+    the same warnings when the option overrides ``SENTRY_SPOTLIGHT``; both SDKs."""
+    sdk = pytest.importorskip(sdk_name)
+    if env is None:
+        monkeypatch.delenv("SENTRY_SPOTLIGHT", raising=False)
+    else:
+        monkeypatch.setenv("SENTRY_SPOTLIGHT", env)
+    with caplog.at_level("WARNING", logger=f"{sdk_name}.errors"):
+        client = sdk.Client(spotlight=option, debug=True)
+    try:
+        assert (None if client.spotlight is None else client.spotlight.url) == url
+        found = [r.getMessage() for r in caplog.records if "SENTRY_SPOTLIGHT" in r.getMessage()]
+        if warning:
+            assert any(warning in message for message in found), found
+        else:
+            assert found == []
+    finally:
+        client.close(0)
+
+
+def test_client_spotlight_gets_every_envelope(sentry_init: Callable[..., Any]) -> None:
+    """Envelopes go through ``client.spotlight.capture_envelope``, looked up at send time,
+    so wrapping it (as sentry_sdk's own tests do) sees them."""
+    assert sentry_lite.get_client().spotlight is None  # the no-op client has none
+    sentry_init(spotlight=f"http://127.0.0.1:{_closed_port()}/stream")
+    spotlight = sentry_lite.get_client().spotlight
+    assert spotlight is not None
+    seen = []
+    spotlight.capture_envelope = seen.append
+    try:
+        raise ValueError("aha!")
+    except ValueError:
+        sentry_lite.capture_exception()
+    (envelope,) = seen
+    assert envelope.items[0].get_json()["exception"]["values"][0]["value"] == "aha!"

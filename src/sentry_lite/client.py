@@ -9,6 +9,7 @@ every event that does not go out is counted (client reports).
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from typing import Any, Callable, Dict, Optional
@@ -47,9 +48,8 @@ class Client(BaseClient):
         self.options = build_options(dsn, **options)
         self.dsn = self.options["dsn"]
         self.transport = make_transport(self.options)
-        self._spotlight: Optional[Transport] = None
-        if self.options.get("spotlight"):
-            self._spotlight = _make_spotlight(self.options)
+        # As sentry_sdk's ``Client.spotlight``: None when off, else the sender (``.url``).
+        self.spotlight: Optional[Transport] = _make_spotlight(self.options)
         self.integrations = {}
         self._lock = threading.Lock()
         self._closed = False
@@ -62,7 +62,7 @@ class Client(BaseClient):
 
     # -- state -----------------------------------------------------------------------------
     def is_active(self) -> bool:
-        return not self._closed and (self.transport is not None or self._spotlight is not None)
+        return not self._closed and (self.transport is not None or self.spotlight is not None)
 
     @property
     def parsed_dsn(self) -> Optional[Dsn]:
@@ -211,9 +211,9 @@ class Client(BaseClient):
 
     def capture_envelope(self, envelope: Envelope) -> None:
         """Hand a finished envelope to the transport (and to Spotlight if enabled)."""
-        if self._spotlight is not None:
+        if self.spotlight is not None:
             try:
-                self._spotlight.capture_envelope(envelope)
+                self.spotlight.capture_envelope(envelope)
             except Exception:  # noqa: BLE001
                 internal_logger.debug("sentry_lite: spotlight failed", exc_info=True)
         if self.transport is not None:
@@ -246,7 +246,7 @@ class Client(BaseClient):
     ) -> None:
         if timeout is None:
             timeout = float(self.options["shutdown_timeout"])
-        for transport in (self.transport, self._spotlight):
+        for transport in (self.transport, self.spotlight):
             if transport is None:
                 continue
             started = time.monotonic()
@@ -270,7 +270,7 @@ class Client(BaseClient):
             profiler_control.teardown(self._profiling)
             self._profiling = None
         self.flush(timeout, callback)
-        for transport in (self.transport, self._spotlight):
+        for transport in (self.transport, self.spotlight):
             if transport is not None:
                 try:
                     transport.kill()
@@ -282,12 +282,14 @@ class Client(BaseClient):
 
 
 def _make_spotlight(options: Options) -> Optional[Transport]:
+    if options.get("spotlight") is None and not os.environ.get("SENTRY_SPOTLIGHT"):
+        return None  # the usual case: nothing to resolve, nothing to import
     try:
-        from sentry_lite.transport.spotlight import SpotlightTransport  # urllib3: on demand
+        from sentry_lite.transport.spotlight import setup_spotlight  # urllib3: on demand
     except ImportError:
         return None
     try:
-        return SpotlightTransport(options)
+        return setup_spotlight(options)
     except Exception:  # noqa: BLE001
         internal_logger.warning("sentry_lite: could not set up spotlight", exc_info=True)
         return None

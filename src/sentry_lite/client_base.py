@@ -43,6 +43,8 @@ class BaseClient:
     integrations: Dict[str, Any] = {}
     """identifier -> Integration instance (set up by ``sentry_lite.init``)."""
     dsn: Optional[str] = None
+    spotlight: Any = None
+    """The Spotlight sender (``.url``, ``.capture_envelope``), None when Spotlight is off."""
 
     def is_active(self) -> bool:
         return False

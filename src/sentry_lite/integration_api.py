@@ -257,3 +257,15 @@ def flush(timeout: Optional[float] = None) -> None:
         Scope.get_client().flush(timeout)
     except Exception:  # noqa: BLE001
         logger.debug("sentry_lite: flush failed", exc_info=True)
+
+
+# -- docs: Client.spotlight -------------------------------------------------------------------
+
+__all__ += ["spotlight_url"]
+
+
+def spotlight_url() -> Optional[str]:
+    """Where the active client sends its Spotlight copies, None when Spotlight is off."""
+    spotlight = Scope.get_client().spotlight
+    url = getattr(spotlight, "url", None)
+    return url if isinstance(url, str) else None

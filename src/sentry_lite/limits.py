@@ -193,3 +193,7 @@ CLIENT_REPORT_INTERVAL = 30.0
 METADATA_HEAD_CHARS = 8192
 """Characters of a METADATA file read for the event's ``modules``: Name and Version are in
 its first lines, the long description after them does not matter."""
+
+# -- docs: Spotlight in Django --
+SPOTLIGHT_PAGE_TIMEOUT = 2.0
+"""Seconds a failing request under DEBUG waits for Spotlight's page before Django's own."""

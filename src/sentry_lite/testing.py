@@ -62,16 +62,16 @@ def _sentry_lite_recorder() -> Iterator[RecordingTransport]:
     client = Scope.get_client()
     if client.is_active():
         previous_transport = client.transport
-        previous_spotlight = getattr(client, "_spotlight", None)
+        previous_spotlight = client.spotlight
         client.transport = recorder
         if previous_spotlight is not None:
-            client._spotlight = None  # type: ignore[attr-defined]
+            client.spotlight = None
         try:
             yield recorder
         finally:
             client.transport = previous_transport
             if previous_spotlight is not None:
-                client._spotlight = previous_spotlight  # type: ignore[attr-defined]
+                client.spotlight = previous_spotlight
         return
     import sentry_lite
 

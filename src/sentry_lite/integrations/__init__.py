@@ -50,6 +50,10 @@ class Integration:
         """Patch the library. Called at most once per process per identifier."""
         raise NotImplementedError
 
+    def setup_with_options(self, options: Dict[str, Any]) -> None:
+        """At every ``init`` that uses this integration, after ``setup_once``: for set-up
+        that depends on that init's options. Does nothing unless overridden."""
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
 
@@ -91,7 +95,19 @@ def _load(path: str) -> Optional[Type[Integration]]:
     return cls if isinstance(cls, type) and issubclass(cls, Integration) else None
 
 
-def _setup_one(integration: Integration) -> bool:
+def _setup_one(integration: Integration, options: Dict[str, Any]) -> bool:
+    if not _install(integration):
+        return False
+    try:
+        integration.setup_with_options(options)
+    except Exception:  # noqa: BLE001 - a broken integration must not break init
+        logger.warning(
+            "sentry_lite: integration %s failed to set up", integration.identifier, exc_info=True
+        )
+    return True
+
+
+def _install(integration: Integration) -> bool:
     identifier = type(integration).identifier
     with Integration.install_lock:
         if identifier in _installed:
@@ -144,7 +160,7 @@ def setup_integrations(options: Dict[str, Any]) -> Dict[str, Integration]:
     for identifier, integration in chosen.items():
         if identifier in disabled:
             continue
-        if _setup_one(integration):
+        if _setup_one(integration, options):
             result[identifier] = integration
     if options.get("default_integrations", True) and options.get(
         "auto_enabling_integrations", True
@@ -154,7 +170,7 @@ def setup_integrations(options: Dict[str, Any]) -> Dict[str, Integration]:
             class_name = path.rpartition(".")[2]
             if any(type(i).__name__ == class_name for i in result.values()):
                 continue
-            _watch(trigger, path, explicit | disabled, result)
+            _watch(trigger, path, explicit | disabled, result, options)
     return result
 
 
@@ -164,13 +180,19 @@ _watched: Dict[str, List[Callable[[], None]]] = {}
 _finder_installed = False
 
 
-def _watch(trigger: str, path: str, skip: Set[str], result: Dict[str, Integration]) -> None:
+def _watch(
+    trigger: str,
+    path: str,
+    skip: Set[str],
+    result: Dict[str, Integration],
+    options: Dict[str, Any],
+) -> None:
     def enable() -> None:
         cls = _load(path)
         if cls is None or cls.identifier in skip:
             return
         integration = cls()
-        if _setup_one(integration):
+        if _setup_one(integration, options):
             result[cls.identifier] = integration
 
     when_imported(trigger, enable)

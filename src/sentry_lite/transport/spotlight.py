@@ -34,6 +34,7 @@ __all__ = [
     "DEFAULT_SPOTLIGHT_URL",
     "SpotlightTransport",
     "resolve_spotlight_url",
+    "setup_spotlight",
 ]
 
 DEFAULT_SPOTLIGHT_URL = "http://localhost:8969/stream"
@@ -81,6 +82,39 @@ def resolve_spotlight_url(
         if env_flag:
             return DEFAULT_SPOTLIGHT_URL
     return None
+
+
+def setup_spotlight(options: Dict[str, Any]) -> Optional[SpotlightTransport]:
+    """The client's ``spotlight`` sender, or None when Spotlight is off.
+
+    Resolves the option against ``SENTRY_SPOTLIGHT`` as sentry_sdk does, warns (as it
+    does) when the option overrides the variable, and stores the URL in the options.
+    """
+    value = options.get("spotlight")
+    env = os.environ.get("SENTRY_SPOTLIGHT")
+    if env:
+        _warn_on_override(value, env)
+    url = resolve_spotlight_url(value, env)
+    if url is None:
+        return None
+    options["spotlight"] = url
+    return SpotlightTransport(options)
+
+
+def _warn_on_override(value: Any, env: str) -> None:
+    """Tell the user their ``SENTRY_SPOTLIGHT`` is ignored, in sentry_sdk's words."""
+    if value is False and resolve_spotlight_url(None, env) is not None:
+        logger.warning(
+            "Spotlight is disabled via spotlight=False config option, "
+            "ignoring SENTRY_SPOTLIGHT environment variable."
+        )
+    elif isinstance(value, str) and value != env:
+        logger.warning(
+            "Spotlight URL from config (%s) takes precedence over "
+            "SENTRY_SPOTLIGHT environment variable (%s).",
+            value,
+            env,
+        )
 
 
 class SpotlightTransport(Transport):

@@ -116,6 +116,11 @@ class DjangoIntegration(Integration):
         _signals.install()
         _middleware.install()
 
+    def setup_with_options(self, options: Dict[str, Any]) -> None:
+        from sentry_lite.integrations.django.spotlight import add_spotlight_middleware
+
+        add_spotlight_middleware(options)
+
 
 def _integration() -> Optional[DjangoIntegration]:
     return active_integration(DjangoIntegration.identifier)
