@@ -34,7 +34,9 @@ import time
 import weakref
 from _thread import allocate_lock as _allocate_lock
 from collections import deque
-from typing import Callable, Deque, Generic, List, Optional, TypeVar
+from typing import Any, Callable, Deque, Generic, List, Optional, TypeVar
+
+from sentry_lite.transport.reentry import held_here, new_lock
 
 __all__ = ["BackgroundWorker"]
 
@@ -72,7 +74,7 @@ class _Signal:
 
     __slots__ = ("_lock", "_waiters")
 
-    def __init__(self, lock: threading.Lock) -> None:
+    def __init__(self, lock: Any) -> None:
         self._lock = lock
         self._waiters: List[threading.Lock] = []
 
@@ -136,7 +138,7 @@ class BackgroundWorker(Generic[T]):
         _workers.add(self)  # type: ignore[arg-type]
 
     def _reset(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = new_lock()
         self._cond = _Signal(self._lock)
         self._jobs: Deque[T] = deque()
         self._busy = 0
@@ -210,7 +212,13 @@ class BackgroundWorker(Generic[T]):
 
     # -- app side -----------------------------------------------------------
     def submit(self, job: T) -> bool:
-        """Queue ``job`` without blocking; False when full, stopped or no thread can run."""
+        """Queue ``job`` without blocking; False when full, stopped or no thread can run.
+
+        Also False when this thread already holds the lock: a signal handler, ``__del__``
+        or weakref callback interrupted this worker's own code (see reentry.py).
+        """
+        if held_here(self._lock):
+            return False
         if not self._running and not self._ensure_thread():
             return False
         wake: List[threading.Lock] = []
@@ -243,6 +251,8 @@ class BackgroundWorker(Generic[T]):
 
     def wake(self) -> None:
         """Make a thread call ``idle()`` soon (new work outside the queue)."""
+        if held_here(self._lock):
+            return  # the interrupted code on this thread is waking or working already
         if not self._running and not self._ensure_thread():
             return
         with self._lock:
@@ -257,6 +267,8 @@ class BackgroundWorker(Generic[T]):
         window) does not hold the caller: it stays queued (or on disk) for later.
         """
         deadline = time.monotonic() + max(0.0, timeout)
+        if held_here(self._lock):
+            return False  # waiting would keep the lock from the threads we wait for
         if not self.is_alive:
             # Never start a thread just to flush (it may be interpreter shutdown).
             return not self._jobs
