@@ -189,3 +189,12 @@ FALLBACK_TITLE_CHARS = 200
 """Length of a refused event's title kept in the fallback event that stands in for it."""
 CLIENT_REPORT_INTERVAL = 30.0
 """Seconds between client reports while events flow (the official SDKs use 30-60 s)."""
+
+# -- i16: delivery at latency, adversarial fixes --
+REQUEST_DEADLINE = 30.0
+"""Seconds one POST may take in all (send and reply): a reply trickled a byte at a time
+never times out per read, and must not wedge a sending thread for the process's life."""
+REPLY_BODY_TIMEOUT = 1.0
+"""Seconds to wait for a reply's body once its head arrived. The status line and headers
+decide the outcome; the body is only read to reuse the connection, so a body that stalls
+or a Content-Length that lies costs this much and a reconnect, never the envelope."""
