@@ -26,6 +26,7 @@ the outbox itself (a local file write) or, without an outbox, counts it as
 from __future__ import annotations
 
 import logging
+import os
 import time
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional
 
@@ -144,8 +145,12 @@ class HttpTransport(Transport):
             return None
         from sentry_lite.transport.draining import OutboxDrain  # only with cache_dir
         from sentry_lite.transport.outbox import Outbox
+        from sentry_lite.transport.outbox_owner import claim_directory
 
         try:
+            claim_directory(
+                os.path.abspath(os.path.expanduser(str(directory))), self.dsn.envelope_url
+            )
             outbox = Outbox(
                 str(directory),
                 max_envelopes=int(_opt(options, "cache_max_envelopes", CACHE_MAX_ENVELOPES)),
