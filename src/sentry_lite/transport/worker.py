@@ -36,6 +36,7 @@ from _thread import allocate_lock as _allocate_lock
 from collections import deque
 from typing import Any, Callable, Deque, Generic, List, Optional, TypeVar
 
+from sentry_lite.limits import POOL_IDLE_EXIT
 from sentry_lite.transport.reentry import held_here, new_lock
 
 __all__ = ["BackgroundWorker"]
@@ -260,6 +261,19 @@ class BackgroundWorker(Generic[T]):
             self._idle_due = time.monotonic()
             self._cond.notify_all()
 
+    def share_idle_work(self) -> None:
+        """From ``idle()``: more idle work waits than this thread is doing (the outbox
+        holds more files): pass the idle turn on, to a new thread if all are busy and
+        ``spread()`` says another connection helps. Only with ``idle_on_all_threads``."""
+        if not self._idle_on_all or held_here(self._lock):
+            return
+        with self._lock:
+            self._idle_delay = 0.0
+            self._idle_due = time.monotonic()
+            if self._working >= len(self._threads):
+                self._grow_for_idle_work()
+            self._cond.notify_all()
+
     def flush(self, timeout: float) -> bool:
         """Wait until the queue is empty and ``idle()`` has nothing due before the deadline.
 
@@ -305,10 +319,14 @@ class BackgroundWorker(Generic[T]):
         return left
 
     # -- worker side ----------------------------------------------------------
-    def _wait_for_work(self, may_idle: bool) -> bool:
-        """With the lock held: wait for a job or idle work. False when stopped."""
+    def _wait_for_work(self, may_idle: bool, extra: bool = False) -> bool:
+        """With the lock held: wait for a job or idle work. False when stopped, or when
+        an ``extra`` thread (not the first) waited :data:`POOL_IDLE_EXIT` for nothing."""
         cond = self._cond
+        idle_since = time.monotonic()
         while not self._jobs and not self._stopped:
+            if extra and time.monotonic() - idle_since >= POOL_IDLE_EXIT:
+                return False
             if self._idle_delay == 0.0:
                 if may_idle:
                     return True
@@ -319,6 +337,9 @@ class BackgroundWorker(Generic[T]):
                     cond.notify_all()
                     continue
             delay = self._idle_delay if may_idle else None
+            if extra and (delay is None or delay > POOL_IDLE_EXIT):
+                cond.wait(POOL_IDLE_EXIT)
+                continue
             cond.wait(delay)
             if may_idle and delay is not None and not self._jobs:
                 self._idle_delay = 0.0  # timed out: idle() asked to run now
@@ -342,13 +363,26 @@ class BackgroundWorker(Generic[T]):
                 return
             self._cond.wait(remaining)
 
+    def _grow_for_idle_work(self) -> None:
+        """With the lock held: the idle work (the outbox) has more: one more thread, if
+        ``spread()`` says the ingest is slow enough for it to help."""
+        if len(self._threads) >= self._thread_count or _shutting_down():
+            return
+        spread = self._spread
+        try:
+            if spread is None or spread():
+                self._grow(len(self._threads) + 1)
+        except Exception:
+            pass
+
     def _take_batch(self) -> List[T]:
         """With the lock held: this thread's share of the queue."""
         jobs = self._jobs
         free = 1
         if self._spread is None or self._spread():
             if len(self._threads) < self._thread_count and not _shutting_down():
-                self._grow(self._thread_count)
+                # One more thread per job waiting beyond those the free threads take.
+                self._grow(len(self._threads) + len(jobs) - 1)
             free = max(1, len(self._threads) - self._working)  # this one and those waiting
         count = min(self._batch_size, -(-len(jobs) // free))
         batch = [jobs.popleft() for _ in range(max(1, count))]
@@ -363,15 +397,21 @@ class BackgroundWorker(Generic[T]):
         finally:
             if index == 0:
                 self._running = False  # the next submit starts a thread again
+            else:
+                with self._lock:  # the pool shrinks back (see _wait_for_work)
+                    current = threading.current_thread()
+                    if current in self._threads:
+                        self._threads.remove(current)
 
     def _serve(self, index: int) -> None:
         cond = self._cond
         lock = self._lock
         may_idle = self._idle is not None and (index == 0 or self._idle_on_all)
+        extra = index > 0 and self._spread is not None  # a pool that grows also shrinks
         while True:
             batch: List[T] = []
             with lock:
-                if not self._wait_for_work(may_idle):
+                if not self._wait_for_work(may_idle, extra):
                     return
                 if self._jobs:
                     self._linger_for_more()
