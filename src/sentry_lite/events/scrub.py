@@ -67,6 +67,7 @@ class EventScrubber:
         """Accepted for compatibility: nested values are always scrubbed here."""
         self._names = frozenset(_normalize(name) for name in self.denylist)
         self._verdicts: Dict[str, bool] = {}
+        self._texts: Dict[str, str] = {}
         self.patterns = denylist is None and not send_default_pii
         """Beyond sentry_sdk: keys are also judged by pattern (``*token*``, ``*_key``...,
         see ``looks_secret``), and secrets inside text are found (see secret_text.py):
@@ -97,7 +98,17 @@ class EventScrubber:
         return normalized in self._names or (self.patterns and looks_secret(normalized))
 
     def _text(self, text: str) -> str:
-        return scrub_text(text, self.is_denied)
+        done = self._texts.get(text)
+        if done is None:
+            # The same reprs come back in every frame and event: remember the answer.
+            done = scrub_text(text, self.is_denied)
+            if len(self._texts) < MAX_CACHED_VERDICTS:
+                self._texts[text] = done
+        return done
+
+    def _secret_text(self, text: str) -> bool:
+        """Does a string hold a secret (see secret_text.py)? Cheap test first, cached."""
+        return needs_text_scrub(text) and self._text(text) != text
 
     # -- walking -----------------------------------------------------------------------
 
@@ -118,7 +129,7 @@ class EventScrubber:
                     if (
                         verdicts.get(name, True)
                         or type(item) not in _LEAF_TYPES
-                        or (text and type(item) is str and needs_text_scrub(item))
+                        or (text and type(item) is str and self._secret_text(item))
                     ):
                         if not nested or type(name) is not str or name != nested:
                             return False
@@ -128,7 +139,7 @@ class EventScrubber:
                 return False
             return True
         if kind is list:  # no keys: plain when it holds only leaves
-            if text and any(type(i) is str and needs_text_scrub(i) for i in value):
+            if text and any(type(i) is str and self._secret_text(i) for i in value):
                 return False
             return all(map(_LEAF_TYPES.__contains__, map(type, value)))
         return False
@@ -224,7 +235,7 @@ class EventScrubber:
         if is_list:
             for index, item in enumerate(islice(value, MAX_SCRUB_ITEMS)):
                 if type(item) in _LEAF_TYPES:
-                    if not (walk.text and type(item) is str and needs_text_scrub(item)):
+                    if not (walk.text and type(item) is str and self._secret_text(item)):
                         continue
                     new = self._text_leaf(walk, item, (path, index))
                 else:
@@ -243,7 +254,7 @@ class EventScrubber:
                 new = FILTERED
                 annotate(walk.event, _flatten((path, name)), rem=[REM_FILTERED])
             elif type(item) in _LEAF_TYPES:
-                if not (walk.text and type(item) is str and needs_text_scrub(item)):
+                if not (walk.text and type(item) is str and self._secret_text(item)):
                     continue
                 new = self._text_leaf(walk, item, (path, name))
             else:
