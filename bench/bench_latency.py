@@ -132,8 +132,8 @@ def main(argv: Optional[List[str]] = None) -> None:
             f"burst of {args.burst}, flush(60): delivered",
             f"{burst['sentry_sdk']['delivered']}",
             f"{burst['sentry_lite']['delivered']} (outbox)",
-            f"in {burst['sentry_lite']['elapsed']:.1f} s (sdk {burst['sentry_sdk']['elapsed']:.1f} s)"
-            " (target: all within 60 s)",
+            f"in {burst['sentry_lite']['elapsed']:.1f} s "
+            f"(sdk {burst['sentry_sdk']['elapsed']:.1f} s) (target: all within 60 s)",
         ]
     )
     header = ["measurement", "sentry_sdk", "sentry_lite", "note"]
