@@ -39,7 +39,7 @@ SHUTDOWN_TIMEOUT = 2.0
 
 
 # -- the receiver (its own process) --------------------------------------------------------
-async def _serve(port_file: str, hang: bool) -> None:
+async def _serve(port_file: str, hang: bool, latency: float = 0.0) -> None:
     counts = {"events": 0, "requests": 0}
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -59,6 +59,8 @@ async def _serve(port_file: str, hang: bool) -> None:
                 else:
                     if hang:
                         await asyncio.sleep(3600)
+                    if latency:  # a real ingest's round trip (bench_latency.py)
+                        await asyncio.sleep(latency)
                     if headers.get("content-encoding") == "gzip":
                         body = gzip.decompress(body)
                     counts["requests"] += 1
@@ -84,10 +86,11 @@ async def _serve(port_file: str, hang: bool) -> None:
 
 
 class ReceiverProcess:
-    def __init__(self, hang: bool = False) -> None:
+    def __init__(self, hang: bool = False, latency: float = 0.0) -> None:
         self.dir = tempfile.mkdtemp(prefix="bench-recv-")
         port_file = os.path.join(self.dir, "port")
         args = [sys.executable, __file__, "--receiver", port_file] + (["--hang"] if hang else [])
+        args += ["--latency", str(latency)]
         self.proc = subprocess.Popen(args)
         while not os.path.exists(port_file):
             time.sleep(0.01)
@@ -189,9 +192,10 @@ def main(argv: Optional[List[str]] = None) -> None:
     parser.add_argument("--cache-base", help="directory for the outbox (default: bench/)")
     parser.add_argument("--receiver", help=argparse.SUPPRESS)
     parser.add_argument("--hang", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--latency", type=float, default=0.0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.receiver:
-        asyncio.run(_serve(args.receiver, args.hang))
+        asyncio.run(_serve(args.receiver, args.hang, args.latency))
         return
 
     # The outbox lives where --cache-base says (default: a temporary directory in bench/).

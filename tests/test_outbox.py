@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -14,18 +15,20 @@ from typing import Any, List, Optional, Tuple
 
 from sentry_lite.envelope import Envelope
 from sentry_lite.transport.outbox import Outbox
+from sentry_lite.transport.outbox_owner import OWNER_FILE
 from tests.receiver import Receiver, event_envelope, messages
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def _files(path: Any) -> List[str]:
-    return sorted(os.listdir(path))
+    """What the outbox left in ``path`` (the DSN's claim of the directory aside)."""
+    return sorted(n for n in os.listdir(path) if n != OWNER_FILE)
 
 
 def _stored(path: Any) -> List[str]:
     """Envelopes on disk: ready or claimed files, not writes in progress."""
-    return [n for n in os.listdir(path) if not n.startswith(".tmp-")]
+    return [n for n in _files(path) if not n.startswith(".tmp-")]
 
 
 def _exactly_once(receiver: Receiver, expected: List[str], settle: float = 0.3) -> None:
@@ -273,7 +276,7 @@ def test_sigkill_then_restart_delivers_every_event(receiver: Receiver, tmp_path:
     out, err = second.communicate(timeout=30)
     assert "flushed" in out, err
     _exactly_once(receiver, [f"m{i}" for i in range(50)], settle=0.1)
-    assert os.listdir(cache) == []
+    assert _files(cache) == []
 
 
 def test_processes_sharing_a_directory_send_each_envelope_once(
@@ -290,7 +293,7 @@ def test_processes_sharing_a_directory_send_each_envelope_once(
         out, err = child.communicate(timeout=40)
         assert "flushed" in out, err
     _exactly_once(receiver, expected, settle=0.1)
-    assert os.listdir(cache) == []
+    assert _files(cache) == []
 
 
 def test_an_unusable_cache_dir_falls_back_to_sending_directly(
@@ -299,7 +302,7 @@ def test_an_unusable_cache_dir_falls_back_to_sending_directly(
     directory = tmp_path / "outbox"
     transport = make_transport(cache_dir=str(directory))
     # The directory disappears and a file takes its place: every write fails from now on.
-    os.rmdir(directory)
+    shutil.rmtree(directory)
     directory.write_text("not a directory")
     for i in range(3):
         transport.capture_envelope(event_envelope(f"direct-{i}"))

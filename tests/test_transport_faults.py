@@ -19,6 +19,7 @@ from sentry_lite.consts import MAX_EVENT_BYTES
 from sentry_lite.envelope import Envelope
 from sentry_lite.transport import HttpTransport
 from sentry_lite.transport.http import COMPRESS_MIN_BYTES
+from sentry_lite.transport.outbox_owner import OWNER_FILE
 from tests.receiver import Receiver, event_envelope, messages
 
 COUNT = 10
@@ -84,7 +85,7 @@ def test_with_outbox_every_event_arrives_exactly_once(
     assert Counter(messages(receiver)) == Counter(expected)
     assert not transport.losses.totals
     transport.flush(5)
-    assert list(tmp_path.iterdir()) == []
+    assert [p.name for p in tmp_path.iterdir()] == [OWNER_FILE]  # no envelope left
 
 
 @pytest.mark.parametrize("fault", sorted(FAULTS))
@@ -210,7 +211,7 @@ def test_413_with_outbox_is_not_retried(
     transport.flush(5)
     time.sleep(0.6)
     assert len(receiver.requests) == 2  # the original, then its fallback (also refused)
-    assert list(tmp_path.iterdir()) == []
+    assert [p.name for p in tmp_path.iterdir()] == [OWNER_FILE]  # no envelope left
     assert transport.losses.totals[("error", "send_error")] == 2
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 from typing import Iterator, Tuple
 
@@ -76,14 +77,30 @@ def test_connection_close_and_interim_reply(pair: Tuple[socket.socket, socket.so
     [
         b"SSH-2.0-OpenSSH\r\n\r\n",
         b"HTTP/1.1 abc OK\r\n\r\n",
-        b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort",
-        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
     ],
 )
 def test_malformed_replies(pair: Tuple[socket.socket, socket.socket], data: bytes) -> None:
     _reply(pair, data, close=True)
     with pytest.raises(ProtocolError):
         read_response(pair[0])
+
+
+@pytest.mark.parametrize("shortcut", [True, False])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+    ],
+)
+def test_a_broken_body_after_a_valid_head_keeps_the_status(
+    pair: Tuple[socket.socket, socket.socket], data: bytes, shortcut: bool
+) -> None:
+    """Issue 16: the head decides; the connection is not reused (both parsers)."""
+    _reply(pair, data, close=True)
+    with shortcuts.disabled() if not shortcut else contextlib.nullcontext():
+        status, _, keep = read_response(pair[0])
+    assert status == 200 and not keep
 
 
 def test_unreadable_content_length_reads_to_the_close(

@@ -20,6 +20,7 @@ from sentry_lite.dsn import Dsn
 from sentry_lite.envelope import Envelope, Item
 from sentry_lite.events.contexts import sdk_name
 from sentry_lite.events.exceptions import event_from_exception, exc_info_from_error
+from sentry_lite.events.top_level import fix_top_level
 from sentry_lite.options import Options, build_options
 from sentry_lite.pipeline import SCOPE_HINT, EventPipeline
 from sentry_lite.profiler import control as profiler_control
@@ -106,6 +107,7 @@ class Client(BaseClient):
             return None
 
     def _capture(self, event: Event, hint: Hint, scope: Any) -> Optional[str]:
+        fix_top_level(event, warn_once)  # i16: a hand-made event's wrong-typed sections
         event_id = event.get("event_id")
         if event_id is None:
             event["event_id"] = event_id = new_trace_id()  # 32 hex digits, like uuid4().hex

@@ -197,3 +197,19 @@ its first lines, the long description after them does not matter."""
 # -- docs: Spotlight in Django --
 SPOTLIGHT_PAGE_TIMEOUT = 2.0
 """Seconds a failing request under DEBUG waits for Spotlight's page before Django's own."""
+
+# -- i16: delivery at latency, adversarial fixes --
+REQUEST_DEADLINE = 30.0
+"""Seconds one POST may take in all (send and reply): a reply trickled a byte at a time
+never times out per read, and must not wedge a sending thread for the process's life."""
+REPLY_BODY_TIMEOUT = 1.0
+"""Seconds to wait for a reply's body once its head arrived. The status line and headers
+decide the outcome; the body is only read to reuse the connection, so a body that stalls
+or a Content-Length that lies costs this much and a reconnect, never the envelope."""
+POOL_CONNECTIONS = 16
+"""Most requests in flight at once against a slow ingest: throughput is one envelope per
+round trip per connection (16 / 50 ms = 320 events/s). Threads and connections beyond
+the first are added only while a backlog waits and the ingest is slow (SPREAD_LATENCY)."""
+POOL_IDLE_EXIT = 10.0
+"""Seconds an extra sending thread waits without work before it ends (the pool shrinks
+back; its kept-alive connection stays in urllib3's pool until the ingest closes it)."""

@@ -161,6 +161,10 @@ def _check_range(options: Dict[str, Any]) -> None:
         )
         options["max_request_body_size"] = "medium"
     for name in ("max_breadcrumbs", "transport_queue_size", "max_stack_frames"):
+        if not isinstance(options[name], int) or isinstance(options[name], bool):
+            # i16: None (or a str) raised from init; sentry_sdk's default instead.
+            logger.warning("sentry_lite: option %s must be an int; using default", name)
+            options[name] = DEFAULTS[name]
         if options[name] < 0:
             logger.warning("sentry_lite: option %s must not be negative; using default", name)
             options[name] = DEFAULTS[name]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import List
 
-__all__ = ["DEFAULT_DENYLIST", "DEFAULT_PII_DENYLIST"]
+__all__ = ["DEFAULT_DENYLIST", "DEFAULT_PII_DENYLIST", "looks_secret"]
 
 DEFAULT_DENYLIST: List[str] = [
     # Relay's default secret names
@@ -58,3 +58,31 @@ DEFAULT_PII_DENYLIST: List[str] = [
     "remote_addr",
 ]
 """Also scrubbed unless ``send_default_pii`` is on (same as sentry_sdk 2.x)."""
+
+
+# -- i16: secrets by pattern (beyond sentry_sdk) --
+SECRET_PARTS = ("token", "secret", "password", "passwd", "credential")
+"""A key containing one of these names a secret (``x_auth_token``, ``client_secret``,
+``aws_secret_access_key``, ``db_password``...), with ``send_default_pii`` off."""
+NOT_SECRET_PARTS = ("tokens", "tokeniz")
+"""Counts and tools, not secrets: ``gen_ai.usage.input_tokens``, ``max_tokens``, a
+``tokenizer``. A key with one of these is judged by the exact list only."""
+SECRET_SUFFIXES = ("_key", "apikey", "private_token")
+"""``api_key``, ``secret_key``, ``x_api_key``, ``stripe_key``..."""
+
+
+NOT_SECRET_KEYS = frozenset({"public_key", "sentry_key", "primary_key", "foreign_key"})
+"""Named like secrets but public by design: the DSN's public key (in the trace's dynamic
+sampling context), database key kinds."""
+
+
+def looks_secret(normalized: str) -> bool:
+    """Does a key (lower case, ``-`` as ``_``) name a secret by its pattern?"""
+    if normalized in NOT_SECRET_KEYS:
+        return False
+    if normalized.endswith(SECRET_SUFFIXES):
+        return True
+    for part in NOT_SECRET_PARTS:
+        if part in normalized:
+            return False
+    return any(part in normalized for part in SECRET_PARTS)

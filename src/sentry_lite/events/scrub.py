@@ -16,8 +16,9 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 from urllib.parse import parse_qsl, quote_plus
 
 from sentry_lite import shortcuts
-from sentry_lite.events.denylists import DEFAULT_DENYLIST, DEFAULT_PII_DENYLIST
+from sentry_lite.events.denylists import DEFAULT_DENYLIST, DEFAULT_PII_DENYLIST, looks_secret
 from sentry_lite.events.meta import FILTERED, REM_FILTERED, Segment, annotate
+from sentry_lite.events.secret_text import needs_text_scrub, scrub_command_line, scrub_text
 from sentry_lite.events.stacks import event_frames
 from sentry_lite.limits import (
     MAX_CACHED_VERDICTS,
@@ -66,6 +67,11 @@ class EventScrubber:
         """Accepted for compatibility: nested values are always scrubbed here."""
         self._names = frozenset(_normalize(name) for name in self.denylist)
         self._verdicts: Dict[str, bool] = {}
+        self._texts: Dict[str, str] = {}
+        self.patterns = denylist is None and not send_default_pii
+        """Beyond sentry_sdk: keys are also judged by pattern (``*token*``, ``*_key``...,
+        see ``looks_secret``), and secrets inside text are found (see secret_text.py):
+        with the default list and ``send_default_pii`` off."""
 
     # -- matching --------------------------------------------------------------------
 
@@ -77,27 +83,44 @@ class EventScrubber:
         if type(key) is not str:
             try:
                 text = str.__str__(key) if isinstance(key, str) else str(key)
-                return isinstance(text, str) and _normalize(str.__str__(text)) in self._names
+                return isinstance(text, str) and self._denied_name(_normalize(str.__str__(text)))
             except Exception:
                 return False
         verdict = self._verdicts.get(key)
         if verdict is None:
             # The same few keys come back in every event; remember the answer.
-            verdict = _normalize(key) in self._names
+            verdict = self._denied_name(_normalize(key))
             if len(self._verdicts) < MAX_CACHED_VERDICTS:
                 self._verdicts[key] = verdict
         return verdict
 
+    def _denied_name(self, normalized: str) -> bool:
+        return normalized in self._names or (self.patterns and looks_secret(normalized))
+
+    def _text(self, text: str) -> str:
+        done = self._texts.get(text)
+        if done is None:
+            # The same reprs come back in every frame and event: remember the answer.
+            done = scrub_text(text, self.is_denied)
+            if len(self._texts) < MAX_CACHED_VERDICTS:
+                self._texts[text] = done
+        return done
+
+    def _secret_text(self, text: str) -> bool:
+        """Does a string hold a secret (see secret_text.py)? Cheap test first, cached."""
+        return needs_text_scrub(text) and self._text(text) != text
+
     # -- walking -----------------------------------------------------------------------
 
-    def _plain(self, value: Any, depth: int = 1) -> bool:
+    def _plain(self, value: Any, depth: int = 1, text: bool = False) -> bool:
         """The shortcut: a dict of leaves under keys already judged harmless, or a list
         of leaves, has nothing to scrub, so no path and no walk. ``depth`` more levels of
         such dicts and lists may sit under harmless keys (``sys.argv`` in extra, the
         trace context's sampling context and span ``data``).
 
         Gives what the walk would find, as only keys with a cached ``False`` verdict
-        pass; a hostile key's ``__eq__`` may raise, and then the walk decides."""
+        pass; a hostile key's ``__eq__`` may raise, and then the walk decides. With
+        ``text``, a string that may hold a secret (see secret_text.py) is not plain."""
         kind = type(value)
         if kind is dict:
             verdicts = self._verdicts
@@ -105,14 +128,17 @@ class EventScrubber:
                 for name, item in value.items():
                     if verdicts.get(name, True):
                         return False
-                    if type(item) not in _LEAF_TYPES and not (
-                        depth and self._plain(item, depth - 1)
-                    ):
+                    if type(item) in _LEAF_TYPES:
+                        if text and type(item) is str and self._secret_text(item):
+                            return False
+                    elif not (depth and self._plain(item, depth - 1, text)):
                         return False
             except Exception:
                 return False
             return True
         if kind is list:  # no keys: plain when it holds only leaves
+            if text and any(type(i) is str and self._secret_text(i) for i in value):
+                return False
             return all(map(_LEAF_TYPES.__contains__, map(type, value)))
         return False
 
@@ -124,6 +150,7 @@ class EventScrubber:
         path: List[Segment],
         fast: bool = False,
         clean: Optional[Dict[Tuple[int, int], int]] = None,
+        text: bool = False,
     ) -> None:
         """Scrub ``holder[key]`` and everything below it; never raises.
 
@@ -136,9 +163,9 @@ class EventScrubber:
         """
         try:
             value = holder[key]
-            if fast and self._plain(value):  # (the hot loops ask before calling)
+            if fast and self._plain(value, text=text):  # (the hot loops ask before calling)
                 return
-            walk = _Walk(event, [MAX_SCRUB_NODES], fast, clean if fast else None)
+            walk = _Walk(event, [MAX_SCRUB_NODES], fast, clean if fast else None, text)
             new = self._clean(walk, value, (tuple(path),), MAX_SCRUB_DEPTH)
             if new is not value:
                 holder[key] = new
@@ -175,7 +202,7 @@ class EventScrubber:
                 return value
         budget[0] -= 1
         # (_scrub has asked _plain about the section's own value already)
-        if walk.fast and depth < MAX_SCRUB_DEPTH and self._plain(value):
+        if walk.fast and depth < MAX_SCRUB_DEPTH and self._plain(value, text=walk.text):
             return value
         before = budget[0]
         cuts = walk.cuts
@@ -206,8 +233,11 @@ class EventScrubber:
         if is_list:
             for index, item in enumerate(islice(value, MAX_SCRUB_ITEMS)):
                 if type(item) in _LEAF_TYPES:
-                    continue
-                new = self._clean(walk, item, (path, index), depth)
+                    if not (walk.text and type(item) is str and self._secret_text(item)):
+                        continue
+                    new = self._text_leaf(walk, item, (path, index))
+                else:
+                    new = self._clean(walk, item, (path, index), depth)
                 if new is not item:
                     if changed is None:
                         changed = list(value)
@@ -222,7 +252,9 @@ class EventScrubber:
                 new = FILTERED
                 annotate(walk.event, _flatten((path, name)), rem=[REM_FILTERED])
             elif type(item) in _LEAF_TYPES:
-                continue
+                if not (walk.text and type(item) is str and self._secret_text(item)):
+                    continue
+                new = self._text_leaf(walk, item, (path, name))
             else:
                 new = self._clean(walk, item, (path, name), depth)
             if new is not item:
@@ -230,6 +262,13 @@ class EventScrubber:
                     changed = dict(value)
                 changed[name] = new
         return changed
+
+    def _text_leaf(self, walk: _Walk, item: str, path: Tuple[Any, ...]) -> str:
+        new = self._text(item)
+        if new == item:
+            return item
+        annotate(walk.event, _flatten(path), rem=[REM_FILTERED])
+        return new
 
     def _scrub_query(self, event: Dict[str, Any], request: Dict[str, Any], fast: bool) -> None:
         query = request.get("query_string")
@@ -311,21 +350,27 @@ class EventScrubber:
         if not isinstance(values, list):
             return
         plain = self._plain
+        text = self.patterns  # an outgoing request's http.query, a command line
         for index, crumb in enumerate(values):
+            if text and isinstance(crumb, dict) and crumb.get("category") == "subprocess":
+                message = crumb.get("message")
+                if isinstance(message, str):
+                    crumb["message"] = scrub_command_line(message, self.is_denied)
             if isinstance(crumb, dict) and "data" in crumb:
-                if fast and plain(crumb["data"]):
+                if fast and plain(crumb["data"], text=text):
                     continue
                 path: List[Segment] = ["breadcrumbs", "values", index, "data"]
-                self._scrub(event, crumb, "data", path, fast)
+                self._scrub(event, crumb, "data", path, fast, None, text)
 
     def scrub_frames(self, event: Dict[str, Any], fast: Optional[bool] = None) -> None:
         fast = shortcuts.enabled if fast is None else fast
         # Frames share the serialised form of objects passed down the stack (see
         # serialize_value's memo); each shared container is looked at once.
         clean: Dict[Tuple[int, int], int] = {}
+        text = self.patterns  # request objects' reprs, URLs with credentials
         for frame, path in event_frames(event):
             if "vars" in frame:
-                self._scrub(event, frame, "vars", [*path, "vars"], fast, clean)
+                self._scrub(event, frame, "vars", [*path, "vars"], fast, clean, text)
 
     def scrub_spans(self, event: Dict[str, Any], fast: Optional[bool] = None) -> None:
         fast = shortcuts.enabled if fast is None else fast
@@ -334,6 +379,8 @@ class EventScrubber:
             return
         plain = self._plain
         for index, span in enumerate(spans):
+            if self.patterns and isinstance(span, dict):
+                self._scrub_span_text(span)
             if type(span) is dict:
                 data = span.get("data")
                 if fast and type(data) is dict and plain(data):
@@ -343,6 +390,21 @@ class EventScrubber:
             elif not isinstance(span, dict) or "data" not in span:
                 continue
             self._scrub(event, span, "data", ["spans", index, "data"], fast)
+
+    def _scrub_span_text(self, span: Dict[str, Any]) -> None:
+        """An outgoing request's ``http.query``, a subprocess span's command line."""
+        data = span.get("data")
+        if isinstance(data, dict):
+            query = data.get("http.query")
+            if isinstance(query, str) and "=" in query:
+                cleaned = self._text(query)
+                if cleaned != query:
+                    span["data"] = dict(data, **{"http.query": cleaned})
+        if span.get("op") == "subprocess":
+            for field in ("description", "name"):
+                value = span.get(field)
+                if isinstance(value, str):
+                    span[field] = scrub_command_line(value, self.is_denied)
 
     def scrub_event(self, event: Dict[str, Any]) -> None:
         """Replace denylisted values in place with '[Filtered]' and note it in _meta."""
@@ -393,7 +455,7 @@ class EventScrubber:
 class _Walk:
     """State of one section's walk: the event (for _meta), the budget, the cycle guard."""
 
-    __slots__ = ("active", "budget", "clean", "cuts", "event", "fast")
+    __slots__ = ("active", "budget", "clean", "cuts", "event", "fast", "text")
 
     def __init__(
         self,
@@ -401,7 +463,10 @@ class _Walk:
         budget: List[int],
         fast: bool,
         clean: Optional[Dict[Tuple[int, int], int]],
+        text: bool = False,
     ) -> None:
+        self.text = text
+        """Also look for secrets inside strings (frames' locals; see secret_text.py)."""
         self.event = event
         self.budget = budget
         self.fast = fast

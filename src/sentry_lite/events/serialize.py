@@ -104,6 +104,8 @@ def serialize_event(
             elif name == "_meta":
                 old_meta = section
                 continue
+            elif not name.isascii():
+                name = clean_text(name)  # a lone surrogate cannot be encoded (issue 16)
             if fast:
                 if type(section) is str and section.isascii() and len(section) * 4 <= max_length:
                     out[name] = section  # event_id, level, message, ...: nothing to do

@@ -58,6 +58,8 @@ class OutboxDrain:
         self.rate_limits = sender.rate_limits
         self._wake = wake
         """Tells a sending thread that a file is ready."""
+        self.share: Optional[Callable[[], None]] = None
+        """Called after a claim when more files wait: another thread may send one too."""
         self.backoff = Backoff()
 
     def after_fork(self) -> None:
@@ -112,6 +114,12 @@ class OutboxDrain:
             if self.losses.pending():
                 due = CLIENT_REPORT_INTERVAL if due is None else min(due, CLIENT_REPORT_INTERVAL)
             return due
+        share = self.share
+        if share is not None and len(outbox) > 1:
+            try:
+                share()
+            except Exception:
+                pass
         try:
             self._deliver(claim)
         except Exception:  # keep the file for a later attempt

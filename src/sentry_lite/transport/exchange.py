@@ -149,7 +149,16 @@ class Exchange:
     def _urlopen(
         self, pool: urllib3.PoolManager, body: bytes, headers: Dict[str, str]
     ) -> Tuple[int, Any]:
-        """Proxies (absolute-form requests) and the fallback: urllib3's full path."""
+        """Proxies (absolute-form requests) and the fallback: urllib3's full path.
+
+        The head decides the outcome, as on the lean path: the body is read leniently.
+        urllib3's ``total`` bounds the time before the reply starts, not each later read.
+        """
+        import urllib3
+
+        from sentry_lite.limits import CONNECT_TIMEOUT, READ_TIMEOUT, REQUEST_DEADLINE
+        from sentry_lite.transport.post import read_body_leniently
+
         response = pool.urlopen(
             "POST",
             self._url,
@@ -157,6 +166,22 @@ class Exchange:
             headers=dict(headers),
             retries=False,
             redirect=False,
-            preload_content=True,
+            preload_content=False,
+            timeout=urllib3.Timeout(
+                connect=CONNECT_TIMEOUT, read=READ_TIMEOUT, total=REQUEST_DEADLINE
+            ),
         )
+        try:
+            read_body_leniently(response, lambda: _shorten_body_timeout(response))
+        finally:
+            response.release_conn()
         return response.status, response.headers
+
+
+def _shorten_body_timeout(response: Any) -> None:
+    """Give the body :data:`REPLY_BODY_TIMEOUT` per read (urllib3 resets it per request)."""
+    from sentry_lite.limits import REPLY_BODY_TIMEOUT
+
+    sock = getattr(getattr(response, "connection", None), "sock", None)
+    if sock is not None:
+        sock.settimeout(REPLY_BODY_TIMEOUT)

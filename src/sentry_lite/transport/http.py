@@ -26,6 +26,7 @@ the outbox itself (a local file write) or, without an outbox, counts it as
 from __future__ import annotations
 
 import logging
+import os
 import time
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional
 
@@ -37,6 +38,7 @@ from sentry_lite.limits import (
     COMPRESS_MIN_BYTES,
     DEFAULT_QUEUE_SIZE,
     LINGER,
+    POOL_CONNECTIONS,
     SEND_THREADS,
     SPREAD_LATENCY,
 )
@@ -99,7 +101,7 @@ class HttpTransport(Transport):
             send_reports=bool(_opt(options, "send_client_reports", True)),
             on_drop=options.get("on_drop"),
         )
-        self._exchange = Exchange(self.options, self.dsn, self.rate_limits, SEND_THREADS)
+        self._exchange = Exchange(self.options, self.dsn, self.rate_limits, POOL_CONNECTIONS)
         self._sending = Sender(Encoder(options), self._exchange, self.losses, self.rate_limits)
         self._killed = False
         self._drain: Optional[OutboxDrain] = None
@@ -120,9 +122,11 @@ class HttpTransport(Transport):
                 drain.send_next,
                 1,
                 "sentry_lite.sender",
-                threads=SEND_THREADS,
+                threads=POOL_CONNECTIONS,
                 idle_on_all_threads=True,
+                spread=self._outbox_backlog,
             )
+            drain.share = self._share_outbox
             self._sender.wake()  # deliver what earlier processes left behind
         else:
             self._worker = BackgroundWorker(
@@ -131,7 +135,7 @@ class HttpTransport(Transport):
                 queue_size,
                 "sentry_lite.worker",
                 self._after_fork,
-                threads=SEND_THREADS,
+                threads=POOL_CONNECTIONS,
                 linger=LINGER,
                 urgent=_is_urgent,
                 batch_size=max(1, queue_size // 2),
@@ -144,8 +148,12 @@ class HttpTransport(Transport):
             return None
         from sentry_lite.transport.draining import OutboxDrain  # only with cache_dir
         from sentry_lite.transport.outbox import Outbox
+        from sentry_lite.transport.outbox_owner import claim_directory
 
         try:
+            claim_directory(
+                os.path.abspath(os.path.expanduser(str(directory))), self.dsn.envelope_url
+            )
             outbox = Outbox(
                 str(directory),
                 max_envelopes=int(_opt(options, "cache_max_envelopes", CACHE_MAX_ENVELOPES)),
@@ -160,6 +168,16 @@ class HttpTransport(Transport):
             return None
         self._drain = OutboxDrain(outbox, self._sending, self._wake_sender)
         return outbox
+
+    def _share_outbox(self) -> None:
+        if self._sender is not None and self._exchange.latency >= SPREAD_LATENCY:
+            self._sender.share_idle_work()
+
+    def _outbox_backlog(self) -> bool:
+        """More files wait than one thread sends soon, and the ingest is slow enough for
+        another connection to help (the sender pool grows one thread at a time)."""
+        outbox = self.outbox
+        return outbox is not None and self._exchange.latency >= SPREAD_LATENCY and len(outbox) > 1
 
     def _evicted(self, body: Optional[bytes], reason: str) -> None:
         if self._drain is not None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import heapq
 import logging
 import os
-import threading
 import time
 from typing import Callable, Dict, List, Optional, Set, Tuple
 
@@ -29,6 +28,7 @@ from sentry_lite.limits import (
     OUTBOX_STALE_CLAIM_AGE,
     OUTBOX_STALE_TMP_AGE,
 )
+from sentry_lite.transport.reentry import held_here, new_lock
 from sentry_lite.transport.spoolfiles import (
     CLAIM,
     READY,
@@ -69,7 +69,7 @@ class Outbox:
         self.max_age = float(max_age)
         self.on_evict = on_evict
         os.makedirs(self.directory, mode=0o700, exist_ok=True)
-        self._lock = threading.RLock()
+        self._lock = new_lock()
         self._host = host_name()
         self._reset_state()
 
@@ -87,7 +87,7 @@ class Outbox:
 
     def after_fork(self) -> None:
         """A forked child keeps the directory but not the parent's claims or index."""
-        self._lock = threading.RLock()
+        self._lock = new_lock()
         self._reset_state()
 
     # -- bookkeeping ------------------------------------------------------
@@ -120,7 +120,13 @@ class Outbox:
 
     # -- writing ----------------------------------------------------------
     def put(self, data: bytes, delay: float = 0.0) -> bool:
-        """Store one envelope atomically; False if it could not be written."""
+        """Store one envelope atomically; False if it could not be written.
+
+        Also False (the caller counts the loss) when this thread holds the lock: a signal
+        handler or ``__del__`` interrupted the outbox's own bookkeeping (see reentry.py).
+        """
+        if held_here(self._lock):
+            return False
         if os.getpid() != self._pid:
             self.after_fork()
         now = time.time()

@@ -25,7 +25,9 @@ from __future__ import annotations
 import io
 import logging
 import re
+import socket
 import threading
+import time
 from contextlib import contextmanager
 from typing import Any, Dict, Iterator, Mapping, Optional, Tuple
 
@@ -33,11 +35,16 @@ import urllib3
 from urllib3.exceptions import HTTPError
 
 from sentry_lite import shortcuts
-from sentry_lite.limits import MAX_CACHED_HEADS, MAX_HEAD_BYTES
+from sentry_lite.limits import (
+    MAX_CACHED_HEADS,
+    MAX_HEAD_BYTES,
+    REPLY_BODY_TIMEOUT,
+    REQUEST_DEADLINE,
+)
 
 logger = logging.getLogger("sentry_lite.errors")
 
-__all__ = ["FastPost", "NetworkError", "ProtocolError", "read_response"]
+__all__ = ["FastPost", "NetworkError", "ProtocolError", "read_body_leniently", "read_response"]
 
 _RECV = 65536
 
@@ -65,6 +72,43 @@ _MAX_HEADERS = 99
 """http.client refuses a head of more than 100 lines, the blank line included."""
 
 
+class _Deadline:
+    """The time one reply may still take, applied to every read from its socket.
+
+    A socket timeout bounds each read, not their sum: an ingest sending a byte every few
+    seconds would hold the thread for ever. Each read gets at most what is left; the
+    timeout is only changed (a syscall) when the deadline is nearer than it by a second,
+    and restored before the connection is reused.
+    """
+
+    __slots__ = ("at", "original", "sock", "timeout")
+
+    def __init__(self, sock: Any, seconds: Optional[float] = None) -> None:
+        self.sock = sock
+        self.at = time.monotonic() + (REQUEST_DEADLINE if seconds is None else seconds)
+        self.original = self.timeout = sock.gettimeout()
+
+    def before_read(self) -> None:
+        remaining = self.at - time.monotonic()
+        if remaining <= 0:
+            raise socket.timeout("the reply took longer than its deadline")
+        if self.timeout is None or remaining + 1.0 < self.timeout:
+            self.timeout = remaining
+            self.sock.settimeout(remaining)
+
+    def for_body(self) -> None:
+        """The head is in: the body gets :data:`REPLY_BODY_TIMEOUT` at most."""
+        self.at = min(self.at, time.monotonic() + REPLY_BODY_TIMEOUT)
+
+    def restore(self) -> None:
+        if self.timeout != self.original:
+            self.timeout = self.original
+            try:
+                self.sock.settimeout(self.original)
+            except OSError:  # closed meanwhile: it will not be reused
+                pass
+
+
 class _Reader:
     """Buffered reads from a socket, enough for one HTTP reply.
 
@@ -72,14 +116,16 @@ class _Reader:
     parser can be handed the reply from its first byte when the lean one gives up.
     """
 
-    __slots__ = ("data", "pos", "sock")
+    __slots__ = ("data", "deadline", "pos", "sock")
 
-    def __init__(self, sock: Any) -> None:
+    def __init__(self, sock: Any, deadline: _Deadline) -> None:
         self.sock = sock
+        self.deadline = deadline
         self.data = b""
         self.pos = 0
 
     def fill(self) -> bool:
+        self.deadline.before_read()
         chunk = self.sock.recv(_RECV)
         if not chunk:
             return False
@@ -151,6 +197,23 @@ def _read_plain(reader: _Reader) -> Tuple[int, Dict[str, str], bool]:
     if encoding is not None:
         if encoding.lower() != "chunked" or length is not None or status in (204, 304):
             raise _Unusual("transfer-encoding")
+    elif length is not None:
+        if not (length.isdigit() and length.isascii()) or status in (204, 304):
+            raise _Unusual("content-length")
+    elif status not in (204, 304):
+        raise _Unusual("body delimited by the end of the connection")
+    reader.deadline.for_body()
+    try:
+        _skip_body(reader, encoding is not None, length)
+    except (_Unusual, OSError):
+        return status, headers, False  # the head decided; this connection is spent
+    if reader.pos < len(reader.data):
+        keep = False  # bytes we did not ask for: do not reuse this connection
+    return status, headers, keep
+
+
+def _skip_body(reader: _Reader, chunked: bool, length: Optional[str]) -> None:
+    if chunked:
         while True:
             end = reader.line()
             chunk = _CHUNK.fullmatch(reader.data, reader.pos, end)
@@ -170,22 +233,18 @@ def _read_plain(reader: _Reader) -> Tuple[int, Dict[str, str], bool]:
                 break
             reader.skip(size + 2)
     elif length is not None:
-        if not (length.isdigit() and length.isascii()) or status in (204, 304):
-            raise _Unusual("content-length")
         reader.skip(int(length))
-    elif status not in (204, 304):
-        raise _Unusual("body delimited by the end of the connection")
-    if reader.pos < len(reader.data):
-        keep = False  # bytes we did not ask for: do not reuse this connection
-    return status, headers, keep
 
 
 class _Replay(io.RawIOBase):
     """A socket's reads, starting with bytes that were already received from it."""
 
-    def __init__(self, data: bytes, sock: Any) -> None:
+    def __init__(self, data: bytes, sock: Any, deadline: _Deadline) -> None:
         self._data = memoryview(data)
         self._sock = sock
+        self.deadline = deadline
+        self.seen = bytearray(data)
+        """Everything read so far: a 2xx status line in it means delivered (see below)."""
 
     def readable(self) -> bool:
         return True
@@ -196,20 +255,28 @@ class _Replay(io.RawIOBase):
             buffer[:count] = self._data[:count]
             self._data = self._data[count:]
             return count
-        return int(self._sock.recv_into(buffer))
+        self.deadline.before_read()
+        count = int(self._sock.recv_into(buffer))
+        if len(self.seen) < MAX_HEAD_BYTES:
+            self.seen += bytes(buffer[:count])
+        return count
 
     def makefile(self, mode: str = "rb", *args: Any, **kwargs: Any) -> io.BufferedReader:
         return io.BufferedReader(self)
 
 
-def _read_general(data: bytes, sock: Any) -> Tuple[int, Dict[str, str], bool]:
-    """The reply as urllib3's ``urlopen`` reads it (http.client, then urllib3's checks)."""
+def _read_general(data: bytes, sock: Any, deadline: _Deadline) -> Tuple[int, Dict[str, str], bool]:
+    """The reply as urllib3's ``urlopen`` reads it (http.client, then urllib3's checks).
+
+    As in the lean reader, once the head is valid the body cannot change the outcome.
+    """
     import http.client
 
     from urllib3 import HTTPHeaderDict, HTTPResponse
     from urllib3 import connection as urllib3_connection
 
-    raw = http.client.HTTPResponse(_Replay(data, sock), method="POST")  # type: ignore[arg-type]
+    replay = _Replay(data, sock, deadline)
+    raw = http.client.HTTPResponse(replay, method="POST")  # type: ignore[arg-type]
     try:
         raw.begin()
         normalize = getattr(urllib3_connection, "_normalize_header_values", None)
@@ -220,20 +287,47 @@ def _read_general(data: bytes, sock: Any) -> Tuple[int, Dict[str, str], bool]:
             status=raw.status,
             version=raw.version,
             reason=raw.reason,
-            preload_content=True,
+            preload_content=False,
             decode_content=True,
             original_response=raw,
             enforce_content_length=True,
             request_method="POST",
         )
     except OSError:
-        raise
-    except Exception as exc:
-        raise ProtocolError(f"{type(exc).__name__}: {exc}") from None
-    finally:
         raw.close()
+        accepted = _accepted(bytes(replay.seen))
+        if accepted is None:
+            raise
+        return accepted
+    except Exception as exc:
+        raw.close()
+        raise ProtocolError(f"{type(exc).__name__}: {exc}") from None
+    read_body_leniently(response, deadline.for_body)
+    raw.close()
     headers = {name.lower(): value for name, value in response.headers.itermerged()}
     return response.status, headers, False
+
+
+def read_body_leniently(response: Any, start: Optional[Any] = None) -> None:
+    """Read (and drop) a reply's body; a body that fails or stalls changes nothing."""
+    try:
+        if start is not None:
+            start()
+        response.read()
+    except Exception:  # noqa: BLE001 -- the head decided the outcome
+        pass
+
+
+def _accepted(data: bytes) -> Optional[Tuple[int, Dict[str, str], bool]]:
+    """A reply that stalled or broke after a 2xx status line: the ingest took the envelope.
+
+    Sending it again would duplicate it, and counting it lost would be wrong; what the
+    rest of the head said (rate limits) is lost with the connection.
+    """
+    match = _STATUS.match(data)
+    if match is None or not 200 <= int(match.group(2)) < 300:
+        return None
+    return int(match.group(2)), {}, False
 
 
 def read_response(sock: Any) -> Tuple[int, Dict[str, str], bool]:
@@ -243,13 +337,22 @@ def read_response(sock: Any) -> Tuple[int, Dict[str, str], bool]:
     everything while ``sentry_lite.shortcuts`` is off) goes to the general parser, from
     the reply's first byte, so both give the same answer for any reply.
     """
-    if not shortcuts.enabled:
-        return _read_general(b"", sock)
-    reader = _Reader(sock)
+    deadline = _Deadline(sock)
     try:
-        return _read_plain(reader)
-    except _Unusual:
-        return _read_general(reader.data, sock)
+        if not shortcuts.enabled:
+            return _read_general(b"", sock, deadline)
+        reader = _Reader(sock, deadline)
+        try:
+            return _read_plain(reader)
+        except _Unusual:
+            return _read_general(reader.data, sock, deadline)
+        except OSError:
+            accepted = _accepted(reader.data)
+            if accepted is None:
+                raise
+            return accepted
+    finally:
+        deadline.restore()
 
 
 _NETWORK = (OSError, HTTPError, NetworkError)

@@ -10,12 +10,12 @@ or sent alone every :data:`CLIENT_REPORT_INTERVAL` seconds, and at flush/shutdow
 from __future__ import annotations
 
 import logging
-import threading
 import time
-from collections import defaultdict
-from typing import Any, Callable, DefaultDict, Dict, List, Optional, Tuple
+from collections import defaultdict, deque
+from typing import Any, Callable, DefaultDict, Deque, Dict, List, Optional, Tuple
 
 from sentry_lite.limits import CLIENT_REPORT_INTERVAL
+from sentry_lite.transport.reentry import held_here, new_lock
 from sentry_lite.transport.wire import Envelope, Item
 
 logger = logging.getLogger("sentry_lite.errors")
@@ -32,7 +32,10 @@ class LossRecorder:
     def __init__(self, send_reports: bool = True, on_drop: Optional[OnDrop] = None) -> None:
         self.send_reports = send_reports
         self.on_drop = on_drop if callable(on_drop) else None
-        self._lock = threading.Lock()
+        self._lock = new_lock()
+        self._deferred: Deque[Tuple[str, str, int, bool]] = deque()
+        """Losses recorded while this thread held the lock (a signal handler or ``__del__``
+        interrupted it): appended without the lock, added to the counts at the next chance."""
         self._counts: DefaultDict[Tuple[str, str], int] = defaultdict(int)
         self._last_taken = time.monotonic()
         self.totals: DefaultDict[Tuple[str, str], int] = defaultdict(int)
@@ -40,7 +43,8 @@ class LossRecorder:
 
     def reset_after_fork(self) -> None:
         """The parent reports what it lost; a forked child starts from zero."""
-        self._lock = threading.Lock()
+        self._lock = new_lock()
+        self._deferred = deque()
         self._counts = defaultdict(int)
         self.totals = defaultdict(int)
         self._last_taken = time.monotonic()
@@ -57,10 +61,12 @@ class LossRecorder:
         """Count a loss; ``report=False`` keeps it out of client reports (Relay counted it)."""
         if quantity <= 0:
             return
-        with self._lock:
-            self.totals[category, reason] += quantity
-            if report and self.send_reports and category != "internal":
-                self._counts[category, reason] += quantity
+        if held_here(self._lock):
+            self._deferred.append((category, reason, quantity, report))  # deque: atomic
+        else:
+            with self._lock:
+                self._fold_deferred()
+                self._add(category, reason, quantity, report)
         logger.debug("sentry_lite: discarded %d %s (%s)", quantity, category, reason)
         hook = self.on_drop
         if hook is not None:
@@ -68,6 +74,17 @@ class LossRecorder:
                 hook(envelope, reason, category, quantity)
             except Exception:  # the app's hook must never break delivery
                 logger.debug("sentry_lite: on_drop hook raised", exc_info=True)
+
+    def _add(self, category: str, reason: str, quantity: int, report: bool) -> None:
+        self.totals[category, reason] += quantity
+        if report and self.send_reports and category != "internal":
+            self._counts[category, reason] += quantity
+
+    def _fold_deferred(self) -> None:
+        """With the lock held: count what was recorded while the lock could not be taken."""
+        deferred = self._deferred
+        while deferred:
+            self._add(*deferred.popleft())
 
     def record_item(
         self,
@@ -86,7 +103,10 @@ class LossRecorder:
 
     # -- reporting --------------------------------------------------------
     def pending(self) -> bool:
+        if held_here(self._lock):
+            return bool(self._counts or self._deferred)
         with self._lock:
+            self._fold_deferred()
             return bool(self._counts)
 
     def due(self, interval: float = CLIENT_REPORT_INTERVAL) -> bool:
@@ -94,7 +114,10 @@ class LossRecorder:
 
     def take(self) -> Optional[Item]:
         """Remove the pending counts and return them as a ``client_report`` item."""
+        if held_here(self._lock):
+            return None  # taken by the interrupted code, or at the next chance
         with self._lock:
+            self._fold_deferred()
             counts = self._counts
             self._counts = defaultdict(int)
             self._last_taken = time.monotonic()
@@ -115,6 +138,8 @@ class LossRecorder:
             return
         data = item.get_json()
         entries: List[Any] = data.get("discarded_events", []) if isinstance(data, dict) else []
+        if held_here(self._lock):
+            return  # only a report's own sender gives back, never from a signal handler
         with self._lock:
             for entry in entries:
                 try:

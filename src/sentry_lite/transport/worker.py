@@ -34,7 +34,10 @@ import time
 import weakref
 from _thread import allocate_lock as _allocate_lock
 from collections import deque
-from typing import Callable, Deque, Generic, List, Optional, TypeVar
+from typing import Any, Callable, Deque, Generic, List, Optional, TypeVar
+
+from sentry_lite.limits import POOL_IDLE_EXIT
+from sentry_lite.transport.reentry import held_here, new_lock
 
 __all__ = ["BackgroundWorker"]
 
@@ -72,7 +75,7 @@ class _Signal:
 
     __slots__ = ("_lock", "_waiters")
 
-    def __init__(self, lock: threading.Lock) -> None:
+    def __init__(self, lock: Any) -> None:
         self._lock = lock
         self._waiters: List[threading.Lock] = []
 
@@ -136,7 +139,7 @@ class BackgroundWorker(Generic[T]):
         _workers.add(self)  # type: ignore[arg-type]
 
     def _reset(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = new_lock()
         self._cond = _Signal(self._lock)
         self._jobs: Deque[T] = deque()
         self._busy = 0
@@ -210,7 +213,13 @@ class BackgroundWorker(Generic[T]):
 
     # -- app side -----------------------------------------------------------
     def submit(self, job: T) -> bool:
-        """Queue ``job`` without blocking; False when full, stopped or no thread can run."""
+        """Queue ``job`` without blocking; False when full, stopped or no thread can run.
+
+        Also False when this thread already holds the lock: a signal handler, ``__del__``
+        or weakref callback interrupted this worker's own code (see reentry.py).
+        """
+        if held_here(self._lock):
+            return False
         if not self._running and not self._ensure_thread():
             return False
         wake: List[threading.Lock] = []
@@ -243,11 +252,26 @@ class BackgroundWorker(Generic[T]):
 
     def wake(self) -> None:
         """Make a thread call ``idle()`` soon (new work outside the queue)."""
+        if held_here(self._lock):
+            return  # the interrupted code on this thread is waking or working already
         if not self._running and not self._ensure_thread():
             return
         with self._lock:
             self._idle_delay = 0.0
             self._idle_due = time.monotonic()
+            self._cond.notify_all()
+
+    def share_idle_work(self) -> None:
+        """From ``idle()``: more idle work waits than this thread is doing (the outbox
+        holds more files): pass the idle turn on, to a new thread if all are busy and
+        ``spread()`` says another connection helps. Only with ``idle_on_all_threads``."""
+        if not self._idle_on_all or held_here(self._lock):
+            return
+        with self._lock:
+            self._idle_delay = 0.0
+            self._idle_due = time.monotonic()
+            if self._working >= len(self._threads):
+                self._grow_for_idle_work()
             self._cond.notify_all()
 
     def flush(self, timeout: float) -> bool:
@@ -257,6 +281,8 @@ class BackgroundWorker(Generic[T]):
         window) does not hold the caller: it stays queued (or on disk) for later.
         """
         deadline = time.monotonic() + max(0.0, timeout)
+        if held_here(self._lock):
+            return False  # waiting would keep the lock from the threads we wait for
         if not self.is_alive:
             # Never start a thread just to flush (it may be interpreter shutdown).
             return not self._jobs
@@ -293,10 +319,14 @@ class BackgroundWorker(Generic[T]):
         return left
 
     # -- worker side ----------------------------------------------------------
-    def _wait_for_work(self, may_idle: bool) -> bool:
-        """With the lock held: wait for a job or idle work. False when stopped."""
+    def _wait_for_work(self, may_idle: bool, extra: bool = False) -> bool:
+        """With the lock held: wait for a job or idle work. False when stopped, or when
+        an ``extra`` thread (not the first) waited :data:`POOL_IDLE_EXIT` for nothing."""
         cond = self._cond
+        idle_since = time.monotonic()
         while not self._jobs and not self._stopped:
+            if extra and time.monotonic() - idle_since >= POOL_IDLE_EXIT:
+                return False
             if self._idle_delay == 0.0:
                 if may_idle:
                     return True
@@ -307,6 +337,9 @@ class BackgroundWorker(Generic[T]):
                     cond.notify_all()
                     continue
             delay = self._idle_delay if may_idle else None
+            if extra and (delay is None or delay > POOL_IDLE_EXIT):
+                cond.wait(POOL_IDLE_EXIT)
+                continue
             cond.wait(delay)
             if may_idle and delay is not None and not self._jobs:
                 self._idle_delay = 0.0  # timed out: idle() asked to run now
@@ -330,13 +363,26 @@ class BackgroundWorker(Generic[T]):
                 return
             self._cond.wait(remaining)
 
+    def _grow_for_idle_work(self) -> None:
+        """With the lock held: the idle work (the outbox) has more: one more thread, if
+        ``spread()`` says the ingest is slow enough for it to help."""
+        if len(self._threads) >= self._thread_count or _shutting_down():
+            return
+        spread = self._spread
+        try:
+            if spread is None or spread():
+                self._grow(len(self._threads) + 1)
+        except Exception:
+            pass
+
     def _take_batch(self) -> List[T]:
         """With the lock held: this thread's share of the queue."""
         jobs = self._jobs
         free = 1
         if self._spread is None or self._spread():
             if len(self._threads) < self._thread_count and not _shutting_down():
-                self._grow(self._thread_count)
+                # One more thread per job waiting beyond those the free threads take.
+                self._grow(len(self._threads) + len(jobs) - 1)
             free = max(1, len(self._threads) - self._working)  # this one and those waiting
         count = min(self._batch_size, -(-len(jobs) // free))
         batch = [jobs.popleft() for _ in range(max(1, count))]
@@ -351,15 +397,21 @@ class BackgroundWorker(Generic[T]):
         finally:
             if index == 0:
                 self._running = False  # the next submit starts a thread again
+            else:
+                with self._lock:  # the pool shrinks back (see _wait_for_work)
+                    current = threading.current_thread()
+                    if current in self._threads:
+                        self._threads.remove(current)
 
     def _serve(self, index: int) -> None:
         cond = self._cond
         lock = self._lock
         may_idle = self._idle is not None and (index == 0 or self._idle_on_all)
+        extra = index > 0 and self._spread is not None  # a pool that grows also shrinks
         while True:
             batch: List[T] = []
             with lock:
-                if not self._wait_for_work(may_idle):
+                if not self._wait_for_work(may_idle, extra):
                     return
                 if self._jobs:
                     self._linger_for_more()

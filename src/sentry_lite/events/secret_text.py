@@ -1,0 +1,61 @@
+"""Secrets inside text: credentials in URLs, denied keys in query strings, password flags.
+
+Why: keys are not the only way a secret leaves. A request object in a frame's locals is
+sent as its repr (``<Request 'http://host/cb?access_token=...' [GET]>``), an outgoing
+request's query lands in span data as ``http.query``, and a subprocess span is named after
+its command line (``mysqldump --password=...``). These functions replace only the secret
+part of such text with ``[Filtered]`` and say whether they changed anything. Each first
+checks for the one character its pattern needs, so most text costs a ``in`` or two.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable, Match
+
+from sentry_lite.events.meta import FILTERED
+
+__all__ = ["needs_text_scrub", "scrub_command_line", "scrub_text"]
+
+KeyCheck = Callable[[str], bool]
+
+_URL_CREDENTIALS = re.compile(r"\b([a-zA-Z][a-zA-Z0-9+.-]*://)([^\s/?#@'\"<>]+)@")
+"""``scheme://user:password@``: the userinfo (everything before the ``@``) is replaced."""
+_QUERY_PAIR = re.compile(r"(^['\"]?|[?&;])([^=&;#?\s'\"<>\[\]]+)=([^&;#\s'\"<>\[\]]*)")
+"""``key=value`` at the start of the text or after ``?``, ``&`` or ``;``."""
+_SECRET_FLAG = re.compile(
+    r"(--?[A-Za-z0-9_.-]*(?:password|passwd|secret|token|api[_-]?key|credential)"
+    r"[A-Za-z0-9_.-]*)(=|\s+)(?!-)(\S+)",
+    re.IGNORECASE,
+)
+"""``--password=x``, ``--db-password x``, ``-api-key x``: the flag's value."""
+_USER_FLAG = re.compile(r"((?:^|\s)(?:-u|--user)(?:=|\s+)[^\s:]+:)(\S+)")
+"""``curl -u name:password``: the part after the colon."""
+
+
+def needs_text_scrub(text: str) -> bool:
+    """Could ``text`` hold a secret these functions find? (The cheap test first.)"""
+    return "=" in text or "@" in text
+
+
+def scrub_text(text: str, is_denied: KeyCheck) -> str:
+    """``text`` with URL credentials and the values of denied query keys filtered."""
+    if "@" in text and "://" in text:
+        text = _URL_CREDENTIALS.sub(lambda m: f"{m.group(1)}{FILTERED}@", text)
+    if "=" in text:
+
+        def pair(match: Match[str]) -> str:
+            if not is_denied(match.group(2)) or match.group(3) in ("", FILTERED):
+                return match.group(0)
+            return f"{match.group(1)}{match.group(2)}={FILTERED}"
+
+        text = _QUERY_PAIR.sub(pair, text)
+    return text
+
+
+def scrub_command_line(text: str, is_denied: KeyCheck) -> str:
+    """A command line with password flags, ``-u user:password`` and URLs filtered."""
+    if "-" in text:
+        text = _SECRET_FLAG.sub(lambda m: f"{m.group(1)}{m.group(2)}{FILTERED}", text)
+        text = _USER_FLAG.sub(lambda m: f"{m.group(1)}{FILTERED}", text)
+    return scrub_text(text, is_denied)

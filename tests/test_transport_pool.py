@@ -1,0 +1,95 @@
+"""The sending pool at latency: grows with a backlog, shrinks back, never sends twice (issue 16).
+
+Against a receiver that answers after a delay, several requests are in flight at once
+(queue and outbox paths alike); once idle the extra threads end. Rate limits stay global:
+no thread sends inside a window another thread's reply opened.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from typing import Any, Callable
+
+import pytest
+
+from sentry_lite.transport import worker as worker_module
+from sentry_lite.transport.http import POOL_CONNECTIONS, HttpTransport
+from tests.receiver import Receiver, event_envelope, messages
+
+
+def _overlapping(receiver: Receiver, delay: float) -> int:
+    """How many requests arrived while an earlier one was still being answered."""
+    arrivals = sorted(r.received_at for r in receiver.requests)
+    return sum(1 for a, b in zip(arrivals, arrivals[1:]) if b - a < delay * 0.75)
+
+
+@pytest.fixture
+def quick_shrink(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(worker_module, "POOL_IDLE_EXIT", 0.5)
+
+
+@pytest.mark.usefixtures("quick_shrink")
+def test_queue_pool_grows_under_backlog_and_shrinks_back(
+    receiver: Receiver, make_transport: Callable[..., HttpTransport]
+) -> None:
+    transport = make_transport()
+    receiver.respond(delay=0.1)
+    transport.capture_envelope(event_envelope("first"))  # learns the ingest is slow
+    transport.flush(10)
+    assert len(transport._worker._threads) == 1
+    names = [f"e{i}" for i in range(60)]
+    for name in names:
+        transport.capture_envelope(event_envelope(name))
+    transport.flush(30)
+    assert Counter(messages(receiver)) == Counter(["first", *names])  # each exactly once
+    grown = len(transport._worker._threads)
+    assert 4 <= grown <= POOL_CONNECTIONS
+    assert _overlapping(receiver, 0.1) >= 20
+    deadline = time.monotonic() + 10
+    while len(transport._worker._threads) > 1 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert len(transport._worker._threads) == 1  # shrunk back, the first thread stays
+    transport.capture_envelope(event_envelope("after"))
+    transport.flush(10)
+    assert messages(receiver)[-1] == "after"
+
+
+@pytest.mark.usefixtures("quick_shrink")
+def test_outbox_is_drained_by_several_connections_exactly_once(
+    receiver: Receiver, make_transport: Callable[..., HttpTransport], tmp_path: Any
+) -> None:
+    transport = make_transport(cache_dir=str(tmp_path / "outbox"))
+    receiver.respond(delay=0.1)
+    transport.capture_envelope(event_envelope("first"))
+    transport.flush(10)
+    names = [f"o{i}" for i in range(80)]
+    for name in names:
+        transport.capture_envelope(event_envelope(name))
+    transport.flush(30)
+    assert Counter(messages(receiver)) == Counter(["first", *names])
+    assert _overlapping(receiver, 0.1) >= 20
+    assert transport._sender is not None
+    assert len(transport._sender._threads) > 1
+    assert len(transport.outbox or ()) == 0
+
+
+def test_a_rate_limit_one_thread_saw_holds_every_thread(
+    receiver: Receiver, make_transport: Callable[..., HttpTransport]
+) -> None:
+    transport = make_transport()
+    receiver.respond(delay=0.1)
+    transport.capture_envelope(event_envelope("first"))
+    transport.flush(10)
+    receiver.respond(status=429, headers={"X-Sentry-Rate-Limits": "60:error:organization"})
+    transport.capture_envelope(event_envelope("limited"))
+    transport.flush(10)
+    receiver.clear()
+    receiver.reset_behaviour()
+    for i in range(40):
+        transport.capture_envelope(event_envelope(f"held{i}"))
+    transport.flush(10)
+    assert [
+        r for r in receiver.requests if r.envelope and r.envelope.items[0].type == "event"
+    ] == []
+    assert transport.losses.totals["error", "ratelimit_backoff"] >= 40
