@@ -359,3 +359,58 @@ if init.__doc__:  # absent under python -OO
     init.__doc__ = init.__doc__.replace("    {options}", options_help())
 
 _ = add_global_event_processor, isolation_scope, trace  # re-exported
+
+
+# -- i11core: the rest of sentry_sdk.api ----------------------------------------------------
+
+__all__ += ["flush_async", "set_transaction_name", "update_current_span"]
+# ``sentry_sdk.api.monitor``: crons builds on this module, so the package sets it here.
+
+
+def set_transaction_name(name: str, source: Optional[str] = None) -> None:
+    """Rename the current transaction (and what errors report as their transaction)."""
+    Scope.get_current_scope().set_transaction_name(name, source)
+
+
+def update_current_span(
+    op: Optional[str] = None,
+    name: Optional[str] = None,
+    attributes: Optional[Dict[str, Union[str, int, float, bool]]] = None,
+    data: Optional[Dict[str, Any]] = None,
+) -> None:
+    """Change the running span's op, name or data; nothing happens without one.
+
+    ``data`` is sentry_sdk's deprecated spelling of ``attributes`` (DeprecationWarning).
+    """
+    span = Scope.get_current_scope().span
+    if span is None:
+        return
+    if op is not None:
+        span.op = op
+    if name is not None:
+        span.description = name
+    if data is not None and attributes is not None:
+        raise ValueError(
+            "Cannot provide both `data` and `attributes`. Please use only `attributes`."
+        )
+    if data is not None:
+        import warnings
+
+        warnings.warn(
+            "The `data` parameter is deprecated. Please use `attributes` instead.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        attributes = data
+    if attributes is not None:
+        span.update_data(attributes)
+
+
+async def flush_async(
+    timeout: Optional[float] = None,
+    callback: Optional[Callable[[int, float], None]] = None,
+) -> None:
+    """``flush`` for async code: waits in a worker thread, the event loop keeps running."""
+    import asyncio
+
+    await asyncio.get_running_loop().run_in_executor(None, flush, timeout, callback)

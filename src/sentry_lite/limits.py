@@ -189,3 +189,8 @@ FALLBACK_TITLE_CHARS = 200
 """Length of a refused event's title kept in the fallback event that stands in for it."""
 CLIENT_REPORT_INTERVAL = 30.0
 """Seconds between client reports while events flow (the official SDKs use 30-60 s)."""
+
+# -- i11core: public surface -----------------------------------------------------------------
+
+DEFAULT_FLAG_CAPACITY = 100
+"""Feature-flag evaluations a scope keeps for error events (sentry_sdk's default)."""

@@ -154,6 +154,20 @@ def merge_breadcrumbs(layers: Layers, event: Event, hint: Hint) -> None:
     event["breadcrumbs"] = {"values": crumbs}
 
 
+def merge_flags(layers: Layers, event: Event, hint: Hint) -> None:
+    """The feature flags every layer saw, latest result per flag (errors only)."""
+    merged: Optional[Dict[str, Any]] = None
+    for layer in layers:
+        if layer._flags:
+            merged = merged if merged is not None else {}
+            for flag in layer._flags.get():
+                merged.pop(flag["flag"], None)
+                merged[flag["flag"]] = flag["result"]
+    if merged:
+        values = [{"flag": name, "result": result} for name, result in merged.items()]
+        event.setdefault("contexts", {}).setdefault("flags", {})["values"] = values
+
+
 ERROR_RULES: Tuple[Rule, ...] = (
     collect_attachments,
     merge_contexts,
@@ -166,6 +180,7 @@ ERROR_RULES: Tuple[Rule, ...] = (
     first_set_transaction_info,
     error_transaction_info,
     merge_breadcrumbs,
+    merge_flags,
 )
 TRANSACTION_RULES: Tuple[Rule, ...] = (
     collect_attachments,
