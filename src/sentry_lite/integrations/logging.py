@@ -23,6 +23,7 @@ __all__ = [
     "LoggingIntegration",
     "SentryHandler",
     "ignore_logger",
+    "unignore_logger",
 ]
 
 DEFAULT_LEVEL = logging.INFO
@@ -62,10 +63,19 @@ def ignore_logger(name_or_pattern: str) -> None:
         _ignored_loggers.add(name_or_pattern)
 
 
+def unignore_logger(name_or_pattern: str) -> None:
+    """Undo :func:`ignore_logger`: records of this logger are reported again."""
+    _ignored_loggers.discard(name_or_pattern)
+    _ignored_patterns.discard(name_or_pattern)
+
+
 def _is_ignored(name: str) -> bool:
     if name in _ignored_loggers or name.startswith("sentry_lite."):
         return True
-    return any(fnmatch(name, pattern) for pattern in _ignored_patterns)
+    stripped = name.strip()  # sentry_sdk ignores "  name  " as "name"
+    if stripped != name and stripped in _ignored_loggers:
+        return True
+    return any(fnmatch(stripped, pattern) for pattern in _ignored_patterns)
 
 
 def _level_name(levelno: int) -> str:
