@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import warnings
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, Mapping, Optional, Union, overload
 
@@ -213,6 +214,13 @@ def configure_scope(
     callback: Optional[Callable[[Scope], None]] = None,
 ) -> Optional[_ScopeManager]:
     """1.x API: change the isolation scope (what ``set_tag`` & co. change)."""
+    warnings.warn(
+        "sentry_sdk.configure_scope is deprecated and will be removed in the next major "
+        "version. Please consult our migration guide to learn how to migrate to the new API: "
+        "https://docs.sentry.io/platforms/python/migration/1.x-to-2.x#scope-configuring",
+        DeprecationWarning,
+        stacklevel=2,
+    )
     if callback is not None:
         callback(Scope.get_isolation_scope())
         return None
@@ -231,6 +239,13 @@ def push_scope(
     callback: Optional[Callable[[Scope], None]] = None,
 ) -> Optional[_ScopeManager]:
     """1.x API: a forked current scope for the block (``new_scope`` in 2.x)."""
+    warnings.warn(
+        "sentry_sdk.push_scope is deprecated and will be removed in the next major "
+        "version. Please consult our migration guide to learn how to migrate to the new API: "
+        "https://docs.sentry.io/platforms/python/migration/1.x-to-2.x#scope-pushing",
+        DeprecationWarning,
+        stacklevel=2,
+    )
     if callback is not None:
         with new_scope() as scope:
             callback(scope)
@@ -296,6 +311,13 @@ def get_baggage() -> Optional[str]:
 # -- init ---------------------------------------------------------------------------------
 
 
+_INIT_GUARD_DEPRECATED = (
+    "Using the return value of sentry_sdk.init as a context manager and manually calling "
+    "the __enter__ and __exit__ methods on the return value are deprecated. We are no longer "
+    "maintaining this functionality, and we will remove it in the next major release."
+)
+
+
 class _InitGuard:
     """What ``init`` returns: ``with sentry_lite.init(...):`` closes the client at the end."""
 
@@ -303,9 +325,11 @@ class _InitGuard:
         self._client = client
 
     def __enter__(self) -> _InitGuard:
+        warnings.warn(_INIT_GUARD_DEPRECATED, DeprecationWarning, stacklevel=2)
         return self
 
     def __exit__(self, *exc: Any) -> None:
+        warnings.warn(_INIT_GUARD_DEPRECATED, DeprecationWarning, stacklevel=2)
         self._client.close()
 
     def __getattr__(self, name: str) -> Any:
@@ -342,6 +366,13 @@ def init(
     if isinstance(dsn, Mapping):
         kwargs = {**dsn, **kwargs}
         dsn = kwargs.pop("dsn", None)
+    if kwargs.get("enable_tracing") is not None:
+        warnings.warn(
+            "The `enable_tracing` parameter is deprecated. Please use `traces_sample_rate` "
+            "instead.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
     # The client, its pipeline, the serializer and the transport load here, at init,
     # not at ``import sentry_lite``.
     from sentry_lite.client import Client

@@ -8,6 +8,7 @@ it through that reporter: the span never looks up scopes or clients itself.
 from __future__ import annotations
 
 import logging
+import warnings
 from threading import get_ident
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, Optional, Tuple, Union
 
@@ -119,6 +120,12 @@ class ScopeTracing(ScopeData):
             return parent.start_child(**kwargs)  # type: ignore[no-any-return]
         if kwargs.pop("instrumenter", "sentry") != self._instrumenter():
             return NoOpSpan()
+        if kwargs.get("description") is not None:
+            warnings.warn(
+                "The `description` parameter is deprecated. Please use `name` instead.",
+                DeprecationWarning,
+                stacklevel=3,
+            )
         if "scope" not in kwargs:
             kwargs["scope"] = self
         if "trace_id" not in kwargs:
