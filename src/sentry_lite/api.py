@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, Mapping, Optional, Union, overload
 
 from sentry_lite.client_base import BaseClient
+from sentry_lite.consts import VERSION
 from sentry_lite.dsn import Dsn
 from sentry_lite.integrations import setup_integrations
 from sentry_lite.options import options_help
@@ -383,6 +384,8 @@ def init(
     if client.options["functions_to_trace"]:
         instrument_functions(client.options["functions_to_trace"])
     Scope.get_global_scope().set_client(client)
+    if client.options.debug:
+        _log_init_summary(client)
     return _InitGuard(client)
 
 
@@ -445,3 +448,21 @@ async def flush_async(
     import asyncio
 
     await asyncio.get_running_loop().run_in_executor(None, flush, timeout, callback)
+
+
+def _log_init_summary(client: BaseClient) -> None:
+    """``debug=True``: where events go and what is captured, once at init."""
+    logger = logging.getLogger("sentry_lite")
+    parsed = client.options.parsed_dsn
+    if parsed is None:
+        where = "no DSN: nothing is sent" + (" (a transport is set)" if client.is_active() else "")
+    else:
+        where = f"sending to {parsed.netloc} (project {parsed.project_id})"
+    logger.debug(
+        "sentry_lite %s: init: %s; environment %r, release %r; integrations: %s",
+        VERSION,
+        where,
+        client.options.get("environment"),
+        client.options.get("release"),
+        ", ".join(sorted(client.integrations)) or "none",
+    )

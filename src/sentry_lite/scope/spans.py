@@ -104,6 +104,14 @@ class ScopeTracing(ScopeData):
 
     def start_span(self, **kwargs: Any) -> Span:
         """A child of the active span, or a span of its own when there is none."""
+        if kwargs.get("description") is not None:
+            warnings.warn(
+                "The `description` parameter is deprecated. Please use `name` instead.",
+                DeprecationWarning,
+                stacklevel=3,
+            )
+            description = kwargs.pop("description")
+            kwargs.setdefault("name", description)
         parent = self._span
         if parent is None:
             parent = self.get_isolation_scope()._span
@@ -120,12 +128,6 @@ class ScopeTracing(ScopeData):
             return parent.start_child(**kwargs)  # type: ignore[no-any-return]
         if kwargs.pop("instrumenter", "sentry") != self._instrumenter():
             return NoOpSpan()
-        if kwargs.get("description") is not None:
-            warnings.warn(
-                "The `description` parameter is deprecated. Please use `name` instead.",
-                DeprecationWarning,
-                stacklevel=3,
-            )
         if "scope" not in kwargs:
             kwargs["scope"] = self
         if "trace_id" not in kwargs:

@@ -1,0 +1,312 @@
+"""sentry_sdk's public modules and calls under sentry_lite (issue 11): the facades do
+what sentry_sdk's do, side by side where the reference defines the answer, and the
+behaviour fixed for the conformance suite is pinned here (each failed before)."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+import textwrap
+import warnings
+from typing import Any, Callable
+
+import pytest
+
+import sentry_lite
+from tests.receiver import Receiver
+
+sentry_sdk = pytest.importorskip("sentry_sdk")
+
+
+def _flushed(receiver: Receiver, count: int = 1, item_type: str = "event") -> None:
+    sentry_lite.flush(5)
+    receiver.wait_for(count, item_type=item_type)
+
+
+# -- utils, scrubber, tracing_utils: the same answers as sentry_sdk's ----------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://user:secret@example.com/path?token=abc&x=1#frag",
+        "http://example.com/?a=1&a=2&b",
+        "https://example.com/plain",
+    ],
+)
+def test_sanitize_and_parse_url_match_sentry_sdk(url: str) -> None:
+    from sentry_sdk import utils as ref
+
+    from sentry_lite import utils
+
+    assert utils.sanitize_url(url) == ref.sanitize_url(url)
+    assert tuple(utils.sanitize_url(url, split=True)) == tuple(ref.sanitize_url(url, split=True))
+    assert tuple(utils.parse_url(url)) == tuple(ref.parse_url(url))
+    assert tuple(utils.parse_url(url, sanitize=False)) == tuple(ref.parse_url(url, sanitize=False))
+
+
+def test_value_checks_match_sentry_sdk() -> None:
+    from sentry_sdk import utils as ref
+
+    from sentry_lite import utils
+
+    for value in ("yes", "off", "maybe", None, "1", "0", ""):
+        assert utils.env_to_bool(value) == ref.env_to_bool(value)
+        assert utils.env_to_bool(value, strict=True) == ref.env_to_bool(value, strict=True)
+    for rate in (0, 1, 0.5, True, -1, 2, "x", float("nan")):
+        assert utils.is_valid_sample_rate(rate, "t") == ref.is_valid_sample_rate(rate, "t")
+    for item, patterns in (("abc", ["a"]), ("abc", ["abc"]), ("abc", [".*c"]), ("x", None)):
+        assert utils.match_regex_list(item, patterns) == ref.match_regex_list(item, patterns)
+    header = "771a43a4192642f0b136d5159a501700-1234567890abcdef-1"
+    from sentry_sdk import tracing_utils as ref_tu
+
+    from sentry_lite import tracing_utils
+
+    assert tracing_utils.extract_sentrytrace_data(header) == ref_tu.extract_sentrytrace_data(header)
+
+
+def test_capture_internal_exceptions_swallows_and_logs(caplog: Any) -> None:
+    from sentry_lite.utils import capture_internal_exceptions
+
+    with caplog.at_level(logging.ERROR, logger="sentry_lite"), capture_internal_exceptions():
+        raise ValueError("sdk bug")
+    assert "Internal error" in caplog.text
+
+
+def test_scrubber_module_and_consts() -> None:
+    from sentry_sdk import consts as ref_consts
+    from sentry_sdk import scrubber as ref
+
+    from sentry_lite import consts, scrubber
+
+    assert scrubber.DEFAULT_DENYLIST == ref.DEFAULT_DENYLIST
+    assert isinstance(scrubber.EventScrubber(), scrubber.EventScrubber)
+    assert consts.SPANSTATUS.INTERNAL_ERROR == ref_consts.SPANSTATUS.INTERNAL_ERROR
+    assert str(consts.SPANTEMPLATE.AI_AGENT) == str(ref_consts.SPANTEMPLATE.AI_AGENT)
+    assert consts.SPANDATA.HTTP_METHOD == ref_consts.SPANDATA.HTTP_METHOD
+    assert consts.OP.QUEUE_PROCESS == ref_consts.OP.QUEUE_PROCESS  # issue 12's names kept
+
+
+# -- integrations sentry-lite does not build: importable, one warning at init -------------
+
+
+def test_not_built_integration_warns_once_and_captures(
+    sentry_init: Callable[..., Any], receiver: Receiver, caplog: Any
+) -> None:
+    from sentry_lite.integrations.aiohttp import AioHttpIntegration
+    from sentry_lite.integrations.httpx import HttpxIntegration
+
+    with caplog.at_level(logging.WARNING, logger="sentry_lite"):
+        sentry_init(integrations=[HttpxIntegration(), AioHttpIntegration(transaction_style="x")])
+    warned = [r.getMessage() for r in caplog.records if "not built yet" in r.getMessage()]
+    assert len(warned) == 2
+    assert any("HttpxIntegration" in w and "outgoing httpx requests" in w for w in warned)
+    sentry_lite.capture_message("still works")
+    _flushed(receiver)
+    assert receiver.events[0]["message"] == "still works"
+
+
+def test_not_built_integration_rejects_unknown_arguments() -> None:
+    from sentry_lite.integrations.aiohttp import AioHttpIntegration
+
+    with pytest.raises(TypeError):
+        AioHttpIntegration(no_such_argument=1)  # type: ignore[call-arg]
+
+
+def test_default_integration_names() -> None:
+    from sentry_sdk.integrations import _DEFAULT_INTEGRATIONS as ref
+
+    from sentry_lite.integrations import _DEFAULT_INTEGRATIONS
+
+    assert [p.rsplit(".", 1)[1] for p in _DEFAULT_INTEGRATIONS] == [
+        p.rsplit(".", 1)[1] for p in ref
+    ]
+
+
+# -- executing, sys_exit: built ------------------------------------------------------------
+
+
+def test_executing_integration_qualifies_function_names(
+    sentry_init: Callable[..., Any], receiver: Receiver
+) -> None:
+    pytest.importorskip("executing")
+    from sentry_lite.integrations.executing import ExecutingIntegration
+
+    sentry_init(integrations=[ExecutingIntegration()])
+
+    def outer() -> None:
+        def inner() -> None:
+            raise ValueError("x")
+
+        try:
+            inner()
+        except ValueError:
+            sentry_lite.capture_exception()
+
+    outer()
+    _flushed(receiver)
+    functions = [
+        f["function"] for f in receiver.events[0]["exception"]["values"][0]["stacktrace"]["frames"]
+    ]
+    assert functions[-1].endswith("outer.<locals>.inner")
+
+
+SYS_EXIT_APP = """
+import sys, sentry_lite
+from sentry_lite.integrations.sys_exit import SysExitIntegration
+sentry_lite.init(dsn={dsn!r}, integrations=[SysExitIntegration({args})])
+try:
+    sys.exit({code})
+finally:
+    sentry_lite.flush(5)
+"""
+
+
+@pytest.mark.parametrize(
+    ("code", "args", "reported"),
+    [(1, "", True), (0, "", False), (None, "", False), (0, "capture_successful_exits=True", True)],
+)
+def test_sys_exit_integration(receiver: Receiver, code: Any, args: str, reported: bool) -> None:
+    script = SYS_EXIT_APP.format(dsn=receiver.dsn(), args=args, code=code)
+    proc = subprocess.run([sys.executable, "-c", textwrap.dedent(script)], timeout=30)
+    assert proc.returncode == (code or 0)
+    if reported:
+        receiver.wait_for(1)
+        (event,) = receiver.events
+        value = event["exception"]["values"][-1]
+        assert value["type"] == "SystemExit"
+        assert value["mechanism"] == {"type": "sys_exit", "handled": False}
+    else:
+        assert receiver.events == []
+
+
+# -- capture from inside event building -----------------------------------------------------
+
+
+def test_capture_inside_a_repr_does_not_recurse(
+    sentry_init: Callable[..., Any], receiver: Receiver
+) -> None:
+    sentry_init()
+
+    class Reporting:
+        def __repr__(self) -> str:
+            try:
+                1 / 0  # noqa: B018
+            except ZeroDivisionError:
+                sentry_lite.capture_exception()
+            return "hi, i am a repr"
+
+    try:
+        a = Reporting()  # noqa: F841
+        1 / 0  # noqa: B018
+    except ZeroDivisionError:
+        sentry_lite.capture_exception()
+    _flushed(receiver)
+    assert len(receiver.events) == 1
+    frame = receiver.events[0]["exception"]["values"][0]["stacktrace"]["frames"][0]
+    assert frame["vars"]["a"] == "hi, i am a repr"
+
+
+# -- feature flags --------------------------------------------------------------------------
+
+
+def test_feature_flags_on_errors_and_spans(
+    sentry_init: Callable[..., Any], receiver: Receiver
+) -> None:
+    from sentry_lite.feature_flags import add_feature_flag
+
+    sentry_init(traces_sample_rate=1.0)
+    add_feature_flag("hello", False)
+    with sentry_lite.isolation_scope():
+        add_feature_flag("world", True)
+        add_feature_flag("hello", True)
+        with sentry_lite.start_transaction(name="t"):
+            with sentry_lite.start_span(op="x"):
+                add_feature_flag("in-span", True)
+            sentry_lite.capture_message("m")
+    _flushed(receiver)
+    receiver.wait_for(1, item_type="transaction")
+    (event,) = receiver.events
+    assert event["contexts"]["flags"] == {
+        "values": [
+            {"flag": "world", "result": True},
+            {"flag": "hello", "result": True},
+            {"flag": "in-span", "result": True},
+        ]
+    }
+    (txn,) = receiver.transactions
+    assert txn["spans"][0]["data"]["flag.evaluation.in-span"] is True
+
+
+def test_forked_scope_copies_flags() -> None:
+    scope = sentry_lite.Scope()
+    scope.flags.set("a", True)
+    fork = scope.fork()
+    fork.flags.set("a", False)
+    assert scope.flags.get() == [{"flag": "a", "result": True}]
+    assert fork.flags.get() == [{"flag": "a", "result": False}]
+
+
+# -- deprecations, as sentry_sdk warns ------------------------------------------------------
+
+
+def test_deprecation_warnings(sentry_init: Callable[..., Any]) -> None:
+    with pytest.warns(DeprecationWarning, match="enable_tracing"):
+        sentry_init(enable_tracing=True)
+    with pytest.warns(DeprecationWarning, match="configure_scope"), sentry_lite.configure_scope():
+        pass
+    with pytest.warns(DeprecationWarning, match="push_scope"), sentry_lite.push_scope():
+        pass
+    with sentry_lite.start_transaction(name="t"):  # noqa: SIM117 - Python 3.9
+        with pytest.warns(DeprecationWarning, match="description"):
+            span = sentry_lite.start_span(op="x", description="d")
+        with pytest.warns(DeprecationWarning, match="description"):
+            span.start_child(op="y", description="c").finish()
+        span.finish()
+        assert span.description == "d"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with sentry_lite.new_scope():
+            sentry_lite.start_span(op="x", name="n").finish()
+
+
+def test_init_guard_deprecated(sentry_init: Callable[..., Any]) -> None:
+    guard = sentry_init()
+    with pytest.warns(DeprecationWarning, match="context manager"):
+        guard.__enter__()
+
+
+# -- debug=True proves delivery -------------------------------------------------------------
+
+
+def test_debug_logs_init_summary_sent_envelopes_and_drops(
+    sentry_init: Callable[..., Any], receiver: Receiver, caplog: Any
+) -> None:
+    with caplog.at_level(logging.DEBUG, logger="sentry_lite"):
+        sentry_init(debug=True, before_send=lambda e, h: None if e.get("message") == "drop" else e)
+        sentry_lite.capture_message("keep")
+        sentry_lite.capture_message("drop")
+        _flushed(receiver)
+    text = caplog.text
+    host = receiver.dsn().split("@", 1)[1].split("/", 1)[0]
+    assert f"sending to {host}" in text
+    assert "integrations: argv" in text
+    assert "envelope sent [event]" in text
+    assert "discarded 1 error (before_send)" in text
+
+
+def test_unignore_logger_and_padded_names(
+    sentry_init: Callable[..., Any], receiver: Receiver
+) -> None:
+    from sentry_lite.integrations.logging import ignore_logger, unignore_logger
+
+    sentry_init()
+    ignore_logger("padded")
+    try:
+        logging.getLogger("   padded  ").error("ignored")
+    finally:
+        unignore_logger("padded")
+    logging.getLogger("padded").error("reported")
+    _flushed(receiver)
+    assert [e["logentry"]["message"] for e in receiver.events] == ["reported"]
