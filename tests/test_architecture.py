@@ -66,6 +66,7 @@ LAYERS: List[Tuple[str, Tuple[str, ...]]] = [
             "conventions",
             "internal_errors",
             "value_checks",
+            "uwsgi_check",
         ),
     ),
 ]

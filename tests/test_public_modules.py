@@ -310,3 +310,55 @@ def test_unignore_logger_and_padded_names(
     logging.getLogger("padded").error("reported")
     _flushed(receiver)
     assert [e["logentry"]["message"] for e in receiver.events] == ["reported"]
+
+
+# -- dedupe ignores what before_send dropped; uWSGI thread support ------------------------
+
+
+def test_dedupe_forgets_an_exception_before_send_dropped(
+    sentry_init: Callable[..., Any], receiver: Receiver
+) -> None:
+    seen = []
+
+    def before_send(event: Any, hint: Any) -> Any:
+        seen.append(1)
+        return None if len(seen) == 1 else event
+
+    sentry_init(before_send=before_send)
+    exc = ValueError("aha")
+    for _ in range(2):
+        try:
+            raise exc
+        except ValueError:
+            sentry_lite.capture_exception()
+    _flushed(receiver)
+    assert len(receiver.events) == 1
+
+
+@pytest.mark.parametrize(
+    ("opt", "missing"),
+    [
+        ({"enable-threads": True, "lazy-apps": True}, []),
+        ({"enable-threads": b"true", "py-call-uwsgi-fork-hooks": b"on"}, []),
+        ({"lazy-apps": True}, ["--enable-threads"]),
+        ({"enable-threads": b"1"}, ["--py-call-uwsgi-fork-hooks"]),
+        ({}, ["--enable-threads", "--py-call-uwsgi-fork-hooks"]),
+    ],
+)
+def test_uwsgi_without_threads_warns(
+    sentry_init: Callable[..., Any], monkeypatch: Any, opt: Any, missing: Any
+) -> None:
+    from unittest import mock
+
+    uwsgi = mock.MagicMock()
+    uwsgi.opt = opt
+    monkeypatch.setitem(sys.modules, "uwsgi", uwsgi)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        sentry_init()
+    messages = [str(w.message) for w in caught if "uWSGI" in str(w.message)]
+    if missing:
+        assert len(messages) == 1
+        assert all(flag in messages[0] for flag in missing)
+    else:
+        assert messages == []

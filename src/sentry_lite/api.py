@@ -29,6 +29,7 @@ from sentry_lite.tracing.noop import NoOpSpan
 from sentry_lite.tracing.span import Span
 from sentry_lite.tracing.transaction import Transaction
 from sentry_lite.types import Breadcrumb, Event, EventProcessor, Hint
+from sentry_lite.uwsgi_check import check_uwsgi_thread_support
 
 if TYPE_CHECKING:  # annotations only: the TypedDict of every option costs ~2 ms to build
     from typing_extensions import Unpack
@@ -384,6 +385,8 @@ def init(
     if client.options["functions_to_trace"]:
         instrument_functions(client.options["functions_to_trace"])
     Scope.get_global_scope().set_client(client)
+    if client.is_active():
+        check_uwsgi_thread_support()
     if client.options.debug:
         _log_init_summary(client)
     return _InitGuard(client)

@@ -12,7 +12,7 @@ integration with them, with Flask as the worked example.
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, Iterator, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, Optional, Tuple
 
 from sentry_lite.client_base import BaseClient, warn_once
 from sentry_lite.events.exceptions import event_from_exception, exc_info_from_error
@@ -257,3 +257,15 @@ def flush(timeout: Optional[float] = None) -> None:
         Scope.get_client().flush(timeout)
     except Exception:  # noqa: BLE001
         logger.debug("sentry_lite: flush failed", exc_info=True)
+
+
+# -- i11core: public surface (issue 11) -------------------------------------------------------
+
+from sentry_lite.client_base import before_send_drop_callbacks  # noqa: E402
+
+__all__ += ["on_before_send_drop"]
+
+
+def on_before_send_drop(callback: Callable[[Dict[str, Any]], None]) -> None:
+    """Call ``callback(hint)`` whenever ``before_send`` drops an error event."""
+    before_send_drop_callbacks.append(callback)

@@ -28,7 +28,7 @@ import logging
 import random
 from typing import Any, Callable, Dict, NamedTuple, Optional, Tuple, Type
 
-from sentry_lite.client_base import log_hook_error
+from sentry_lite.client_base import before_send_drop_callbacks, log_hook_error
 from sentry_lite.events.contexts import installed_modules, os_context, runtime_context, sdk_info
 from sentry_lite.events.frames import current_stacktrace, set_in_app
 from sentry_lite.events.scrub import EventScrubber
@@ -252,7 +252,14 @@ class EventPipeline:
         return event
 
     def before_send(self, event: Event, hint: Hint) -> Optional[Event]:
-        return self._run_hook("before_send", event, hint)
+        result = self._run_hook("before_send", event, hint)
+        if result is None:
+            for callback in before_send_drop_callbacks:
+                try:
+                    callback(hint)
+                except Exception:  # noqa: BLE001
+                    logger.debug("sentry_lite: a drop callback failed", exc_info=True)
+        return result
 
     def before_send_transaction(self, event: Event, hint: Hint) -> Optional[Event]:
         return self._run_hook("before_send_transaction", event, hint)
