@@ -362,3 +362,22 @@ def test_uwsgi_without_threads_warns(
         assert all(flag in messages[0] for flag in missing)
     else:
         assert messages == []
+
+
+def test_init_positional_forms(sentry_init: Callable[..., Any], receiver: Receiver) -> None:
+    sentry_init({"max_breadcrumbs": 3}, dsn=receiver.dsn())  # a dict plus keywords
+    assert sentry_lite.get_client().options["max_breadcrumbs"] == 3
+    sentry_init(receiver.dsn(), max_breadcrumbs=4)  # the DSN positionally
+    assert sentry_lite.get_client().options["max_breadcrumbs"] == 4
+    with pytest.raises(TypeError, match="Only single positional argument"):
+        sentry_lite.init(1, None)
+
+
+def test_clearing_the_isolation_scope_forgets_last_event_id(
+    sentry_init: Callable[..., Any], receiver: Receiver
+) -> None:
+    sentry_init()
+    sentry_lite.capture_exception(ValueError("x"))
+    assert sentry_lite.last_event_id() is not None
+    sentry_lite.get_isolation_scope().clear()
+    assert sentry_lite.last_event_id() is None

@@ -351,7 +351,8 @@ def _setup_debug_logging(debug: bool) -> None:
 
 
 def init(
-    dsn: Optional[Union[str, Dsn, Mapping[str, Any]]] = None,
+    *args: Optional[Union[str, Dsn, Mapping[str, Any]]],
+    dsn: Optional[Union[str, Dsn]] = None,
     **options: Unpack[InitOptions],
 ) -> _InitGuard:
     """Create the client, set up its integrations and make it active for the process.
@@ -365,9 +366,16 @@ def init(
     {options}
     """
     kwargs: Dict[str, Any] = dict(options)
-    if isinstance(dsn, Mapping):
-        kwargs = {**dsn, **kwargs}
-        dsn = kwargs.pop("dsn", None)
+    if dsn is not None:
+        kwargs["dsn"] = dsn
+    positional = list(args)
+    if positional and (positional[0] is None or isinstance(positional[0], (str, bytes, Dsn))):
+        kwargs.setdefault("dsn", positional.pop(0))  # init("https://...@.../1")
+    if len(positional) > 1:
+        raise TypeError("Only single positional argument is expected")
+    if positional and isinstance(positional[0], Mapping):
+        kwargs = {**positional[0], **kwargs}  # init({"dsn": ..., ...}): keywords win
+    dsn = kwargs.pop("dsn", None)
     if kwargs.get("enable_tracing") is not None:
         warnings.warn(
             "The `enable_tracing` parameter is deprecated. Please use `traces_sample_rate` "

@@ -63,6 +63,7 @@ class ScopeData:
         self.clear()
 
     def clear(self) -> None:
+        self._last_event_id = None  # sentry_sdk: clearing forgets the last event too
         self._level: Optional[str] = None
         self._fingerprint: Optional[List[str]] = None
         self._transaction: Optional[str] = None
