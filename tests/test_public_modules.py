@@ -381,3 +381,16 @@ def test_clearing_the_isolation_scope_forgets_last_event_id(
     assert sentry_lite.last_event_id() is not None
     sentry_lite.get_isolation_scope().clear()
     assert sentry_lite.last_event_id() is None
+
+
+def test_raising_before_send_drops_and_counts_callback_error(
+    sentry_init: Callable[..., Any], receiver: Receiver
+) -> None:
+    def before_send(event: Any, hint: Any) -> Any:
+        raise ValueError("hook bug")
+
+    sentry_init(before_send=before_send)
+    assert sentry_lite.capture_message("dropped") is None
+    sentry_lite.flush(5)
+    receiver.wait_for(1, item_type="client_report")
+    assert receiver.discarded().get(("error", "callback_error")) == 1

@@ -21,7 +21,7 @@ from sentry_lite.envelope import Envelope, Item
 from sentry_lite.events.contexts import sdk_name
 from sentry_lite.events.exceptions import event_from_exception, exc_info_from_error
 from sentry_lite.options import Options, build_options
-from sentry_lite.pipeline import SCOPE_HINT, EventPipeline
+from sentry_lite.pipeline import CALLBACK_ERROR_HINT, SCOPE_HINT, EventPipeline
 from sentry_lite.profiler import control as profiler_control
 from sentry_lite.timestamps import now_iso
 from sentry_lite.tracing.ids import new_trace_id
@@ -140,6 +140,8 @@ class Client(BaseClient):
         for step in steps:
             result = step.run(event, hint)
             if result is None:
+                if hint.pop(CALLBACK_ERROR_HINT, False):
+                    step = step._replace(loss_reason="callback_error")
                 if kind == CHECK_IN:
                     self.record_lost_event(step.loss_reason, "monitor")
                 else:

@@ -47,6 +47,11 @@ SCOPE_HINT = "sentry_lite.scope"
 processor or hook sees the hint)."""
 
 
+CALLBACK_ERROR_HINT = "sentry_lite.callback_error"
+"""Hint key set when ``before_send``/``before_send_transaction`` raised: the drop is
+counted as ``callback_error``, not ``before_send``."""
+
+
 class Step(NamedTuple):
     run: Callable[[Event, Hint], Optional[Event]]
     loss_reason: str
@@ -285,10 +290,11 @@ class EventPipeline:
         try:
             result = hook(event, hint)
         except Exception:  # noqa: BLE001
-            # Documented: a hook that raises is logged and the event is sent unmodified
-            # by the hook (sentry_sdk does the same), so a buggy hook never loses data.
+            # As sentry_sdk 2.75: the event is dropped and counted as ``callback_error``
+            # (the hook may have been the one thing keeping secrets out); logged.
             log_hook_error(name)
-            return event
+            hint[CALLBACK_ERROR_HINT] = True
+            return None
         if result is None:
             return None
         if not isinstance(result, dict):
