@@ -394,3 +394,33 @@ def test_raising_before_send_drops_and_counts_callback_error(
     sentry_lite.flush(5)
     receiver.wait_for(1, item_type="client_report")
     assert receiver.discarded().get(("error", "callback_error")) == 1
+
+
+def test_logging_levels_by_name_and_captured_warnings(
+    sentry_init: Callable[..., Any], receiver: Receiver
+) -> None:
+    from sentry_lite.integrations.logging import LoggingIntegration
+
+    sentry_init(
+        integrations=[LoggingIntegration(event_level="WARNING")], default_integrations=False
+    )
+    logging.captureWarnings(True)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("always")
+            warnings.warn("first", stacklevel=1)
+    finally:
+        logging.captureWarnings(False)
+    _flushed(receiver)
+    (event,) = receiver.events
+    assert event["level"] == "warning"
+    assert "UserWarning: first" in event["logentry"]["message"]
+
+
+def test_attachment_errors_match_sentry_sdk(sentry_init: Callable[..., Any]) -> None:
+    sentry_init()
+    scope = sentry_lite.get_isolation_scope()
+    with pytest.raises(TypeError, match=r"^path or raw bytes required for attachment$"):
+        scope.add_attachment()
+    with pytest.raises(TypeError, match=r"^filename is required for attachment$"):
+        scope.add_attachment(bytes=b"x")

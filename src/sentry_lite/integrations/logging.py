@@ -99,6 +99,15 @@ def _extras(record: logging.LogRecord) -> Dict[str, Any]:
     }
 
 
+def _level_number(level: Any) -> Any:
+    """A level name (``"WARNING"``) as its number, as ``logging.Handler(level=...)`` reads it."""
+    if isinstance(level, str):
+        number = logging.getLevelName(level.upper())
+        if isinstance(number, int):
+            return number
+    return level
+
+
 def _message(record: logging.LogRecord) -> str:
     try:
         return record.getMessage()
@@ -115,9 +124,9 @@ class LoggingIntegration(Integration):
         event_level: Optional[int] = DEFAULT_EVENT_LEVEL,
         sentry_logs_level: Optional[int] = None,
     ) -> None:
-        self.level = level
-        self.event_level = event_level
-        self.sentry_logs_level = sentry_logs_level
+        self.level = _level_number(level)
+        self.event_level = _level_number(event_level)
+        self.sentry_logs_level = _level_number(sentry_logs_level)
 
     @staticmethod
     def setup_once() -> None:
