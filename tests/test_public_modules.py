@@ -424,3 +424,36 @@ def test_attachment_errors_match_sentry_sdk(sentry_init: Callable[..., Any]) -> 
         scope.add_attachment()
     with pytest.raises(TypeError, match=r"^filename is required for attachment$"):
         scope.add_attachment(bytes=b"x")
+
+
+def _push_scope_tags(sdk: Any) -> Any:
+    tags: Any = []
+
+    def keep(event: Any, hint: Any) -> None:
+        tags.append(event.get("tags"))
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        sdk.init(dsn="http://key@127.0.0.1:9/1", before_send=keep, default_integrations=False)
+        sdk.set_tag("A", 1)
+        sdk.capture_message("a")
+        with sdk.push_scope() as scope:
+            sdk.set_tag("B1", 1)
+            scope.set_tag("B2", 1)
+            sdk.capture_message("b")
+        sdk.set_tag("Z", 1)
+        sdk.capture_message("z")
+        sdk.push_scope(lambda s: (s.set_tag("C", 1), sdk.capture_message("c")))
+        sdk.capture_message("d")
+        sdk.get_client().close(timeout=0)
+    return tags
+
+
+def test_push_scope_forks_the_isolation_scope_side_by_side() -> None:
+    from tests.conftest import reset_sdk
+
+    reset_sdk()
+    try:
+        assert _push_scope_tags(sentry_lite) == _push_scope_tags(sentry_sdk)
+    finally:
+        reset_sdk()

@@ -23,6 +23,7 @@ from sentry_lite.scope import (
     add_global_event_processor,
     isolation_scope,
     new_scope,
+    pushed_isolation_scope,
 )
 from sentry_lite.tracing.decorator import instrument_functions, trace
 from sentry_lite.tracing.noop import NoOpSpan
@@ -249,10 +250,10 @@ def push_scope(
         stacklevel=2,
     )
     if callback is not None:
-        with new_scope() as scope:
+        with pushed_isolation_scope() as scope:
             callback(scope)
         return None
-    return _ScopeManager(new_scope)
+    return _ScopeManager(pushed_isolation_scope)
 
 
 # -- tracing ------------------------------------------------------------------------------
