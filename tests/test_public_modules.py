@@ -457,3 +457,19 @@ def test_push_scope_forks_the_isolation_scope_side_by_side() -> None:
         assert _push_scope_tags(sentry_lite) == _push_scope_tags(sentry_sdk)
     finally:
         reset_sdk()
+
+
+def test_breadcrumbs_with_past_timestamps_are_sorted(
+    sentry_init: Callable[..., Any], receiver: Receiver
+) -> None:
+    import datetime
+
+    sentry_init()
+    now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    stamps = [now - datetime.timedelta(days=d) for d in (10, 8, 12)]
+    for stamp in stamps:
+        sentry_lite.add_breadcrumb(message=str(stamp), timestamp=stamp)
+    sentry_lite.capture_exception(ValueError())
+    _flushed(receiver)
+    got = [c["message"] for c in receiver.events[0]["breadcrumbs"]["values"]]
+    assert got == [str(s) for s in sorted(stamps)]

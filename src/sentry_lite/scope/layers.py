@@ -134,6 +134,11 @@ def _crumb_time(crumb: Breadcrumb) -> float:
         return ts.timestamp()
     if isinstance(ts, (int, float)):
         return float(ts)
+    if isinstance(ts, str):
+        try:
+            return datetime.fromisoformat(ts.replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            return 0.0
     return 0.0
 
 
@@ -149,7 +154,7 @@ def merge_breadcrumbs(layers: Layers, event: Event, hint: Hint) -> None:
         if layer._breadcrumbs:
             crumbs.extend(layer._breadcrumbs)
             sources += 1
-    if sources > 1:
+    if len(crumbs) > 1:  # crumbs given their own (past) timestamps are in order too
         crumbs.sort(key=_crumb_time)
     event["breadcrumbs"] = {"values": crumbs}
 
