@@ -473,3 +473,14 @@ def test_breadcrumbs_with_past_timestamps_are_sorted(
     _flushed(receiver)
     got = [c["message"] for c in receiver.events[0]["breadcrumbs"]["values"]]
     assert got == [str(s) for s in sorted(stamps)]
+
+
+def test_custom_transport_gets_parsed_dsn() -> None:
+    class Custom(sentry_lite.Transport):
+        def capture_envelope(self, envelope: Any) -> None:
+            pass
+
+    assert str(Custom({"dsn": "https://bar@example.com/124"}).parsed_dsn) == (
+        "https://bar@example.com/124"
+    )
+    assert Custom({}).parsed_dsn is None
