@@ -484,3 +484,21 @@ def test_custom_transport_gets_parsed_dsn() -> None:
         "https://bar@example.com/124"
     )
     assert Custom({}).parsed_dsn is None
+
+
+def test_spans_dropped_by_before_send_transaction_are_counted(
+    sentry_init: Callable[..., Any], receiver: Receiver
+) -> None:
+    def keep_two(event: Any, hint: Any) -> Any:
+        event["spans"] = event["spans"][:2]
+        return event
+
+    sentry_init(traces_sample_rate=1.0, before_send_transaction=keep_two)
+    with sentry_lite.start_transaction(name="t"):
+        for _ in range(5):
+            sentry_lite.start_span(op="s").finish()
+    sentry_lite.flush(5)
+    receiver.wait_for(1, item_type="transaction")
+    receiver.wait_for(1, item_type="client_report")
+    assert receiver.discarded().get(("span", "before_send")) == 3
+    assert len(receiver.transactions[0]["spans"]) == 2

@@ -267,7 +267,13 @@ class EventPipeline:
         return result
 
     def before_send_transaction(self, event: Event, hint: Hint) -> Optional[Event]:
-        return self._run_hook("before_send_transaction", event, hint)
+        spans_before = len(event.get("spans") or ())
+        result = self._run_hook("before_send_transaction", event, hint)
+        if result is not None:
+            removed = spans_before - len(result.get("spans") or ())
+            if removed > 0:  # as sentry_sdk: spans the hook dropped are counted
+                self._record_lost("before_send", "span", removed)
+        return result
 
     # -- helpers --------------------------------------------------------------------------
     def _sdk_info(self) -> Dict[str, Any]:
