@@ -502,3 +502,28 @@ def test_spans_dropped_by_before_send_transaction_are_counted(
     receiver.wait_for(1, item_type="client_report")
     assert receiver.discarded().get(("span", "before_send")) == 3
     assert len(receiver.transactions[0]["spans"]) == 2
+
+
+def test_propagate_traces_false_warns_and_sends_no_headers(
+    sentry_init: Callable[..., Any],
+) -> None:
+    sentry_init(traces_sample_rate=1.0, propagate_traces=False)
+    with (  # noqa: SIM117
+        sentry_lite.start_transaction(name="t")
+    ):
+        span = sentry_lite.start_span(op="s")
+        with pytest.warns(DeprecationWarning, match="propagate_traces"):
+            headers = dict(sentry_lite.get_current_scope().iter_trace_propagation_headers(span))
+        span.finish()
+    assert headers == {}
+
+
+def test_iter_trace_propagation_headers_takes_the_span_positionally(
+    sentry_init: Callable[..., Any],
+) -> None:
+    sentry_init(traces_sample_rate=1.0)
+    with sentry_lite.start_transaction(name="t") as txn:
+        span = txn.start_child(op="s")
+        headers = dict(sentry_lite.get_current_scope().iter_trace_propagation_headers(span))
+        span.finish()
+    assert headers["sentry-trace"].split("-")[1] == span.span_id

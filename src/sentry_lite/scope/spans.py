@@ -170,8 +170,14 @@ class ScopeTracing(ScopeData):
         """``sentry-trace``, ``baggage`` (and ``traceparent`` if enabled) for outgoing calls."""
         options = self.get_client().options
         if not options.get("propagate_traces", True):
+            warnings.warn(
+                "The `propagate_traces` parameter is deprecated. Please use "
+                "`trace_propagation_targets` instead.",
+                DeprecationWarning,
+                stacklevel=2,
+            )
             return
-        span = kwargs.get("span")
+        span = kwargs.get("span", args[0] if args else None)
         if span is None:
             span = self._span
         headers: Iterator[Tuple[str, str]]
