@@ -527,3 +527,34 @@ def test_iter_trace_propagation_headers_takes_the_span_positionally(
         headers = dict(sentry_lite.get_current_scope().iter_trace_propagation_headers(span))
         span.finish()
     assert headers["sentry-trace"].split("-")[1] == span.span_id
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_http_request_source_on_outgoing_spans(
+    sentry_init: Callable[..., Any], receiver: Receiver, enabled: bool
+) -> None:
+    from http.client import HTTPConnection
+
+    sentry_init(
+        traces_sample_rate=1.0,
+        enable_http_request_source=enabled,
+        http_request_source_threshold_ms=0,
+    )
+    from tests.httpserver import HeaderServer
+
+    server = HeaderServer()
+    try:
+        with sentry_lite.start_transaction(name="t"):
+            conn = HTTPConnection("127.0.0.1", server.port, timeout=10)
+            conn.request("GET", "/items")
+            conn.getresponse().read()
+            conn.close()
+    finally:
+        server.close()
+    _flushed(receiver, item_type="transaction")
+    (span,) = [s for s in receiver.transactions[0]["spans"] if s["op"] == "http.client"]
+    if enabled:
+        assert span["data"]["code.function"] == "test_http_request_source_on_outgoing_spans"
+        assert span["data"]["code.namespace"] == __name__
+    else:
+        assert "code.function" not in span["data"]
