@@ -39,7 +39,10 @@ LAYERS: List[Tuple[str, Tuple[str, ...]]] = [
     ("tools", ("cli", "__main__", "testing", "devserver")),
     ("package", ("__init__",)),
     ("compat", ("hub",)),
-    ("api", ("api", "integration_api", "crons")),
+    (
+        "api",
+        ("api", "integration_api", "crons", "utils", "scrubber", "tracing_utils", "feature_flags"),
+    ),
     ("scope", ("scope",)),
     ("client", ("client", "client_base", "pipeline")),
     ("envelope", ("envelope", "attachments")),
@@ -60,6 +63,10 @@ LAYERS: List[Tuple[str, Tuple[str, ...]]] = [
             "option_table",
             "init_options",
             "sdk_alias",
+            "conventions",
+            "internal_errors",
+            "value_checks",
+            "uwsgi_check",
         ),
     ),
 ]

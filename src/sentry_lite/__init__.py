@@ -5,8 +5,7 @@
 
 from typing import TYPE_CHECKING, Any
 
-from sentry_lite import api as _api
-from sentry_lite import crons, integrations, profiler
+from sentry_lite import api, crons, integrations, profiler
 from sentry_lite.api import (
     add_attachment,
     add_breadcrumb,
@@ -50,6 +49,14 @@ from sentry_lite.scope import Scope
 
 __version__ = VERSION
 
+# -- i11core: the rest of sentry_sdk's top-level names ------------------------------------
+from sentry_lite.api import (  # noqa: E402
+    flush_async,
+    set_transaction_name,
+    update_current_span,
+)
+
+setattr(api, "monitor", monitor)  # noqa: B010 - sentry_sdk.api.monitor (crons imports api)
 
 _LOADED_ON_USE = {
     "Client": "sentry_lite.client",
@@ -81,7 +88,7 @@ if TYPE_CHECKING:
     from sentry_lite.transport.http import HttpTransport
 
 
-_api.use_integration_setup(integrations.setup_integrations)
+api.use_integration_setup(integrations.setup_integrations)
 
 __all__ = [
     "VERSION",
@@ -103,6 +110,7 @@ __all__ = [
     "continue_trace",
     "crons",
     "flush",
+    "flush_async",
     "get_baggage",
     "get_client",
     "get_current_scope",
@@ -126,8 +134,10 @@ __all__ = [
     "set_measurement",
     "set_tag",
     "set_tags",
+    "set_transaction_name",
     "set_user",
     "start_span",
     "start_transaction",
     "trace",
+    "update_current_span",
 ]

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import logging
 import sys
+import warnings
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, Mapping, Optional, Union, overload
 
 from sentry_lite.client_base import BaseClient
+from sentry_lite.consts import VERSION
 from sentry_lite.dsn import Dsn
 from sentry_lite.options import options_help
 from sentry_lite.scope import (
@@ -20,12 +22,14 @@ from sentry_lite.scope import (
     add_global_event_processor,
     isolation_scope,
     new_scope,
+    pushed_isolation_scope,
 )
 from sentry_lite.tracing.decorator import instrument_functions, trace
 from sentry_lite.tracing.noop import NoOpSpan
 from sentry_lite.tracing.span import Span
 from sentry_lite.tracing.transaction import Transaction
 from sentry_lite.types import Breadcrumb, Event, EventProcessor, Hint
+from sentry_lite.uwsgi_check import check_uwsgi_thread_support
 
 IntegrationSetup = Callable[[Dict[str, Any]], Dict[str, Any]]
 _integration_setup: Optional[IntegrationSetup] = None
@@ -226,6 +230,13 @@ def configure_scope(
     callback: Optional[Callable[[Scope], None]] = None,
 ) -> Optional[_ScopeManager]:
     """1.x API: change the isolation scope (what ``set_tag`` & co. change)."""
+    warnings.warn(
+        "sentry_sdk.configure_scope is deprecated and will be removed in the next major "
+        "version. Please consult our migration guide to learn how to migrate to the new API: "
+        "https://docs.sentry.io/platforms/python/migration/1.x-to-2.x#scope-configuring",
+        DeprecationWarning,
+        stacklevel=2,
+    )
     if callback is not None:
         callback(Scope.get_isolation_scope())
         return None
@@ -244,11 +255,18 @@ def push_scope(
     callback: Optional[Callable[[Scope], None]] = None,
 ) -> Optional[_ScopeManager]:
     """1.x API: a forked current scope for the block (``new_scope`` in 2.x)."""
+    warnings.warn(
+        "sentry_sdk.push_scope is deprecated and will be removed in the next major "
+        "version. Please consult our migration guide to learn how to migrate to the new API: "
+        "https://docs.sentry.io/platforms/python/migration/1.x-to-2.x#scope-pushing",
+        DeprecationWarning,
+        stacklevel=2,
+    )
     if callback is not None:
-        with new_scope() as scope:
+        with pushed_isolation_scope() as scope:
             callback(scope)
         return None
-    return _ScopeManager(new_scope)
+    return _ScopeManager(pushed_isolation_scope)
 
 
 # -- tracing ------------------------------------------------------------------------------
@@ -309,6 +327,13 @@ def get_baggage() -> Optional[str]:
 # -- init ---------------------------------------------------------------------------------
 
 
+_INIT_GUARD_DEPRECATED = (
+    "Using the return value of sentry_sdk.init as a context manager and manually calling "
+    "the __enter__ and __exit__ methods on the return value are deprecated. We are no longer "
+    "maintaining this functionality, and we will remove it in the next major release."
+)
+
+
 class _InitGuard:
     """What ``init`` returns: ``with sentry_lite.init(...):`` closes the client at the end."""
 
@@ -316,9 +341,11 @@ class _InitGuard:
         self._client = client
 
     def __enter__(self) -> _InitGuard:
+        warnings.warn(_INIT_GUARD_DEPRECATED, DeprecationWarning, stacklevel=2)
         return self
 
     def __exit__(self, *exc: Any) -> None:
+        warnings.warn(_INIT_GUARD_DEPRECATED, DeprecationWarning, stacklevel=2)
         self._client.close()
 
     def __getattr__(self, name: str) -> Any:
@@ -338,7 +365,8 @@ def _setup_debug_logging(debug: bool) -> None:
 
 
 def init(
-    dsn: Optional[Union[str, Dsn, Mapping[str, Any]]] = None,
+    *args: Optional[Union[str, Dsn, Mapping[str, Any]]],
+    dsn: Optional[Union[str, Dsn]] = None,
     **options: Unpack[InitOptions],
 ) -> _InitGuard:
     """Create the client, set up its integrations and make it active for the process.
@@ -352,9 +380,23 @@ def init(
     {options}
     """
     kwargs: Dict[str, Any] = dict(options)
-    if isinstance(dsn, Mapping):
-        kwargs = {**dsn, **kwargs}
-        dsn = kwargs.pop("dsn", None)
+    if dsn is not None:
+        kwargs["dsn"] = dsn
+    positional = list(args)
+    if positional and (positional[0] is None or isinstance(positional[0], (str, bytes, Dsn))):
+        kwargs.setdefault("dsn", positional.pop(0))  # init("https://...@.../1")
+    if len(positional) > 1:
+        raise TypeError("Only single positional argument is expected")
+    if positional and isinstance(positional[0], Mapping):
+        kwargs = {**positional[0], **kwargs}  # init({"dsn": ..., ...}): keywords win
+    dsn = kwargs.pop("dsn", None)
+    if kwargs.get("enable_tracing") is not None:
+        warnings.warn(
+            "The `enable_tracing` parameter is deprecated. Please use `traces_sample_rate` "
+            "instead.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
     # The client, its pipeline, the serializer and the transport load here, at init,
     # not at ``import sentry_lite``.
     from sentry_lite.client import Client
@@ -366,6 +408,10 @@ def init(
     if client.options["functions_to_trace"]:
         instrument_functions(client.options["functions_to_trace"])
     Scope.get_global_scope().set_client(client)
+    if client.is_active():
+        check_uwsgi_thread_support()
+    if client.options.debug:
+        _log_init_summary(client)
     return _InitGuard(client)
 
 
@@ -373,3 +419,76 @@ if init.__doc__:  # absent under python -OO
     init.__doc__ = init.__doc__.replace("    {options}", options_help())
 
 _ = add_global_event_processor, isolation_scope, trace  # re-exported
+
+
+# -- i11core: the rest of sentry_sdk.api ----------------------------------------------------
+
+__all__ += ["flush_async", "set_transaction_name", "update_current_span"]
+# ``sentry_sdk.api.monitor``: crons builds on this module, so the package sets it here.
+
+
+def set_transaction_name(name: str, source: Optional[str] = None) -> None:
+    """Rename the current transaction (and what errors report as their transaction)."""
+    Scope.get_current_scope().set_transaction_name(name, source)
+
+
+def update_current_span(
+    op: Optional[str] = None,
+    name: Optional[str] = None,
+    attributes: Optional[Dict[str, Union[str, int, float, bool]]] = None,
+    data: Optional[Dict[str, Any]] = None,
+) -> None:
+    """Change the running span's op, name or data; nothing happens without one.
+
+    ``data`` is sentry_sdk's deprecated spelling of ``attributes`` (DeprecationWarning).
+    """
+    span = Scope.get_current_scope().span
+    if span is None:
+        return
+    if op is not None:
+        span.op = op
+    if name is not None:
+        span.description = name
+    if data is not None and attributes is not None:
+        raise ValueError(
+            "Cannot provide both `data` and `attributes`. Please use only `attributes`."
+        )
+    if data is not None:
+        import warnings
+
+        warnings.warn(
+            "The `data` parameter is deprecated. Please use `attributes` instead.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        attributes = data
+    if attributes is not None:
+        span.update_data(attributes)
+
+
+async def flush_async(
+    timeout: Optional[float] = None,
+    callback: Optional[Callable[[int, float], None]] = None,
+) -> None:
+    """``flush`` for async code: waits in a worker thread, the event loop keeps running."""
+    import asyncio
+
+    await asyncio.get_running_loop().run_in_executor(None, flush, timeout, callback)
+
+
+def _log_init_summary(client: BaseClient) -> None:
+    """``debug=True``: where events go and what is captured, once at init."""
+    logger = logging.getLogger("sentry_lite")
+    parsed = client.options.parsed_dsn
+    if parsed is None:
+        where = "no DSN: nothing is sent" + (" (a transport is set)" if client.is_active() else "")
+    else:
+        where = f"sending to {parsed.netloc} (project {parsed.project_id})"
+    logger.debug(
+        "sentry_lite %s: init: %s; environment %r, release %r; integrations: %s",
+        VERSION,
+        where,
+        client.options.get("environment"),
+        client.options.get("release"),
+        ", ".join(sorted(client.integrations)) or "none",
+    )

@@ -21,11 +21,11 @@ class Attachment:
         add_to_transactions: bool = False,
     ) -> None:
         if bytes is None and path is None:
-            raise TypeError("attachment requires either bytes or a path")
+            raise TypeError("path or raw bytes required for attachment")
         if filename is None and path is not None:
             filename = os.path.basename(path)
         if filename is None:
-            raise TypeError("attachment requires a filename")
+            raise TypeError("filename is required for attachment")
         if content_type is None:
             content_type = mimetypes.guess_type(filename)[0]
         self.bytes = bytes

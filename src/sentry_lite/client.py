@@ -12,6 +12,7 @@ import logging
 import os
 import threading
 import time
+from contextvars import ContextVar
 from typing import Any, Callable, Dict, Optional
 
 from sentry_lite.client_base import BaseClient, NonRecordingClient, log_hook_error, warn_once
@@ -22,7 +23,7 @@ from sentry_lite.events.contexts import sdk_name
 from sentry_lite.events.exceptions import event_from_exception, exc_info_from_error
 from sentry_lite.events.top_level import fix_top_level
 from sentry_lite.options import Options, build_options
-from sentry_lite.pipeline import SCOPE_HINT, EventPipeline
+from sentry_lite.pipeline import CALLBACK_ERROR_HINT, SCOPE_HINT, EventPipeline
 from sentry_lite.profiler import control as profiler_control
 from sentry_lite.timestamps import now_iso
 from sentry_lite.tracing.ids import new_trace_id
@@ -34,6 +35,11 @@ logger = logging.getLogger("sentry_lite")
 CHECK_IN = "check_in"
 """Event type of a cron check-in: sent as a ``check_in`` item, category ``monitor``."""
 internal_logger = logging.getLogger("sentry_lite.errors")
+
+_building_event: ContextVar[bool] = ContextVar("sentry_lite_building_event", default=False)
+"""Set while an event is built and sent: a capture from inside (a ``__repr__`` that
+reports an error while its frame is serialised) would recurse, so it is ignored, as
+sentry_sdk ignores captures during serialisation."""
 
 __all__ = ["BaseClient", "Client", "NonRecordingClient", "log_hook_error", "warn_once"]
 
@@ -80,8 +86,9 @@ class Client(BaseClient):
         return self.capture_event({"message": message, "level": level or "info"}, None, scope)
 
     def capture_exception(self, error: Any = None, scope: Any = None) -> Optional[str]:
-        if not self.is_active():
+        if not self.is_active() or _building_event.get():
             return None
+        token = _building_event.set(True)
         try:
             exc_info = exc_info_from_error(error)
             if exc_info[1] is None:
@@ -91,6 +98,8 @@ class Client(BaseClient):
             internal_logger.exception("sentry_lite: could not build the exception event")
             self.record_lost_event("internal_sdk_error", "error")
             return None
+        finally:
+            _building_event.reset(token)
         return self.capture_event(event, hint, scope)
 
     def capture_event(
@@ -99,12 +108,18 @@ class Client(BaseClient):
         """Run the pipeline; returns the event id, or None if the event was dropped."""
         if self._closed:
             return None
+        if _building_event.get():
+            logger.debug("sentry_lite: capture while building an event (a repr?) ignored")
+            return None
+        token = _building_event.set(True)
         try:
             return self._capture(event, dict(hint) if hint else {}, scope)
         except Exception:  # noqa: BLE001 - never let the SDK break the app
             internal_logger.exception("sentry_lite: internal error while capturing an event")
             self.record_lost_event("internal_sdk_error", "error")
             return None
+        finally:
+            _building_event.reset(token)
 
     def _capture(self, event: Event, hint: Hint, scope: Any) -> Optional[str]:
         fix_top_level(event, warn_once)  # i16: a hand-made event's wrong-typed sections
@@ -127,6 +142,8 @@ class Client(BaseClient):
         for step in steps:
             result = step.run(event, hint)
             if result is None:
+                if hint.pop(CALLBACK_ERROR_HINT, False):
+                    step = step._replace(loss_reason="callback_error")
                 if kind == CHECK_IN:
                     self.record_lost_event(step.loss_reason, "monitor")
                 else:

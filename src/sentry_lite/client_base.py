@@ -7,7 +7,7 @@ the event pipeline, the serializer and the transport: those load at ``init``.
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from sentry_lite.dsn import Dsn
 from sentry_lite.options import DEFAULTS, Options
@@ -111,3 +111,10 @@ class NonRecordingClient(BaseClient):
 
 
 NonRecordingClient.instance = NonRecordingClient()
+
+
+# -- i11core: integrations told when before_send drops an event ---------------------------
+
+before_send_drop_callbacks: List[Callable[[Dict[str, Any]], None]] = []
+"""Called with the hint of an error event ``before_send`` dropped: the dedupe integration
+forgets that exception, so the next capture of it is not taken for a duplicate."""

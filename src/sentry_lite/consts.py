@@ -6,6 +6,7 @@ Limits live in :mod:`sentry_lite.limits`; the ones sentry_sdk exports from its
 
 from __future__ import annotations
 
+from sentry_lite.conventions import OpConventions, SpanDataConventions
 from sentry_lite.limits import (
     CONTEXT_LINES,
     DEFAULT_MAX_BREADCRUMBS,
@@ -46,7 +47,7 @@ USER_AGENT = f"sentry-lite/{VERSION}"
 # -- issue 12 (SQLAlchemy, Redis, Celery, RQ, crons): sentry_sdk's span names ------------
 
 
-class OP:
+class OP(OpConventions):
     """Span operations (``span.op``) the data and queue integrations use, as sentry_sdk."""
 
     CACHE_GET = "cache.get"
@@ -63,7 +64,7 @@ class OP:
     SUBPROCESS = "subprocess"
 
 
-class SPANDATA:
+class SPANDATA(SpanDataConventions):
     """Span data keys (OpenTelemetry semantic conventions, as sentry_sdk names them)."""
 
     CACHE_HIT = "cache.hit"
@@ -91,3 +92,38 @@ class SPANDATA:
     SERVER_PORT = "server.port"
     THREAD_ID = "thread.id"
     THREAD_NAME = "thread.name"
+
+
+# -- i11core: the rest of sentry_sdk.consts (conventions.py holds the tables) -------------
+
+from sentry_lite.conventions import (  # noqa: E402
+    INSTRUMENTER,
+    SPANNAME,
+    SPANSTATUS,
+    SPANTEMPLATE,
+    CompressionAlgo,
+    EndpointType,
+)
+from sentry_lite.option_table import OPTIONS as _OPTION_SPECS  # noqa: E402
+
+__all__ += [
+    "DEFAULT_ADD_FULL_STACK",
+    "DEFAULT_OPTIONS",
+    "FALSE_VALUES",
+    "INSTRUMENTER",
+    "MATCH_ALL",
+    "SPANNAME",
+    "SPANSTATUS",
+    "SPANTEMPLATE",
+    "CompressionAlgo",
+    "EndpointType",
+]
+
+DEFAULT_ADD_FULL_STACK = False
+"""``add_full_stack``'s default."""
+MATCH_ALL = r".*"
+"""The pattern that matches every URL (``trace_propagation_targets``' default)."""
+FALSE_VALUES = ["false", "no", "off", "n", "0"]
+"""Environment values read as False, as sentry_sdk lists them."""
+DEFAULT_OPTIONS = {spec.name: spec.default for spec in _OPTION_SPECS}
+"""Every init option and its default (built from the one option table)."""

@@ -12,7 +12,8 @@ integration with them, with Flask as the worked example.
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, Iterator, Optional, Tuple
+import time
+from typing import Any, Callable, Dict, Iterator, Optional, Tuple
 
 from sentry_lite.client_base import BaseClient, warn_once
 from sentry_lite.events.exceptions import event_from_exception, exc_info_from_error
@@ -269,3 +270,29 @@ def spotlight_url() -> Optional[str]:
     spotlight = Scope.get_client().spotlight
     url = getattr(spotlight, "url", None)
     return url if isinstance(url, str) else None
+
+# -- i11core: public surface (issue 11) -------------------------------------------------------
+
+from sentry_lite.client_base import before_send_drop_callbacks  # noqa: E402
+from sentry_lite.events.code_source import is_slow_request as _is_slow_request  # noqa: E402
+
+__all__ += ["add_http_request_source", "on_before_send_drop"]
+
+
+def on_before_send_drop(callback: Callable[[Dict[str, Any]], None]) -> None:
+    """Call ``callback(hint)`` whenever ``before_send`` drops an error event."""
+    before_send_drop_callbacks.append(callback)
+
+
+def add_http_request_source(span: Span) -> None:
+    """``code.*`` data on an outgoing HTTP span once its response arrived, when the request
+    counts as slow; call it while the request's stack is still the app's."""
+    try:
+        options = Scope.get_client().options
+        if not options.get("enable_http_request_source", True):
+            return
+        duration_s = max(0.0, time.time() - span.start_timestamp.timestamp())
+        if _is_slow_request(options, duration_s):
+            _add_source(span, options)
+    except Exception:  # noqa: BLE001 - a missing source never costs the request
+        logger.debug("sentry_lite: could not add the request source", exc_info=True)

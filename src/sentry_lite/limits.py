@@ -213,3 +213,8 @@ the first are added only while a backlog waits and the ingest is slow (SPREAD_LA
 POOL_IDLE_EXIT = 10.0
 """Seconds an extra sending thread waits without work before it ends (the pool shrinks
 back; its kept-alive connection stays in urllib3's pool until the ingest closes it)."""
+
+# -- i11core: public surface -----------------------------------------------------------------
+
+DEFAULT_FLAG_CAPACITY = 100
+"""Feature-flag evaluations a scope keeps for error events (sentry_sdk's default)."""

@@ -198,14 +198,12 @@ OPTIONS: Tuple[OptionSpec, ...] = (
         True,
         BOOL,
         "Add the calling code to slow outgoing HTTP spans.",
-        status=NOT_YET,
     ),
     S(
         "http_request_source_threshold_ms",
         100,
         NUMBER,
         "What counts as a slow request (ms).",
-        status=NOT_YET,
     ),
     S(
         "trace_lifecycle",

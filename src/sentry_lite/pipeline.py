@@ -28,7 +28,7 @@ import logging
 import random
 from typing import Any, Callable, Dict, NamedTuple, Optional, Tuple, Type
 
-from sentry_lite.client_base import log_hook_error
+from sentry_lite.client_base import before_send_drop_callbacks, log_hook_error
 from sentry_lite.events.contexts import installed_modules, os_context, runtime_context, sdk_info
 from sentry_lite.events.frames import current_stacktrace, set_in_app
 from sentry_lite.events.scrub import EventScrubber
@@ -45,6 +45,11 @@ internal_logger = logging.getLogger("sentry_lite.errors")
 SCOPE_HINT = "sentry_lite.scope"
 """Hint key that carries a capture's scopes to ``apply_scopes`` (removed there, before any
 processor or hook sees the hint)."""
+
+
+CALLBACK_ERROR_HINT = "sentry_lite.callback_error"
+"""Hint key set when ``before_send``/``before_send_transaction`` raised: the drop is
+counted as ``callback_error``, not ``before_send``."""
 
 
 class Step(NamedTuple):
@@ -252,10 +257,23 @@ class EventPipeline:
         return event
 
     def before_send(self, event: Event, hint: Hint) -> Optional[Event]:
-        return self._run_hook("before_send", event, hint)
+        result = self._run_hook("before_send", event, hint)
+        if result is None:
+            for callback in before_send_drop_callbacks:
+                try:
+                    callback(hint)
+                except Exception:  # noqa: BLE001
+                    logger.debug("sentry_lite: a drop callback failed", exc_info=True)
+        return result
 
     def before_send_transaction(self, event: Event, hint: Hint) -> Optional[Event]:
-        return self._run_hook("before_send_transaction", event, hint)
+        spans_before = len(event.get("spans") or ())
+        result = self._run_hook("before_send_transaction", event, hint)
+        if result is not None:
+            removed = spans_before - len(result.get("spans") or ())
+            if removed > 0:  # as sentry_sdk: spans the hook dropped are counted
+                self._record_lost("before_send", "span", removed)
+        return result
 
     # -- helpers --------------------------------------------------------------------------
     def _sdk_info(self) -> Dict[str, Any]:
@@ -278,10 +296,11 @@ class EventPipeline:
         try:
             result = hook(event, hint)
         except Exception:  # noqa: BLE001
-            # Documented: a hook that raises is logged and the event is sent unmodified
-            # by the hook (sentry_sdk does the same), so a buggy hook never loses data.
+            # As sentry_sdk 2.75: the event is dropped and counted as ``callback_error``
+            # (the hook may have been the one thing keeping secrets out); logged.
             log_hook_error(name)
-            return event
+            hint[CALLBACK_ERROR_HINT] = True
+            return None
         if result is None:
             return None
         if not isinstance(result, dict):

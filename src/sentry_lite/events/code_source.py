@@ -17,7 +17,7 @@ from typing import Any, Mapping, Optional
 from sentry_lite.events.frames import filename_for_module
 from sentry_lite.events.in_app import is_external_source, module_in
 
-__all__ = ["add_query_source", "is_slow_query", "slow_query_threshold_ms"]
+__all__ = ["add_query_source", "is_slow_query", "is_slow_request", "slow_query_threshold_ms"]
 
 _SDK_PREFIX = "sentry_lite."
 
@@ -85,3 +85,18 @@ def add_query_source(span: Any, options: Mapping[str, Any]) -> None:
         span.set_data("code.function", frame.f_code.co_name)
     except Exception:  # noqa: BLE001 - a missing source never costs the span
         pass
+
+
+# -- i11core: the same for outgoing HTTP requests ------------------------------------------
+
+
+def is_slow_request(options: Mapping[str, Any], duration_s: float) -> bool:
+    """Does an outgoing request of this duration get its source (``enable_http_request_source``,
+    ``http_request_source_threshold_ms``)?"""
+    if not options.get("enable_http_request_source", True):
+        return False
+    try:
+        threshold = float(options.get("http_request_source_threshold_ms") or 0)
+    except (TypeError, ValueError):
+        return False
+    return duration_s * 1000.0 >= threshold

@@ -310,3 +310,9 @@ def event_from_exception(
         if "stacktrace" in value and value["stacktrace"] is None:
             annotate(event, ("exception", "values", index, "stacktrace"), rem=[_REM_OVER_LIMIT])
     return event, {"exc_info": info if info[0] is not None else None}
+
+
+safe_str = _safe_str
+"""``str(value)``, falling back to ``repr`` and then a placeholder: never raises."""
+get_error_message = _error_message
+"""An exception's message as the event shows it (``message``/``detail``, then notes)."""

@@ -233,6 +233,10 @@ def _hidden_by_flag(frame: FrameType) -> bool:
     return False
 
 
+hidden_frame = _hidden_by_flag
+"""Does the frame ask to be left out of stack traces (``__tracebackhide__``)?"""
+
+
 def _frame_info(frame: FrameType) -> Optional[_CodeInfo]:
     """The frame's code info, or None when the frame must be hidden."""
     try:

@@ -156,6 +156,7 @@ def setup_integrations(options: Dict[str, Any]) -> Dict[str, Integration]:
             )
             continue
         chosen[type(integration).identifier] = integration
+    warn_not_built(chosen.values())
     result: Dict[str, Integration] = {}
     for identifier, integration in chosen.items():
         if identifier in disabled:
@@ -189,7 +190,7 @@ def _watch(
 ) -> None:
     def enable() -> None:
         cls = _load(path)
-        if cls is None or cls.identifier in skip:
+        if cls is None or cls.identifier in skip or hasattr(cls, "not_built_warning"):
             return
         integration = cls()
         if _setup_one(integration, options):
@@ -271,3 +272,57 @@ def _find_with_others(
         if spec is not None:
             return spec  # type: ignore[no-any-return]
     return None
+
+
+# -- i11core: sentry_sdk's names for the integration registry --------------------------
+
+_DEFAULT_INTEGRATIONS: List[str] = list(_DEFAULT)
+"""The default integrations as import paths, as ``sentry_sdk.integrations`` lists them."""
+
+_AUTO_ENABLING_INTEGRATIONS: List[str] = [path for _, path in _AUTO_ENABLING]
+"""The integrations turned on when their library is imported."""
+
+_installed_integrations = _installed
+"""Identifiers whose ``setup_once`` ran (sentry_sdk's name for the same set)."""
+
+_processed_integrations: Set[str] = _installed
+"""sentry_sdk keeps a second set of identifiers it tried; here both are one set."""
+
+_MIN_VERSIONS: Dict[str, Tuple[int, ...]] = {
+    "celery": (4, 4, 7),
+    "django": (1, 8),
+    "fastapi": (0, 79, 0),
+    "flask": (1, 1, 4),
+    "rq": (0, 6),
+    "sqlalchemy": (1, 2),
+    "starlette": (0, 16),
+}
+"""Oldest library version each integration supports (sentry_sdk's figures)."""
+
+
+def _check_minimum_version(
+    integration: Type[Integration],
+    version: Optional[Tuple[int, ...]],
+    package: Optional[str] = None,
+) -> None:
+    """Raise DidNotEnable when ``version`` is unknown or older than the integration supports."""
+    package = package or integration.identifier
+    if version is None:
+        raise DidNotEnable(f"Unparsable {package} version.")
+    minimum = _MIN_VERSIONS.get(integration.identifier)
+    if minimum is None:
+        return
+    width = max(len(version), len(minimum))
+    padded = tuple(version) + (0,) * (width - len(version))
+    if padded < tuple(minimum) + (0,) * (width - len(minimum)):
+        raise DidNotEnable(
+            f"Integration only supports {package} {'.'.join(map(str, minimum))} or newer."
+        )
+
+
+def warn_not_built(integrations: Iterable[Integration]) -> None:
+    """One warning per integration passed to ``init`` that sentry-lite does not build yet."""
+    for integration in integrations:
+        message = getattr(type(integration), "not_built_warning", None)
+        if message is not None:
+            logger.warning("%s", message())

@@ -5,7 +5,11 @@ from __future__ import annotations
 from contextvars import ContextVar
 from typing import Optional
 
-from sentry_lite.integration_api import active_integration, add_global_event_processor
+from sentry_lite.integration_api import (
+    active_integration,
+    add_global_event_processor,
+    on_before_send_drop,
+)
 from sentry_lite.integrations import Integration
 from sentry_lite.types import Event, Hint
 
@@ -20,6 +24,7 @@ class DedupeIntegration(Integration):
     @staticmethod
     def setup_once() -> None:
         add_global_event_processor(_dedupe)
+        on_before_send_drop(_forget_dropped)
 
     @staticmethod
     def reset_last_seen() -> None:
@@ -44,3 +49,11 @@ def _dedupe(event: Event, hint: Hint) -> Optional[Event]:
         return None
     _last_seen.set(exc)
     return event
+
+
+def _forget_dropped(hint: Hint) -> None:
+    # An event the app's before_send dropped was never reported: the same exception
+    # captured again must not be taken for a duplicate (as sentry_sdk).
+    exc_info = hint.get("exc_info")
+    if exc_info is not None and _last_seen.get() is exc_info[1]:
+        _last_seen.set(None)

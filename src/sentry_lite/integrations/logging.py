@@ -23,6 +23,7 @@ __all__ = [
     "LoggingIntegration",
     "SentryHandler",
     "ignore_logger",
+    "unignore_logger",
 ]
 
 DEFAULT_LEVEL = logging.INFO
@@ -62,10 +63,19 @@ def ignore_logger(name_or_pattern: str) -> None:
         _ignored_loggers.add(name_or_pattern)
 
 
+def unignore_logger(name_or_pattern: str) -> None:
+    """Undo :func:`ignore_logger`: records of this logger are reported again."""
+    _ignored_loggers.discard(name_or_pattern)
+    _ignored_patterns.discard(name_or_pattern)
+
+
 def _is_ignored(name: str) -> bool:
     if name in _ignored_loggers or name.startswith("sentry_lite."):
         return True
-    return any(fnmatch(name, pattern) for pattern in _ignored_patterns)
+    stripped = name.strip()  # sentry_sdk ignores "  name  " as "name"
+    if stripped != name and stripped in _ignored_loggers:
+        return True
+    return any(fnmatch(stripped, pattern) for pattern in _ignored_patterns)
 
 
 def _level_name(levelno: int) -> str:
@@ -89,6 +99,15 @@ def _extras(record: logging.LogRecord) -> Dict[str, Any]:
     }
 
 
+def _level_number(level: Any) -> Any:
+    """A level name (``"WARNING"``) as its number, as ``logging.Handler(level=...)`` reads it."""
+    if isinstance(level, str):
+        number = logging.getLevelName(level.upper())
+        if isinstance(number, int):
+            return number
+    return level
+
+
 def _message(record: logging.LogRecord) -> str:
     try:
         return record.getMessage()
@@ -105,9 +124,9 @@ class LoggingIntegration(Integration):
         event_level: Optional[int] = DEFAULT_EVENT_LEVEL,
         sentry_logs_level: Optional[int] = None,
     ) -> None:
-        self.level = level
-        self.event_level = event_level
-        self.sentry_logs_level = sentry_logs_level
+        self.level = _level_number(level)
+        self.event_level = _level_number(event_level)
+        self.sentry_logs_level = _level_number(sentry_logs_level)
 
     @staticmethod
     def setup_once() -> None:

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 from sentry_lite.integration_api import (
     Scope,
     active_integration,
+    add_http_request_source,
     iter_trace_propagation_headers,
     should_propagate_trace,
     start_span,
@@ -115,6 +116,8 @@ def _install_httplib() -> None:
                 _safe(_breadcrumb, None, crumb)
             raise
         try:
+            if span is not None:
+                add_http_request_source(span)
             _on_response(rv, span, crumb)
         except Exception:
             pass

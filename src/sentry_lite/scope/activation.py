@@ -119,3 +119,15 @@ def _reset(var: ContextVar[Optional[Scope]], token: Token[Optional[Scope]]) -> N
         # The block was exited in another context (e.g. a generator finalised
         # elsewhere); leave the var as it is rather than raising into the app.
         pass
+
+
+@contextmanager
+def pushed_isolation_scope() -> Iterator[Scope]:
+    """1.x ``push_scope()``: a fork of the isolation scope for the block (the current
+    scope is left as it is), as sentry_sdk 2.x maps it."""
+    forked = Scope.get_isolation_scope().fork()
+    token = isolation_scope_var.set(forked)
+    try:
+        yield forked
+    finally:
+        _reset(isolation_scope_var, token)

@@ -8,11 +8,14 @@ that ties everything together.
 
 from __future__ import annotations
 
+import copy
 from collections import deque
 from typing import Any, Callable, Deque, Dict, List, Optional, Tuple, Union
 
 from sentry_lite import shortcuts
 from sentry_lite.client_base import BaseClient, warn_once
+from sentry_lite.limits import DEFAULT_FLAG_CAPACITY
+from sentry_lite.scope.flags import FlagBuffer
 from sentry_lite.tracing.context import PropagationContext
 from sentry_lite.types import Breadcrumb, Event, EventProcessor
 
@@ -39,6 +42,7 @@ class ScopeData:
         "_event_processors",
         "_extras",
         "_fingerprint",
+        "_flags",
         "_last_event_id",
         "_level",
         "_propagation_context",
@@ -59,6 +63,7 @@ class ScopeData:
         self.clear()
 
     def clear(self) -> None:
+        self._last_event_id = None  # sentry_sdk: clearing forgets the last event too
         self._level: Optional[str] = None
         self._fingerprint: Optional[List[str]] = None
         self._transaction: Optional[str] = None
@@ -73,6 +78,7 @@ class ScopeData:
         self._error_processors: List[Tuple[ErrorProcessor, Any]] = []
         self._span: Any = None
         self._propagation_context = None
+        self._flags: Optional[FlagBuffer] = None
 
     # -- copies ---------------------------------------------------------------------------
     def fork(self) -> Any:
@@ -115,6 +121,7 @@ class ScopeData:
         rv._event_processors = list(self._event_processors)
         rv._error_processors = list(self._error_processors)
         rv._span = self._span
+        rv._flags = copy.deepcopy(self._flags) if self._flags else None
         return rv
 
     # -- fields ---------------------------------------------------------------------------
@@ -278,6 +285,12 @@ class ScopeData:
             self._span = scope._span
         if scope._propagation_context is not None:
             self._propagation_context = scope._propagation_context
+        if scope._flags:
+            if not self._flags:
+                self._flags = copy.deepcopy(scope._flags)
+            else:
+                for flag in scope._flags.get():
+                    self._flags.set(flag["flag"], flag["result"])
 
     def update_from_kwargs(
         self,
@@ -319,5 +332,21 @@ class ScopeData:
     def set_new_propagation_context(self) -> None:
         self._propagation_context = PropagationContext()
 
+    @property
+    def flags(self) -> FlagBuffer:
+        """The feature-flag evaluations recorded on this scope (``add_feature_flag``)."""
+        if self._flags is None:
+            self._flags = FlagBuffer(_flag_capacity(self.client))
+        return self._flags
+
     def __repr__(self) -> str:
         return f"<Scope id={id(self):#x} type={self._type}>"
+
+
+def _flag_capacity(client: Optional[BaseClient]) -> int:
+    try:
+        experiments = client.options.get("_experiments") if client is not None else None
+        capacity = experiments.get("max_flags") if isinstance(experiments, dict) else None
+    except Exception:  # noqa: BLE001
+        capacity = None
+    return capacity if isinstance(capacity, int) and capacity > 0 else DEFAULT_FLAG_CAPACITY

@@ -134,6 +134,11 @@ def _crumb_time(crumb: Breadcrumb) -> float:
         return ts.timestamp()
     if isinstance(ts, (int, float)):
         return float(ts)
+    if isinstance(ts, str):
+        try:
+            return datetime.fromisoformat(ts.replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            return 0.0
     return 0.0
 
 
@@ -149,9 +154,23 @@ def merge_breadcrumbs(layers: Layers, event: Event, hint: Hint) -> None:
         if layer._breadcrumbs:
             crumbs.extend(layer._breadcrumbs)
             sources += 1
-    if sources > 1:
+    if len(crumbs) > 1:  # crumbs given their own (past) timestamps are in order too
         crumbs.sort(key=_crumb_time)
     event["breadcrumbs"] = {"values": crumbs}
+
+
+def merge_flags(layers: Layers, event: Event, hint: Hint) -> None:
+    """The feature flags every layer saw, latest result per flag (errors only)."""
+    merged: Optional[Dict[str, Any]] = None
+    for layer in layers:
+        if layer._flags:
+            merged = merged if merged is not None else {}
+            for flag in layer._flags.get():
+                merged.pop(flag["flag"], None)
+                merged[flag["flag"]] = flag["result"]
+    if merged:
+        values = [{"flag": name, "result": result} for name, result in merged.items()]
+        event.setdefault("contexts", {}).setdefault("flags", {})["values"] = values
 
 
 ERROR_RULES: Tuple[Rule, ...] = (
@@ -166,6 +185,7 @@ ERROR_RULES: Tuple[Rule, ...] = (
     first_set_transaction_info,
     error_transaction_info,
     merge_breadcrumbs,
+    merge_flags,
 )
 TRANSACTION_RULES: Tuple[Rule, ...] = (
     collect_attachments,

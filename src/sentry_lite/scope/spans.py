@@ -8,6 +8,7 @@ it through that reporter: the span never looks up scopes or clients itself.
 from __future__ import annotations
 
 import logging
+import warnings
 from threading import get_ident
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, Optional, Tuple, Union
 
@@ -103,6 +104,14 @@ class ScopeTracing(ScopeData):
 
     def start_span(self, **kwargs: Any) -> Span:
         """A child of the active span, or a span of its own when there is none."""
+        if kwargs.get("description") is not None:
+            warnings.warn(
+                "The `description` parameter is deprecated. Please use `name` instead.",
+                DeprecationWarning,
+                stacklevel=3,
+            )
+            description = kwargs.pop("description")
+            kwargs.setdefault("name", description)
         parent = self._span
         if parent is None:
             parent = self.get_isolation_scope()._span
@@ -161,8 +170,14 @@ class ScopeTracing(ScopeData):
         """``sentry-trace``, ``baggage`` (and ``traceparent`` if enabled) for outgoing calls."""
         options = self.get_client().options
         if not options.get("propagate_traces", True):
+            warnings.warn(
+                "The `propagate_traces` parameter is deprecated. Please use "
+                "`trace_propagation_targets` instead.",
+                DeprecationWarning,
+                stacklevel=2,
+            )
             return
-        span = kwargs.get("span")
+        span = kwargs.get("span", args[0] if args else None)
         if span is None:
             span = self._span
         headers: Iterator[Tuple[str, str]]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import warnings
 from datetime import datetime, timezone
 from typing import Any, Dict, Iterator, Optional, Tuple, Union
 
@@ -266,6 +267,12 @@ class Span:
         Children of an unsampled transaction are made by the transaction (a stand-in that
         records nothing).
         """
+        if description is not None:
+            warnings.warn(
+                "The `description` parameter is deprecated. Please use `name` instead.",
+                DeprecationWarning,
+                stacklevel=2,
+            )
         txn = self._containing_transaction
         if not kwargs and shortcuts.enabled:
             if self.sampled is False and txn is not None:

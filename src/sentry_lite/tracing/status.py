@@ -2,27 +2,9 @@
 
 from __future__ import annotations
 
+from sentry_lite.conventions import SPANSTATUS
+
 __all__ = ["SPANSTATUS", "get_span_status_from_http_code"]
-
-
-class SPANSTATUS:
-    ABORTED = "aborted"
-    ALREADY_EXISTS = "already_exists"
-    CANCELLED = "cancelled"
-    DATA_LOSS = "data_loss"
-    DEADLINE_EXCEEDED = "deadline_exceeded"
-    FAILED_PRECONDITION = "failed_precondition"
-    INTERNAL_ERROR = "internal_error"
-    INVALID_ARGUMENT = "invalid_argument"
-    NOT_FOUND = "not_found"
-    OK = "ok"
-    OUT_OF_RANGE = "out_of_range"
-    PERMISSION_DENIED = "permission_denied"
-    RESOURCE_EXHAUSTED = "resource_exhausted"
-    UNAUTHENTICATED = "unauthenticated"
-    UNAVAILABLE = "unavailable"
-    UNIMPLEMENTED = "unimplemented"
-    UNKNOWN_ERROR = "unknown_error"
 
 
 _STATUS_4XX = {

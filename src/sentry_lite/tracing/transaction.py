@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import warnings
 from datetime import datetime
 from typing import Any, Dict, List, Optional, Protocol, Union
 
@@ -248,6 +249,19 @@ class Transaction(Span):
         hub: Any = None,
     ) -> Optional[str]:
         """Send the transaction with its finished spans; returns the event id or None."""
+        if hub is not None:
+            warnings.warn(
+                "The `hub` parameter is deprecated. Please use the `scope` parameter, instead.",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+        if scope is not None and any(c.__name__ == "Hub" for c in type(scope).__mro__):
+            warnings.warn(
+                "Passing a Hub to finish is deprecated. Please pass a Scope, instead.",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            hub, scope = scope, None
         if self._end is not None:
             return None
         profile = self._profile

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable, Dict, Optional
 
+from sentry_lite.dsn import Dsn
 from sentry_lite.transport.wire import Envelope, Item, envelope_class
 
 logger = logging.getLogger("sentry_lite.errors")
@@ -21,6 +22,9 @@ class Transport:
 
     def __init__(self, options: Optional[Dict[str, Any]] = None) -> None:
         self.options: Dict[str, Any] = dict(options or {})
+        dsn = self.options.get("dsn")
+        # sentry_sdk's custom transports read ``self.parsed_dsn`` (None without a DSN).
+        self.parsed_dsn: Optional[Dsn] = dsn if isinstance(dsn, Dsn) else Dsn(dsn) if dsn else None
 
     def capture_envelope(self, envelope: Envelope) -> None:
         raise NotImplementedError

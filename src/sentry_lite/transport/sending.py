@@ -45,7 +45,9 @@ class Sender:
     def post(self, envelope: Envelope) -> Tuple[str, int]:
         """POST one envelope; the outcome and its size."""
         body, size, gzipped = self.encoder.encode(envelope)
-        return self.exchange.deliver(body, size, gzipped), size
+        outcome = self.exchange.deliver(body, size, gzipped)
+        log_delivery(envelope, outcome, size)
+        return outcome, size
 
     def prepare(self, envelope: Envelope) -> Tuple[Envelope, Optional[Item]]:
         """Attach the pending client report when one is due (or a flush asked for it)."""
@@ -129,6 +131,7 @@ class Sender:
             for envelope, report, (body, size, gzipped) in ready:
                 try:
                     outcome = self.exchange.deliver(body, size, gzipped)
+                    log_delivery(envelope, outcome, size)
                     self._settle(envelope, report, outcome, size)
                 except Exception:
                     logger.debug("sentry_lite: sending an envelope failed", exc_info=True)
@@ -155,3 +158,14 @@ class Sender:
             return None
         self.send_report()
         return CLIENT_REPORT_INTERVAL if self.losses.pending() else None
+
+
+# -- i11core: debug=True shows each envelope delivered ---------------------------------------
+
+
+def log_delivery(envelope: Envelope, outcome: str, size: int) -> None:
+    """``debug=True``: one line per POST with the envelope's items and the outcome (drops are
+    logged where they are counted); one level check when debug is off."""
+    if logger.isEnabledFor(logging.DEBUG):
+        items = ", ".join(str(getattr(item, "type", "?")) for item in envelope.items)
+        logger.debug("sentry_lite: envelope %s [%s], %d bytes", outcome, items, size)

@@ -1,0 +1,24 @@
+"""chalice: not built yet in sentry-lite (see ``integrations.not_built``).
+
+Importable and constructible as with sentry_sdk; ``init`` warns once that what
+``not_captured`` names will not be captured.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sentry_lite.integrations.not_built import NotBuiltIntegration
+
+
+class EventSourceHandler:
+    """Not built yet: passes calls through unchanged where it wraps an app."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.args = args
+        self.kwargs = kwargs
+
+
+class ChaliceIntegration(NotBuiltIntegration):
+    identifier = "chalice"
+    not_captured = "chalice invocations (errors, transactions, timeouts)"

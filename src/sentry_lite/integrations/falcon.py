@@ -1,0 +1,27 @@
+"""falcon: not built yet in sentry-lite (see ``integrations.not_built``).
+
+Importable and constructible as with sentry_sdk; ``init`` warns once that what
+``not_captured`` names will not be captured.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sentry_lite.integrations.not_built import NotBuiltIntegration
+
+
+class SentryFalconMiddleware:
+    """Not built yet: passes calls through unchanged where it wraps an app."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.args = args
+        self.kwargs = kwargs
+
+
+class FalconIntegration(NotBuiltIntegration):
+    identifier = "falcon"
+    not_captured = "falcon's requests (errors, transactions, request data)"
+
+    def __init__(self, transaction_style: Any = "uri_template") -> None:
+        NotBuiltIntegration.__init__(self, transaction_style=transaction_style)

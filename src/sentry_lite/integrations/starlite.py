@@ -1,0 +1,24 @@
+"""starlite: not built yet in sentry-lite (see ``integrations.not_built``).
+
+Importable and constructible as with sentry_sdk; ``init`` warns once that what
+``not_captured`` names will not be captured.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sentry_lite.integrations.not_built import NotBuiltIntegration
+
+
+class StarliteIntegration(NotBuiltIntegration):
+    identifier = "starlite"
+    not_captured = "starlite's requests (errors, transactions, request data)"
+
+
+class SentryStarliteASGIMiddleware:
+    """Not built yet: passes calls through unchanged where it wraps an app."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.args = args
+        self.kwargs = kwargs

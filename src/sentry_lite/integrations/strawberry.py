@@ -1,0 +1,19 @@
+"""strawberry: not built yet in sentry-lite (see ``integrations.not_built``).
+
+Importable and constructible as with sentry_sdk; ``init`` warns once that what
+``not_captured`` names will not be captured.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sentry_lite.integrations.not_built import NotBuiltIntegration
+
+
+class StrawberryIntegration(NotBuiltIntegration):
+    identifier = "strawberry"
+    not_captured = "strawberry GraphQL operations (errors, spans)"
+
+    def __init__(self, async_execution: Any = None) -> None:
+        NotBuiltIntegration.__init__(self, async_execution=async_execution)
