@@ -60,6 +60,7 @@ LAYERS: List[Tuple[str, Tuple[str, ...]]] = [
             "option_table",
             "init_options",
             "sdk_alias",
+            "data_collection",  # i11data
         ),
     ),
 ]

@@ -36,9 +36,13 @@ from sentry_lite.integrations.web.config import (
 )
 from sentry_lite.integrations.web.request_data import (
     body_within_bounds,
-    filter_headers,
+    collects_request_body,
+    collects_user_info,
     parse_cookies,
     parse_raw_body,
+    request_cookies,
+    request_headers,
+    request_query_string,
     set_body,
 )
 from sentry_lite.integrations.web.request_state import RequestState, current_request
@@ -169,7 +173,7 @@ class AsgiRequestState(RequestState):
         scope = self.scope
         config: AsgiConfig = self.config
         options = Scope.get_client().options
-        pii = options.send_default_pii
+        user_info = collects_user_info(options)
         ty = scope.get("type")
         request = event.setdefault("request", {})
         headers = _headers(scope)
@@ -179,17 +183,21 @@ class AsgiRequestState(RequestState):
             # Filtered in place: what is read from ``headers`` below (length, type, and
             # cookies or the client address only with pii on, when nothing is filtered)
             # is never a withheld header.
-            request["headers"] = filter_headers(event, headers, pii, annotated=False)
-            query = scope.get("query_string")
-            request["query_string"] = unquote(query.decode("latin-1")) if query else None
+            request["headers"] = request_headers(event, headers, options, annotated=False)
+            raw_query = scope.get("query_string")
+            include, query = request_query_string(
+                unquote(raw_query.decode("latin-1")) if raw_query else None, options
+            )
+            if include:
+                request["query_string"] = query
             request["url"] = _url(scope, host, config.path(scope))
-        if pii:
-            if scope.get("client"):
-                request["env"] = {"REMOTE_ADDR": _client_ip(scope, headers)}
-            cookies = parse_cookies(headers.get("cookie"))
-            if cookies:
-                request["cookies"] = cookies
-        self._body(event, request, options, headers)
+        if user_info and scope.get("client"):
+            request["env"] = {"REMOTE_ADDR": _client_ip(scope, headers)}
+        cookies = request_cookies(parse_cookies(headers.get("cookie")), options)
+        if cookies:
+            request["cookies"] = cookies
+        if collects_request_body(options):
+            self._body(event, request, options, headers)
         config.extract(event, request, scope, options)
         if event.get("type") != "transaction" and event_needs_name(event, config.generic_name):
             event["transaction"], source = config.name(scope)

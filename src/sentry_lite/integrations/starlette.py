@@ -26,6 +26,7 @@ from sentry_lite.integrations.web.config import (
     failed_status,
     warn_unknown,
 )
+from sentry_lite.integrations.web.request_data import collects_user_info
 from sentry_lite.integrations.web.request_state import (
     RequestState,
     capture_exception_event,
@@ -107,7 +108,7 @@ class StarletteConfig(AsgiConfig):
     def extract(
         self, event: Event, request: Dict[str, Any], scope: AsgiScope, options: Options
     ) -> None:
-        if options.send_default_pii and "user" in scope:
+        if "user" in scope and collects_user_info(options):
             user = _user_from_scope(scope)
             if user:
                 current = event.get("user")

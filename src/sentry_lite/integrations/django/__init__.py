@@ -23,6 +23,7 @@ from sentry_lite.integration_api import (
     Options,
     active_integration,
     annotate,
+    data_collection_configured,
 )
 from sentry_lite.integrations import DidNotEnable, Integration
 from sentry_lite.integrations.asgi import AsgiConfig, AsgiScope, run_asgi
@@ -38,8 +39,11 @@ from sentry_lite.integrations.web.config import (
 )
 from sentry_lite.integrations.web.request_data import (
     body_within_bounds,
+    collects_request_body,
+    collects_user_info,
     form_data,
     is_json_content_type,
+    request_cookies,
     set_body,
 )
 from sentry_lite.integrations.web.request_state import (
@@ -225,12 +229,15 @@ def _extract(
     wsgi: bool = False,
 ) -> None:
     """``wsgi``: a ``WSGIRequest``, which has no body without a ``CONTENT_LENGTH``."""
-    pii = options.send_default_pii
-    if pii:
-        try:
+    try:
+        if data_collection_configured(options):
+            cookies = request_cookies(dict(request.COOKIES), options)
+            if cookies:
+                request_data["cookies"] = cookies
+        elif options.send_default_pii:
             request_data["cookies"] = _cookies(event, request)
-        except Exception:
-            pass
+    except Exception:
+        pass
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except (TypeError, ValueError):
@@ -243,9 +250,9 @@ def _extract(
         and body_within_bounds(options, length)
         and not _BODY_STATE.intersection(vars(request))
     )
-    if not nothing:
+    if not nothing and collects_request_body(options):
         set_body(event, request_data, options, length, lambda: _read_body(event, request))
-    if pii:
+    if collects_user_info(options):
         user = _user_info(request)
         if user:
             current = event.get("user")
