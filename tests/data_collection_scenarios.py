@@ -40,7 +40,16 @@ CASES: Dict[str, Dict[str, Any]] = {
         }
     },
     "wins_over_pii": {"send_default_pii": True, "data_collection": {"user_info": False}},
+    # not a data_collection case: a multipart form (with a file) as the request body
+    "multipart": {"max_request_body_size": "always"},
 }
+MULTIPART = (
+    b'--fd72\r\nContent-Disposition: form-data; name="username"\r\n\r\nJane\r\n'
+    b'--fd72\r\nContent-Disposition: form-data; name="password"\r\n\r\nhello123\r\n'
+    b'--fd72\r\nContent-Disposition: form-data; name="photo"; filename="p.jpg"\r\n'
+    b"Content-Type: image/jpg\r\n\r\nAAAA\r\n--fd72--\r\n"
+)
+MULTIPART_TYPE = "multipart/form-data; boundary=fd72"
 
 URL = "/fail?toy=ball&color=red&auth=secret"
 HEADERS = {
@@ -52,32 +61,44 @@ HEADERS = {
 BODY = {"name": "rex", "password": "hunter2"}
 
 
-def flask_request() -> None:
+def flask_request(case: str) -> None:
     from flask import Flask, request
 
     app = Flask("dc")
 
     @app.route("/fail", methods=["POST"])
     def fail() -> str:
-        request.get_json()
+        if case == "multipart":
+            request.form  # noqa: B018
+        else:
+            request.get_json()
         raise ZeroDivisionError("boom")
 
     client = app.test_client()
+    if case == "multipart":
+        client.post(URL, data=MULTIPART, headers={"Content-Type": MULTIPART_TYPE})
+        return
     client.post(URL, json=BODY, headers=HEADERS, environ_base={"REMOTE_ADDR": "10.0.0.9"})
 
 
-def starlette_request() -> None:
+def starlette_request(case: str) -> None:
     from starlette.applications import Starlette
     from starlette.requests import Request
     from starlette.routing import Route
     from starlette.testclient import TestClient
 
     async def fail(request: Request) -> Any:
-        await request.json()
+        if case == "multipart":
+            await request.form()
+        else:
+            await request.json()
         raise ZeroDivisionError("boom")
 
     app = Starlette(routes=[Route("/fail", fail, methods=["POST"])])
     client = TestClient(app, raise_server_exceptions=False)
+    if case == "multipart":
+        client.post(URL, content=MULTIPART, headers={"Content-Type": MULTIPART_TYPE})
+        return
     client.post(URL, json=BODY, headers=HEADERS)
 
 
@@ -90,7 +111,7 @@ def main() -> None:
         warnings.simplefilter("ignore")
         sdk.init(dsn=dsn, integrations=[integration()], **CASES[case])
     try:
-        (flask_request if framework == "flask" else starlette_request)()
+        (flask_request if framework == "flask" else starlette_request)(case)
     except ZeroDivisionError:
         pass
     sdk.flush(10)

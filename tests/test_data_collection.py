@@ -69,7 +69,20 @@ def privacy_view(event: Dict[str, Any]) -> Dict[str, Any]:
     }
 
 
-DATA_COLLECTION_CASES = [c for c in CASES if c not in ("legacy_no_pii", "legacy_pii")]
+DATA_COLLECTION_CASES = [c for c in CASES if c not in ("legacy_no_pii", "legacy_pii", "multipart")]
+
+
+@pytest.mark.parametrize("framework", ["flask", "starlette"])
+def test_multipart_form_body_as_sentry_sdk(framework: str) -> None:
+    """A multipart form the app parsed: fields sent, secrets filtered, the file noted."""
+    pytest.importorskip(framework)
+    (expected,) = received("sentry_sdk", framework, "multipart")
+    (actual,) = received("sentry_lite", framework, "multipart")
+    assert actual["request"]["data"] == expected["request"]["data"]
+    assert actual["request"]["data"]["photo"] == ""
+    assert (
+        actual["_meta"]["request"]["data"]["photo"] == expected["_meta"]["request"]["data"]["photo"]
+    )
 
 
 @pytest.mark.parametrize("case", DATA_COLLECTION_CASES)

@@ -38,6 +38,7 @@ from sentry_lite.integrations.web.request_data import (
     body_within_bounds,
     collects_request_body,
     collects_user_info,
+    note_uploaded_files,
     parse_cookies,
     parse_raw_body,
     request_cookies,
@@ -223,7 +224,8 @@ class AsgiRequestState(RequestState):
                 return None, False  # the app did not read the body: nothing to show
             if not recorder.complete:
                 return None, True
-            return parse_raw_body(b"".join(recorder.chunks), headers.get("content-type"))[1], True
+            parsed = parse_raw_body(b"".join(recorder.chunks), headers.get("content-type"))[1]
+            return note_uploaded_files(event, parsed), True
 
         set_body(event, request, options, length, read)
 
@@ -317,11 +319,16 @@ async def run_asgi(
     ty = scope.get("type")
     if client is None:
         client = Scope.get_client()
-    if (
-        ty not in ("http", "websocket")
-        or current_request.get() is not None
-        or not client.is_active()
-    ):
+    outer = current_request.get()
+    if ty not in ("http", "websocket") or outer is not None or not client.is_active():
+        if (
+            outer is not None
+            and type(outer.config) is AsgiConfig
+            and type(config) is not AsgiConfig
+        ):
+            # A bare SentryAsgiMiddleware around a framework app (sentry_sdk's legacy
+            # setup): the framework's naming knows the routes, so it names the request.
+            outer.config = config
         try:
             if bound is not None:
                 return await app(bound, scope, receive, send)
@@ -460,6 +467,14 @@ class SentryAsgiMiddleware:
         if asgi_version is None:
             asgi_version = 3 if _looks_like_asgi3(app) else 2
         self.asgi_version = asgi_version
+        if asgi_version == 3:
+            # Servers and test clients that inspect ``__call__`` to tell ASGI 3 from 2
+            # (Starlette's TestClient, uvicorn) must see a coroutine function; calls
+            # still go through the class's ``__call__``.
+            self.__dict__["__call__"] = self._asgi3
+
+    async def _asgi3(self, scope: AsgiScope, receive: Receive, send: Send) -> Any:
+        return await run_asgi(self.config, self.app, scope, receive, send)
 
     def __call__(self, scope: AsgiScope, receive: Any = None, send: Any = None) -> Any:
         if self.asgi_version == 2:

@@ -32,7 +32,9 @@ __all__ = [
     "filter_headers",
     "form_data",
     "is_json_content_type",
+    "note_uploaded_files",
     "parse_cookies",
+    "parse_multipart",
     "parse_raw_body",
     "request_cookies",
     "request_headers",
@@ -128,6 +130,9 @@ def parse_raw_body(raw: bytes, content_type: Optional[str]) -> Tuple[bool, Any]:
         except ValueError:
             return False, None
     media = (content_type or "").split(";", 1)[0].strip().lower()
+    if media == "multipart/form-data":
+        fields = parse_multipart(raw, content_type or "")
+        return (fields is not None), fields
     if media == "application/x-www-form-urlencoded":
         try:
             form: Dict[str, Any] = {}
@@ -212,3 +217,45 @@ def request_query_string(query: Optional[str], options: Options) -> Tuple[bool, 
         return True, query
     filtered = collected_query_string(query, options) if query else None
     return filtered is not None, filtered
+
+
+UPLOADED_FILE = object()
+"""Stands for an uploaded file in a parsed multipart form (sent as ``""``, noted)."""
+
+
+def parse_multipart(raw: bytes, content_type: str) -> Optional[Dict[str, Any]]:
+    """A multipart/form-data body as its fields (uploaded files as ``UPLOADED_FILE``),
+    the way sentry_sdk shows the form the framework parsed; None if it does not parse."""
+    from email.parser import BytesParser  # stdlib; only for multipart bodies
+    from email.policy import HTTP
+
+    try:
+        message = BytesParser(policy=HTTP).parsebytes(
+            b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + raw
+        )
+        if not message.is_multipart():
+            return None
+        out: Dict[str, Any] = {}
+        for part in message.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            if not isinstance(name, str) or name in out:
+                continue
+            if part.get_filename() is not None:
+                out[name] = UPLOADED_FILE
+                continue
+            payload = part.get_payload(decode=True)
+            charset = part.get_content_charset() or "utf-8"
+            out[name] = payload.decode(charset, "replace") if isinstance(payload, bytes) else ""
+        return out
+    except Exception:
+        return None
+
+
+def note_uploaded_files(event: Event, data: Any) -> Any:
+    """Replace ``UPLOADED_FILE`` markers by ``""`` noted in ``_meta`` (files are not sent)."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if value is UPLOADED_FILE:
+                data[key] = ""
+                annotate(event, ["request", "data", key], rem=[REM_RAW_REMOVED])
+    return data
