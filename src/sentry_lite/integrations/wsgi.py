@@ -21,7 +21,11 @@ from sentry_lite.integration_api import (
     leave_request_scopes,
     start_request_transaction,
 )
-from sentry_lite.integrations.web.config import DEFAULT_HTTP_METHODS_TO_CAPTURE, methods_tuple
+from sentry_lite.integrations.web.config import (
+    DEFAULT_HTTP_METHODS_TO_CAPTURE,
+    SOURCE_ROUTE,
+    methods_tuple,
+)
 from sentry_lite.integrations.web.request_data import (
     collects_user_info,
     parse_cookies,
@@ -129,6 +133,9 @@ class WsgiRequestState(RequestState):
         config.extract(event, request, environ, options)
         if event.get("type") != "transaction" and event_needs_name(event, config.generic_name):
             named = config.name(environ)
+            if named is None and "transaction" not in event:
+                # as sentry_sdk, whose request transaction (sampled or not) names the scope
+                named = (config.generic_name, SOURCE_ROUTE)
             if named is not None:
                 event["transaction"], source = named
                 event["transaction_info"] = {"source": source}
@@ -238,7 +245,11 @@ def _enter(
     """Fork the scopes for one request and start its transaction (when tracing)."""
     state = WsgiRequestState(config, environ)
     state_token = current_request.set(state)
-    entered = enter_request_scopes(state.process)
+    try:
+        entered = enter_request_scopes(state.process)
+    except BaseException:
+        current_request.reset(state_token)  # else later requests look nested: unobserved
+        raise
     try:
         incoming = _trace_headers(environ)
         if "HTTP_SENTRY_TRACE" in environ or "HTTP_TRACEPARENT" in environ:
