@@ -96,6 +96,20 @@ def _message(record: logging.LogRecord) -> str:
         return str(record.msg)
 
 
+def _level_number(level: Any) -> Optional[int]:
+    """Levels as sentry_sdk takes them (its handlers are ``logging.Handler(level=...)``):
+    a number or a name such as ``"ERROR"``; an unknown name warns and disables the level."""
+    if level is None or isinstance(level, int):
+        return level
+    number = logging.getLevelName(str(level).upper())
+    if isinstance(number, int):
+        return number
+    logging.getLogger("sentry_lite").warning(
+        "sentry_lite: unknown logging level %r; that level is off", level
+    )
+    return None
+
+
 class LoggingIntegration(Integration):
     identifier = "logging"
 
@@ -105,9 +119,9 @@ class LoggingIntegration(Integration):
         event_level: Optional[int] = DEFAULT_EVENT_LEVEL,
         sentry_logs_level: Optional[int] = None,
     ) -> None:
-        self.level = level
-        self.event_level = event_level
-        self.sentry_logs_level = sentry_logs_level
+        self.level = _level_number(level)
+        self.event_level = _level_number(event_level)
+        self.sentry_logs_level = _level_number(sentry_logs_level)
 
     @staticmethod
     def setup_once() -> None:
