@@ -32,7 +32,7 @@ from sentry_lite.integrations.web.request_data import (
     set_body,
 )
 from sentry_lite.integrations.web.request_state import capture_exception_event, current_request
-from sentry_lite.integrations.web.transactions import trace_meta
+from sentry_lite.integrations.web.transactions import name_transaction, trace_meta
 from sentry_lite.integrations.wsgi import Environ, WsgiConfig, WsgiRequestState, run_wsgi
 from sentry_lite.types import Event
 
@@ -210,6 +210,12 @@ def _got_request_exception(sender: Any, exception: BaseException, **kwargs: Any)
     exc_info = (type(exception), exception, exception.__traceback__)
     if isinstance(state, WsgiRequestState):
         state.capture(exc_info, "flask")
+        if state.transaction is not None:
+            # The route is known only while Flask's request context lives; a raising
+            # app never calls start_response, where the transaction is otherwise named.
+            named = state.config.name(state.environ)
+            if named is not None:
+                name_transaction(state.transaction, state.config.generic_name, *named)
     else:
         capture_exception_event(exc_info, "flask", False, None)
 
