@@ -365,3 +365,21 @@ def test_transaction_of_a_raising_view_named_after_its_route(
     (txn,) = wait_events(receiver, 1, "transaction")
     assert event["transaction"] == txn["transaction"] == "error"
     assert txn["contexts"]["trace"]["status"] == "internal_error"
+
+
+def test_transaction_carries_the_form_the_view_read(
+    sentry_init: Callable[..., Any], receiver: Receiver
+) -> None:
+    """As sentry_sdk: the transaction (sent after Flask ended the request) has the body too."""
+    from flask import Flask, request
+
+    sentry_init(integrations=[FlaskIntegration()], traces_sample_rate=1.0)
+    app = Flask("form")
+
+    @app.route("/", methods=["POST"])
+    def index() -> str:
+        return request.form["username"]
+
+    app.test_client().post("/", data={"username": "sentry-user", "age": "26"})
+    (txn,) = wait_events(receiver, 1, "transaction")
+    assert txn["request"]["data"] == {"username": "sentry-user", "age": "26"}

@@ -103,6 +103,10 @@ class _FlaskConfig(WsgiConfig):
     ) -> None:
         flask_request = environ.get("werkzeug.request")
         if flask_request is None:
+            state = current_request.get()
+            if isinstance(state, WsgiRequestState) and state.environ is environ:
+                flask_request = state.framework
+        if flask_request is None:
             WsgiConfig.extract(self, event, request, environ, options)
             return
         try:
@@ -127,6 +131,11 @@ class _FlaskConfig(WsgiConfig):
             _add_login_user(event)
 
     def on_response(self, environ: Environ, state: WsgiRequestState) -> None:
+        # Flask clears ``werkzeug.request`` when its request context ends, before the
+        # transaction is sent: the request state keeps it for the body (and dies with it).
+        request = environ.get("werkzeug.request")
+        if request is not None:
+            state.framework = request
         if collects_user_info(Scope.get_client().options):
             user = _login_user()
             if user:
