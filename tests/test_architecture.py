@@ -67,6 +67,7 @@ LAYERS: List[Tuple[str, Tuple[str, ...]]] = [
             "internal_errors",
             "value_checks",
             "uwsgi_check",
+            "data_collection",  # i11data
         ),
     ),
 ]

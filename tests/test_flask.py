@@ -338,3 +338,48 @@ def test_http_methods_to_capture(
     settle(receiver)
     assert len(receiver.transactions) == 1
     assert txn["request"]["method"] == "POST"
+
+
+# -- i11data: conformance fixes ------------------------------------------------------
+
+
+def test_transaction_of_a_raising_view_named_after_its_route(
+    sentry_init: Callable[..., Any], receiver: Receiver
+) -> None:
+    """As sentry_sdk: a view that raises (testing mode re-raises it) still names the
+    transaction. Flask clears its request before the exception reaches the WSGI layer,
+    and no start_response is called, so it stayed 'generic WSGI request'."""
+    from flask import Flask
+
+    sentry_init(integrations=[FlaskIntegration()], traces_sample_rate=1.0)
+    app = Flask("raising")
+    app.testing = True
+
+    @app.route("/error")
+    def error() -> str:
+        raise ZeroDivisionError("boom")
+
+    with pytest.raises(ZeroDivisionError):
+        app.test_client().get("/error")
+    (event,) = wait_events(receiver, 1)
+    (txn,) = wait_events(receiver, 1, "transaction")
+    assert event["transaction"] == txn["transaction"] == "error"
+    assert txn["contexts"]["trace"]["status"] == "internal_error"
+
+
+def test_transaction_carries_the_form_the_view_read(
+    sentry_init: Callable[..., Any], receiver: Receiver
+) -> None:
+    """As sentry_sdk: the transaction (sent after Flask ended the request) has the body too."""
+    from flask import Flask, request
+
+    sentry_init(integrations=[FlaskIntegration()], traces_sample_rate=1.0)
+    app = Flask("form")
+
+    @app.route("/", methods=["POST"])
+    def index() -> str:
+        return request.form["username"]
+
+    app.test_client().post("/", data={"username": "sentry-user", "age": "26"})
+    (txn,) = wait_events(receiver, 1, "transaction")
+    assert txn["request"]["data"] == {"username": "sentry-user", "age": "26"}

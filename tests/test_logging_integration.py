@@ -91,6 +91,22 @@ def test_custom_levels(sentry_init: Any, receiver: Receiver, log: logging.Logger
     ]
 
 
+def test_level_names_as_sentry_sdk(
+    sentry_init: Any, receiver: Receiver, log: logging.Logger
+) -> None:
+    """sentry_sdk's handlers take ``logging.Handler(level=...)``, so ``"ERROR"`` works; the
+    string was compared with numbers and every record was silently skipped."""
+    import sentry_sdk.integrations.logging as reference
+
+    assert reference.LoggingIntegration(event_level="ERROR")._handler.level == logging.ERROR
+    sentry_init(integrations=[LoggingIntegration(level="warning", event_level="ERROR")])
+    log.warning("a crumb")
+    log.error("the event")
+    (event,) = events(receiver, 1)
+    assert event["level"] == "error"
+    assert [c["message"] for c in event["breadcrumbs"]["values"]] == ["a crumb"]
+
+
 def test_disabled_levels(sentry_init: Any, receiver: Receiver, log: logging.Logger) -> None:
     sentry_init(integrations=[LoggingIntegration(level=None, event_level=None)])
     log.error("nothing")

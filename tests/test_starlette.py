@@ -281,3 +281,31 @@ def test_websocket_errors_and_transactions(
     assert txn["contexts"]["trace"]["op"] == "websocket.server"
     assert txn["transaction"] == "/ws"
     assert txn["tags"]["asgi.type"] == "websocket"
+
+
+# -- i11data: conformance fixes ------------------------------------------------------
+
+
+def test_asgi_middleware_around_starlette_app_is_seen_as_asgi3(
+    sentry_init: Callable[..., Any], receiver: Receiver
+) -> None:
+    """sentry_sdk's legacy setup: the app wrapped in SentryAsgiMiddleware as well. The
+    test client inspects ``__call__`` to tell ASGI 3 from 2; it used to pick 2 and crash."""
+    from sentry_lite.integrations.asgi import SentryAsgiMiddleware
+
+    sentry_init()
+    c = client(SentryAsgiMiddleware(make_app()))
+    assert c.get("/items/7?message=1").status_code == 200
+    (event,) = wait_events(receiver, 1)
+    assert event["transaction"] == "/items/{item_id:int}"  # the integration's url style
+
+
+def test_list_of_failed_codes_is_deprecated_as_in_sentry_sdk() -> None:
+    import sentry_sdk.integrations.starlette as reference
+
+    for integration in (reference.StarletteIntegration, StarletteIntegration):
+        with pytest.warns(DeprecationWarning, match="failed_request_status_codes"):
+            integration(failed_request_status_codes=[range(500, 600)])
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            integration(failed_request_status_codes={500})

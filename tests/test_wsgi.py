@@ -55,6 +55,19 @@ def test_unhandled_error_is_reported_once_with_request_data(
     assert len(receiver.events) == 1
 
 
+def test_bare_middleware_event_named_generic_as_sentry_sdk(
+    sentry_init: Callable[..., Any], receiver: Receiver
+) -> None:
+    """sentry_sdk's request transaction names the scope even when tracing is off, so a bare
+    WSGI app's error is ``generic WSGI request`` (source ``route``); it had no name."""
+    sentry_init()
+    with pytest.raises(ValueError):
+        call_wsgi(SentryWsgiMiddleware(failing_app), environ("/x"))
+    (event,) = wait_events(receiver, 1)
+    assert event["transaction"] == "generic WSGI request"
+    assert event["transaction_info"] == {"source": "route"}
+
+
 def test_pii_adds_ip_cookies_and_remote_addr(
     sentry_init: Callable[..., Any], receiver: Receiver
 ) -> None:
@@ -218,3 +231,19 @@ def test_sdk_failure_never_fails_the_request(
     monkeypatch.setattr(Scope, "fork", broken_fork)
     status, body = call_wsgi(SentryWsgiMiddleware(ok_app), environ("/"))
     assert status == "200 OK" and body == b"ok"
+
+
+def test_request_after_an_sdk_failure_is_observed(
+    sentry_init: Callable[..., Any], receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failed request set-up left the request marker set: later requests on the thread
+    looked nested and were not reported."""
+    sentry_init()
+    real_fork = Scope.fork
+    monkeypatch.setattr(Scope, "fork", lambda self: 1 / 0)
+    call_wsgi(SentryWsgiMiddleware(ok_app), environ("/"))
+    monkeypatch.setattr(Scope, "fork", real_fork)
+    with pytest.raises(ValueError):
+        call_wsgi(SentryWsgiMiddleware(failing_app), environ("/x"))
+    (event,) = wait_events(receiver, 1)
+    assert exc_types(event) == ["ValueError"]

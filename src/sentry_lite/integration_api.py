@@ -271,6 +271,7 @@ def spotlight_url() -> Optional[str]:
     url = getattr(spotlight, "url", None)
     return url if isinstance(url, str) else None
 
+
 # -- i11core: public surface (issue 11) -------------------------------------------------------
 
 from sentry_lite.client_base import before_send_drop_callbacks  # noqa: E402
@@ -296,3 +297,61 @@ def add_http_request_source(span: Span) -> None:
             _add_source(span, options)
     except Exception:  # noqa: BLE001 - a missing source never costs the request
         logger.debug("sentry_lite: could not add the request source", exc_info=True)
+
+
+# -- i11data: data_collection, the one privacy predicate -------------------------------
+from sentry_lite import data_collection as _dc  # noqa: E402
+from sentry_lite.data_collection import FILTER, OMIT, SEND  # noqa: E402
+
+__all__ += [
+    "FILTER",
+    "OMIT",
+    "SEND",
+    "collected_key_values",
+    "collected_query_string",
+    "data_collection_configured",
+    "may_collect",
+]
+
+
+def may_collect(category: str, options: Optional[Options] = None) -> str:
+    """The privacy predicate every integration asks: SEND, FILTER or OMIT.
+
+    ``category``: ``user_info``, ``queues``, ``database_query_data``,
+    ``http_bodies:incoming_request``, ... (the fields of ``data_collection``). Without
+    ``data_collection`` the answer follows ``send_default_pii`` (FILTER when off).
+    """
+    if options is None:
+        options = Scope.get_client().options
+    return _dc.decision(options, category)
+
+
+def data_collection_configured(options: Optional[Options] = None) -> bool:
+    """Did the user set ``data_collection``? (Then it, not ``send_default_pii``, decides.)"""
+    if options is None:
+        options = Scope.get_client().options
+    return _dc.provided_by_user(options)
+
+
+def collected_key_values(
+    category: str, items: Dict[Any, Any], options: Optional[Options] = None
+) -> Dict[Any, Any]:
+    """``items`` (cookies, ``http_headers.request``, ``url_query_params``) as the
+    configured ``data_collection`` mode lets them through: withheld values ``[Filtered]``,
+    everything dropped for ``off``. Only meaningful when ``data_collection_configured``."""
+    if options is None:
+        options = Scope.get_client().options
+    resolved = options.get("data_collection") or {}
+    behaviour: Any = resolved
+    for part in category.split("."):
+        behaviour = behaviour.get(part) if isinstance(behaviour, dict) else None
+    return _dc.filter_key_values(items, behaviour if isinstance(behaviour, dict) else {})
+
+
+def collected_query_string(query: str, options: Optional[Options] = None) -> Optional[str]:
+    """A query string filtered by ``url_query_params`` and re-encoded, or None if empty."""
+    if options is None:
+        options = Scope.get_client().options
+    resolved = options.get("data_collection") or {}
+    behaviour = resolved.get("url_query_params") if isinstance(resolved, dict) else None
+    return _dc.filter_query_string(query, behaviour if isinstance(behaviour, dict) else {})

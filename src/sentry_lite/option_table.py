@@ -102,7 +102,6 @@ OPTIONS: Tuple[OptionSpec, ...] = (
         None,
         ANY,
         "sentry_sdk's fine-grained privacy settings (user info, bodies, headers...).",
-        status=NOT_YET,
     ),
     S("event_scrubber", None, ANY, "An EventScrubber with your own denylist."),
     S("max_request_body_size", "medium", STR, "Request bodies sent: never/small/medium/always."),

@@ -17,6 +17,7 @@ import logging
 import os
 from typing import Any, Dict, Mapping, Optional
 
+from sentry_lite.data_collection import resolve as resolve_data_collection
 from sentry_lite.dsn import Dsn
 from sentry_lite.option_table import CALLABLE, NUMBER, OPTIONS, OptionSpec
 from sentry_lite.release import default_release
@@ -207,6 +208,7 @@ def build_options(dsn: Any = None, **kwargs: Any) -> Options:
                 value,
                 spec.status,
             )
+    options["data_collection"] = resolve_data_collection(options)  # i11data
     _apply_environment(options, explicit=kwargs)
     _check_range(options)
     parsed: Optional[Dsn] = None

@@ -29,6 +29,7 @@ import random
 from typing import Any, Callable, Dict, NamedTuple, Optional, Tuple, Type
 
 from sentry_lite.client_base import before_send_drop_callbacks, log_hook_error
+from sentry_lite.data_collection import provided_by_user
 from sentry_lite.events.contexts import installed_modules, os_context, runtime_context, sdk_info
 from sentry_lite.events.frames import current_stacktrace, set_in_app
 from sentry_lite.events.scrub import EventScrubber
@@ -73,9 +74,15 @@ class EventPipeline:
         self._warn_once = warn_once
         self._record_lost = record_lost
         scrubber = options.get("event_scrubber")
-        if scrubber is None:
+        if provided_by_user(options):
+            # i11data: as sentry_sdk, data_collection replaces the scrubber: it decides
+            # per category what is sent, and a denylist would undo what it lets through.
+            if scrubber is not None:
+                logger.warning("sentry_lite: event_scrubber is ignored when data_collection is set")
+            scrubber = None
+        elif scrubber is None:
             scrubber = EventScrubber(send_default_pii=options.send_default_pii)
-        self.scrubber = scrubber
+        self.scrubber: Optional[EventScrubber] = scrubber
         self._contexts_base = {"runtime": runtime_context(), "os": os_context()}
         self._sdk_cache: Optional[Tuple[int, Dict[str, Any]]] = None
         self.error_steps: Tuple[Step, ...] = (
@@ -187,6 +194,8 @@ class EventPipeline:
 
     def scrub(self, event: Event, hint: Hint) -> Optional[Event]:
         """Denylisted keys and, without ``send_default_pii``, personal data."""
+        if self.scrubber is None:
+            return event
         try:
             self.scrubber.scrub_event(event)
         except Exception:  # noqa: BLE001

@@ -36,9 +36,14 @@ from sentry_lite.integrations.web.config import (
 )
 from sentry_lite.integrations.web.request_data import (
     body_within_bounds,
-    filter_headers,
+    collects_request_body,
+    collects_user_info,
+    note_uploaded_files,
     parse_cookies,
     parse_raw_body,
+    request_cookies,
+    request_headers,
+    request_query_string,
     set_body,
 )
 from sentry_lite.integrations.web.request_state import RequestState, current_request
@@ -169,7 +174,7 @@ class AsgiRequestState(RequestState):
         scope = self.scope
         config: AsgiConfig = self.config
         options = Scope.get_client().options
-        pii = options.send_default_pii
+        user_info = collects_user_info(options)
         ty = scope.get("type")
         request = event.setdefault("request", {})
         headers = _headers(scope)
@@ -179,17 +184,21 @@ class AsgiRequestState(RequestState):
             # Filtered in place: what is read from ``headers`` below (length, type, and
             # cookies or the client address only with pii on, when nothing is filtered)
             # is never a withheld header.
-            request["headers"] = filter_headers(event, headers, pii, annotated=False)
-            query = scope.get("query_string")
-            request["query_string"] = unquote(query.decode("latin-1")) if query else None
+            request["headers"] = request_headers(event, headers, options, annotated=False)
+            raw_query = scope.get("query_string")
+            include, query = request_query_string(
+                unquote(raw_query.decode("latin-1")) if raw_query else None, options
+            )
+            if include:
+                request["query_string"] = query
             request["url"] = _url(scope, host, config.path(scope))
-        if pii:
-            if scope.get("client"):
-                request["env"] = {"REMOTE_ADDR": _client_ip(scope, headers)}
-            cookies = parse_cookies(headers.get("cookie"))
-            if cookies:
-                request["cookies"] = cookies
-        self._body(event, request, options, headers)
+        if user_info and scope.get("client"):
+            request["env"] = {"REMOTE_ADDR": _client_ip(scope, headers)}
+        cookies = request_cookies(parse_cookies(headers.get("cookie")), options)
+        if cookies:
+            request["cookies"] = cookies
+        if collects_request_body(options):
+            self._body(event, request, options, headers)
         config.extract(event, request, scope, options)
         if event.get("type") != "transaction" and event_needs_name(event, config.generic_name):
             event["transaction"], source = config.name(scope)
@@ -215,7 +224,8 @@ class AsgiRequestState(RequestState):
                 return None, False  # the app did not read the body: nothing to show
             if not recorder.complete:
                 return None, True
-            return parse_raw_body(b"".join(recorder.chunks), headers.get("content-type"))[1], True
+            parsed = parse_raw_body(b"".join(recorder.chunks), headers.get("content-type"))[1]
+            return note_uploaded_files(event, parsed), True
 
         set_body(event, request, options, length, read)
 
@@ -309,11 +319,16 @@ async def run_asgi(
     ty = scope.get("type")
     if client is None:
         client = Scope.get_client()
-    if (
-        ty not in ("http", "websocket")
-        or current_request.get() is not None
-        or not client.is_active()
-    ):
+    outer = current_request.get()
+    if ty not in ("http", "websocket") or outer is not None or not client.is_active():
+        if (
+            outer is not None
+            and type(outer.config) is AsgiConfig
+            and type(config) is not AsgiConfig
+        ):
+            # A bare SentryAsgiMiddleware around a framework app (sentry_sdk's legacy
+            # setup): the framework's naming knows the routes, so it names the request.
+            outer.config = config
         try:
             if bound is not None:
                 return await app(bound, scope, receive, send)
@@ -452,6 +467,14 @@ class SentryAsgiMiddleware:
         if asgi_version is None:
             asgi_version = 3 if _looks_like_asgi3(app) else 2
         self.asgi_version = asgi_version
+        if asgi_version == 3:
+            # Servers and test clients that inspect ``__call__`` to tell ASGI 3 from 2
+            # (Starlette's TestClient, uvicorn) must see a coroutine function; calls
+            # still go through the class's ``__call__``.
+            self.__dict__["__call__"] = self._asgi3
+
+    async def _asgi3(self, scope: AsgiScope, receive: Receive, send: Send) -> Any:
+        return await run_asgi(self.config, self.app, scope, receive, send)
 
     def __call__(self, scope: AsgiScope, receive: Any = None, send: Any = None) -> Any:
         if self.asgi_version == 2:

@@ -17,7 +17,6 @@ from sentry_lite.integration_api import (
     Options,
     Scope,
     active_integration,
-    send_default_pii,
 )
 from sentry_lite.integrations import DidNotEnable, Integration
 from sentry_lite.integrations.web.config import (
@@ -25,9 +24,15 @@ from sentry_lite.integrations.web.config import (
     check_style,
     warn_unknown,
 )
-from sentry_lite.integrations.web.request_data import form_data, set_body
+from sentry_lite.integrations.web.request_data import (
+    collects_request_body,
+    collects_user_info,
+    form_data,
+    request_cookies,
+    set_body,
+)
 from sentry_lite.integrations.web.request_state import capture_exception_event, current_request
-from sentry_lite.integrations.web.transactions import trace_meta
+from sentry_lite.integrations.web.transactions import name_transaction, trace_meta
 from sentry_lite.integrations.wsgi import Environ, WsgiConfig, WsgiRequestState, run_wsgi
 from sentry_lite.types import Event
 
@@ -98,27 +103,40 @@ class _FlaskConfig(WsgiConfig):
     ) -> None:
         flask_request = environ.get("werkzeug.request")
         if flask_request is None:
+            state = current_request.get()
+            if isinstance(state, WsgiRequestState) and state.environ is environ:
+                flask_request = state.framework
+        if flask_request is None:
             WsgiConfig.extract(self, event, request, environ, options)
             return
-        pii = options.send_default_pii
-        if pii:
-            try:
-                request["cookies"] = {
+        try:
+            cookies = request_cookies(
+                {
                     k: v[0] if isinstance(v, list) and len(v) == 1 else v
                     for k, v in flask_request.cookies.items()
-                }
-            except Exception:
-                pass
+                },
+                options,
+            )
+            if cookies:
+                request["cookies"] = cookies
+        except Exception:
+            pass
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        set_body(event, request, options, length, lambda: _read_body(event, flask_request))
-        if pii:
+        if collects_request_body(options):
+            set_body(event, request, options, length, lambda: _read_body(event, flask_request))
+        if collects_user_info(options):
             _add_login_user(event)
 
     def on_response(self, environ: Environ, state: WsgiRequestState) -> None:
-        if send_default_pii():
+        # Flask clears ``werkzeug.request`` when its request context ends, before the
+        # transaction is sent: the request state keeps it for the body (and dies with it).
+        request = environ.get("werkzeug.request")
+        if request is not None:
+            state.framework = request
+        if collects_user_info(Scope.get_client().options):
             user = _login_user()
             if user:
                 Scope.get_isolation_scope().set_user(user)
@@ -201,6 +219,12 @@ def _got_request_exception(sender: Any, exception: BaseException, **kwargs: Any)
     exc_info = (type(exception), exception, exception.__traceback__)
     if isinstance(state, WsgiRequestState):
         state.capture(exc_info, "flask")
+        if state.transaction is not None:
+            # The route is known only while Flask's request context lives; a raising
+            # app never calls start_response, where the transaction is otherwise named.
+            named = state.config.name(state.environ)
+            if named is not None:
+                name_transaction(state.transaction, state.config.generic_name, *named)
     else:
         capture_exception_event(exc_info, "flask", False, None)
 

@@ -99,20 +99,25 @@ def _extras(record: logging.LogRecord) -> Dict[str, Any]:
     }
 
 
-def _level_number(level: Any) -> Any:
-    """A level name (``"WARNING"``) as its number, as ``logging.Handler(level=...)`` reads it."""
-    if isinstance(level, str):
-        number = logging.getLevelName(level.upper())
-        if isinstance(number, int):
-            return number
-    return level
-
-
 def _message(record: logging.LogRecord) -> str:
     try:
         return record.getMessage()
     except Exception:  # noqa: BLE001 - a bad format string must not hide the record
         return str(record.msg)
+
+
+def _level_number(level: Any) -> Optional[int]:
+    """Levels as sentry_sdk takes them (its handlers are ``logging.Handler(level=...)``):
+    a number or a name such as ``"ERROR"``; an unknown name warns and disables the level."""
+    if level is None or isinstance(level, int):
+        return level
+    number = logging.getLevelName(str(level).upper())
+    if isinstance(number, int):
+        return number
+    logging.getLogger("sentry_lite").warning(
+        "sentry_lite: unknown logging level %r; that level is off", level
+    )
+    return None
 
 
 class LoggingIntegration(Integration):

@@ -35,7 +35,7 @@ from sentry_lite.integration_api import (
     interval_schedule,
     iter_trace_propagation_headers,
     leave_request_scopes,
-    send_default_pii,
+    may_collect,
     start_request_transaction,
 )
 from sentry_lite.integrations import DidNotEnable, Integration
@@ -107,10 +107,10 @@ class RqIntegration(Integration):
 def _job_arguments() -> str:
     """How a job's args/kwargs (and its call string) appear: the one place that decides.
 
-    ``SEND`` with ``send_default_pii``, else ``FILTER`` (``[Filtered]``); ``OMIT``
-    (keys left out) is for finer-grained privacy settings.
+    ``data_collection.queues`` through the privacy predicate: ``SEND``, ``FILTER``
+    (``[Filtered]``, no ``send_default_pii``) or ``OMIT`` (keys left out).
     """
-    return SEND if send_default_pii() else FILTER
+    return may_collect("queues")
 
 
 def _timestamp(value: Any) -> Optional[str]:

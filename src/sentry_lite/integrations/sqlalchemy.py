@@ -21,6 +21,7 @@ from typing import Any, Dict, Optional, Tuple
 
 from sentry_lite.consts import OP, SPANDATA
 from sentry_lite.integration_api import (
+    OMIT,
     SPANSTATUS,
     Options,
     Scope,
@@ -28,6 +29,7 @@ from sentry_lite.integration_api import (
     child_span,
     enabled_options,
     experiment,
+    may_collect,
     slow_query_threshold_ms,
 )
 from sentry_lite.integrations import DidNotEnable, Integration
@@ -81,9 +83,12 @@ class SqlalchemyIntegration(Integration):
 def _may_send_params(options: Options) -> bool:
     """May statement parameters leave the process? The one place that decides it.
 
-    Today: sentry_sdk's ``_experiments={"record_sql_params": True}``; off by default.
+    sentry_sdk's ``_experiments={"record_sql_params": True}`` (off by default), unless
+    ``data_collection={"database_query_data": False}`` says no (the privacy predicate).
     """
-    return bool(experiment("record_sql_params", options))
+    return bool(experiment("record_sql_params", options)) and (
+        may_collect("database_query_data", options) != OMIT
+    )
 
 
 _settings: Tuple[Any, bool, Optional[float]] = (None, False, None)

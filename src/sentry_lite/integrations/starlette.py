@@ -12,6 +12,8 @@ are read from the ASGI scope when an event is captured.
 from __future__ import annotations
 
 import sys
+import warnings
+from collections.abc import Set as AbstractSet
 from typing import Any, Container, Dict, Optional, Tuple
 
 from sentry_lite.integration_api import Options, Scope, active_integration, child_span
@@ -26,6 +28,7 @@ from sentry_lite.integrations.web.config import (
     failed_status,
     warn_unknown,
 )
+from sentry_lite.integrations.web.request_data import collects_user_info
 from sentry_lite.integrations.web.request_state import (
     RequestState,
     capture_exception_event,
@@ -71,6 +74,13 @@ class StarletteIntegration(Integration):
         self.transaction_style = check_style(
             cls_name, transaction_style, TRANSACTION_STYLE_VALUES, "url"
         )
+        if not isinstance(failed_request_status_codes, AbstractSet):
+            warnings.warn(  # as sentry_sdk: the list/None form is deprecated
+                "Passing a list or None for failed_request_status_codes is deprecated. "
+                "Please pass a set of int instead.",
+                DeprecationWarning,
+                stacklevel=2,
+            )
         self.failed_request_status_codes: Container[int] = failed_codes(failed_request_status_codes)
         self.middleware_spans = bool(middleware_spans)
         self.config = StarletteConfig(
@@ -107,7 +117,7 @@ class StarletteConfig(AsgiConfig):
     def extract(
         self, event: Event, request: Dict[str, Any], scope: AsgiScope, options: Options
     ) -> None:
-        if options.send_default_pii and "user" in scope:
+        if "user" in scope and collects_user_info(options):
             user = _user_from_scope(scope)
             if user:
                 current = event.get("user")

@@ -21,8 +21,18 @@ from sentry_lite.integration_api import (
     leave_request_scopes,
     start_request_transaction,
 )
-from sentry_lite.integrations.web.config import DEFAULT_HTTP_METHODS_TO_CAPTURE, methods_tuple
-from sentry_lite.integrations.web.request_data import filter_headers, parse_cookies
+from sentry_lite.integrations.web.config import (
+    DEFAULT_HTTP_METHODS_TO_CAPTURE,
+    SOURCE_ROUTE,
+    methods_tuple,
+)
+from sentry_lite.integrations.web.request_data import (
+    collects_user_info,
+    parse_cookies,
+    request_cookies,
+    request_headers,
+    request_query_string,
+)
 from sentry_lite.integrations.web.request_state import RequestState, current_request
 from sentry_lite.integrations.web.transactions import (
     event_needs_name,
@@ -71,10 +81,9 @@ class WsgiConfig:
     def extract(
         self, event: Event, request: Dict[str, Any], environ: Environ, options: Options
     ) -> None:
-        if options.send_default_pii:
-            cookies = parse_cookies(environ.get("HTTP_COOKIE"))
-            if cookies:
-                request["cookies"] = cookies
+        cookies = request_cookies(parse_cookies(environ.get("HTTP_COOKIE")), options)
+        if cookies:
+            request["cookies"] = cookies
 
     def on_response(self, environ: Environ, state: WsgiRequestState) -> None:
         """Called from ``start_response`` (still inside the framework's request context)."""
@@ -98,19 +107,21 @@ class WsgiRequestState(RequestState):
         environ = self.environ
         config: WsgiConfig = self.config
         options = Scope.get_client().options
-        pii = options.send_default_pii
+        user_info = collects_user_info(options)
         request = event.setdefault("request", {})
         request["url"] = get_request_url(environ, config.use_x_forwarded_for)
         request["method"] = environ.get("REQUEST_METHOD")
         env: Dict[str, Any] = {
             k: environ[k] for k in ("SERVER_NAME", "SERVER_PORT") if k in environ
         }
-        if pii and "REMOTE_ADDR" in environ:
+        if user_info and "REMOTE_ADDR" in environ:
             env["REMOTE_ADDR"] = environ["REMOTE_ADDR"]
         request["env"] = env
-        request["headers"] = filter_headers(event, _headers(environ), pii, annotated=True)
-        request["query_string"] = environ.get("QUERY_STRING")
-        if pii:
+        request["headers"] = request_headers(event, _headers(environ), options, annotated=True)
+        include, query = request_query_string(environ.get("QUERY_STRING"), options)
+        if include:
+            request["query_string"] = query
+        if user_info:
             ip = get_client_ip(environ)
             if ip:
                 user = event.get("user")
@@ -122,6 +133,9 @@ class WsgiRequestState(RequestState):
         config.extract(event, request, environ, options)
         if event.get("type") != "transaction" and event_needs_name(event, config.generic_name):
             named = config.name(environ)
+            if named is None and "transaction" not in event:
+                # as sentry_sdk, whose request transaction (sampled or not) names the scope
+                named = (config.generic_name, SOURCE_ROUTE)
             if named is not None:
                 event["transaction"], source = named
                 event["transaction_info"] = {"source": source}
@@ -231,7 +245,11 @@ def _enter(
     """Fork the scopes for one request and start its transaction (when tracing)."""
     state = WsgiRequestState(config, environ)
     state_token = current_request.set(state)
-    entered = enter_request_scopes(state.process)
+    try:
+        entered = enter_request_scopes(state.process)
+    except BaseException:
+        current_request.reset(state_token)  # else later requests look nested: unobserved
+        raise
     try:
         incoming = _trace_headers(environ)
         if "HTTP_SENTRY_TRACE" in environ or "HTTP_TRACEPARENT" in environ:

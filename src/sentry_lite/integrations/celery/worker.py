@@ -26,7 +26,7 @@ from sentry_lite.integration_api import (
     child_span,
     enter_request_scopes,
     leave_request_scopes,
-    send_default_pii,
+    may_collect,
     start_request_transaction,
 )
 from sentry_lite.integrations.celery.names import (
@@ -48,10 +48,10 @@ _UNKNOWN = "<unknown Celery task>"
 def _task_arguments() -> str:
     """How a task's args/kwargs appear on its events: the one place that decides.
 
-    ``SEND`` with ``send_default_pii``, else ``FILTER`` (``[Filtered]``); ``OMIT``
-    (keys left out) is for finer-grained privacy settings.
+    ``data_collection.queues`` through the privacy predicate: ``SEND``, ``FILTER``
+    (``[Filtered]``, no ``send_default_pii``) or ``OMIT`` (keys left out).
     """
-    return SEND if send_default_pii() else FILTER
+    return may_collect("queues")
 
 
 def _event_processor(task: Any, task_id: Any, args: Any, kwargs: Any) -> Callable[..., Any]:

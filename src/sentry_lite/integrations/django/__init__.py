@@ -12,34 +12,35 @@ Route names, the body, cookies and ``request.user`` are read when an event is ca
 from __future__ import annotations
 
 import json
-import re
 import sys
 import weakref
 from typing import Any, Callable, Dict, Optional, Tuple
 
 from sentry_lite.integration_api import (
     FILTERED,
-    SOURCE_FOR_STYLE,
     Options,
     active_integration,
     annotate,
+    data_collection_configured,
 )
 from sentry_lite.integrations import DidNotEnable, Integration
 from sentry_lite.integrations.asgi import AsgiConfig, AsgiScope, run_asgi
+from sentry_lite.integrations.django._names import simplify_route, transaction_name
 from sentry_lite.integrations.web.config import (
     DEFAULT_FAILED_REQUEST_STATUS_CODES,
     DEFAULT_HTTP_METHODS_TO_CAPTURE,
-    SOURCE_URL,
     check_style,
     failed_codes,
     failed_status,
-    qualname,
     warn_unknown,
 )
 from sentry_lite.integrations.web.request_data import (
     body_within_bounds,
+    collects_request_body,
+    collects_user_info,
     form_data,
     is_json_content_type,
+    request_cookies,
     set_body,
 )
 from sentry_lite.integrations.web.request_state import (
@@ -48,7 +49,6 @@ from sentry_lite.integrations.web.request_state import (
     current_request,
 )
 from sentry_lite.integrations.wsgi import Environ, WsgiConfig, run_request, run_wsgi
-from sentry_lite.limits import MAX_CACHED_ROUTES
 from sentry_lite.types import Event
 
 try:
@@ -58,7 +58,7 @@ try:
 except ImportError as exc:  # pragma: no cover
     raise DidNotEnable("Django is not installed") from exc
 
-__all__ = ["DjangoIntegration"]
+__all__ = ["DjangoIntegration", "simplify_route", "transaction_name"]
 
 TRANSACTION_STYLE_VALUES = ("function_name", "url")
 MECHANISM = "django"
@@ -150,71 +150,6 @@ def _state_of(_request: Any = None) -> Optional[RequestState]:
     return current_request.get()
 
 
-# -- names ------------------------------------------------------------------------------
-
-_NAMED_GROUP = re.compile(r"\(\?P<(\w+)>[^)]+\)+")
-_OPTIONAL_GROUP = re.compile(r"\(\?:([^)]+)\)")
-_OTHER_GROUP = re.compile(r"\([^)]+\)")
-_EITHER = re.compile(r"\[([^\]]+)\|([^\]]+)\]")
-_CONVERTER = re.compile(r"<(?:[^>:]+:)?([^>]+)>")
-
-
-_route_names: Dict[str, str] = {}
-
-
-def simplify_route(route: str) -> str:
-    """``api/items/<int:pk>/`` or ``^items/(?P<pk>\\d+)/$`` -> ``/api/items/{pk}/``."""
-    name = _route_names.get(route)
-    if name is None:
-        name = _simplify(route)
-        if len(_route_names) < MAX_CACHED_ROUTES:
-            _route_names[route] = name
-    return name
-
-
-def _simplify(route: str) -> str:
-    out = _OPTIONAL_GROUP.sub(lambda m: m.group(1), route)
-    out = _NAMED_GROUP.sub(lambda m: "{" + m.group(1) + "}", out)
-    out = _CONVERTER.sub(lambda m: "{" + m.group(1) + "}", out)
-    out = _OTHER_GROUP.sub("{var}", out)
-    out = _EITHER.sub(lambda m: m.group(1), out)
-    for token in ("^", "$", "?", "\\A", "\\Z", "\\"):
-        out = out.replace(token, "")
-    out = out.replace("//", "/")
-    return out if out.startswith("/") else "/" + out
-
-
-def _resolver_match(request: Any) -> Any:
-    match = getattr(request, "resolver_match", None)
-    if match is not None:
-        return match
-    try:
-        from django.urls import resolve  # type: ignore[import-untyped]
-
-        return resolve(request.path_info, getattr(request, "urlconf", None))
-    except Exception:
-        return None
-
-
-def transaction_name(request: Any, style: str) -> Optional[Tuple[str, str]]:
-    if request is None:
-        return None
-    match = _resolver_match(request)
-    name: Optional[str] = None
-    if match is not None:
-        if style == "function_name":
-            func = match.func
-            name = qualname(getattr(func, "view_class", func))
-        else:
-            route = getattr(match, "route", None)
-            if route:
-                name = simplify_route(str(route))
-    if name:
-        return name, SOURCE_FOR_STYLE[style]
-    path = getattr(request, "path_info", None)
-    return (str(path), SOURCE_URL) if path else None
-
-
 # -- request data ---------------------------------------------------------------------
 
 
@@ -230,12 +165,15 @@ def _extract(
     wsgi: bool = False,
 ) -> None:
     """``wsgi``: a ``WSGIRequest``, which has no body without a ``CONTENT_LENGTH``."""
-    pii = options.send_default_pii
-    if pii:
-        try:
+    try:
+        if data_collection_configured(options):
+            cookies = request_cookies(dict(request.COOKIES), options)
+            if cookies:
+                request_data["cookies"] = cookies
+        elif options.send_default_pii:
             request_data["cookies"] = _cookies(event, request)
-        except Exception:
-            pass
+    except Exception:
+        pass
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except (TypeError, ValueError):
@@ -248,9 +186,9 @@ def _extract(
         and body_within_bounds(options, length)
         and not _BODY_STATE.intersection(vars(request))
     )
-    if not nothing:
+    if not nothing and collects_request_body(options):
         set_body(event, request_data, options, length, lambda: _read_body(event, request))
-    if pii:
+    if collects_user_info(options):
         user = _user_info(request)
         if user:
             current = event.get("user")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Sequence
 
 from sentry_lite.consts import SPANDATA
-from sentry_lite.integration_api import FILTERED, send_default_pii
+from sentry_lite.integration_api import FILTERED, may_collect
 from sentry_lite.integrations.privacy import FILTER, SEND
 
 __all__ = [
@@ -36,10 +36,10 @@ _MULTI_KEY_COMMANDS = frozenset(["del", "touch", "unlink", "mget"])
 def argument_values() -> str:
     """How Redis argument values (all but the key) appear: the one place that decides.
 
-    ``SEND`` (as ``repr``) with ``send_default_pii``, else ``FILTER`` (``[Filtered]``);
-    ``OMIT`` (left out) is for finer-grained privacy settings.
+    ``data_collection.database_query_data`` through the privacy predicate: ``SEND``
+    (as ``repr``), ``FILTER`` (``[Filtered]``, no ``send_default_pii``) or ``OMIT``.
     """
-    return SEND if send_default_pii() else FILTER
+    return may_collect("database_query_data")
 
 
 def describe(name: str, args: Sequence[Any], max_size: Optional[int] = None) -> str:

@@ -1,5 +1,6 @@
 """The ``request`` section of an event: headers, cookies and the body, withheld or cut
-as ``send_default_pii`` and ``max_request_body_size`` say (sentry_sdk 2.x's shape).
+as ``data_collection`` (or, without it, ``send_default_pii``) and
+``max_request_body_size`` say (sentry_sdk 2.x's shape).
 """
 
 from __future__ import annotations
@@ -8,7 +9,16 @@ import json
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 from urllib.parse import parse_qsl
 
-from sentry_lite.integration_api import FILTERED, annotate
+from sentry_lite.integration_api import (
+    FILTERED,
+    SEND,
+    Options,
+    annotate,
+    collected_key_values,
+    collected_query_string,
+    data_collection_configured,
+    may_collect,
+)
 from sentry_lite.limits import MEDIUM_BODY_BYTES, SMALL_BODY_BYTES
 from sentry_lite.types import Event
 
@@ -17,11 +27,18 @@ __all__ = [
     "REM_RAW_REMOVED",
     "SENSITIVE_HEADERS",
     "body_within_bounds",
+    "collects_request_body",
+    "collects_user_info",
     "filter_headers",
     "form_data",
     "is_json_content_type",
+    "note_uploaded_files",
     "parse_cookies",
+    "parse_multipart",
     "parse_raw_body",
+    "request_cookies",
+    "request_headers",
+    "request_query_string",
     "set_body",
     "set_body_removed",
 ]
@@ -113,6 +130,9 @@ def parse_raw_body(raw: bytes, content_type: Optional[str]) -> Tuple[bool, Any]:
         except ValueError:
             return False, None
     media = (content_type or "").split(";", 1)[0].strip().lower()
+    if media == "multipart/form-data":
+        fields = parse_multipart(raw, content_type or "")
+        return (fields is not None), fields
     if media == "application/x-www-form-urlencoded":
         try:
             form: Dict[str, Any] = {}
@@ -152,4 +172,90 @@ def form_data(event: Event, form: Any, files: Any) -> Dict[str, Any]:
     for key in files or ():
         data[key] = ""
         annotate(event, ["request", "data", key], rem=[REM_RAW_REMOVED])
+    return data
+
+
+# -- data_collection: what each part of the request may carry ------------------------
+
+
+def collects_user_info(options: Options) -> bool:
+    """User data and the client address (``user_info``; ``send_default_pii`` without it)."""
+    return may_collect("user_info", options) == SEND
+
+
+def collects_request_body(options: Options) -> bool:
+    """Incoming request bodies (``http_bodies``; always without ``data_collection``)."""
+    return may_collect("http_bodies:incoming_request", options) == SEND
+
+
+def request_headers(
+    event: Event, headers: Dict[str, str], options: Options, annotated: bool
+) -> Dict[str, Any]:
+    """The headers ``http_headers.request`` lets through (cookies always withheld), or
+    without ``data_collection`` sentry_sdk's legacy filtering (see ``filter_headers``)."""
+    if not data_collection_configured(options):
+        return filter_headers(event, headers, options.send_default_pii, annotated)
+    out = collected_key_values("http_headers.request", headers, options)
+    for key in out:
+        if isinstance(key, str) and key.lower() in ("cookie", "set-cookie"):
+            out[key] = FILTERED
+    return out
+
+
+def request_cookies(cookies: Dict[str, Any], options: Options) -> Optional[Dict[str, Any]]:
+    """The cookies to send (None: leave ``cookies`` out): ``data_collection.cookies``, or
+    all of them only with ``send_default_pii``."""
+    if data_collection_configured(options):
+        return collected_key_values("cookies", cookies, options) or None
+    return (cookies or None) if options.send_default_pii else None
+
+
+def request_query_string(query: Optional[str], options: Options) -> Tuple[bool, Optional[str]]:
+    """(include?, value) of ``request.query_string``: as received without
+    ``data_collection``, else filtered by ``url_query_params`` and left out when empty."""
+    if not data_collection_configured(options):
+        return True, query
+    filtered = collected_query_string(query, options) if query else None
+    return filtered is not None, filtered
+
+
+UPLOADED_FILE = object()
+"""Stands for an uploaded file in a parsed multipart form (sent as ``""``, noted)."""
+
+
+def parse_multipart(raw: bytes, content_type: str) -> Optional[Dict[str, Any]]:
+    """A multipart/form-data body as its fields (uploaded files as ``UPLOADED_FILE``),
+    the way sentry_sdk shows the form the framework parsed; None if it does not parse."""
+    from email.parser import BytesParser  # stdlib; only for multipart bodies
+    from email.policy import HTTP
+
+    try:
+        message = BytesParser(policy=HTTP).parsebytes(
+            b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + raw
+        )
+        if not message.is_multipart():
+            return None
+        out: Dict[str, Any] = {}
+        for part in message.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            if not isinstance(name, str) or name in out:
+                continue
+            if part.get_filename() is not None:
+                out[name] = UPLOADED_FILE
+                continue
+            payload = part.get_payload(decode=True)
+            charset = part.get_content_charset() or "utf-8"
+            out[name] = payload.decode(charset, "replace") if isinstance(payload, bytes) else ""
+        return out
+    except Exception:
+        return None
+
+
+def note_uploaded_files(event: Event, data: Any) -> Any:
+    """Replace ``UPLOADED_FILE`` markers by ``""`` noted in ``_meta`` (files are not sent)."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if value is UPLOADED_FILE:
+                data[key] = ""
+                annotate(event, ["request", "data", key], rem=[REM_RAW_REMOVED])
     return data
