@@ -39,9 +39,9 @@ LAYERS: List[Tuple[str, Tuple[str, ...]]] = [
     ("tools", ("cli", "__main__", "testing", "devserver")),
     ("package", ("__init__",)),
     ("compat", ("hub",)),
-    ("api", ("api", "integration_api", "crons")),
+    ("api", ("api", "integration_api", "crons", "logger", "metrics")),  # i13: logger, metrics
     ("scope", ("scope",)),
-    ("client", ("client", "client_base", "pipeline")),
+    ("client", ("client", "client_base", "pipeline", "telemetry")),  # i13: telemetry
     ("envelope", ("envelope", "attachments")),
     ("profiler", ("profiler",)),
     ("data", ("events", "tracing")),

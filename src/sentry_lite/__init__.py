@@ -128,3 +128,6 @@ __all__ = [
     "start_transaction",
     "trace",
 ]
+
+# -- i13: logs, metrics, sessions --
+from sentry_lite import logger, metrics  # noqa: E402

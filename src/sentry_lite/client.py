@@ -22,6 +22,7 @@ from sentry_lite.events.exceptions import event_from_exception, exc_info_from_er
 from sentry_lite.options import Options, build_options
 from sentry_lite.pipeline import SCOPE_HINT, EventPipeline
 from sentry_lite.profiler import control as profiler_control
+from sentry_lite.telemetry.capture import Telemetry
 from sentry_lite.timestamps import now_iso
 from sentry_lite.tracing.ids import new_trace_id
 from sentry_lite.transport.base import Transport
@@ -59,6 +60,10 @@ class Client(BaseClient):
         self._profiling = profiler_control.setup(
             self.options, self._send_profile_chunk, self.record_lost_event, self._sdk_name
         )
+        # -- i13: logs, metrics (their batchers start a thread on first use) --
+        self.telemetry = Telemetry(self.options, self.capture_envelope, self._record_lost_item)
+        self.log_batcher = self.telemetry.logs
+        self.metrics_batcher = self.telemetry.metrics
 
     # -- state -----------------------------------------------------------------------------
     def is_active(self) -> bool:
@@ -238,6 +243,17 @@ class Client(BaseClient):
             except Exception:  # noqa: BLE001
                 internal_logger.debug("sentry_lite: record_lost_event failed", exc_info=True)
 
+    def _record_lost_item(
+        self, reason: str, data_category: Optional[str] = None, item: Any = None, *, quantity: int = 1
+    ) -> None:
+        """Count a lost log/metric with its item, so the transport counts its bytes too."""
+        transport = self.transport
+        if transport is not None:
+            try:
+                transport.record_lost_event(reason, data_category, item, quantity=quantity)
+            except Exception:  # noqa: BLE001
+                internal_logger.debug("sentry_lite: record_lost_event failed", exc_info=True)
+
     # -- lifecycle ---------------------------------------------------------------------------
     def flush(
         self,
@@ -246,6 +262,7 @@ class Client(BaseClient):
     ) -> None:
         if timeout is None:
             timeout = float(self.options["shutdown_timeout"])
+        self._flush_batched()
         for transport in (self.transport, self._spotlight):
             if transport is None:
                 continue
@@ -270,12 +287,20 @@ class Client(BaseClient):
             profiler_control.teardown(self._profiling)
             self._profiling = None
         self.flush(timeout, callback)
+        self.telemetry.kill()
         for transport in (self.transport, self._spotlight):
             if transport is not None:
                 try:
                     transport.kill()
                 except Exception:  # noqa: BLE001
                     internal_logger.debug("sentry_lite: kill failed", exc_info=True)
+
+    def _flush_batched(self) -> None:
+        """Hand waiting logs and metrics to the transport, so its flush sends them."""
+        try:
+            self.telemetry.flush()
+        except Exception:  # noqa: BLE001
+            internal_logger.debug("sentry_lite: flushing logs/metrics failed", exc_info=True)
 
     def __repr__(self) -> str:
         return f"<sentry_lite.Client dsn={self.dsn!r} version={VERSION}>"
