@@ -131,3 +131,5 @@ __all__ = [
 
 # -- i13: logs, metrics, sessions --
 from sentry_lite import logger, metrics  # noqa: E402
+
+__all__ += ["logger", "metrics"]

@@ -244,7 +244,12 @@ class Client(BaseClient):
                 internal_logger.debug("sentry_lite: record_lost_event failed", exc_info=True)
 
     def _record_lost_item(
-        self, reason: str, data_category: Optional[str] = None, item: Any = None, *, quantity: int = 1
+        self,
+        reason: str,
+        data_category: Optional[str] = None,
+        item: Any = None,
+        *,
+        quantity: int = 1,
     ) -> None:
         """Count a lost log/metric with its item, so the transport counts its bytes too."""
         transport = self.transport

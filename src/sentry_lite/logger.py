@@ -38,9 +38,7 @@ class _KeepMissing(Dict[str, Any]):
         return "{" + key + "}"
 
 
-def capture_log(
-    severity_text: str, severity_number: int, template: str, **kwargs: Any
-) -> None:
+def capture_log(severity_text: str, severity_number: int, template: str, **kwargs: Any) -> None:
     """Record one log on the active client; never raises into the app."""
     client = Scope.get_client()
     telemetry = getattr(client, "telemetry", None)

@@ -174,7 +174,6 @@ class Batcher:
             logger.debug("sentry_lite: could not count a lost %s", self.TYPE, exc_info=True)
 
 
-
 class LogBatcher(Batcher):
     TYPE = "log"
     CLIENT_REPORT_TYPE = "log_item"

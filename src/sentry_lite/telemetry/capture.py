@@ -55,7 +55,9 @@ class Telemetry:
     def capture_metric(self, record: Dict[str, Any]) -> None:
         self._add(record, self.before_send_metric, self.metrics, "before_send_metric")
 
-    def _add(self, record: Dict[str, Any], hook: Optional[Hook], batcher: Batcher, name: str) -> None:
+    def _add(
+        self, record: Dict[str, Any], hook: Optional[Hook], batcher: Batcher, name: str
+    ) -> None:
         if hook is not None:
             attributes = dict(self.globals)
             attributes.update(record["attributes"])
