@@ -257,3 +257,18 @@ def flush(timeout: Optional[float] = None) -> None:
         Scope.get_client().flush(timeout)
     except Exception:  # noqa: BLE001
         logger.debug("sentry_lite: flush failed", exc_info=True)
+
+
+# -- i13: logs, metrics, sessions --
+from sentry_lite.logger import capture_record as capture_log_record  # noqa: E402
+from sentry_lite.logger import log_level_to_otel  # noqa: E402
+from sentry_lite.telemetry.attributes import format_attribute  # noqa: E402
+
+__all__ += ["capture_log_record", "format_attribute", "log_level_to_otel", "logs_enabled"]
+
+
+def logs_enabled(options: Optional[Options] = None) -> bool:
+    """``enable_logs`` (or sentry_sdk's older ``_experiments={"enable_logs": True}``)."""
+    if options is None:
+        options = Scope.get_client().options
+    return bool(options.get("enable_logs") or experiment("enable_logs", options))

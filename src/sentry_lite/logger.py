@@ -75,6 +75,20 @@ def capture_log(severity_text: str, severity_number: int, template: str, **kwarg
         internal_logger.debug("sentry_lite: could not record a log", exc_info=True)
 
 
+def capture_record(record: Dict[str, Any]) -> None:
+    """Record a log built elsewhere (stdlib logging, loguru, structlog) in sentry_sdk's
+    shape: severity_text/number, body, attributes, time_unix_nano, trace_id, span_id."""
+    client = Scope.get_client()
+    telemetry = getattr(client, "telemetry", None)
+    if telemetry is None or not client.is_active():
+        return
+    try:
+        apply_scopes_to_telemetry(record, client.options.send_default_pii)
+        telemetry.capture_log(record)
+    except Exception:  # noqa: BLE001
+        internal_logger.debug("sentry_lite: could not record a log", exc_info=True)
+
+
 def trace(template: str, **kwargs: Any) -> None:
     capture_log("trace", 1, template, **kwargs)
 
