@@ -131,5 +131,6 @@ __all__ = [
 
 # -- i13: logs, metrics, sessions --
 from sentry_lite import logger, metrics  # noqa: E402
+from sentry_lite.api import end_session, start_session  # noqa: E402
 
-__all__ += ["logger", "metrics"]
+__all__ += ["end_session", "logger", "metrics", "start_session"]

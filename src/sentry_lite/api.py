@@ -359,3 +359,17 @@ if init.__doc__:  # absent under python -OO
     init.__doc__ = init.__doc__.replace("    {options}", options_help())
 
 _ = add_global_event_processor, isolation_scope, trace  # re-exported
+
+
+# -- i13: logs, metrics, sessions --
+def start_session(session_mode: str = "application") -> None:
+    """Start a release-health session on the isolation scope (ending the running one)."""
+    Scope.get_isolation_scope().start_session(session_mode=session_mode)
+
+
+def end_session() -> None:
+    """End the isolation scope's session; it is sent with the next session flush."""
+    Scope.get_isolation_scope().end_session()
+
+
+__all__ += ["end_session", "start_session"]

@@ -23,6 +23,8 @@ from sentry_lite.options import Options, build_options
 from sentry_lite.pipeline import SCOPE_HINT, EventPipeline
 from sentry_lite.profiler import control as profiler_control
 from sentry_lite.telemetry.capture import Telemetry
+from sentry_lite.telemetry.session_flusher import SessionFlusher
+from sentry_lite.telemetry.sessions_from_events import update_session_from_event
 from sentry_lite.timestamps import now_iso
 from sentry_lite.tracing.ids import new_trace_id
 from sentry_lite.transport.base import Transport
@@ -64,6 +66,7 @@ class Client(BaseClient):
         self.telemetry = Telemetry(self.options, self.capture_envelope, self._record_lost_item)
         self.log_batcher = self.telemetry.logs
         self.metrics_batcher = self.telemetry.metrics
+        self.session_flusher = SessionFlusher(self.capture_envelope)
 
     # -- state -----------------------------------------------------------------------------
     def is_active(self) -> bool:
@@ -139,6 +142,8 @@ class Client(BaseClient):
                 return None
             event = result
         hint.pop(SCOPE_HINT, None)
+        if not is_transaction and scope is not None and kind != CHECK_IN:
+            update_session_from_event(scope, event)
         self._send(event, hint, scope, profile)
         return event_id
 
@@ -293,6 +298,7 @@ class Client(BaseClient):
             self._profiling = None
         self.flush(timeout, callback)
         self.telemetry.kill()
+        self.session_flusher.kill()
         for transport in (self.transport, self._spotlight):
             if transport is not None:
                 try:
@@ -300,10 +306,18 @@ class Client(BaseClient):
                 except Exception:  # noqa: BLE001
                     internal_logger.debug("sentry_lite: kill failed", exc_info=True)
 
+    def capture_session(self, session: Any) -> None:
+        """Queue an ended session; without a ``release`` it is dropped, as in sentry_sdk."""
+        if not getattr(session, "release", None):
+            logger.info("sentry_lite: discarded a session update: no release set")
+            return
+        self.session_flusher.add_session(session)
+
     def _flush_batched(self) -> None:
-        """Hand waiting logs and metrics to the transport, so its flush sends them."""
+        """Hand waiting logs, metrics and sessions to the transport, so its flush sends them."""
         try:
             self.telemetry.flush()
+            self.session_flusher.flush()
         except Exception:  # noqa: BLE001
             internal_logger.debug("sentry_lite: flushing logs/metrics failed", exc_info=True)
 

@@ -20,8 +20,10 @@ from sentry_lite.integration_api import (
     Options,
     Scope,
     continue_incoming_trace,
+    end_request_session,
     enter_request_scopes,
     leave_request_scopes,
+    start_request_session,
     start_request_transaction,
 )
 from sentry_lite.integrations.web.config import (
@@ -325,6 +327,7 @@ async def run_asgi(
     try:
         state = AsgiRequestState(config, scope)
         entered = enter_request_scopes(state.process)
+        start_request_session()  # i13: release-health sessions
     except Exception:  # never let the SDK fail the request: serve it unobserved
         logger.debug("sentry_lite: could not set up the request", exc_info=True)
         if bound is not None:
@@ -370,6 +373,7 @@ async def run_asgi(
             except Exception:
                 pass
             finish_request_transaction(state.transaction, exc_info)
+        end_request_session()  # i13: release-health sessions
         leave_request_scopes(entered)
         current_request.reset(state_token)
 

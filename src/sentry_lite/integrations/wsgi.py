@@ -17,8 +17,10 @@ from sentry_lite.integration_api import (
     Options,
     Scope,
     continue_incoming_trace,
+    end_request_session,
     enter_request_scopes,
     leave_request_scopes,
+    start_request_session,
     start_request_transaction,
 )
 from sentry_lite.integrations.web.config import DEFAULT_HTTP_METHODS_TO_CAPTURE, methods_tuple
@@ -232,6 +234,7 @@ def _enter(
     state = WsgiRequestState(config, environ)
     state_token = current_request.set(state)
     entered = enter_request_scopes(state.process)
+    start_request_session()  # i13: release-health sessions
     try:
         incoming = _trace_headers(environ)
         if "HTTP_SENTRY_TRACE" in environ or "HTTP_TRACEPARENT" in environ:
@@ -254,6 +257,7 @@ def _enter(
 
 
 def _leave(state_token: Any, entered: EnteredScopes) -> None:
+    end_request_session()  # i13: release-health sessions
     leave_request_scopes(entered)
     current_request.reset(state_token)
 

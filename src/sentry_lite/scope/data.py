@@ -31,7 +31,7 @@ class ScopeType:
 class ScopeData:
     """The data that enriches events captured while a scope is active."""
 
-    __slots__ = (
+    __slots__ = (  # noqa: RUF005 - i13's fields apart, to ease merging
         "_attachments",
         "_breadcrumbs",
         "_contexts",
@@ -49,7 +49,7 @@ class ScopeData:
         "_type",
         "_user",
         "client",
-    )
+    ) + ("_force_auto_session_tracking", "_session")  # i13: sessions
 
     def __init__(self, ty: Optional[str] = None, client: Optional[BaseClient] = None) -> None:
         self._type = ty
@@ -73,6 +73,9 @@ class ScopeData:
         self._error_processors: List[Tuple[ErrorProcessor, Any]] = []
         self._span: Any = None
         self._propagation_context = None
+        # -- i13: sessions --
+        self._session: Any = None
+        self._force_auto_session_tracking: Optional[bool] = None
 
     # -- copies ---------------------------------------------------------------------------
     def fork(self) -> Any:
@@ -115,6 +118,8 @@ class ScopeData:
         rv._event_processors = list(self._event_processors)
         rv._error_processors = list(self._error_processors)
         rv._span = self._span
+        rv._session = self._session  # -- i13: sessions --
+        rv._force_auto_session_tracking = self._force_auto_session_tracking
         return rv
 
     # -- fields ---------------------------------------------------------------------------
@@ -278,6 +283,8 @@ class ScopeData:
             self._span = scope._span
         if scope._propagation_context is not None:
             self._propagation_context = scope._propagation_context
+        if scope._session is not None:  # -- i13: sessions --
+            self._session = scope._session
 
     def update_from_kwargs(
         self,
