@@ -12,9 +12,10 @@ import logging
 import time
 from typing import Any, Dict, Tuple
 
+from sentry_lite import shortcuts
 from sentry_lite.scope.model import Scope
-from sentry_lite.scope.telemetry import apply_scopes_to_telemetry
-from sentry_lite.telemetry.attributes import format_attribute
+from sentry_lite.scope.telemetry import apply_scopes_to_telemetry, scope_snapshot
+from sentry_lite.telemetry.log_records import build_log, is_plain
 
 __all__ = ["debug", "error", "fatal", "info", "trace", "warning"]
 
@@ -31,15 +32,14 @@ OTEL_RANGES: Tuple[Tuple[Tuple[int, int], str], ...] = (
 """OpenTelemetry severity numbers and their texts (https://opentelemetry.io/docs/specs/otel/logs/data-model)."""
 
 
-class _KeepMissing(Dict[str, Any]):
-    """Placeholders without a parameter stay in the body as written."""
-
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
-
-
 def capture_log(severity_text: str, severity_number: int, template: str, **kwargs: Any) -> None:
     """Record one log on the active client; never raises into the app."""
+    _capture(severity_text, severity_number, template, kwargs)
+
+
+def _capture(
+    severity_text: str, severity_number: int, template: str, kwargs: Dict[str, Any]
+) -> None:
     client = Scope.get_client()
     telemetry = getattr(client, "telemetry", None)
     if telemetry is None or not client.is_active():
@@ -47,29 +47,38 @@ def capture_log(severity_text: str, severity_number: int, template: str, **kwarg
     try:
         timestamp = time.time_ns()
         provided = kwargs.pop("attributes", None)
-        attributes: Dict[str, Any] = {}
-        if provided:
-            for key, value in provided.items():
-                attributes[key] = format_attribute(value)
-        body = template
-        if kwargs:
-            for key, value in kwargs.items():
-                attributes["sentry.message.parameter." + key] = format_attribute(value)
-            attributes["sentry.message.template"] = format_attribute(template)
-            try:
-                body = template.format_map(_KeepMissing(kwargs))
-            except Exception:  # noqa: BLE001 - a bad template is sent as written
-                body = template
-        record: Dict[str, Any] = {
-            "severity_text": severity_text,
-            "severity_number": severity_number,
-            "attributes": attributes,
-            "body": body,
-            "time_unix_nano": timestamp,
-            "trace_id": None,
-            "span_id": None,
-        }
-        apply_scopes_to_telemetry(record, client.options.send_default_pii)
+        trace_id, span_id, extra = scope_snapshot(telemetry.send_pii)
+        if (
+            telemetry.before_send_log is None
+            and shortcuts.enabled
+            and is_plain(kwargs)
+            and is_plain(provided)
+        ):
+            # Only immutable values: the record is built on the batcher's thread.
+            pending = (
+                severity_text,
+                severity_number,
+                template,
+                kwargs,
+                dict(provided) if provided else None,
+                timestamp,
+                trace_id,
+                span_id,
+                extra,
+            )
+            telemetry.logs.add(pending)
+            return
+        record = build_log(
+            severity_text,
+            severity_number,
+            template,
+            kwargs,
+            provided,
+            timestamp,
+            trace_id,
+            span_id,
+            extra,
+        )
         telemetry.capture_log(record)
     except Exception:  # noqa: BLE001
         internal_logger.debug("sentry_lite: could not record a log", exc_info=True)
@@ -83,34 +92,34 @@ def capture_record(record: Dict[str, Any]) -> None:
     if telemetry is None or not client.is_active():
         return
     try:
-        apply_scopes_to_telemetry(record, client.options.send_default_pii)
+        apply_scopes_to_telemetry(record, telemetry.send_pii)
         telemetry.capture_log(record)
     except Exception:  # noqa: BLE001
         internal_logger.debug("sentry_lite: could not record a log", exc_info=True)
 
 
 def trace(template: str, **kwargs: Any) -> None:
-    capture_log("trace", 1, template, **kwargs)
+    _capture("trace", 1, template, kwargs)
 
 
 def debug(template: str, **kwargs: Any) -> None:
-    capture_log("debug", 5, template, **kwargs)
+    _capture("debug", 5, template, kwargs)
 
 
 def info(template: str, **kwargs: Any) -> None:
-    capture_log("info", 9, template, **kwargs)
+    _capture("info", 9, template, kwargs)
 
 
 def warning(template: str, **kwargs: Any) -> None:
-    capture_log("warn", 13, template, **kwargs)
+    _capture("warn", 13, template, kwargs)
 
 
 def error(template: str, **kwargs: Any) -> None:
-    capture_log("error", 17, template, **kwargs)
+    _capture("error", 17, template, kwargs)
 
 
 def fatal(template: str, **kwargs: Any) -> None:
-    capture_log("fatal", 21, template, **kwargs)
+    _capture("fatal", 21, template, kwargs)
 
 
 def otel_severity_text(severity_number: int) -> str:

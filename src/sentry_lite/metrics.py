@@ -10,9 +10,11 @@ import logging
 import time
 from typing import Any, Dict, Optional
 
+from sentry_lite import shortcuts
 from sentry_lite.scope.model import Scope
-from sentry_lite.scope.telemetry import apply_scopes_to_telemetry
+from sentry_lite.scope.telemetry import scope_snapshot
 from sentry_lite.telemetry.attributes import format_attribute
+from sentry_lite.telemetry.log_records import is_plain
 
 __all__ = ["count", "distribution", "gauge"]
 
@@ -32,20 +34,29 @@ def capture_metric(
     if telemetry is None or not client.is_active():
         return
     try:
-        record: Dict[str, Any] = {
-            "timestamp": time.time(),
-            "trace_id": None,
-            "span_id": None,
-            "name": name,
-            "type": metric_type,
-            "value": float(value),
-            "unit": unit,
-            "attributes": {k: format_attribute(v) for k, v in attributes.items()}
-            if attributes
-            else {},
-        }
-        apply_scopes_to_telemetry(record, client.options.send_default_pii)
-        telemetry.capture_metric(record)
+        trace_id, span_id, extra = scope_snapshot(telemetry.send_pii)
+        if not attributes:
+            attrs: Dict[str, Any] = {}
+        elif shortcuts.enabled and is_plain(attributes):
+            attrs = dict(attributes)  # what format_attribute keeps of plain values
+        else:
+            attrs = {k: format_attribute(v) for k, v in attributes.items()}
+        if extra:
+            for key, item in extra.items():
+                if key not in attrs:
+                    attrs[key] = item
+        telemetry.capture_metric(
+            {
+                "timestamp": time.time(),
+                "trace_id": trace_id,
+                "span_id": span_id,
+                "name": name,
+                "type": metric_type,
+                "value": float(value),
+                "unit": unit,
+                "attributes": attrs,
+            }
+        )
     except Exception:  # noqa: BLE001
         internal_logger.debug("sentry_lite: could not record a metric", exc_info=True)
 

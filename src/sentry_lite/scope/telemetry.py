@@ -13,7 +13,10 @@ from typing import Any, Dict, Optional, Tuple
 from sentry_lite.scope.model import Scope, current_scope_var, global_scope, isolation_scope_var
 from sentry_lite.tracing.noop import NoOpSpan
 
-__all__ = ["apply_scopes_to_telemetry"]
+__all__ = ["apply_scopes_to_telemetry", "scope_snapshot"]
+
+_SCOPES_HAVE_ATTRIBUTES = hasattr(Scope, "_attributes")
+"""Whether scopes carry attributes (``set_attribute``); looked up once, not per log."""
 
 _USER_ATTRIBUTES = (
     ("user.id", "id"),
@@ -23,51 +26,39 @@ _USER_ATTRIBUTES = (
 )
 
 
-def _layers() -> Tuple[Scope, ...]:
+def scope_snapshot(send_pii: bool) -> Tuple[Any, Any, Optional[Dict[str, Any]]]:
+    """(trace id, span id or None, scope and user attributes or None) of this moment."""
+    current = current_scope_var.get()
     isolation = isolation_scope_var.get()
     if isolation is None:
         isolation = Scope.get_isolation_scope()
-    current = current_scope_var.get()
-    if current is None:
-        return (global_scope, isolation)
-    return (global_scope, isolation, current)
-
-
-def apply_scopes_to_telemetry(record: Dict[str, Any], send_pii: bool) -> None:
-    """Fill ``trace_id``/``span_id`` and add scope and user attributes not already set."""
-    layers = _layers()
-    span: Any = None
-    for layer in reversed(layers):
-        if layer._span is not None:
-            span = layer._span
-            break
+    span = current._span if current is not None else None
+    if span is None:
+        span = isolation._span
+        if span is None:
+            span = global_scope._span
     if span is not None and not isinstance(span, NoOpSpan):
-        if record.get("trace_id") is None:
-            record["trace_id"] = span.trace_id
-        if record.get("span_id") is None:
-            record["span_id"] = span.span_id
-    elif record.get("trace_id") is None:
-        context = None
-        for layer in reversed(layers):
-            if layer._propagation_context is not None:
-                context = layer._propagation_context
-                break
+        trace_id, span_id = span.trace_id, span.span_id
+    else:
+        context = current._propagation_context if current is not None else None
         if context is None:
-            context = layers[1].get_propagation_context()
-        record["trace_id"] = context.trace_id
-    attributes = record["attributes"]
-    scope_attributes: Optional[Dict[str, Any]] = None
-    for layer in layers:
-        # Scope attributes are set with ``scope.set_attribute`` (branch i14).
-        values = getattr(layer, "_attributes", None)
-        if values:
-            if scope_attributes is None:
-                scope_attributes = {}
-            scope_attributes.update(values)
-    if scope_attributes:
-        for key, value in scope_attributes.items():
-            if key not in attributes:
-                attributes[key] = value
+            context = isolation._propagation_context
+            if context is None:
+                context = global_scope._propagation_context
+                if context is None:
+                    context = isolation.get_propagation_context()
+        trace_id, span_id = context.trace_id, None
+    if not _SCOPES_HAVE_ATTRIBUTES and not send_pii:
+        return trace_id, span_id, None
+    layers = (global_scope, isolation) if current is None else (global_scope, isolation, current)
+    extra: Optional[Dict[str, Any]] = None
+    if _SCOPES_HAVE_ATTRIBUTES:  # ``scope.set_attribute`` (branch i14)
+        for layer in layers:
+            values = layer._attributes  # type: ignore[attr-defined]
+            if values:
+                if extra is None:
+                    extra = {}
+                extra.update(values)
     if send_pii:
         user = None
         for layer in reversed(layers):
@@ -77,5 +68,22 @@ def apply_scopes_to_telemetry(record: Dict[str, Any], send_pii: bool) -> None:
         if isinstance(user, dict):
             for attribute, field in _USER_ATTRIBUTES:
                 value = user.get(field)
-                if value is not None and attribute not in attributes:
-                    attributes[attribute] = value
+                if value is not None:
+                    if extra is None:
+                        extra = {}
+                    extra.setdefault(attribute, value)
+    return trace_id, span_id, extra
+
+
+def apply_scopes_to_telemetry(record: Dict[str, Any], send_pii: bool) -> None:
+    """Fill ``trace_id``/``span_id`` and add scope and user attributes not already set."""
+    trace_id, span_id, extra = scope_snapshot(send_pii)
+    if record.get("trace_id") is None:
+        record["trace_id"] = trace_id
+    if record.get("span_id") is None and span_id is not None:
+        record["span_id"] = span_id
+    if extra:
+        attributes = record["attributes"]
+        for key, value in extra.items():
+            if key not in attributes:
+                attributes[key] = value

@@ -9,6 +9,7 @@ apply. Beyond ``max_items`` waiting, new items are dropped and counted (queue_ov
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import random
@@ -16,6 +17,7 @@ import threading
 import weakref
 from typing import Any, Callable, Dict, List, Mapping, Optional
 
+from sentry_lite import shortcuts
 from sentry_lite.envelope import Envelope, Item
 from sentry_lite.limits import (
     LOG_BATCH_FLUSH_COUNT,
@@ -25,6 +27,7 @@ from sentry_lite.limits import (
     TELEMETRY_FLUSH_INTERVAL,
 )
 from sentry_lite.telemetry.attributes import serialize_attribute
+from sentry_lite.telemetry.log_records import record_of
 from sentry_lite.timestamps import now_iso
 
 __all__ = ["Batcher", "LogBatcher", "MetricsBatcher"]
@@ -33,6 +36,13 @@ logger = logging.getLogger("sentry_lite.errors")
 
 Record = Dict[str, Any]
 RecordLost = Callable[..., None]
+
+
+class _ActiveFlag(threading.local):
+    """Set while this thread runs batcher code; a class default, so reading it on a
+    thread that never set it costs no AttributeError (the hot path of ``add``)."""
+
+    flag = False
 
 
 class Batcher:
@@ -55,6 +65,10 @@ class Batcher:
         self._record_lost_func = record_lost_func
         self.global_attributes: Mapping[str, Any] = global_attributes or {}
         """Added on the batcher's thread; empty when a before_send hook already saw them."""
+        self._global_fragment = _dumps(
+            {str(k): serialize_attribute(v) for k, v in self.global_attributes.items()}
+        )[1:-1]
+        """The global attributes as JSON members, encoded once rather than per record."""
         self._reset_thread_state()
         if hasattr(os, "register_at_fork"):
             weak_reset = weakref.WeakMethod(self._reset_thread_state)
@@ -70,15 +84,14 @@ class Batcher:
         """A fresh buffer, lock and (not yet started) thread: at creation and in a fork child."""
         self._buffer: List[Record] = []
         self._lock = threading.Lock()
-        self._active = threading.local()
+        self._active = _ActiveFlag()
         self._wake = threading.Event()
         self._thread: Optional[threading.Thread] = None
         self._running = True
 
     # -- the app thread -------------------------------------------------------------------
     def add(self, record: Record) -> None:
-        active = self._active
-        if getattr(active, "flag", False):
+        if self._active.flag:
             return  # re-entered from our own flush (a warning logged while sending)
         if self._thread is None and not self._start():
             return
@@ -121,7 +134,7 @@ class Batcher:
 
     def flush(self) -> None:
         """Send what waits now, on the calling thread (``flush()``/``close()``)."""
-        was_active = getattr(self._active, "flag", False)
+        was_active = self._active.flag
         self._active.flag = True
         try:
             self._flush()
@@ -146,19 +159,45 @@ class Batcher:
 
     # -- wire form --------------------------------------------------------------------------
     def to_item(self, records: List[Record]) -> Item:
+        headers = {"item_count": len(records), "content_type": self.CONTENT_TYPE}
+        if shortcuts.enabled and self._global_fragment:
+            return Item(self._encode(records), self.TYPE, headers=headers)
         return Item(
-            {"version": 2, "items": [self.to_wire(record) for record in records]},
+            {"version": 2, "items": [self.to_wire(record, True) for record in records]},
             self.TYPE,
-            headers={"item_count": len(records), "content_type": self.CONTENT_TYPE},
+            headers=headers,
         )
 
-    def to_wire(self, record: Record) -> Dict[str, Any]:
+    def _encode(self, records: List[Record]) -> bytes:
+        """The container's bytes, each record encoded without the global attributes and
+        the pre-encoded fragment spliced into its ``attributes`` (its last member).
+        Equal, as JSON, to encoding ``to_wire(record, True)``: a differential test checks."""
+        fragment = self._global_fragment
+        global_keys = self.global_attributes
+        texts = []
+        for record in records:
+            record = record_of(record)
+            attributes = record.get("attributes") or {}
+            if any(key in global_keys for key in attributes):
+                texts.append(_dumps(self.to_wire(record, True)))
+                continue
+            text = _dumps(self.to_wire(record, False))
+            # text ends with '"attributes":{...}}'
+            separator = "" if text.endswith('"attributes":{}}') else ","
+            texts.append(text[:-2] + separator + fragment + "}}")
+        body = '{"version":2,"items":[' + ",".join(texts) + "]}"
+        return body.encode("utf-8", "replace")
+
+    def to_wire(self, record: Record, with_globals: bool) -> Dict[str, Any]:
+        """The record's wire form; ``attributes`` comes last (``_encode`` relies on it)."""
         raise NotImplementedError
 
-    def wire_attributes(self, attributes: Mapping[str, Any]) -> Dict[str, Any]:
-        merged = dict(self.global_attributes)
-        merged.update(attributes)
-        return {str(key): serialize_attribute(value) for key, value in merged.items()}
+    def wire_attributes(self, attributes: Mapping[str, Any], with_globals: bool) -> Dict[str, Any]:
+        if with_globals:
+            merged = dict(self.global_attributes)
+            merged.update(attributes)
+            attributes = merged
+        return {str(key): serialize_attribute(value) for key, value in attributes.items()}
 
     def record_lost(self, record: Record, reason: str) -> None:
         """Count a record that will not be sent (its bytes too, for logs)."""
@@ -181,7 +220,8 @@ class LogBatcher(Batcher):
     flush_count = LOG_BATCH_FLUSH_COUNT
     max_items = LOG_BATCH_MAX
 
-    def to_wire(self, record: Record) -> Dict[str, Any]:
+    def to_wire(self, record: Record, with_globals: bool) -> Dict[str, Any]:
+        record = record_of(record)
         attributes = dict(record.get("attributes") or {})
         attributes.setdefault("sentry.severity_number", record.get("severity_number"))
         attributes.setdefault("sentry.severity_text", record.get("severity_text"))
@@ -189,12 +229,12 @@ class LogBatcher(Batcher):
             "timestamp": int(record["time_unix_nano"]) / 1.0e9,
             "level": str(record.get("severity_text")),
             "body": str(record.get("body")),
-            "attributes": self.wire_attributes(attributes),
         }
         if record.get("trace_id") is not None:
             wire["trace_id"] = record["trace_id"]
         if record.get("span_id") is not None:
             wire["span_id"] = record["span_id"]
+        wire["attributes"] = self.wire_attributes(attributes, with_globals)
         return wire
 
 
@@ -205,15 +245,20 @@ class MetricsBatcher(Batcher):
     flush_count = METRIC_BATCH_FLUSH_COUNT
     max_items = METRIC_BATCH_MAX
 
-    def to_wire(self, record: Record) -> Dict[str, Any]:
+    def to_wire(self, record: Record, with_globals: bool) -> Dict[str, Any]:
         wire: Dict[str, Any] = {
             "timestamp": record["timestamp"],
             "name": record["name"],
             "type": record["type"],
             "value": record["value"],
-            "attributes": self.wire_attributes(record.get("attributes") or {}),
         }
         for key in ("trace_id", "span_id", "unit"):
             if record.get(key) is not None:
                 wire[key] = record[key]
+        wire["attributes"] = self.wire_attributes(record.get("attributes") or {}, with_globals)
         return wire
+
+
+def _dumps(obj: Any) -> str:
+    """As ``transport.wire.dumps`` (compact, no NaN) but text, for splicing."""
+    return json.dumps(obj, separators=(",", ":"), allow_nan=False, ensure_ascii=False)

@@ -33,7 +33,7 @@ def hook_option(options: Mapping[str, Any], name: str) -> Optional[Hook]:
 class Telemetry:
     """The log and metric batchers of one client and the hooks in front of them."""
 
-    __slots__ = ("before_send_log", "before_send_metric", "globals", "logs", "metrics")
+    __slots__ = ("before_send_log", "before_send_metric", "globals", "logs", "metrics", "send_pii")
 
     def __init__(
         self,
@@ -42,6 +42,8 @@ class Telemetry:
         record_lost: Callable[..., None],
     ) -> None:
         self.globals = global_attributes(options)
+        self.send_pii = bool(options.get("send_default_pii"))
+        """Read once: whether user attributes join logs and metrics."""
         self.before_send_log = hook_option(options, "before_send_log")
         self.before_send_metric = hook_option(options, "before_send_metric")
         log_globals = {} if self.before_send_log is not None else self.globals
