@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any, Dict, Tuple
+from typing import Any, Callable, Dict, Tuple
 
 from sentry_lite import shortcuts
 from sentry_lite.scope.model import Scope
 from sentry_lite.scope.telemetry import apply_scopes_to_telemetry, scope_snapshot
-from sentry_lite.telemetry.log_records import build_log, is_plain
+from sentry_lite.telemetry.log_records import LaterLog, build_log, is_plain
 
 __all__ = ["debug", "error", "fatal", "info", "trace", "warning"]
 
@@ -94,6 +94,24 @@ def capture_record(record: Dict[str, Any]) -> None:
     try:
         apply_scopes_to_telemetry(record, telemetry.send_pii)
         telemetry.capture_log(record)
+    except Exception:  # noqa: BLE001
+        internal_logger.debug("sentry_lite: could not record a log", exc_info=True)
+
+
+def capture_record_later(build: Callable[[], Dict[str, Any]]) -> None:
+    """Record a log whose record ``build()`` makes from immutable inputs: the trace and
+    scope are taken now, the record is built on the batcher's thread (at once when a
+    ``before_send_log`` hook must see it)."""
+    client = Scope.get_client()
+    telemetry = getattr(client, "telemetry", None)
+    if telemetry is None or not client.is_active():
+        return
+    try:
+        if telemetry.before_send_log is not None or not shortcuts.enabled:
+            capture_record(build())
+            return
+        trace_id, span_id, extra = scope_snapshot(telemetry.send_pii)
+        telemetry.logs.add(LaterLog(build, trace_id, span_id, extra))
     except Exception:  # noqa: BLE001
         internal_logger.debug("sentry_lite: could not record a log", exc_info=True)
 

@@ -13,13 +13,13 @@ from datetime import datetime, timezone
 from fnmatch import fnmatch
 from typing import Any, Callable, Dict, Optional, Set
 
-from sentry_lite.integration_api import Scope, active_integration, capture_log_record, logs_enabled
+from sentry_lite.integration_api import Scope, active_integration, logs_enabled
 from sentry_lite.integrations import Integration
 from sentry_lite.integrations.sentry_logs import (
     SentryLogsHandler,
+    capture_stdlib_log,
     ignore_logger_for_sentry_logs,
     is_ignored_for_logs,
-    log_from_record,
     unignore_logger_for_sentry_logs,
 )
 from sentry_lite.types import Event
@@ -114,10 +114,14 @@ def _level_name(levelno: int) -> str:
 
 
 def _extras(record: logging.LogRecord) -> Dict[str, Any]:
+    fields = vars(record)
+    keys = fields.keys() - _RECORD_ATTRS  # a set operation: most records have no extras
+    if not keys:
+        return {}
     return {
-        k: v
-        for k, v in vars(record).items()
-        if k not in _RECORD_ATTRS and not (isinstance(k, str) and k.startswith("_"))
+        k: fields[k]
+        for k in fields  # in the record's order
+        if k in keys and not (isinstance(k, str) and k.startswith("_"))
     }
 
 
@@ -184,7 +188,7 @@ class LoggingIntegration(Integration):
         options = Scope.get_client().options
         if capture is not True and not (capture is _NOT_SET and logs_enabled(options)):
             return
-        capture_log_record(log_from_record(record, options.get("project_root")))
+        capture_stdlib_log(record, options.get("project_root"))
 
 
 def breadcrumb_record(record: logging.LogRecord) -> None:

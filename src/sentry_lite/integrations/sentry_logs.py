@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import logging
 from fnmatch import fnmatch
+from functools import partial
 from typing import Any, Dict, Set
 
 from sentry_lite.integration_api import (
     Scope,
     capture_log_record,
+    capture_log_record_later,
     format_attribute,
+    is_plain,
     log_level_to_otel,
     logs_enabled,
 )
@@ -24,6 +27,7 @@ from sentry_lite.integration_api import (
 __all__ = [
     "SEVERITY_TO_OTEL_SEVERITY",
     "SentryLogsHandler",
+    "capture_stdlib_log",
     "ignore_logger_for_sentry_logs",
     "is_ignored_for_logs",
     "log_from_record",
@@ -48,20 +52,29 @@ _RECORD_ATTRS = frozenset(
 _SCALARS = (str, float, int, bool)
 
 
+_patterns: Set[str] = set()
+"""The wildcard entries of ``_ignored``, so a plain name costs one set lookup."""
+
+
 def ignore_logger_for_sentry_logs(name: str) -> None:
     """Never send records of this logger (or fnmatch pattern) as Sentry Logs."""
     _ignored.add(name)
+    if any(c in name for c in "*?["):
+        _patterns.add(name)
 
 
 def unignore_logger_for_sentry_logs(name: str) -> None:
     _ignored.discard(name)
+    _patterns.discard(name)
 
 
 def is_ignored_for_logs(name: str) -> bool:
-    name = name.strip()
     if name in _ignored:
         return True
-    return any(fnmatch(name, pattern) for pattern in _ignored if "*" in pattern or "?" in pattern)
+    if _patterns or name != name.strip():
+        name = name.strip()
+        return name in _ignored or any(fnmatch(name, pattern) for pattern in _patterns)
+    return False
 
 
 def _parameter(value: Any) -> Any:
@@ -122,6 +135,33 @@ def log_from_record(record: logging.LogRecord, project_root: Any = None) -> Dict
     }
 
 
+_PLAIN = (str, int, bool, type(None))
+
+
+def _plain_inputs(record: logging.LogRecord) -> bool:
+    """Arguments and ``extra=`` fields are immutable scalars: the record can be read later."""
+    args = record.args
+    if args:
+        if isinstance(args, tuple):
+            for arg in args:
+                if type(arg) not in _PLAIN:
+                    return False
+        elif not isinstance(args, dict) or not is_plain(args):
+            return False
+    if not isinstance(record.msg, str):
+        return False
+    fields = vars(record)
+    return all(type(fields[key]) in _PLAIN for key in fields.keys() - _RECORD_ATTRS)
+
+
+def capture_stdlib_log(record: logging.LogRecord, project_root: Any) -> None:
+    """Send the record as a Sentry Log; read on the batcher's thread when that is safe."""
+    if _plain_inputs(record):
+        capture_log_record_later(partial(log_from_record, record, project_root))
+    else:
+        capture_log_record(log_from_record(record, project_root))
+
+
 class SentryLogsHandler(logging.Handler):
     """Sends every record it gets as a Sentry Log (for manual setups; the integration
     does this itself when logs are enabled)."""
@@ -133,6 +173,6 @@ class SentryLogsHandler(logging.Handler):
             options = Scope.get_client().options
             if not logs_enabled(options):
                 return
-            capture_log_record(log_from_record(record, options.get("project_root")))
+            capture_stdlib_log(record, options.get("project_root"))
         except Exception:  # noqa: BLE001
             pass

@@ -8,11 +8,11 @@ record when the batch goes out, which is where most of a log's cost moves off th
 
 from __future__ import annotations
 
-from typing import Any, Dict, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, Mapping, Optional, Tuple
 
 from sentry_lite.telemetry.attributes import format_attribute
 
-__all__ = ["PendingLog", "build_log", "is_plain", "record_of"]
+__all__ = ["LaterLog", "PendingLog", "build_log", "is_plain", "record_of"]
 
 PendingLog = Tuple[
     str, int, str, Dict[str, Any], Optional[Dict[str, Any]], int, Any, Any, Optional[Dict[str, Any]]
@@ -79,8 +79,42 @@ def build_log(
     }
 
 
+class LaterLog:
+    """A log an integration builds later (stdlib records with plain arguments): the
+    builder, and the trace and scope attributes taken when the log happened."""
+
+    __slots__ = ("build", "extra", "span_id", "trace_id")
+
+    def __init__(
+        self,
+        build: Callable[[], Dict[str, Any]],
+        trace_id: Any,
+        span_id: Any,
+        extra: Optional[Dict[str, Any]],
+    ) -> None:
+        self.build = build
+        self.trace_id = trace_id
+        self.span_id = span_id
+        self.extra = extra
+
+    def record(self) -> Dict[str, Any]:
+        record = self.build()
+        if record.get("trace_id") is None:
+            record["trace_id"] = self.trace_id
+        if record.get("span_id") is None:
+            record["span_id"] = self.span_id
+        if self.extra:
+            attributes = record["attributes"]
+            for key, value in self.extra.items():
+                if key not in attributes:
+                    attributes[key] = value
+        return record
+
+
 def record_of(record: Any) -> Dict[str, Any]:
     """A batcher's entry as a record: built now if it was kept as a pending call."""
     if isinstance(record, tuple):
         return build_log(*record)
+    if isinstance(record, LaterLog):
+        return record.record()
     return record  # type: ignore[no-any-return]
