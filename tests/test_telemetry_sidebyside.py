@@ -52,6 +52,16 @@ elif scenario == "logs_stdlib":
     log.warning("low stock", extra={"sku": "X1"})
     log.debug("below sentry_logs_level")
     log.error("failed %(n)s", {"n": 2})
+elif scenario == "loguru":
+    from loguru import logger
+    sentry_sdk.init(enable_logs=True, **base)
+    logger.info("crumb {}", 1)
+    logger.error("failed order {}", 7)
+    try:
+        1 / 0
+    except ZeroDivisionError:
+        logger.exception("division")
+    logger.bind(order=7).warning("bound")
 elif scenario == "metrics":
     def before(metric, hint):
         return None if metric["name"] == "drop" else metric
@@ -249,3 +259,30 @@ def test_request_sessions_side_by_side(framework: str) -> None:
     expected = sessions(ref)
     assert expected["sessions"], "sentry_sdk sent no session aggregates"
     assert sessions(lite) == expected
+
+
+def _loguru_event(event: Dict[str, Any]) -> Dict[str, Any]:
+    exception = [
+        (v["type"], v["mechanism"]) for v in (event.get("exception") or {}).get("values", [])
+    ]
+    crumbs = [
+        (c["category"], c["level"], c["message"].rsplit(" - ", 1)[-1])
+        for c in event.get("breadcrumbs", {}).get("values", [])
+    ]
+    message = (event.get("logentry") or {}).get("message", "")
+    return {
+        "level": event["level"],
+        "logger": event.get("logger"),
+        "message": message.rsplit(" - ", 1)[-1],
+        "exception": exception,
+        "crumbs": crumbs,
+    }
+
+
+def test_loguru_side_by_side() -> None:
+    pytest.importorskip("loguru")
+    ref, lite = both("loguru")
+    expected = [_loguru_event(e) for e in ref.events]
+    assert len(expected) == 2
+    assert [_loguru_event(e) for e in lite.events] == expected
+    assert records(lite, "log") == records(ref, "log")

@@ -249,3 +249,7 @@ def _find_with_others(
         if spec is not None:
             return spec  # type: ignore[no-any-return]
     return None
+
+
+# -- i13: loguru turns on when imported, as in sentry_sdk --
+_AUTO_ENABLING += (("loguru", "sentry_lite.integrations.loguru.LoguruIntegration"),)
