@@ -199,3 +199,44 @@ def test_stopped_session_tracking_starts_no_request_session(
     sentry_lite.get_client().close(timeout=5)
     (payload,) = [item.get_json() for item in receiver.items("sessions")]
     assert sum(row.get("exited", 0) for row in payload["aggregates"]) == 1
+
+
+def test_structlog_processor_sends_events_breadcrumbs_and_logs(
+    sentry_init: Init, receiver: Receiver
+) -> None:
+    structlog = pytest.importorskip("structlog")
+    from sentry_lite.integrations.structlog import SentryProcessor
+
+    sentry_init(release="r@1", enable_logs=True)
+    structlog.configure(
+        processors=[
+            structlog.processors.add_log_level,
+            SentryProcessor(),
+            structlog.processors.KeyValueRenderer(),
+        ],
+        logger_factory=structlog.ReturnLoggerFactory(),
+        cache_logger_on_first_use=False,
+    )
+    try:
+        log = structlog.get_logger().bind(order_id=7, shop="north")
+        log.info("paid", amount=3)
+        try:
+            1 / 0  # noqa: B018
+        except ZeroDivisionError:
+            log.exception("could not split")
+    finally:
+        structlog.reset_defaults()
+    sentry_lite.get_client().close(timeout=5)
+    (event,) = receiver.events
+    assert event["logentry"]["message"] == "could not split"
+    assert event["level"] == "error"
+    assert event["extra"]["order_id"] == 7
+    assert event["exception"]["values"][0]["type"] == "ZeroDivisionError"
+    assert event["exception"]["values"][0]["mechanism"]["type"] == "structlog"
+    crumb = event["breadcrumbs"]["values"][-1]
+    assert crumb["message"] == "paid"
+    assert crumb["data"] == {"order_id": 7, "shop": "north", "amount": 3}
+    logs = [log for item in receiver.items("log") for log in item.get_json()["items"]]
+    assert [log["body"] for log in logs] == ["paid", "could not split"]
+    assert logs[0]["attributes"]["shop"] == {"value": "north", "type": "string"}
+    assert logs[0]["attributes"]["sentry.origin"]["value"] == "auto.log.structlog"
