@@ -45,18 +45,20 @@ def capture_metric(
             for key, item in extra.items():
                 if key not in attrs:
                     attrs[key] = item
-        telemetry.capture_metric(
-            {
-                "timestamp": time.time(),
-                "trace_id": trace_id,
-                "span_id": span_id,
-                "name": name,
-                "type": metric_type,
-                "value": float(value),
-                "unit": unit,
-                "attributes": attrs,
-            }
-        )
+        record = {
+            "timestamp": time.time(),
+            "trace_id": trace_id,
+            "span_id": span_id,
+            "name": name,
+            "type": metric_type,
+            "value": float(value),
+            "unit": unit,
+            "attributes": attrs,
+        }
+        if telemetry.before_send_metric is None:
+            telemetry.metrics.add(record)  # no hook to run: straight to the batcher
+        else:
+            telemetry.capture_metric(record)
     except Exception:  # noqa: BLE001
         internal_logger.debug("sentry_lite: could not record a metric", exc_info=True)
 
