@@ -41,10 +41,21 @@ LAYERS: List[Tuple[str, Tuple[str, ...]]] = [
     ("compat", ("hub",)),
     (
         "api",
-        ("api", "integration_api", "crons", "utils", "scrubber", "tracing_utils", "feature_flags"),
+        (
+            "api",
+            "integration_api",
+            "crons",
+            "utils",
+            "scrubber",
+            "tracing_utils",
+            "feature_flags",
+            "logger",
+            "metrics",
+            "debug_logging",
+        ),
     ),
     ("scope", ("scope",)),
-    ("client", ("client", "client_base", "pipeline")),
+    ("client", ("client", "client_base", "pipeline", "telemetry")),  # i13: telemetry
     ("envelope", ("envelope", "attachments")),
     ("profiler", ("profiler",)),
     ("data", ("events", "tracing")),

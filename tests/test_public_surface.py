@@ -25,16 +25,6 @@ import pytest
 sentry_sdk = pytest.importorskip("sentry_sdk")
 
 PENDING: Dict[str, str] = {
-    # issue 13: Sentry Logs, metrics, sessions
-    "sentry_sdk.logger": "issue 13 (Sentry Logs API)",
-    "sentry_sdk.metrics": "issue 13 (trace metrics)",
-    "sentry_sdk.start_session": "issue 13 (sessions)",
-    "sentry_sdk.end_session": "issue 13 (sessions)",
-    "sentry_sdk.api.start_session": "issue 13 (sessions)",
-    "sentry_sdk.api.end_session": "issue 13 (sessions)",
-    "sentry_sdk.integrations.loguru": "issue 13 (loguru integration)",
-    "sentry_sdk.integrations.logging.SentryLogsHandler": "issue 13 (Sentry Logs from logging)",
-    "sentry_sdk.integrations.logging.LoggingIntegration(capture_sentry_logs)": "issue 13",
     # issue 14: span streaming and attributes
     "sentry_sdk.set_attribute": "issue 14 (attributes)",
     "sentry_sdk.set_attributes": "issue 14 (attributes)",

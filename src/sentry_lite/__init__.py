@@ -141,3 +141,9 @@ __all__ = [
     "trace",
     "update_current_span",
 ]
+
+# -- i13: logs, metrics, sessions --
+from sentry_lite import logger, metrics  # noqa: E402
+from sentry_lite.api import end_session, start_session  # noqa: E402
+
+__all__ += ["end_session", "logger", "metrics", "start_session"]

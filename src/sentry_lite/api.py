@@ -7,14 +7,13 @@ active: the client itself knows nothing of integrations.
 
 from __future__ import annotations
 
-import logging
 import sys
 import warnings
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, Mapping, Optional, Union, overload
 
 from sentry_lite.client_base import BaseClient
-from sentry_lite.consts import VERSION
+from sentry_lite.debug_logging import log_init_summary, setup_debug_logging
 from sentry_lite.dsn import Dsn
 from sentry_lite.options import options_help
 from sentry_lite.scope import (
@@ -352,18 +351,6 @@ class _InitGuard:
         return getattr(self._client, name)
 
 
-def _setup_debug_logging(debug: bool) -> None:
-    logger = logging.getLogger("sentry_lite")
-    if not debug:
-        return
-    if not any(getattr(h, "_sentry_lite_debug", False) for h in logger.handlers):
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter(" [sentry_lite] %(levelname)s: %(message)s"))
-        handler._sentry_lite_debug = True  # type: ignore[attr-defined]
-        logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
-
-
 def init(
     *args: Optional[Union[str, Dsn, Mapping[str, Any]]],
     dsn: Optional[Union[str, Dsn]] = None,
@@ -402,7 +389,7 @@ def init(
     from sentry_lite.client import Client
 
     client = Client(dsn, **kwargs)
-    _setup_debug_logging(client.options.debug)
+    setup_debug_logging(client.options.debug)
     if _integration_setup is not None:
         client.integrations = _integration_setup(client.options)
     if client.options["functions_to_trace"]:
@@ -411,7 +398,7 @@ def init(
     if client.is_active():
         check_uwsgi_thread_support()
     if client.options.debug:
-        _log_init_summary(client)
+        log_init_summary(client)
     return _InitGuard(client)
 
 
@@ -476,19 +463,15 @@ async def flush_async(
     await asyncio.get_running_loop().run_in_executor(None, flush, timeout, callback)
 
 
-def _log_init_summary(client: BaseClient) -> None:
-    """``debug=True``: where events go and what is captured, once at init."""
-    logger = logging.getLogger("sentry_lite")
-    parsed = client.options.parsed_dsn
-    if parsed is None:
-        where = "no DSN: nothing is sent" + (" (a transport is set)" if client.is_active() else "")
-    else:
-        where = f"sending to {parsed.netloc} (project {parsed.project_id})"
-    logger.debug(
-        "sentry_lite %s: init: %s; environment %r, release %r; integrations: %s",
-        VERSION,
-        where,
-        client.options.get("environment"),
-        client.options.get("release"),
-        ", ".join(sorted(client.integrations)) or "none",
-    )
+# -- i13: logs, metrics, sessions --
+def start_session(session_mode: str = "application") -> None:
+    """Start a release-health session on the isolation scope (ending the running one)."""
+    Scope.get_isolation_scope().start_session(session_mode=session_mode)
+
+
+def end_session() -> None:
+    """End the isolation scope's session; it is sent with the next session flush."""
+    Scope.get_isolation_scope().end_session()
+
+
+__all__ += ["end_session", "start_session"]

@@ -25,6 +25,9 @@ from sentry_lite.events.top_level import fix_top_level
 from sentry_lite.options import Options, build_options
 from sentry_lite.pipeline import CALLBACK_ERROR_HINT, SCOPE_HINT, EventPipeline
 from sentry_lite.profiler import control as profiler_control
+from sentry_lite.telemetry.capture import Telemetry
+from sentry_lite.telemetry.session_flusher import SessionFlusher
+from sentry_lite.telemetry.sessions_from_events import update_session_from_event
 from sentry_lite.timestamps import now_iso
 from sentry_lite.tracing.ids import new_trace_id
 from sentry_lite.transport.base import Transport
@@ -66,6 +69,11 @@ class Client(BaseClient):
         self._profiling = profiler_control.setup(
             self.options, self._send_profile_chunk, self.record_lost_event, self._sdk_name
         )
+        # -- i13: logs, metrics (their batchers start a thread on first use) --
+        self.telemetry = Telemetry(self.options, self.capture_envelope, self._record_lost_item)
+        self.log_batcher = self.telemetry.logs
+        self.metrics_batcher = self.telemetry.metrics
+        self.session_flusher = SessionFlusher(self.capture_envelope)
 
     # -- state -----------------------------------------------------------------------------
     def is_active(self) -> bool:
@@ -153,6 +161,8 @@ class Client(BaseClient):
                 return None
             event = result
         hint.pop(SCOPE_HINT, None)
+        if not is_transaction and scope is not None and kind != CHECK_IN:
+            update_session_from_event(scope, event)
         self._send(event, hint, scope, profile)
         return event_id
 
@@ -257,6 +267,22 @@ class Client(BaseClient):
             except Exception:  # noqa: BLE001
                 internal_logger.debug("sentry_lite: record_lost_event failed", exc_info=True)
 
+    def _record_lost_item(
+        self,
+        reason: str,
+        data_category: Optional[str] = None,
+        item: Any = None,
+        *,
+        quantity: int = 1,
+    ) -> None:
+        """Count a lost log/metric with its item, so the transport counts its bytes too."""
+        transport = self.transport
+        if transport is not None:
+            try:
+                transport.record_lost_event(reason, data_category, item, quantity=quantity)
+            except Exception:  # noqa: BLE001
+                internal_logger.debug("sentry_lite: record_lost_event failed", exc_info=True)
+
     # -- lifecycle ---------------------------------------------------------------------------
     def flush(
         self,
@@ -265,6 +291,7 @@ class Client(BaseClient):
     ) -> None:
         if timeout is None:
             timeout = float(self.options["shutdown_timeout"])
+        self._flush_batched()
         for transport in (self.transport, self.spotlight):
             if transport is None:
                 continue
@@ -289,12 +316,29 @@ class Client(BaseClient):
             profiler_control.teardown(self._profiling)
             self._profiling = None
         self.flush(timeout, callback)
+        self.telemetry.kill()
+        self.session_flusher.kill()
         for transport in (self.transport, self.spotlight):
             if transport is not None:
                 try:
                     transport.kill()
                 except Exception:  # noqa: BLE001
                     internal_logger.debug("sentry_lite: kill failed", exc_info=True)
+
+    def capture_session(self, session: Any) -> None:
+        """Queue an ended session; without a ``release`` it is dropped, as in sentry_sdk."""
+        if not getattr(session, "release", None):
+            logger.info("sentry_lite: discarded a session update: no release set")
+            return
+        self.session_flusher.add_session(session)
+
+    def _flush_batched(self) -> None:
+        """Hand waiting logs, metrics and sessions to the transport, so its flush sends them."""
+        try:
+            self.telemetry.flush()
+            self.session_flusher.flush()
+        except Exception:  # noqa: BLE001
+            internal_logger.debug("sentry_lite: flushing logs/metrics failed", exc_info=True)
 
     def __repr__(self) -> str:
         return f"<sentry_lite.Client dsn={self.dsn!r} version={VERSION}>"

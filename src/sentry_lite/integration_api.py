@@ -355,3 +355,52 @@ def collected_query_string(query: str, options: Optional[Options] = None) -> Opt
     resolved = options.get("data_collection") or {}
     behaviour = resolved.get("url_query_params") if isinstance(resolved, dict) else None
     return _dc.filter_query_string(query, behaviour if isinstance(behaviour, dict) else {})
+
+
+# -- i13: logs, metrics, sessions --
+from sentry_lite.logger import capture_record as capture_log_record  # noqa: E402
+from sentry_lite.logger import capture_record_later as capture_log_record_later  # noqa: E402
+from sentry_lite.logger import log_level_to_otel  # noqa: E402
+from sentry_lite.scope.sessions import auto_session_tracking_on  # noqa: E402
+from sentry_lite.telemetry.attributes import format_attribute  # noqa: E402
+from sentry_lite.telemetry.log_records import is_plain  # noqa: E402
+
+__all__ += [
+    "capture_log_record",
+    "capture_log_record_later",
+    "format_attribute",
+    "is_plain",
+    "log_level_to_otel",
+    "logs_enabled",
+]
+
+
+def logs_enabled(options: Optional[Options] = None) -> bool:
+    """``enable_logs`` (or sentry_sdk's older ``_experiments={"enable_logs": True}``)."""
+    if options is None:
+        options = Scope.get_client().options
+    return bool(options.get("enable_logs") or experiment("enable_logs", options))
+
+
+def start_request_session() -> None:
+    """Start a request-mode session on the (new) isolation scope, when sessions are on.
+
+    Called by the WSGI/ASGI cores right after ``enter_request_scopes``; costs one
+    object when ``auto_session_tracking`` is on and a ``release`` is set, else nothing.
+    """
+    try:
+        isolation = Scope.get_isolation_scope()
+        if auto_session_tracking_on(isolation, Scope.get_client()):
+            isolation.start_session(session_mode="request")
+    except Exception:  # noqa: BLE001
+        logger.debug("sentry_lite: could not start the request session", exc_info=True)
+
+
+def end_request_session() -> None:
+    """End the request's session (before ``leave_request_scopes``)."""
+    isolation = Scope.get_isolation_scope()
+    if isolation._session is not None:
+        isolation.end_session()
+
+
+__all__ += ["end_request_session", "start_request_session"]

@@ -218,3 +218,19 @@ back; its kept-alive connection stays in urllib3's pool until the ingest closes 
 
 DEFAULT_FLAG_CAPACITY = 100
 """Feature-flag evaluations a scope keeps for error events (sentry_sdk's default)."""
+
+# -- i13: logs, metrics, sessions --
+LOG_BATCH_FLUSH_COUNT = 100
+"""Logs waiting that wake the batcher to send them at once (sentry_sdk 2.75's figure)."""
+LOG_BATCH_MAX = 1_000
+"""Logs waiting beyond this are dropped and counted (queue_overflow), so memory stays bounded."""
+METRIC_BATCH_FLUSH_COUNT = 1_000
+"""Metrics waiting that wake the batcher to send them at once (sentry_sdk 2.75's figure)."""
+METRIC_BATCH_MAX = 10_000
+"""Metrics waiting beyond this are dropped and counted (queue_overflow)."""
+TELEMETRY_FLUSH_INTERVAL = 5.0
+"""Seconds between sends of waiting logs/metrics (plus up to 1 s jitter, as sentry_sdk)."""
+SESSION_FLUSH_INTERVAL = 60.0
+"""Seconds between sends of session updates and per-minute request aggregates."""
+SESSION_MAX_PENDING = 100
+"""Application session updates per envelope (the protocol's limit per envelope)."""

@@ -224,13 +224,12 @@ OPTIONS: Tuple[OptionSpec, ...] = (
         "enable_logs",
         False,
         BOOL,
-        "Send Sentry Logs (sentry_lite.logger, logging).",
-        status=NOT_YET,
+        "Send stdlib logging records as Sentry Logs (sentry_lite.logger always sends).",
     ),
-    S("before_send_log", None, CALLABLE, "Change or drop logs.", status=NOT_YET),
-    S("enable_metrics", True, BOOL, "Send metrics (sentry_lite.metrics).", status=NOT_YET),
-    S("before_send_metric", None, CALLABLE, "Change or drop metrics.", status=NOT_YET),
-    S("auto_session_tracking", True, BOOL, "Release-health sessions per request.", status=NOT_YET),
+    S("before_send_log", None, CALLABLE, "Change or drop logs."),
+    S("enable_metrics", True, BOOL, "No effect, as in sentry_sdk 2.75: metrics are always sent."),
+    S("before_send_metric", None, CALLABLE, "Change or drop metrics."),
+    S("auto_session_tracking", True, BOOL, "Release-health sessions per web request."),
     # -- sentry-lite additions --------------------------------------------------------
     S(
         "cache_dir",

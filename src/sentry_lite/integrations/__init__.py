@@ -326,3 +326,7 @@ def warn_not_built(integrations: Iterable[Integration]) -> None:
         message = getattr(type(integration), "not_built_warning", None)
         if message is not None:
             logger.warning("%s", message())
+
+
+# -- i13: loguru turns on when imported, as in sentry_sdk --
+_AUTO_ENABLING += (("loguru", "sentry_lite.integrations.loguru.LoguruIntegration"),)

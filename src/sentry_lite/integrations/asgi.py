@@ -13,17 +13,20 @@ import asyncio
 import inspect
 import logging
 import sys
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
+from typing import Any, Awaitable, Callable, Dict, Optional, Tuple
 from urllib.parse import unquote
 
 from sentry_lite.integration_api import (
     Options,
     Scope,
     continue_incoming_trace,
+    end_request_session,
     enter_request_scopes,
     leave_request_scopes,
+    start_request_session,
     start_request_transaction,
 )
+from sentry_lite.integrations.web.asgi_body import BodyRecorder
 from sentry_lite.integrations.web.config import (
     DEFAULT_HTTP_METHODS_TO_CAPTURE,
     SOURCE_COMPONENT,
@@ -123,38 +126,6 @@ class AsgiConfig:
         """Framework data for an event: the user, say. The base adds nothing."""
 
 
-class _BodyRecorder:
-    """Keeps the body chunks the app reads, up to ``limit`` bytes (None: no limit)."""
-
-    __slots__ = ("chunks", "complete", "limit", "over", "receive", "size")
-
-    def __init__(self, receive: Receive, limit: Optional[int]) -> None:
-        self.receive = receive
-        self.limit = limit
-        self.chunks: List[bytes] = []
-        self.size = 0
-        self.over = False
-        self.complete = False
-
-    async def __call__(self) -> Dict[str, Any]:
-        message = await self.receive()
-        try:
-            if message.get("type") == "http.request" and not self.over:
-                body = message.get("body") or b""
-                if body:
-                    self.size += len(body)
-                    if self.limit is not None and self.size > self.limit:
-                        self.over = True
-                        self.chunks = []
-                    else:
-                        self.chunks.append(body)
-                if not message.get("more_body", False):
-                    self.complete = True
-        except Exception:
-            pass
-        return message
-
-
 class AsgiRequestState(RequestState):
     __slots__ = ("body", "scope")
 
@@ -165,7 +136,7 @@ class AsgiRequestState(RequestState):
         self.transaction = None
         self.framework = None
         self.scope = scope
-        self.body: Optional[_BodyRecorder] = None
+        self.body: Optional[BodyRecorder] = None
 
     def process(self, event: Event, hint: Hint) -> Optional[Event]:
         """The request's event processor: request data, only now that an event exists."""
@@ -340,6 +311,7 @@ async def run_asgi(
     try:
         state = AsgiRequestState(config, scope)
         entered = enter_request_scopes(state.process)
+        start_request_session()  # i13: release-health sessions
     except Exception:  # never let the SDK fail the request: serve it unobserved
         logger.debug("sentry_lite: could not set up the request", exc_info=True)
         if bound is not None:
@@ -360,7 +332,7 @@ async def run_asgi(
         except Exception:  # malformed headers are the server's problem, not ours
             length, trace_headers = 0, None
         if length and body_within_bounds(options, max(length, 0)):
-            state.body = _BodyRecorder(receive, _body_limit(options))
+            state.body = BodyRecorder(receive, _body_limit(options))
             receive = state.body
         if options.tracing_enabled:
             if ty == "websocket" or str(method or "").upper() in config.http_methods_to_capture:
@@ -385,6 +357,7 @@ async def run_asgi(
             except Exception:
                 pass
             finish_request_transaction(state.transaction, exc_info)
+        end_request_session()  # i13: release-health sessions
         leave_request_scopes(entered)
         current_request.reset(state_token)
 

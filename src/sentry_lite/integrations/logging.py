@@ -13,8 +13,15 @@ from datetime import datetime, timezone
 from fnmatch import fnmatch
 from typing import Any, Callable, Dict, Optional, Set
 
-from sentry_lite.integration_api import Scope, active_integration
+from sentry_lite.integration_api import Scope, active_integration, logs_enabled
 from sentry_lite.integrations import Integration
+from sentry_lite.integrations.sentry_logs import (
+    SentryLogsHandler,
+    capture_stdlib_log,
+    ignore_logger_for_sentry_logs,
+    is_ignored_for_logs,
+    unignore_logger_for_sentry_logs,
+)
 from sentry_lite.types import Event
 
 __all__ = [
@@ -22,8 +29,11 @@ __all__ = [
     "EventHandler",
     "LoggingIntegration",
     "SentryHandler",
+    "SentryLogsHandler",
     "ignore_logger",
+    "ignore_logger_for_sentry_logs",
     "unignore_logger",
+    "unignore_logger_for_sentry_logs",
 ]
 
 DEFAULT_LEVEL = logging.INFO
@@ -69,13 +79,15 @@ def unignore_logger(name_or_pattern: str) -> None:
     _ignored_patterns.discard(name_or_pattern)
 
 
+_NOT_SET: Any = object()
+"""``capture_sentry_logs`` not given: follow ``enable_logs``, as sentry_sdk does."""
+
+
 def _is_ignored(name: str) -> bool:
+    name = name.strip()  # sentry_sdk ignores "  name  " as "name"
     if name in _ignored_loggers or name.startswith("sentry_lite."):
         return True
-    stripped = name.strip()  # sentry_sdk ignores "  name  " as "name"
-    if stripped != name and stripped in _ignored_loggers:
-        return True
-    return any(fnmatch(stripped, pattern) for pattern in _ignored_patterns)
+    return any(fnmatch(name, pattern) for pattern in _ignored_patterns)
 
 
 def _level_name(levelno: int) -> str:
@@ -94,8 +106,14 @@ def _level_name(levelno: int) -> str:
 
 
 def _extras(record: logging.LogRecord) -> Dict[str, Any]:
+    fields = vars(record)
+    keys = fields.keys() - _RECORD_ATTRS  # a set operation: most records have no extras
+    if not keys:
+        return {}
     return {
-        k: v for k, v in vars(record).items() if k not in _RECORD_ATTRS and not k.startswith("_")
+        k: fields[k]
+        for k in fields  # in the record's order
+        if k in keys and not (isinstance(k, str) and k.startswith("_"))
     }
 
 
@@ -122,16 +140,21 @@ def _level_number(level: Any) -> Optional[int]:
 
 class LoggingIntegration(Integration):
     identifier = "logging"
+    capture_sentry_logs: Any = _NOT_SET
 
     def __init__(
         self,
         level: Optional[int] = DEFAULT_LEVEL,
         event_level: Optional[int] = DEFAULT_EVENT_LEVEL,
-        sentry_logs_level: Optional[int] = None,
+        sentry_logs_level: Optional[int] = DEFAULT_LEVEL,
+        capture_sentry_logs: Any = _NOT_SET,
     ) -> None:
         self.level = _level_number(level)
         self.event_level = _level_number(event_level)
         self.sentry_logs_level = _level_number(sentry_logs_level)
+        # Kept on the instance: ``init`` builds the default integrations after the app
+        # built its own, and a class attribute would take the last one's value.
+        self.capture_sentry_logs = capture_sentry_logs
 
     @staticmethod
     def setup_once() -> None:
@@ -141,12 +164,14 @@ class LoggingIntegration(Integration):
             try:
                 original(self, record)
             finally:
-                if not getattr(_busy, "on", False) and not _is_ignored(record.name):
+                if not getattr(_busy, "on", False):
                     integration = active_integration(LoggingIntegration.identifier)
                     if integration is not None:
                         _busy.on = True
                         try:
-                            integration.handle(record)
+                            if not _is_ignored(record.name):
+                                integration.handle(record)
+                            integration.handle_sentry_log(record)
                         except Exception:  # noqa: BLE001
                             pass
                         finally:
@@ -159,6 +184,17 @@ class LoggingIntegration(Integration):
             capture_record(record)
         if self.level is not None and record.levelno >= self.level:
             breadcrumb_record(record)
+
+    def handle_sentry_log(self, record: logging.LogRecord) -> None:
+        """The record as a Sentry Log, when logs are on and it is at ``sentry_logs_level``."""
+        level = self.sentry_logs_level
+        if level is None or record.levelno < level or is_ignored_for_logs(record.name):
+            return
+        capture = self.capture_sentry_logs
+        options = Scope.get_client().options
+        if capture is not True and not (capture is _NOT_SET and logs_enabled(options)):
+            return
+        capture_stdlib_log(record, options.get("project_root"))
 
 
 def breadcrumb_record(record: logging.LogRecord) -> None:

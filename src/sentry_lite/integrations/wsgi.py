@@ -17,8 +17,10 @@ from sentry_lite.integration_api import (
     Options,
     Scope,
     continue_incoming_trace,
+    end_request_session,
     enter_request_scopes,
     leave_request_scopes,
+    start_request_session,
     start_request_transaction,
 )
 from sentry_lite.integrations.web.config import (
@@ -250,6 +252,7 @@ def _enter(
     except BaseException:
         current_request.reset(state_token)  # else later requests look nested: unobserved
         raise
+    start_request_session()  # i13: release-health sessions
     try:
         incoming = _trace_headers(environ)
         if "HTTP_SENTRY_TRACE" in environ or "HTTP_TRACEPARENT" in environ:
@@ -272,6 +275,7 @@ def _enter(
 
 
 def _leave(state_token: Any, entered: EnteredScopes) -> None:
+    end_request_session()  # i13: release-health sessions
     leave_request_scopes(entered)
     current_request.reset(state_token)
 

@@ -34,7 +34,7 @@ class ScopeType:
 class ScopeData:
     """The data that enriches events captured while a scope is active."""
 
-    __slots__ = (
+    __slots__ = (  # noqa: RUF005 - i13's fields apart, to ease merging
         "_attachments",
         "_breadcrumbs",
         "_contexts",
@@ -53,7 +53,7 @@ class ScopeData:
         "_type",
         "_user",
         "client",
-    )
+    ) + ("_force_auto_session_tracking", "_session")  # i13: sessions
 
     def __init__(self, ty: Optional[str] = None, client: Optional[BaseClient] = None) -> None:
         self._type = ty
@@ -79,6 +79,9 @@ class ScopeData:
         self._span: Any = None
         self._propagation_context = None
         self._flags: Optional[FlagBuffer] = None
+        # -- i13: sessions --
+        self._session: Any = None
+        self._force_auto_session_tracking: Optional[bool] = None
 
     # -- copies ---------------------------------------------------------------------------
     def fork(self) -> Any:
@@ -122,6 +125,8 @@ class ScopeData:
         rv._error_processors = list(self._error_processors)
         rv._span = self._span
         rv._flags = copy.deepcopy(self._flags) if self._flags else None
+        rv._session = self._session  # -- i13: sessions --
+        rv._force_auto_session_tracking = self._force_auto_session_tracking
         return rv
 
     # -- fields ---------------------------------------------------------------------------
@@ -291,6 +296,8 @@ class ScopeData:
             else:
                 for flag in scope._flags.get():
                     self._flags.set(flag["flag"], flag["result"])
+        if scope._session is not None:  # -- i13: sessions --
+            self._session = scope._session
 
     def update_from_kwargs(
         self,

@@ -16,6 +16,7 @@ from typing import Any, Callable, Dict, Optional, Tuple, Union
 from sentry_lite.client_base import BaseClient, NonRecordingClient, log_hook_error
 from sentry_lite.scope.data import ScopeType
 from sentry_lite.scope.layers import LayeredScope
+from sentry_lite.scope.sessions import ScopeSessions
 from sentry_lite.scope.spans import ScopeTracing
 from sentry_lite.types import Breadcrumb, Event, Hint
 
@@ -29,7 +30,7 @@ __all__ = [
 ]
 
 
-class Scope(ScopeTracing):
+class Scope(ScopeSessions, ScopeTracing):  # i13: ScopeSessions
     """Holds the data that enriches events captured while it is active."""
 
     __slots__ = ()

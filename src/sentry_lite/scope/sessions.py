@@ -1,0 +1,82 @@
+"""Release-health sessions on a scope: ``start_session``/``end_session`` as in sentry_sdk.
+
+A session is kept on the scope it was started on (the isolation scope for the top-level
+API and the web integrations); errors captured while it is active mark it (see
+``sentry_lite.telemetry.sessions_from_events``). Ended sessions go to the client, which
+sends application sessions as they are and request sessions as per-minute counts.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sentry_lite.client_base import BaseClient
+from sentry_lite.scope.data import ScopeData
+from sentry_lite.telemetry.session import Session
+
+__all__ = ["ScopeSessions", "auto_session_tracking_on"]
+
+logger = logging.getLogger("sentry_lite.errors")
+
+
+def auto_session_tracking_on(scope: Any, client: BaseClient) -> bool:
+    """``auto_session_tracking`` (default on) unless this scope stopped it; needs a release."""
+    forced = scope._force_auto_session_tracking
+    if forced is None:
+        forced = bool(client.options.get("auto_session_tracking", True))
+    return bool(forced) and bool(client.options.get("release"))
+
+
+class ScopeSessions(ScopeData):
+    """The session methods of ``Scope`` (mixed in; the fields live in ``ScopeData``)."""
+
+    __slots__ = ()
+
+    def get_client(self) -> BaseClient:
+        raise NotImplementedError
+
+    def start_session(self, *args: Any, **kwargs: Any) -> None:
+        """End the running session, if any, and start one (``session_mode="application"``
+        or ``"request"``)."""
+        session_mode = kwargs.pop("session_mode", "application")
+        self.end_session()
+        options = self.get_client().options
+        self._session = Session(
+            release=options.get("release"),
+            environment=options.get("environment"),
+            user=self._user,
+            session_mode=session_mode,
+        )
+
+    def end_session(self, *args: Any, **kwargs: Any) -> None:
+        session = self._session
+        self._session = None
+        if session is None:
+            return
+        try:
+            session.close()
+            capture = getattr(self.get_client(), "capture_session", None)
+            if capture is not None:
+                capture(session)
+        except Exception:  # noqa: BLE001 - never break the app
+            logger.debug("sentry_lite: could not end the session", exc_info=True)
+
+    def stop_auto_session_tracking(self, *args: Any, **kwargs: Any) -> None:
+        """End the session and start none automatically on this scope until resumed."""
+        self.end_session()
+        self._force_auto_session_tracking = False
+
+    def resume_auto_session_tracking(self) -> None:
+        self._force_auto_session_tracking = None
+
+    def set_user(self, value: Any) -> None:
+        """Set the user; the running session takes its id (``did``) from it."""
+        super().set_user(value)
+        session = self.get_isolation_scope()._session
+        if session is not None and value:
+            session.update(user=value)
+
+    @classmethod
+    def get_isolation_scope(cls) -> Any:
+        raise NotImplementedError

@@ -1,0 +1,264 @@
+"""Background batchers for logs and trace metrics: the app thread appends, a thread sends.
+
+Adding is a lock and a list append; the wire form (typed attributes, the ``version: 2``
+container) is built on the batcher's thread when a batch goes out, either when
+``flush_count`` items wait or every ``TELEMETRY_FLUSH_INTERVAL`` seconds. The envelope
+goes through the client, so the transport's queue, outbox, rate limits and client reports
+apply. Beyond ``max_items`` waiting, new items are dropped and counted (queue_overflow).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+import threading
+import weakref
+from typing import Any, Callable, Dict, List, Mapping, Optional
+
+from sentry_lite import shortcuts
+from sentry_lite.envelope import Envelope, Item
+from sentry_lite.limits import (
+    LOG_BATCH_FLUSH_COUNT,
+    LOG_BATCH_MAX,
+    METRIC_BATCH_FLUSH_COUNT,
+    METRIC_BATCH_MAX,
+    TELEMETRY_FLUSH_INTERVAL,
+)
+from sentry_lite.telemetry.attributes import serialize_attribute
+from sentry_lite.telemetry.log_records import record_of
+from sentry_lite.timestamps import now_iso
+
+__all__ = ["Batcher", "LogBatcher", "MetricsBatcher"]
+
+logger = logging.getLogger("sentry_lite.errors")
+
+Record = Dict[str, Any]
+RecordLost = Callable[..., None]
+
+
+class _ActiveFlag(threading.local):
+    """Set while this thread runs batcher code; a class default, so reading it on a
+    thread that never set it costs no AttributeError (the hot path of ``add``)."""
+
+    flag = False
+
+
+class Batcher:
+    """Collects records of one kind and sends them in batches from its own thread."""
+
+    TYPE = ""
+    CLIENT_REPORT_TYPE = ""
+    CONTENT_TYPE = ""
+    flush_count = 100
+    max_items = 1_000
+    interval = TELEMETRY_FLUSH_INTERVAL
+
+    def __init__(
+        self,
+        capture_func: Callable[[Envelope], None],
+        record_lost_func: RecordLost,
+        global_attributes: Optional[Mapping[str, Any]] = None,
+    ) -> None:
+        self._capture_func = capture_func
+        self._record_lost_func = record_lost_func
+        self.global_attributes: Mapping[str, Any] = global_attributes or {}
+        """Added on the batcher's thread; empty when a before_send hook already saw them."""
+        self._global_fragment = _dumps(
+            {str(k): serialize_attribute(v) for k, v in self.global_attributes.items()}
+        )[1:-1]
+        """The global attributes as JSON members, encoded once rather than per record."""
+        self._reset_thread_state()
+        if hasattr(os, "register_at_fork"):
+            weak_reset = weakref.WeakMethod(self._reset_thread_state)
+
+            def reset_in_child() -> None:
+                method = weak_reset()
+                if method is not None:
+                    method()
+
+            os.register_at_fork(after_in_child=reset_in_child)
+
+    def _reset_thread_state(self) -> None:
+        """A fresh buffer, lock and (not yet started) thread: at creation and in a fork child."""
+        self._buffer: List[Record] = []
+        self._lock = threading.Lock()
+        self._active = _ActiveFlag()
+        self._wake = threading.Event()
+        self._thread: Optional[threading.Thread] = None
+        self._running = True
+
+    # -- the app thread -------------------------------------------------------------------
+    def add(self, record: Record) -> None:
+        if self._active.flag:
+            return  # re-entered from our own flush (a warning logged while sending)
+        if self._thread is None and not self._start():
+            return
+        with self._lock:
+            buffer = self._buffer
+            if len(buffer) < self.max_items:
+                buffer.append(record)
+                if len(buffer) == self.flush_count:
+                    self._wake.set()
+                return
+        self.record_lost(record, "queue_overflow")
+
+    def _start(self) -> bool:
+        with self._lock:
+            if self._thread is not None:
+                return True
+            if not self._running:
+                return False
+            thread = threading.Thread(
+                target=self._flush_loop, name=f"sentry_lite.{self.TYPE}", daemon=True
+            )
+            try:
+                thread.start()
+            except RuntimeError:  # interpreter shutting down
+                self._running = False
+                return False
+            self._thread = thread
+            return True
+
+    # -- the batcher's thread ---------------------------------------------------------------
+    def _flush_loop(self) -> None:
+        self._active.flag = True
+        while self._running:
+            self._wake.wait(self.interval + random.random())
+            self._wake.clear()
+            try:
+                self._flush()
+            except Exception:  # noqa: BLE001 - one bad batch must not stop the thread
+                logger.debug("sentry_lite: sending a %s batch failed", self.TYPE, exc_info=True)
+
+    def flush(self) -> None:
+        """Send what waits now, on the calling thread (``flush()``/``close()``)."""
+        was_active = self._active.flag
+        self._active.flag = True
+        try:
+            self._flush()
+        except Exception:  # noqa: BLE001
+            logger.debug("sentry_lite: sending a %s batch failed", self.TYPE, exc_info=True)
+        finally:
+            self._active.flag = was_active
+
+    def _flush(self) -> Optional[Envelope]:
+        with self._lock:
+            if not self._buffer:
+                return None
+            records, self._buffer = self._buffer, []
+        envelope = Envelope({"sent_at": now_iso()})
+        envelope.add_item(self.to_item(records))
+        self._capture_func(envelope)
+        return envelope
+
+    def kill(self) -> None:
+        self._running = False
+        self._wake.set()
+
+    # -- wire form --------------------------------------------------------------------------
+    def to_item(self, records: List[Record]) -> Item:
+        headers = {"item_count": len(records), "content_type": self.CONTENT_TYPE}
+        if shortcuts.enabled and self._global_fragment:
+            return Item(self._encode(records), self.TYPE, headers=headers)
+        return Item(
+            {"version": 2, "items": [self.to_wire(record, True) for record in records]},
+            self.TYPE,
+            headers=headers,
+        )
+
+    def _encode(self, records: List[Record]) -> bytes:
+        """The container's bytes, each record encoded without the global attributes and
+        the pre-encoded fragment spliced into its ``attributes`` (its last member).
+        Equal, as JSON, to encoding ``to_wire(record, True)``: a differential test checks."""
+        fragment = self._global_fragment
+        global_keys = self.global_attributes
+        texts = []
+        for record in records:
+            record = record_of(record)
+            attributes = record.get("attributes") or {}
+            if any(key in global_keys for key in attributes):
+                texts.append(_dumps(self.to_wire(record, True)))
+                continue
+            text = _dumps(self.to_wire(record, False))
+            # text ends with '"attributes":{...}}'
+            separator = "" if text.endswith('"attributes":{}}') else ","
+            texts.append(text[:-2] + separator + fragment + "}}")
+        body = '{"version":2,"items":[' + ",".join(texts) + "]}"
+        return body.encode("utf-8", "replace")
+
+    def to_wire(self, record: Record, with_globals: bool) -> Dict[str, Any]:
+        """The record's wire form; ``attributes`` comes last (``_encode`` relies on it)."""
+        raise NotImplementedError
+
+    def wire_attributes(self, attributes: Mapping[str, Any], with_globals: bool) -> Dict[str, Any]:
+        if with_globals:
+            merged = dict(self.global_attributes)
+            merged.update(attributes)
+            attributes = merged
+        return {str(key): serialize_attribute(value) for key, value in attributes.items()}
+
+    def record_lost(self, record: Record, reason: str) -> None:
+        """Count a record that will not be sent (its bytes too, for logs)."""
+        try:
+            item: Optional[Item] = self.to_item([record])
+        except Exception:  # noqa: BLE001
+            item = None
+        try:
+            self._record_lost_func(
+                reason=reason, data_category=self.CLIENT_REPORT_TYPE, item=item, quantity=1
+            )
+        except Exception:  # noqa: BLE001
+            logger.debug("sentry_lite: could not count a lost %s", self.TYPE, exc_info=True)
+
+
+class LogBatcher(Batcher):
+    TYPE = "log"
+    CLIENT_REPORT_TYPE = "log_item"
+    CONTENT_TYPE = "application/vnd.sentry.items.log+json"
+    flush_count = LOG_BATCH_FLUSH_COUNT
+    max_items = LOG_BATCH_MAX
+
+    def to_wire(self, record: Record, with_globals: bool) -> Dict[str, Any]:
+        record = record_of(record)
+        attributes = dict(record.get("attributes") or {})
+        attributes.setdefault("sentry.severity_number", record.get("severity_number"))
+        attributes.setdefault("sentry.severity_text", record.get("severity_text"))
+        wire: Dict[str, Any] = {
+            "timestamp": int(record["time_unix_nano"]) / 1.0e9,
+            "level": str(record.get("severity_text")),
+            "body": str(record.get("body")),
+        }
+        if record.get("trace_id") is not None:
+            wire["trace_id"] = record["trace_id"]
+        if record.get("span_id") is not None:
+            wire["span_id"] = record["span_id"]
+        wire["attributes"] = self.wire_attributes(attributes, with_globals)
+        return wire
+
+
+class MetricsBatcher(Batcher):
+    TYPE = "trace_metric"
+    CLIENT_REPORT_TYPE = "trace_metric"
+    CONTENT_TYPE = "application/vnd.sentry.items.trace-metric+json"
+    flush_count = METRIC_BATCH_FLUSH_COUNT
+    max_items = METRIC_BATCH_MAX
+
+    def to_wire(self, record: Record, with_globals: bool) -> Dict[str, Any]:
+        wire: Dict[str, Any] = {
+            "timestamp": record["timestamp"],
+            "name": record["name"],
+            "type": record["type"],
+            "value": record["value"],
+        }
+        for key in ("trace_id", "span_id", "unit"):
+            if record.get(key) is not None:
+                wire[key] = record[key]
+        wire["attributes"] = self.wire_attributes(record.get("attributes") or {}, with_globals)
+        return wire
+
+
+def _dumps(obj: Any) -> str:
+    """As ``transport.wire.dumps`` (compact, no NaN) but text, for splicing."""
+    return json.dumps(obj, separators=(",", ":"), allow_nan=False, ensure_ascii=False)

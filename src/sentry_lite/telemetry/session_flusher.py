@@ -1,0 +1,130 @@
+"""Sends session updates: application sessions one by one, request sessions as counts.
+
+Request-mode sessions (one per web request) are counted per (release, environment) and
+started minute -- ``exited``/``errored``/``crashed``/``abnormal`` -- and sent as one
+``sessions`` aggregate item, as sentry_sdk does. Everything waiting goes out every
+``SESSION_FLUSH_INTERVAL`` seconds from a thread started on first use, and on
+``flush()``/``close()``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import weakref
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from sentry_lite.envelope import Envelope, Item
+from sentry_lite.limits import SESSION_FLUSH_INTERVAL, SESSION_MAX_PENDING
+from sentry_lite.telemetry.session import Session
+from sentry_lite.timestamps import format_timestamp
+
+__all__ = ["SessionFlusher"]
+
+logger = logging.getLogger("sentry_lite.errors")
+
+AttrsKey = Tuple[Optional[str], Optional[str]]
+
+
+def _outcome(session: Session) -> str:
+    if session.status == "crashed":
+        return "crashed"
+    if session.status == "abnormal":
+        return "abnormal"
+    if session.errors > 0:
+        return "errored"
+    return "exited"
+
+
+class SessionFlusher:
+    """Collects ended sessions and hands them to the client in envelopes."""
+
+    def __init__(
+        self,
+        capture_func: Callable[[Envelope], None],
+        flush_interval: float = SESSION_FLUSH_INTERVAL,
+    ) -> None:
+        self.capture_func = capture_func
+        self.flush_interval = flush_interval
+        self._reset()
+        if hasattr(os, "register_at_fork"):
+            weak_reset = weakref.WeakMethod(self._reset)
+
+            def reset_in_child() -> None:
+                method = weak_reset()
+                if method is not None:
+                    method()
+
+            os.register_at_fork(after_in_child=reset_in_child)
+
+    def _reset(self) -> None:
+        self.pending_sessions: List[Dict[str, Any]] = []
+        self.pending_aggregates: Dict[AttrsKey, Dict[int, Dict[str, int]]] = {}
+        self._lock = threading.Lock()
+        self._thread: Optional[threading.Thread] = None
+        self._stop = threading.Event()
+
+    def add_session(self, session: Session) -> None:
+        if session.session_mode == "request":
+            key = (session.release, session.environment)
+            minute = session.started_minute
+            outcome = _outcome(session)
+            with self._lock:
+                states = self.pending_aggregates.get(key)
+                if states is None:
+                    states = self.pending_aggregates[key] = {}
+                state = states.get(minute)
+                if state is None:
+                    state = states[minute] = {}
+                state[outcome] = state.get(outcome, 0) + 1
+        else:
+            payload = session.to_json()
+            with self._lock:
+                self.pending_sessions.append(payload)
+        if self._thread is None:
+            self._start()
+
+    def _start(self) -> None:
+        with self._lock:
+            if self._thread is not None or self._stop.is_set():
+                return
+            thread = threading.Thread(target=self._loop, name="sentry_lite.sessions", daemon=True)
+            try:
+                thread.start()
+            except RuntimeError:  # interpreter shutting down; flush() at close still sends
+                return
+            self._thread = thread
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.flush_interval):
+            try:
+                self.flush()
+            except Exception:  # noqa: BLE001
+                logger.debug("sentry_lite: sending sessions failed", exc_info=True)
+
+    def flush(self) -> None:
+        with self._lock:
+            sessions, self.pending_sessions = self.pending_sessions, []
+            aggregates, self.pending_aggregates = self.pending_aggregates, {}
+        items: List[Item] = [Item(payload, "session") for payload in sessions]
+        for (release, environment), states in aggregates.items():
+            attrs: Dict[str, Any] = {}
+            if environment is not None:
+                attrs["environment"] = environment
+            if release is not None:
+                attrs["release"] = release
+            rows = []
+            for minute, counts in states.items():
+                row: Dict[str, Any] = {"started": format_timestamp(minute * 60.0)}
+                row.update(counts)
+                rows.append(row)
+            items.append(Item({"attrs": attrs, "aggregates": rows}, "sessions"))
+        for start in range(0, len(items), SESSION_MAX_PENDING):
+            envelope = Envelope({})
+            for item in items[start : start + SESSION_MAX_PENDING]:
+                envelope.add_item(item)
+            self.capture_func(envelope)
+
+    def kill(self) -> None:
+        self._stop.set()

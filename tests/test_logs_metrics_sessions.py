@@ -1,0 +1,242 @@
+"""Sentry Logs, trace metrics and sessions: what sentry_sdk does not define (limits, drops,
+the outbox, hostile values) and the shortcuts' differential, against the real receiver."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Callable, Dict, List
+
+import pytest
+
+import sentry_lite
+from sentry_lite import shortcuts
+from sentry_lite.envelope import Envelope
+from sentry_lite.integrations.wsgi import SentryWsgiMiddleware
+from sentry_lite.transport import Transport
+from tests.conftest import reset_sdk
+from tests.receiver import Receiver
+
+Init = Callable[..., Any]
+
+
+class Recorder(Transport):
+    def __init__(self) -> None:
+        super().__init__()
+        self.envelopes: List[Envelope] = []
+
+    def capture_envelope(self, envelope: Envelope) -> None:
+        self.envelopes.append(envelope)
+
+
+class Hostile:
+    def __repr__(self) -> str:
+        raise RuntimeError("no repr")
+
+
+def _blank(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            k: "T" if k in ("timestamp", "thread.id", "trace_id") else _blank(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_blank(v) for v in value]
+    return value
+
+
+def _scenario() -> List[Any]:
+    recorder = Recorder()
+    reset_sdk()
+    sentry_lite.init(
+        dsn="http://k@127.0.0.1:9/1", transport=recorder, release="r@1", enable_logs=True
+    )
+    try:
+        log = logging.getLogger("diff.app")
+        sentry_lite.logger.info("a {x} b {y}", x=1, y="two", attributes={"k": True, "n": 3})
+        sentry_lite.logger.warning("{missing} stays", other=2.5)
+        sentry_lite.logger.error("list {v}", v=[1, 2], attributes={"obj": Hostile()})
+        log.warning("stdlib %s and %d", "s", 7, extra={"sku": "X1"})
+        log.error("stdlib object %s", {"mutable": [1]})
+        sentry_lite.metrics.count("c", 2, attributes={"a": "b"})
+        sentry_lite.metrics.gauge("g", 1.5, unit="byte", attributes={"l": [1, 2]})
+        sentry_lite.flush(2)
+    finally:
+        sentry_lite.get_client().close(timeout=1)
+        reset_sdk()
+    out = []
+    for envelope in recorder.envelopes:
+        for item in envelope.items:
+            if item.type in ("log", "trace_metric"):
+                out.append(_blank(json.loads(item.payload)))
+    return out
+
+
+def test_deferred_logs_and_preencoded_attributes_equal_the_general_path() -> None:
+    fast = _scenario()
+    with shortcuts.disabled():
+        general = _scenario()
+    assert fast == general
+    assert sum(len(p["items"]) for p in fast) == 7
+
+
+def test_log_queue_overflow_is_counted_with_bytes(sentry_init: Init, receiver: Receiver) -> None:
+    sentry_init(release="r@1")
+    batcher = sentry_lite.get_client().log_batcher  # type: ignore[attr-defined]
+    batcher._thread = object()  # as if the batcher's thread could not keep up
+    for i in range(batcher.max_items + 5):
+        sentry_lite.logger.info("log {i}", i=i)
+    sentry_lite.flush(5)
+    receiver.wait_for(1, item_type="log")
+    sent = sum(len(item.get_json()["items"]) for item in receiver.items("log"))
+    assert sent == batcher.max_items
+    sentry_lite.get_client().close(timeout=5)
+    lost = receiver.discarded()
+    assert lost[("log_item", "queue_overflow")] == 5
+    assert lost[("log_byte", "queue_overflow")] > 5 * 100
+
+
+def test_before_send_log_errors_and_drops_are_counted(
+    sentry_init: Init, receiver: Receiver
+) -> None:
+    def hook(log: Dict[str, Any], hint: Dict[str, Any]) -> Any:
+        if log["body"] == "raise":
+            raise ValueError("hook bug")
+        return None if log["body"] == "drop" else log
+
+    sentry_init(release="r@1", before_send_log=hook)
+    sentry_lite.logger.info("raise")
+    sentry_lite.logger.info("drop")
+    sentry_lite.logger.info("keep", attributes={"bad": Hostile()})
+    sentry_lite.get_client().close(timeout=5)
+    (item,) = receiver.items("log")
+    (log,) = item.get_json()["items"]
+    assert log["body"] == "keep"
+    assert log["attributes"]["bad"]["type"] == "string"
+    lost = receiver.discarded()
+    assert lost[("log_item", "callback_error")] == 1
+    assert lost[("log_item", "before_send")] == 1
+
+
+def test_logs_wait_in_the_outbox_while_the_ingest_is_down(
+    receiver: Receiver, tmp_path: Any
+) -> None:
+    receiver.stop_listening()
+    reset_sdk()
+    try:
+        sentry_lite.init(dsn=receiver.dsn(), release="r@1", cache_dir=str(tmp_path))
+        sentry_lite.logger.warning("kept for later")
+        sentry_lite.metrics.count("kept", 1)
+        sentry_lite.flush(1)
+        receiver.start_listening()
+        sentry_lite.flush(10)
+        receiver.wait_for(1, item_type="log", timeout=15)
+        receiver.wait_for(1, item_type="trace_metric", timeout=15)
+    finally:
+        sentry_lite.get_client().close(timeout=2)
+        reset_sdk()
+    assert receiver.items("log")[0].get_json()["items"][0]["body"] == "kept for later"
+
+
+def _app(environ: Dict[str, Any], start_response: Any) -> List[bytes]:
+    if environ["PATH_INFO"] == "/boom":
+        raise ValueError("boom")
+    start_response("200 OK", [])
+    return [b"ok"]
+
+
+def _request(app: Any, path: str) -> None:
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "SERVER_NAME": "h",
+        "SERVER_PORT": "80",
+        "wsgi.url_scheme": "http",
+        "HTTP_HOST": "h",
+    }
+    try:
+        body = app(environ, lambda *a: None)
+        list(body)
+    except ValueError:
+        pass
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        ({"release": "r@1"}, {"exited": 1, "crashed": 1}),
+        ({"release": "r@1", "auto_session_tracking": False}, None),
+    ],
+)
+def test_request_sessions_follow_the_options(
+    sentry_init: Init, receiver: Receiver, options: Dict[str, Any], expected: Any
+) -> None:
+    sentry_init(**options)
+    app = SentryWsgiMiddleware(_app)
+    _request(app, "/ok")
+    _request(app, "/boom")
+    sentry_lite.get_client().close(timeout=5)
+    aggregates = [item.get_json() for item in receiver.items("sessions")]
+    if expected is None:
+        assert aggregates == []
+        return
+    (payload,) = aggregates
+    assert payload["attrs"] == {"release": "r@1", "environment": "production"}
+    (row,) = payload["aggregates"]
+    assert {k: v for k, v in row.items() if k != "started"} == expected
+
+
+def test_stopped_session_tracking_starts_no_request_session(
+    sentry_init: Init, receiver: Receiver
+) -> None:
+    sentry_init(release="r@1")
+    app = SentryWsgiMiddleware(_app)
+    isolation = sentry_lite.get_isolation_scope()
+    isolation.stop_auto_session_tracking()  # requests fork this scope and inherit it
+    _request(app, "/ok")
+    isolation.resume_auto_session_tracking()
+    _request(app, "/ok")
+    sentry_lite.get_client().close(timeout=5)
+    (payload,) = [item.get_json() for item in receiver.items("sessions")]
+    assert sum(row.get("exited", 0) for row in payload["aggregates"]) == 1
+
+
+def test_structlog_processor_sends_events_breadcrumbs_and_logs(
+    sentry_init: Init, receiver: Receiver
+) -> None:
+    structlog = pytest.importorskip("structlog")
+    from sentry_lite.integrations.structlog import SentryProcessor
+
+    sentry_init(release="r@1", enable_logs=True)
+    structlog.configure(
+        processors=[
+            structlog.processors.add_log_level,
+            SentryProcessor(),
+            structlog.processors.KeyValueRenderer(),
+        ],
+        logger_factory=structlog.ReturnLoggerFactory(),
+        cache_logger_on_first_use=False,
+    )
+    try:
+        log = structlog.get_logger().bind(order_id=7, shop="north")
+        log.info("paid", amount=3)
+        try:
+            1 / 0  # noqa: B018
+        except ZeroDivisionError:
+            log.exception("could not split")
+    finally:
+        structlog.reset_defaults()
+    sentry_lite.get_client().close(timeout=5)
+    (event,) = receiver.events
+    assert event["logentry"]["message"] == "could not split"
+    assert event["level"] == "error"
+    assert event["extra"]["order_id"] == 7
+    assert event["exception"]["values"][0]["type"] == "ZeroDivisionError"
+    assert event["exception"]["values"][0]["mechanism"]["type"] == "structlog"
+    crumb = event["breadcrumbs"]["values"][-1]
+    assert crumb["message"] == "paid"
+    assert crumb["data"] == {"order_id": 7, "shop": "north", "amount": 3}
+    logs = [log for item in receiver.items("log") for log in item.get_json()["items"]]
+    assert [log["body"] for log in logs] == ["paid", "could not split"]
+    assert logs[0]["attributes"]["shop"] == {"value": "north", "type": "string"}
+    assert logs[0]["attributes"]["sentry.origin"]["value"] == "auto.log.structlog"
