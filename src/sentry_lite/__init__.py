@@ -128,3 +128,9 @@ __all__ = [
     "start_transaction",
     "trace",
 ]
+
+# -- i14: span streaming, attributes --
+from sentry_lite import traces  # noqa: E402
+from sentry_lite.api import remove_attribute, set_attribute, set_attributes  # noqa: E402
+
+__all__ += ["remove_attribute", "set_attribute", "set_attributes", "traces"]

@@ -22,8 +22,11 @@ from sentry_lite.events.exceptions import event_from_exception, exc_info_from_er
 from sentry_lite.options import Options, build_options
 from sentry_lite.pipeline import SCOPE_HINT, EventPipeline
 from sentry_lite.profiler import control as profiler_control
+from sentry_lite.span_batcher import SpanBatcher
+from sentry_lite.span_capture import span_for_sending, warn_streaming_options
 from sentry_lite.timestamps import now_iso
 from sentry_lite.tracing.ids import new_trace_id
+from sentry_lite.tracing.stream_sampling import span_streaming_enabled
 from sentry_lite.transport.base import Transport
 from sentry_lite.transport.factory import make_transport
 from sentry_lite.types import Event, Hint
@@ -59,6 +62,10 @@ class Client(BaseClient):
         self._profiling = profiler_control.setup(
             self.options, self._send_profile_chunk, self.record_lost_event, self._sdk_name
         )
+        warn_streaming_options(self.options)
+        self.span_batcher: Optional[SpanBatcher] = None
+        if span_streaming_enabled(self.options):
+            self.span_batcher = SpanBatcher(self.capture_envelope, self.record_lost_event)
 
     # -- state -----------------------------------------------------------------------------
     def is_active(self) -> bool:
@@ -219,6 +226,17 @@ class Client(BaseClient):
         if self.transport is not None:
             self.transport.capture_envelope(envelope)
 
+    def capture_span(self, span: Any) -> None:
+        """A finished streamed span (scope attributes applied) goes to the batcher."""
+        batcher = self.span_batcher
+        if batcher is None or self._closed:
+            return
+        try:
+            batcher.add(span_for_sending(self.options, span), span._segment)
+        except Exception:  # noqa: BLE001
+            internal_logger.warning("sentry_lite: could not queue a span", exc_info=True)
+            self.record_lost_event("internal_sdk_error", "span")
+
     # -- losses ------------------------------------------------------------------------------
     def _lost(self, reason: str, is_transaction: bool, event: Event) -> None:
         if not is_transaction:
@@ -246,6 +264,11 @@ class Client(BaseClient):
     ) -> None:
         if timeout is None:
             timeout = float(self.options["shutdown_timeout"])
+        if self.span_batcher is not None:
+            try:
+                self.span_batcher.flush()
+            except Exception:  # noqa: BLE001
+                internal_logger.debug("sentry_lite: flushing spans failed", exc_info=True)
         for transport in (self.transport, self._spotlight):
             if transport is None:
                 continue
@@ -270,6 +293,8 @@ class Client(BaseClient):
             profiler_control.teardown(self._profiling)
             self._profiling = None
         self.flush(timeout, callback)
+        if self.span_batcher is not None:
+            self.span_batcher.kill()
         for transport in (self.transport, self._spotlight):
             if transport is not None:
                 try:

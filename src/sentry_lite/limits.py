@@ -189,3 +189,16 @@ FALLBACK_TITLE_CHARS = 200
 """Length of a refused event's title kept in the fallback event that stands in for it."""
 CLIENT_REPORT_INTERVAL = 30.0
 """Seconds between client reports while events flow (the official SDKs use 30-60 s)."""
+
+# -- i14: span streaming --
+SPAN_BATCH_MAX_ITEMS = 1000
+"""Spans per envelope (Relay's limit for one span item container)."""
+SPAN_BATCH_FLUSH_COUNT = 1000
+"""Spans of one trace that trigger sending it before the timer does."""
+SPAN_BATCH_MAX_QUEUED = 2000
+"""Spans of one trace held at most; more are dropped (and counted) until it is sent.
+Above the flush count so spans that finish while a flush is under way are kept."""
+SPAN_BATCH_FLUSH_BYTES = 5 * 1024 * 1024
+"""Estimated bytes of one trace's spans that trigger sending it early (memory bound)."""
+SPAN_BATCH_FLUSH_INTERVAL = 5.0
+"""Seconds a finished span waits at most before it is sent (sentry_sdk's interval)."""

@@ -33,12 +33,14 @@ class ScopeData:
 
     __slots__ = (
         "_attachments",
+        "_attributes",
         "_breadcrumbs",
         "_contexts",
         "_error_processors",
         "_event_processors",
         "_extras",
         "_fingerprint",
+        "_gen_ai_conversation_id",
         "_last_event_id",
         "_level",
         "_propagation_context",
@@ -73,6 +75,8 @@ class ScopeData:
         self._error_processors: List[Tuple[ErrorProcessor, Any]] = []
         self._span: Any = None
         self._propagation_context = None
+        self._attributes: Dict[str, Any] = {}
+        self._gen_ai_conversation_id: Optional[str] = None
 
     # -- copies ---------------------------------------------------------------------------
     def fork(self) -> Any:
@@ -115,6 +119,8 @@ class ScopeData:
         rv._event_processors = list(self._event_processors)
         rv._error_processors = list(self._error_processors)
         rv._span = self._span
+        rv._attributes = dict(self._attributes)
+        rv._gen_ai_conversation_id = self._gen_ai_conversation_id
         return rv
 
     # -- fields ---------------------------------------------------------------------------
@@ -278,6 +284,10 @@ class ScopeData:
             self._span = scope._span
         if scope._propagation_context is not None:
             self._propagation_context = scope._propagation_context
+        if scope._attributes:
+            self._attributes.update(scope._attributes)
+        if scope._gen_ai_conversation_id:
+            self._gen_ai_conversation_id = scope._gen_ai_conversation_id
 
     def update_from_kwargs(
         self,
@@ -287,6 +297,7 @@ class ScopeData:
         contexts: Optional[Dict[str, Dict[str, Any]]] = None,
         tags: Optional[Dict[str, str]] = None,
         fingerprint: Optional[List[str]] = None,
+        attributes: Optional[Dict[str, Any]] = None,
         **unknown: Any,
     ) -> None:
         """Apply the keyword scope arguments of ``capture_*`` (``tags=``, ``user=``, ...)."""
@@ -308,6 +319,8 @@ class ScopeData:
             self._tags.update(tags)
         if fingerprint is not None:
             self._fingerprint = fingerprint
+        if attributes is not None:
+            self._attributes.update(attributes)
 
     # -- the trace this scope belongs to ----------------------------------------------------
     def get_propagation_context(self) -> PropagationContext:

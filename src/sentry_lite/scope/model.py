@@ -16,7 +16,7 @@ from typing import Any, Callable, Dict, Optional, Tuple, Union
 from sentry_lite.client_base import BaseClient, NonRecordingClient, log_hook_error
 from sentry_lite.scope.data import ScopeType
 from sentry_lite.scope.layers import LayeredScope
-from sentry_lite.scope.spans import ScopeTracing
+from sentry_lite.scope.streaming import ScopeStreaming
 from sentry_lite.types import Breadcrumb, Event, Hint
 
 __all__ = [
@@ -29,7 +29,7 @@ __all__ = [
 ]
 
 
-class Scope(ScopeTracing):
+class Scope(ScopeStreaming):
     """Holds the data that enriches events captured while it is active."""
 
     __slots__ = ()
@@ -82,6 +82,8 @@ class Scope(ScopeTracing):
 
     def set_client(self, client: Optional[BaseClient] = None) -> None:
         self.client = client
+        if client is not None:  # the SDK's and the process's attributes come from it
+            global_scope.set_global_attributes()
 
     # -- breadcrumbs ----------------------------------------------------------------------
     def add_breadcrumb(
