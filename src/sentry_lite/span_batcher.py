@@ -69,6 +69,7 @@ class SpanBatcher:
         self._sizes: Dict[str, int] = {}
         self._pending: Set[str] = set()
         self._lock = threading.Lock()
+        self._sending = threading.Lock()
         self._wake = threading.Event()
         self._running = True
         self._thread: Optional[threading.Thread] = None
@@ -145,6 +146,12 @@ class SpanBatcher:
                 logger.warning("sentry_lite: sending spans failed", exc_info=True)
 
     def _flush(self, only_pending: bool = False) -> None:
+        # One flush at a time: ``flush()`` returns only once a send the thread has
+        # started is in the transport's queue too (else exiting right after loses it).
+        with self._sending:
+            self._flush_locked(only_pending)
+
+    def _flush_locked(self, only_pending: bool) -> None:
         with self._lock:
             traces = list(self._pending) if only_pending else list(self._buffer)
             self._pending.clear()

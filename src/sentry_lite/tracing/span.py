@@ -356,7 +356,21 @@ class Span:
         else:
             anchor = self._anchor
             self._end = anchor[0] + (_perf_counter() - anchor[1])
+        op = self.op
+        data = self._data
+        if (op is not None and op.startswith(("ai.", "gen_ai."))) or (
+            data is not None and "gen_ai.operation.name" in data
+        ):
+            self._add_conversation_id(scope)
         return None
+
+    def _add_conversation_id(self, scope: Optional[SpanScope]) -> None:
+        """AI spans carry the scope's conversation id (looked up only for them)."""
+        if scope is None:
+            scope = host.current.current_scope()
+        conversation_id = getattr(scope, "_gen_ai_conversation_id", None)
+        if conversation_id:
+            self.set_data("gen_ai.conversation.id", conversation_id)
 
     # -- propagation --------------------------------------------------------------
     def to_traceparent(self) -> str:
