@@ -56,9 +56,11 @@ def segment_with_children(sdk: Any) -> None:
             db.set_attribute("ratio", 0.5)
             db.set_attribute("flag", True)
             db.set_attribute("object", Opaque())
-        with sdk.traces.start_span(name="ignored span"):
-            with sdk.traces.start_span(name="child of ignored"):
-                pass
+        with (
+            sdk.traces.start_span(name="ignored span"),
+            sdk.traces.start_span(name="child of ignored"),
+        ):
+            pass
         with sdk.traces.start_span(name="rename me"):
             pass
         try:
@@ -76,9 +78,8 @@ def segment_with_children(sdk: Any) -> None:
 @scenario
 def continued_trace(sdk: Any) -> None:
     sdk.traces.continue_trace(INCOMING)
-    with sdk.traces.start_span(name="downstream"):
-        with sdk.traces.start_span(name="work"):
-            pass
+    with sdk.traces.start_span(name="downstream"), sdk.traces.start_span(name="work"):
+        pass
 
 
 @scenario

@@ -231,9 +231,7 @@ class ScopeStreaming(ScopeTracing):
         self._gen_ai_conversation_id = None
 
 
-def telemetry_attributes(
-    layers: Any, own: Dict[str, Any], send_user: bool
-) -> None:
+def telemetry_attributes(layers: Any, own: Dict[str, Any], send_user: bool) -> None:
     """Add the scopes' attributes (and, with ``send_user``, the user's) to ``own``
     where it has none of its own; later layers win over earlier ones."""
     merged: Dict[str, Any] = {}

@@ -42,11 +42,11 @@ def format_attribute(value: Any) -> AttributeValue:
     if kind is str or kind is bool or kind is int:
         return value  # type: ignore[no-any-return]
     if kind is float:
-        return value if math.isfinite(value) else str(value)  # type: ignore[no-any-return]
+        return value if math.isfinite(value) else str(value)
     if isinstance(value, _SCALARS):  # subclasses (IntEnum, str enums...)
         if isinstance(value, float) and not math.isfinite(value):
             return str(value)
-        return value  # type: ignore[no-any-return]
+        return value
     if isinstance(value, (list, tuple)):
         if not value:
             return []
