@@ -237,6 +237,13 @@ class Client(BaseClient):
             internal_logger.warning("sentry_lite: could not queue a span", exc_info=True)
             self.record_lost_event("internal_sdk_error", "span")
 
+    def _flush_spans(self) -> None:
+        if self.span_batcher is not None:
+            try:
+                self.span_batcher.flush()
+            except Exception:  # noqa: BLE001
+                internal_logger.debug("sentry_lite: flushing spans failed", exc_info=True)
+
     # -- losses ------------------------------------------------------------------------------
     def _lost(self, reason: str, is_transaction: bool, event: Event) -> None:
         if not is_transaction:
@@ -264,11 +271,7 @@ class Client(BaseClient):
     ) -> None:
         if timeout is None:
             timeout = float(self.options["shutdown_timeout"])
-        if self.span_batcher is not None:
-            try:
-                self.span_batcher.flush()
-            except Exception:  # noqa: BLE001
-                internal_logger.debug("sentry_lite: flushing spans failed", exc_info=True)
+        self._flush_spans()
         for transport in (self.transport, self._spotlight):
             if transport is None:
                 continue
@@ -288,6 +291,8 @@ class Client(BaseClient):
         with self._lock:
             if self._closed:
                 return
+            if self.span_batcher is not None:  # while active: the DSCs need the client
+                self._flush_spans()
             self._closed = True
         if self._profiling is not None:  # its last chunk goes out with this flush
             profiler_control.teardown(self._profiling)
