@@ -118,6 +118,44 @@ def error_in_segment(sdk: Any) -> None:
         sdk.capture_message("inside")
 
 
+@scenario
+def flask_request(sdk: Any) -> None:
+    """A Flask request with a DB query and an outgoing HTTP call, in streaming mode."""
+    import http.client
+    import http.server
+    import threading
+
+    import flask
+    import sqlalchemy
+
+    class Upstream(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Upstream)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    engine = sqlalchemy.create_engine("sqlite://")
+    app = flask.Flask("streamed")
+
+    @app.route("/users/<int:user_id>")
+    def user(user_id: int) -> str:
+        with engine.connect() as conn:
+            conn.execute(sqlalchemy.text("SELECT 1"))
+        connection = http.client.HTTPConnection("127.0.0.1", server.server_port)
+        connection.request("GET", "/upstream")
+        connection.getresponse().read()
+        return "hello"
+
+    assert app.test_client().get("/users/3").status_code == 200
+    server.shutdown()
+
+
 INIT_OPTIONS: Dict[str, Dict[str, Any]] = {
     "segment_with_children": {
         "ignore_spans": ["ignored span"],
@@ -138,6 +176,15 @@ def main() -> None:
         "default_integrations": False,
     }
     options.update(INIT_OPTIONS.get(name, {}))
+    if name == "flask_request":
+        flask_integration = importlib.import_module(module_name + ".integrations.flask")
+        sqlalchemy_integration = importlib.import_module(module_name + ".integrations.sqlalchemy")
+        stdlib = importlib.import_module(module_name + ".integrations.stdlib")
+        options["integrations"] = [
+            flask_integration.FlaskIntegration(),
+            sqlalchemy_integration.SqlalchemyIntegration(),
+            stdlib.StdlibIntegration(),
+        ]
     sdk.init(dsn=dsn, **options)
     SCENARIOS[name](sdk)
     sdk.flush(10)

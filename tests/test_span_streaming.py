@@ -6,6 +6,7 @@ and are normalised; parent links are compared by span name."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from typing import Any, Dict, List, Tuple
@@ -59,10 +60,14 @@ def normalise_spans(spans: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
         parent = span.get("parent_span_id")
         out.append(
             {
-                "name": span["name"],
+                "name": re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT", span["name"]),
                 "status": span["status"],
                 "is_segment": span["is_segment"],
-                "parent": names.get(parent, parent and "<remote>"),
+                "parent": re.sub(
+                    r"127\.0\.0\.1:\d+", "127.0.0.1:PORT", names.get(parent, parent or "")
+                )
+                if parent in names
+                else parent and "<remote>",
                 "attributes": attributes,
             }
         )

@@ -16,6 +16,7 @@ from sentry_lite.integration_api import (
     SOURCE_FOR_STYLE,
     Options,
     Scope,
+    StreamedSpanView,
     active_integration,
     send_default_pii,
 )
@@ -27,13 +28,13 @@ from sentry_lite.integrations.web.config import (
 )
 from sentry_lite.integrations.web.request_data import form_data, set_body
 from sentry_lite.integrations.web.request_state import capture_exception_event, current_request
-from sentry_lite.integrations.web.transactions import trace_meta
+from sentry_lite.integrations.web.transactions import name_transaction, trace_meta
 from sentry_lite.integrations.wsgi import Environ, WsgiConfig, WsgiRequestState, run_wsgi
 from sentry_lite.types import Event
 
 try:
     from flask import Flask
-    from flask.signals import before_render_template, got_request_exception
+    from flask.signals import before_render_template, got_request_exception, request_started
 except ImportError as exc:  # pragma: no cover - exercised without flask installed
     raise DidNotEnable("Flask is not installed") from exc
 
@@ -65,6 +66,7 @@ class FlaskIntegration(Integration):
             return
         got_request_exception.connect(_got_request_exception, weak=False)
         before_render_template.connect(_add_trace_meta, weak=False)
+        request_started.connect(_name_streamed_segment, weak=False)
         original = Flask.__call__
 
         def sentry_lite_flask_call(self: Flask, environ: Environ, start_response: Any) -> Any:
@@ -215,4 +217,27 @@ def _add_trace_meta(sender: Any, template: Any, context: Dict[str, Any], **kwarg
         context["sentry_trace"] = meta  # the name sentry_sdk 1.x templates use
         context["sentry_trace_meta"] = meta
     except Exception:
+        pass
+
+
+# -- i14: span streaming --
+
+
+def _name_streamed_segment(sender: Any, **kwargs: Any) -> None:
+    """Streaming mode: name the segment (and set ``http.route``) once the route is
+    known, before child spans end and outgoing calls freeze the DSC, as sentry_sdk."""
+    state = current_request.get()
+    segment = getattr(state, "transaction", None)
+    if not isinstance(segment, StreamedSpanView) or not isinstance(state, WsgiRequestState):
+        return
+    try:
+        config = state.config
+        environ = state.environ
+        named = config.name(environ)
+        if named is not None:
+            name_transaction(segment, config.generic_name, *named)
+        rule = getattr(environ.get("werkzeug.request"), "url_rule", None)
+        if rule is not None:
+            segment.set_data("http.route", rule.rule)
+    except Exception:  # noqa: BLE001
         pass

@@ -16,6 +16,7 @@ from sentry_lite.integration_api import (
     EnteredScopes,
     Options,
     Scope,
+    StreamedSpanView,
     continue_incoming_trace,
     enter_request_scopes,
     leave_request_scopes,
@@ -24,6 +25,7 @@ from sentry_lite.integration_api import (
 from sentry_lite.integrations.web.config import DEFAULT_HTTP_METHODS_TO_CAPTURE, methods_tuple
 from sentry_lite.integrations.web.request_data import filter_headers, parse_cookies
 from sentry_lite.integrations.web.request_state import RequestState, current_request
+from sentry_lite.integrations.web.stream_request import add_wsgi_request_attributes
 from sentry_lite.integrations.web.transactions import (
     event_needs_name,
     finish_request_transaction,
@@ -247,6 +249,10 @@ def _enter(
                 config.span_origin,
                 {"wsgi_environ": environ},
             )
+            if isinstance(state.transaction, StreamedSpanView):  # i14: streaming mode
+                add_wsgi_request_attributes(
+                    state.transaction, environ, _headers(environ), get_client_ip(environ)
+                )
     except BaseException:
         _leave(state_token, entered)  # leave this thread as we found it
         raise

@@ -62,6 +62,15 @@ class ScopeStreaming(ScopeTracing):
         if source:
             self._transaction_info["source"] = str(source)
 
+    def set_transaction_name(self, name: str, source: Optional[str] = None) -> None:
+        """In streaming mode the name (and source) go to the active segment too."""
+        super().set_transaction_name(name, source)
+        span = self._span
+        if isinstance(span, StreamedSpan):
+            span._segment.name = name
+            if source:
+                span._segment.set_attribute(_SOURCE, getattr(source, "value", source))
+
     # -- starting spans -----------------------------------------------------------------
     def start_streamed_span(
         self,
