@@ -144,3 +144,26 @@ def test_hostile_attribute_value_is_a_string() -> None:
     formatted = format_attribute(Hostile())
     assert isinstance(formatted, str)
     assert serialize_attribute(formatted)["type"] == "string"
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_unsampled_children_are_counted_alike_with_and_without_shortcuts(
+    sentry_init: Any, receiver: Receiver, fast: bool
+) -> None:
+    """The shortcut counts an unsampled segment's children with it (one report call);
+    a child that outlives its segment is still counted on its own."""
+    from sentry_lite import shortcuts
+
+    shortcuts.set_enabled(fast)
+    try:
+        guard = sentry_init(traces_sample_rate=0.0, trace_lifecycle="stream")
+        segment = sentry_lite.traces.start_span(name="segment")
+        for _ in range(10):
+            sentry_lite.traces.start_span(name="child").end()
+        late = sentry_lite.traces.start_span(name="outlives the segment", active=False)
+        segment.end()
+        late.end()
+        guard._client.close(timeout=5)
+    finally:
+        shortcuts.set_enabled(True)
+    assert receiver.discarded() == {("span", "sample_rate"): 12}

@@ -60,11 +60,12 @@ def start_span(
     """A span: a child of the active span (or of ``parent_span``), else a new segment
     (``parent_span=None`` forces one). End it with ``end()`` or a ``with`` block.
     ``active=False`` keeps it from becoming the parent of spans started meanwhile."""
-    client = Scope.get_client()
+    scope = Scope.get_current_scope()
+    client = scope.get_client()
     if client.is_active() and not span_streaming_enabled(client.options):
         warnings.warn(_WRONG_MODE, stacklevel=2)
         return NoOpStreamedSpan()
-    return Scope.get_current_scope().start_streamed_span(name, attributes, parent_span, active)
+    return scope.start_streamed_span(name, attributes, parent_span, active, client)
 
 
 def continue_trace(incoming: Dict[str, Any]) -> None:

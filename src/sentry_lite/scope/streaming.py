@@ -78,11 +78,13 @@ class ScopeStreaming(ScopeTracing):
         attributes: Optional[Attributes],
         parent_span: Optional[StreamedSpan],
         active: bool,
+        client: Any = None,
     ) -> StreamedSpan:
-        """A child of ``parent_span`` (default: the active span) or a new segment."""
+        """A child of ``parent_span`` (default: the active span) or a new segment;
+        ``client``: the active client when the caller has it in hand."""
         if parent_span is DEFAULT_PARENT_SPAN or isinstance(parent_span, NoOpStreamedSpan):
             parent_span = self.streamed_span
-        options = self.get_client().options
+        options = (client or self.get_client()).options
         if parent_span is None:
             return self._start_segment(options, name, attributes, active)
         if is_ignored_span(options, name, attributes):

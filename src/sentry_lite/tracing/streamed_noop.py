@@ -10,6 +10,7 @@ import warnings
 from datetime import datetime
 from typing import Any, Dict, Optional, Union
 
+from sentry_lite import shortcuts
 from sentry_lite.tracing import host
 from sentry_lite.tracing.attributes import Attributes, AttributeValue, format_attribute
 from sentry_lite.tracing.baggage import Baggage
@@ -27,7 +28,7 @@ class NoOpStreamedSpan(StreamedSpan):
     """What ``start_span`` returns for a span that is not recorded (not sampled,
     ignored, or streaming off): it still carries the trace, for propagation."""
 
-    __slots__ = ("_finished", "_sampled", "_unsampled_reason")
+    __slots__ = ("_finished", "_lost_children", "_sampled", "_unsampled_reason")
 
     def __init__(  # noqa: PLR0913 - sentry_sdk's signature
         self,
@@ -59,6 +60,7 @@ class NoOpStreamedSpan(StreamedSpan):
         self._sample_rate = sample_rate
         self._scope = scope
         self._unsampled_reason = unsampled_reason
+        self._lost_children = 0
         self._finished = False
         self._active = True
         self._end_timestamp = None
@@ -83,10 +85,22 @@ class NoOpStreamedSpan(StreamedSpan):
         if self._finished:
             return
         self._finished = True
-        if self._unsampled_reason is not None:
-            client = host.current.client()
-            if client.is_active():
-                client.record_lost_event(self._unsampled_reason, "span")
+        reason = self._unsampled_reason
+        if reason is not None:
+            segment = self._segment
+            if (
+                shortcuts.enabled
+                and segment is not self
+                and type(segment) is NoOpStreamedSpan
+                and not segment._finished
+                and segment._unsampled_reason == reason
+            ):
+                # Counted with the segment: one report call per trace, not per span.
+                segment._lost_children += 1
+            else:
+                client = host.current.client()
+                if client.is_active():
+                    client.record_lost_event(reason, "span", 1 + self._lost_children)
         scope = self._scope
         if scope is not None:
             try:
