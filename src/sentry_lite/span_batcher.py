@@ -40,9 +40,11 @@ Queued = Tuple[Dict[str, Any], Any]
 
 def _estimate_size(span: Dict[str, Any]) -> int:
     """A cheap guess of the encoded size: a fixed part plus the attributes."""
-    size = 210
-    for value in (span.get("attributes") or {}).values():
-        size += 50 + (len(value) if isinstance(value, str) else 8)
+    attributes = span.get("attributes") or {}
+    size = 210 + 58 * len(attributes)
+    for value in attributes.values():
+        if type(value) is str:
+            size += len(value)
     return size
 
 

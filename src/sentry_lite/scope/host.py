@@ -33,7 +33,7 @@ class ScopeHost:
         """Scope attributes join the span's own, then the client sends it (batched)."""
         client = Scope.get_client()
         capture = getattr(client, "capture_span", None)
-        if capture is None:
+        if capture is None or not client.is_active():
             return
         base = scope if isinstance(scope, Scope) else None
         layers = layers_for_capture(base).layers

@@ -227,9 +227,7 @@ class StreamedSpan:
                 logger.debug("sentry_lite: bad end_timestamp %r; using now", end_timestamp)
             elapsed_ns = _monotonic_ns() - self._start_ns
             self._end_timestamp = self._start_timestamp + elapsed_ns / 1e9
-        tracing_host = host.current
-        if tracing_host.client().is_active():
-            tracing_host.capture_span(self, scope)
+        host.current.capture_span(self, scope)  # a no-op without an active client
 
     def _add_conversation_id(self, scope: Any) -> None:
         """AI spans carry the scope's conversation id (``gen_ai.conversation.id``)."""
