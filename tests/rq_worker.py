@@ -32,6 +32,10 @@ def main() -> None:
 
     connection = redis.Redis(host="127.0.0.1", port=int(port))
     worker = rq.Worker([rq.Queue(queue_name, connection=connection)], connection=connection)
+    # No command channel: rq's pubsub thread (redis-py, sleep_time=60) can miss the
+    # UNSUBSCRIBE race at teardown and hold a burst worker for 60 s, with or without an
+    # SDK (seen with plain logging turned on). Burst runs take no commands.
+    worker.subscribe = lambda: None  # type: ignore[method-assign]
     worker.work(burst=True)
     sdk.flush(10)
 

@@ -52,10 +52,14 @@ LAYERS: List[Tuple[str, Tuple[str, ...]]] = [
             "logger",
             "metrics",
             "debug_logging",
+            "traces",
         ),
     ),
     ("scope", ("scope",)),
-    ("client", ("client", "client_base", "pipeline", "telemetry")),  # i13: telemetry
+    (
+        "client",
+        ("client", "client_base", "pipeline", "telemetry", "span_batcher", "span_capture"),
+    ),  # i13: telemetry
     ("envelope", ("envelope", "attachments")),
     ("profiler", ("profiler",)),
     ("data", ("events", "tracing")),

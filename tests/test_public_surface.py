@@ -24,16 +24,7 @@ import pytest
 
 sentry_sdk = pytest.importorskip("sentry_sdk")
 
-PENDING: Dict[str, str] = {
-    # issue 14: span streaming and attributes
-    "sentry_sdk.set_attribute": "issue 14 (attributes)",
-    "sentry_sdk.set_attributes": "issue 14 (attributes)",
-    "sentry_sdk.remove_attribute": "issue 14 (attributes)",
-    "sentry_sdk.api.set_attribute": "issue 14 (attributes)",
-    "sentry_sdk.api.set_attributes": "issue 14 (attributes)",
-    "sentry_sdk.api.remove_attribute": "issue 14 (attributes)",
-    "sentry_sdk.traces": "issue 14 (span streaming)",
-}
+PENDING: Dict[str, str] = {}
 """Public names whose feature is another open issue's work (name -> issue)."""
 
 PUBLIC_NAMES: Dict[str, Tuple[str, ...]] = {

@@ -147,3 +147,9 @@ from sentry_lite import logger, metrics  # noqa: E402
 from sentry_lite.api import end_session, start_session  # noqa: E402
 
 __all__ += ["end_session", "logger", "metrics", "start_session"]
+
+# -- i14: span streaming, attributes --
+from sentry_lite import traces  # noqa: E402
+from sentry_lite.api import remove_attribute, set_attribute, set_attributes  # noqa: E402
+
+__all__ += ["remove_attribute", "set_attribute", "set_attributes", "traces"]

@@ -475,3 +475,21 @@ def end_session() -> None:
 
 
 __all__ += ["end_session", "start_session"]
+
+# -- i14: span streaming, attributes --
+
+
+def set_attribute(attribute: str, value: Any) -> None:
+    """An attribute of every log, metric and streamed span captured in this request/task
+    (set on the isolation scope)."""
+    Scope.get_isolation_scope().set_attribute(attribute, value)
+
+
+def set_attributes(attributes: Dict[str, Any]) -> None:
+    """Several attributes at once (see :func:`set_attribute`)."""
+    Scope.get_isolation_scope().set_attributes(attributes)
+
+
+def remove_attribute(attribute: str) -> None:
+    """Remove an attribute set with :func:`set_attribute`; no error if there is none."""
+    Scope.get_isolation_scope().remove_attribute(attribute)

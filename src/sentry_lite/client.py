@@ -25,11 +25,14 @@ from sentry_lite.events.top_level import fix_top_level
 from sentry_lite.options import Options, build_options
 from sentry_lite.pipeline import CALLBACK_ERROR_HINT, SCOPE_HINT, EventPipeline
 from sentry_lite.profiler import control as profiler_control
+from sentry_lite.span_batcher import SpanBatcher
+from sentry_lite.span_capture import span_for_sending, warn_streaming_options
 from sentry_lite.telemetry.capture import Telemetry
 from sentry_lite.telemetry.session_flusher import SessionFlusher
 from sentry_lite.telemetry.sessions_from_events import update_session_from_event
 from sentry_lite.timestamps import now_iso
 from sentry_lite.tracing.ids import new_trace_id
+from sentry_lite.tracing.stream_sampling import span_streaming_enabled
 from sentry_lite.transport.base import Transport
 from sentry_lite.transport.factory import make_transport
 from sentry_lite.types import Event, Hint
@@ -74,6 +77,10 @@ class Client(BaseClient):
         self.log_batcher = self.telemetry.logs
         self.metrics_batcher = self.telemetry.metrics
         self.session_flusher = SessionFlusher(self.capture_envelope)
+        warn_streaming_options(self.options)
+        self.span_batcher: Optional[SpanBatcher] = None
+        if span_streaming_enabled(self.options):
+            self.span_batcher = SpanBatcher(self.capture_envelope, self.record_lost_event)
 
     # -- state -----------------------------------------------------------------------------
     def is_active(self) -> bool:
@@ -248,6 +255,24 @@ class Client(BaseClient):
         if self.transport is not None:
             self.transport.capture_envelope(envelope)
 
+    def capture_span(self, span: Any) -> None:
+        """A finished streamed span (scope attributes applied) goes to the batcher."""
+        batcher = self.span_batcher
+        if batcher is None or self._closed:
+            return
+        try:
+            batcher.add(span_for_sending(self.options, span), span._segment)
+        except Exception:  # noqa: BLE001
+            internal_logger.warning("sentry_lite: could not queue a span", exc_info=True)
+            self.record_lost_event("internal_sdk_error", "span")
+
+    def _flush_spans(self) -> None:
+        if self.span_batcher is not None:
+            try:
+                self.span_batcher.flush()
+            except Exception:  # noqa: BLE001
+                internal_logger.debug("sentry_lite: flushing spans failed", exc_info=True)
+
     # -- losses ------------------------------------------------------------------------------
     def _lost(self, reason: str, is_transaction: bool, event: Event) -> None:
         if not is_transaction:
@@ -292,6 +317,7 @@ class Client(BaseClient):
         if timeout is None:
             timeout = float(self.options["shutdown_timeout"])
         self._flush_batched()
+        self._flush_spans()
         for transport in (self.transport, self.spotlight):
             if transport is None:
                 continue
@@ -311,6 +337,8 @@ class Client(BaseClient):
         with self._lock:
             if self._closed:
                 return
+            if self.span_batcher is not None:  # while active: the DSCs need the client
+                self._flush_spans()
             self._closed = True
         if self._profiling is not None:  # its last chunk goes out with this flush
             profiler_control.teardown(self._profiling)
@@ -318,6 +346,8 @@ class Client(BaseClient):
         self.flush(timeout, callback)
         self.telemetry.kill()
         self.session_flusher.kill()
+        if self.span_batcher is not None:
+            self.span_batcher.kill()
         for transport in (self.transport, self.spotlight):
             if transport is not None:
                 try:

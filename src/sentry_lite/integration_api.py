@@ -150,7 +150,11 @@ def child_span(op: str, name: Optional[str], origin: str) -> Optional[Span]:
     """
     try:
         parent = active_span()
-        if parent is None or parent.sampled is False:
+        if parent is None:
+            return None
+        if isinstance(parent, StreamedSpan):
+            return _streamed(op, name, origin)  # type: ignore[no-any-return]
+        if parent.sampled is False:
             return None
         return parent.start_child(  # type: ignore[no-any-return]
             op=op, name=name, origin=origin, scope=Scope.get_current_scope()
@@ -182,6 +186,10 @@ def start_request_transaction(
     layers (this runs once per request). Leave it with ``transaction.__exit__``.
     """
     try:
+        if span_streaming_enabled(Scope.get_client().options):
+            return _streamed_request_segment(  # type: ignore[no-any-return]
+                headers, op, name, source, origin, sampling_context
+            )
         continued = continue_trace_on(
             Scope.get_isolation_scope(), headers, op, name, source, origin
         )
@@ -197,7 +205,14 @@ def start_request_transaction(
 
 def start_span(**kwargs: Any) -> Span:
     """``sentry_lite.start_span``: a child of the running span, or a span of its own."""
-    return Scope.get_current_scope().start_span(**kwargs)
+    scope = Scope.get_current_scope()
+    if span_streaming_enabled(scope.get_client().options):
+        return _streamed(  # type: ignore[no-any-return]
+            kwargs.get("op"),
+            kwargs.get("name") or kwargs.get("description"),
+            kwargs.get("origin", "manual"),
+        )
+    return scope.start_span(**kwargs)
 
 
 def iter_trace_propagation_headers(span: Optional[Span] = None) -> Iterator[Tuple[str, str]]:
@@ -404,3 +419,50 @@ def end_request_session() -> None:
 
 
 __all__ += ["end_request_session", "start_request_session"]
+
+# -- i14: span streaming --------------------------------------------------------------------
+# In ``trace_lifecycle="stream"`` mode the span helpers above hand integrations streamed
+# spans behind the span surface they use (``StreamedSpanView``); the legacy path pays
+# one option lookup (start_span, the request) or one type check (child_span).
+
+from sentry_lite.scope.streaming import DEFAULT_PARENT_SPAN  # noqa: E402
+from sentry_lite.tracing.stream_sampling import span_streaming_enabled  # noqa: E402
+from sentry_lite.tracing.streamed import StreamedSpan  # noqa: E402
+from sentry_lite.tracing.streamed_view import StreamedSpanView  # noqa: E402
+
+__all__ += ["StreamedSpan", "StreamedSpanView", "span_streaming_enabled"]
+
+
+def _streamed(
+    op: Optional[str],
+    name: Optional[str],
+    origin: str,
+    parent: Any = DEFAULT_PARENT_SPAN,
+    extra: Optional[Dict[str, Any]] = None,
+) -> Any:
+    attributes: Dict[str, Any] = {"sentry.origin": origin}
+    if op:
+        attributes["sentry.op"] = op
+        if op == "db" and name:
+            attributes["db.query.text"] = name
+    if extra:
+        attributes.update(extra)
+    span = Scope.get_current_scope().start_streamed_span(
+        name or op or "<unlabeled span>", attributes, parent, True
+    )
+    return StreamedSpanView(span)
+
+
+def _streamed_request_segment(
+    headers: Dict[str, str], op: str, name: str, source: str, origin: str, sampling: Any
+) -> Any:
+    """The request's segment: the incoming trace continued on both scopes, as
+    ``sentry_lite.traces.continue_trace`` does."""
+    isolation = Scope.get_isolation_scope()
+    current = Scope.get_current_scope()
+    isolation.generate_propagation_context(headers)
+    current.generate_propagation_context(headers)
+    context = current.get_active_propagation_context()
+    if sampling:
+        context.custom_sampling_context = dict(sampling)
+    return _streamed(op, name, origin, None, {"sentry.segment.name.source": source})

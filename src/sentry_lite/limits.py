@@ -234,3 +234,16 @@ SESSION_FLUSH_INTERVAL = 60.0
 """Seconds between sends of session updates and per-minute request aggregates."""
 SESSION_MAX_PENDING = 100
 """Application session updates per envelope (the protocol's limit per envelope)."""
+
+# -- i14: span streaming --
+SPAN_BATCH_MAX_ITEMS = 1000
+"""Spans per envelope (Relay's limit for one span item container)."""
+SPAN_BATCH_FLUSH_COUNT = 1000
+"""Spans of one trace that trigger sending it before the timer does."""
+SPAN_BATCH_MAX_QUEUED = 2000
+"""Spans of one trace held at most; more are dropped (and counted) until it is sent.
+Above the flush count so spans that finish while a flush is under way are kept."""
+SPAN_BATCH_FLUSH_BYTES = 5 * 1024 * 1024
+"""Estimated bytes of one trace's spans that trigger sending it early (memory bound)."""
+SPAN_BATCH_FLUSH_INTERVAL = 5.0
+"""Seconds a finished span waits at most before it is sent (sentry_sdk's interval)."""

@@ -209,10 +209,9 @@ OPTIONS: Tuple[OptionSpec, ...] = (
         None,
         ANY,
         "'stream' sends spans as they finish (span streaming).",
-        status=NOT_YET,
     ),
-    S("ignore_spans", None, LIST, "Spans (names, ops, attributes) never sent.", status=NOT_YET),
-    S("before_send_span", None, CALLABLE, "Change or drop spans.", status=NOT_YET),
+    S("ignore_spans", None, LIST, "Spans (names, ops, attributes) never sent."),
+    S("before_send_span", None, CALLABLE, "Change or drop spans."),
     S("stream_gen_ai_spans", True, BOOL, "Stream AI agent spans.", status=NOT_YET),
     # -- profiling, logs, metrics, sessions ------------------------------------------
     S("profiles_sample_rate", None, NUMBER, "Share of sampled transactions profiled."),

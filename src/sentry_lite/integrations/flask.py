@@ -16,6 +16,7 @@ from sentry_lite.integration_api import (
     SOURCE_FOR_STYLE,
     Options,
     Scope,
+    StreamedSpanView,
     active_integration,
 )
 from sentry_lite.integrations import DidNotEnable, Integration
@@ -38,7 +39,7 @@ from sentry_lite.types import Event
 
 try:
     from flask import Flask
-    from flask.signals import before_render_template, got_request_exception
+    from flask.signals import before_render_template, got_request_exception, request_started
 except ImportError as exc:  # pragma: no cover - exercised without flask installed
     raise DidNotEnable("Flask is not installed") from exc
 
@@ -70,6 +71,7 @@ class FlaskIntegration(Integration):
             return
         got_request_exception.connect(_got_request_exception, weak=False)
         before_render_template.connect(_add_trace_meta, weak=False)
+        request_started.connect(_name_streamed_segment, weak=False)
         original = Flask.__call__
 
         def sentry_lite_flask_call(self: Flask, environ: Environ, start_response: Any) -> Any:
@@ -239,4 +241,27 @@ def _add_trace_meta(sender: Any, template: Any, context: Dict[str, Any], **kwarg
         context["sentry_trace"] = meta  # the name sentry_sdk 1.x templates use
         context["sentry_trace_meta"] = meta
     except Exception:
+        pass
+
+
+# -- i14: span streaming --
+
+
+def _name_streamed_segment(sender: Any, **kwargs: Any) -> None:
+    """Streaming mode: name the segment (and set ``http.route``) once the route is
+    known, before child spans end and outgoing calls freeze the DSC, as sentry_sdk."""
+    state = current_request.get()
+    segment = getattr(state, "transaction", None)
+    if not isinstance(segment, StreamedSpanView) or not isinstance(state, WsgiRequestState):
+        return
+    try:
+        config = state.config
+        environ = state.environ
+        named = config.name(environ)
+        if named is not None:
+            name_transaction(segment, config.generic_name, *named)
+        rule = getattr(environ.get("werkzeug.request"), "url_rule", None)
+        if rule is not None:
+            segment.set_data("http.route", rule.rule)
+    except Exception:  # noqa: BLE001
         pass

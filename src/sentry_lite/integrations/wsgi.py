@@ -16,6 +16,7 @@ from sentry_lite.integration_api import (
     EnteredScopes,
     Options,
     Scope,
+    StreamedSpanView,
     continue_incoming_trace,
     end_request_session,
     enter_request_scopes,
@@ -36,6 +37,7 @@ from sentry_lite.integrations.web.request_data import (
     request_query_string,
 )
 from sentry_lite.integrations.web.request_state import RequestState, current_request
+from sentry_lite.integrations.web.stream_request import add_wsgi_request_attributes
 from sentry_lite.integrations.web.transactions import (
     event_needs_name,
     finish_request_transaction,
@@ -268,6 +270,10 @@ def _enter(
                 config.span_origin,
                 {"wsgi_environ": environ},
             )
+            if isinstance(state.transaction, StreamedSpanView):  # i14: streaming mode
+                add_wsgi_request_attributes(
+                    state.transaction, environ, _headers(environ), get_client_ip(environ)
+                )
     except BaseException:
         _leave(state_token, entered)  # leave this thread as we found it
         raise

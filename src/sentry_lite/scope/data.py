@@ -36,6 +36,7 @@ class ScopeData:
 
     __slots__ = (  # noqa: RUF005 - i13's fields apart, to ease merging
         "_attachments",
+        "_attributes",
         "_breadcrumbs",
         "_contexts",
         "_error_processors",
@@ -43,6 +44,7 @@ class ScopeData:
         "_extras",
         "_fingerprint",
         "_flags",
+        "_gen_ai_conversation_id",
         "_last_event_id",
         "_level",
         "_propagation_context",
@@ -82,6 +84,8 @@ class ScopeData:
         # -- i13: sessions --
         self._session: Any = None
         self._force_auto_session_tracking: Optional[bool] = None
+        self._attributes: Dict[str, Any] = {}
+        self._gen_ai_conversation_id: Optional[str] = None
 
     # -- copies ---------------------------------------------------------------------------
     def fork(self) -> Any:
@@ -127,6 +131,8 @@ class ScopeData:
         rv._flags = copy.deepcopy(self._flags) if self._flags else None
         rv._session = self._session  # -- i13: sessions --
         rv._force_auto_session_tracking = self._force_auto_session_tracking
+        rv._attributes = dict(self._attributes)
+        rv._gen_ai_conversation_id = self._gen_ai_conversation_id
         return rv
 
     # -- fields ---------------------------------------------------------------------------
@@ -298,6 +304,10 @@ class ScopeData:
                     self._flags.set(flag["flag"], flag["result"])
         if scope._session is not None:  # -- i13: sessions --
             self._session = scope._session
+        if scope._attributes:
+            self._attributes.update(scope._attributes)
+        if scope._gen_ai_conversation_id:
+            self._gen_ai_conversation_id = scope._gen_ai_conversation_id
 
     def update_from_kwargs(
         self,
@@ -307,6 +317,7 @@ class ScopeData:
         contexts: Optional[Dict[str, Dict[str, Any]]] = None,
         tags: Optional[Dict[str, str]] = None,
         fingerprint: Optional[List[str]] = None,
+        attributes: Optional[Dict[str, Any]] = None,
         **unknown: Any,
     ) -> None:
         """Apply the keyword scope arguments of ``capture_*`` (``tags=``, ``user=``, ...)."""
@@ -328,6 +339,8 @@ class ScopeData:
             self._tags.update(tags)
         if fingerprint is not None:
             self._fingerprint = fingerprint
+        if attributes is not None:
+            self._attributes.update(attributes)
 
     # -- the trace this scope belongs to ----------------------------------------------------
     def get_propagation_context(self) -> PropagationContext:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any, Dict, Optional
 
 from sentry_lite.scope.model import Scope, layers_for_capture
+from sentry_lite.scope.streaming import telemetry_attributes
 from sentry_lite.tracing.host import SpanScope, TracingClient
 
 __all__ = ["ScopeHost"]
@@ -27,3 +28,14 @@ class ScopeHost:
         event id (never set by transactions)."""
         base = scope if isinstance(scope, Scope) else None
         return Scope.get_client().capture_event(event, None, layers_for_capture(base))
+
+    def capture_span(self, span: Any, scope: Any) -> None:
+        """Scope attributes join the span's own, then the client sends it (batched)."""
+        client = Scope.get_client()
+        capture = getattr(client, "capture_span", None)
+        if capture is None or not client.is_active():
+            return
+        base = scope if isinstance(scope, Scope) else None
+        layers = layers_for_capture(base).layers
+        telemetry_attributes(layers, span._attributes, client.options.send_default_pii)
+        capture(span)

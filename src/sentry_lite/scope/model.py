@@ -17,7 +17,7 @@ from sentry_lite.client_base import BaseClient, NonRecordingClient, log_hook_err
 from sentry_lite.scope.data import ScopeType
 from sentry_lite.scope.layers import LayeredScope
 from sentry_lite.scope.sessions import ScopeSessions
-from sentry_lite.scope.spans import ScopeTracing
+from sentry_lite.scope.streaming import ScopeStreaming
 from sentry_lite.types import Breadcrumb, Event, Hint
 
 __all__ = [
@@ -30,7 +30,7 @@ __all__ = [
 ]
 
 
-class Scope(ScopeSessions, ScopeTracing):  # i13: ScopeSessions
+class Scope(ScopeSessions, ScopeStreaming):  # i13: sessions, i14: streaming
     """Holds the data that enriches events captured while it is active."""
 
     __slots__ = ()
@@ -83,6 +83,8 @@ class Scope(ScopeSessions, ScopeTracing):  # i13: ScopeSessions
 
     def set_client(self, client: Optional[BaseClient] = None) -> None:
         self.client = client
+        if client is not None:  # the SDK's and the process's attributes come from it
+            global_scope.set_global_attributes()
 
     # -- breadcrumbs ----------------------------------------------------------------------
     def add_breadcrumb(

@@ -15,9 +15,6 @@ from sentry_lite.tracing.noop import NoOpSpan
 
 __all__ = ["apply_scopes_to_telemetry", "scope_snapshot"]
 
-_SCOPES_HAVE_ATTRIBUTES = hasattr(Scope, "_attributes")
-"""Whether scopes carry attributes (``set_attribute``); looked up once, not per log."""
-
 _USER_ATTRIBUTES = (
     ("user.id", "id"),
     ("user.name", "username"),
@@ -48,17 +45,14 @@ def scope_snapshot(send_pii: bool) -> Tuple[Any, Any, Optional[Dict[str, Any]]]:
                 if context is None:
                     context = isolation.get_propagation_context()
         trace_id, span_id = context.trace_id, None
-    if not _SCOPES_HAVE_ATTRIBUTES and not send_pii:
-        return trace_id, span_id, None
     layers = (global_scope, isolation) if current is None else (global_scope, isolation, current)
     extra: Optional[Dict[str, Any]] = None
-    if _SCOPES_HAVE_ATTRIBUTES:  # ``scope.set_attribute`` (branch i14)
-        for layer in layers:
-            values = layer._attributes  # type: ignore[attr-defined]
-            if values:
-                if extra is None:
-                    extra = {}
-                extra.update(values)
+    for layer in layers:  # ``scope.set_attribute``
+        values = layer._attributes
+        if values:
+            if extra is None:
+                extra = {}
+            extra.update(values)
     if send_pii:
         user = None
         for layer in reversed(layers):

@@ -54,6 +54,10 @@ class TracingHost(Protocol):
         """Apply the scopes to ``event`` and hand it to the client; the event id or None."""
         ...
 
+    def capture_span(self, span: Any, scope: Any) -> None:
+        """Hand a finished streamed span, with its scopes' attributes, to the client."""
+        ...
+
 
 class _NoClient:
     options: Mapping[str, Any] = {}
@@ -90,6 +94,9 @@ class _NullHost:
 
     def send_transaction(self, event: Dict[str, Any], scope: Optional[SpanScope]) -> Optional[str]:
         return None
+
+    def capture_span(self, span: Any, scope: Any) -> None:
+        pass
 
 
 NULL_HOST: TracingHost = _NullHost()

@@ -17,7 +17,7 @@ from typing import Any, Callable, Dict, Mapping, Optional, Tuple
 
 from sentry_lite.options import tracing_enabled
 
-__all__ = ["has_tracing_enabled", "new_sample_rand", "sampling_decision"]
+__all__ = ["has_tracing_enabled", "new_sample_rand", "sampling_decision", "valid_rate"]
 
 logger = logging.getLogger("sentry_lite")
 
@@ -34,7 +34,8 @@ def new_sample_rand() -> float:
     return int(_random() * 1_000_000) / 1_000_000
 
 
-def _valid_rate(rate: Any) -> bool:
+def valid_rate(rate: Any) -> bool:
+    """A usable sample rate: a number (or bool) in [0, 1], not NaN."""
     if type(rate) is float and 0.0 <= rate <= 1.0:  # the common case, first
         return True
     if isinstance(rate, bool):
@@ -67,7 +68,7 @@ def sampling_decision(
         rate = parent_sampled
     else:
         rate = options.get("traces_sample_rate")
-    if not _valid_rate(rate):
+    if not valid_rate(rate):
         logger.warning("sentry_lite: invalid traces sample rate %r; not sampling", rate)
         return False, None
     rate = float(rate)

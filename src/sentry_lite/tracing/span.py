@@ -244,6 +244,7 @@ class Span:
             if self._end is None and type(self) is Span:
                 anchor = self._anchor
                 self._end = anchor[0] + (_perf_counter() - anchor[1])
+                self._add_conversation_id(scope)
             else:
                 self.finish(scope)
             # Direct: the setter's naming already happened when old_span was entered.
@@ -363,7 +364,23 @@ class Span:
         else:
             anchor = self._anchor
             self._end = anchor[0] + (_perf_counter() - anchor[1])
+        self._add_conversation_id(scope)
         return None
+
+    def _add_conversation_id(self, scope: Optional[SpanScope]) -> None:
+        """AI spans carry the scope's conversation id (looked up only for them)."""
+        op = self.op
+        data = self._data
+        if not (
+            (op is not None and op.startswith(("ai.", "gen_ai.")))
+            or (data is not None and "gen_ai.operation.name" in data)
+        ):
+            return
+        if scope is None:
+            scope = host.current.current_scope()
+        conversation_id = getattr(scope, "_gen_ai_conversation_id", None)
+        if conversation_id:
+            self.set_data("gen_ai.conversation.id", conversation_id)
 
     # -- propagation --------------------------------------------------------------
     def to_traceparent(self) -> str:

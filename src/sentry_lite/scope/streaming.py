@@ -1,0 +1,262 @@
+"""A scope's side of span streaming: the active streamed span, starting spans (segment
+or child, sampled or not), scope attributes, and the conversation id of AI spans.
+
+Attributes set on the global, isolation and current scope apply to every streamed span
+(and log and metric) captured while those scopes are active, the span's own winning.
+"""
+
+from __future__ import annotations
+
+import platform
+import sys
+import warnings
+from typing import Any, Dict, Optional, Union
+
+from sentry_lite.consts import VERSION
+from sentry_lite.events.contexts import sdk_name
+from sentry_lite.scope.spans import ScopeTracing
+from sentry_lite.tracing.attributes import Attributes, AttributeValue, format_attribute
+from sentry_lite.tracing.noop import NoOpSpan
+from sentry_lite.tracing.span import Span
+from sentry_lite.tracing.stream_sampling import (
+    is_ignored_span,
+    span_streaming_enabled,
+    streaming_sampling_decision,
+)
+from sentry_lite.tracing.streamed import StreamedSpan
+from sentry_lite.tracing.streamed_noop import NoOpStreamedSpan
+from sentry_lite.tracing.transaction import Transaction
+
+__all__ = ["DEFAULT_PARENT_SPAN", "ScopeStreaming", "telemetry_attributes"]
+
+DEFAULT_PARENT_SPAN: Any = object()
+"""``parent_span`` not given: the active span is the parent (``None`` means no parent)."""
+
+_SOURCE = "sentry.segment.name.source"
+_USER_ATTRIBUTES = (
+    ("user.id", "id"),
+    ("user.name", "username"),
+    ("user.email", "email"),
+    ("user.ip_address", "ip_address"),
+)
+
+
+class ScopeStreaming(ScopeTracing):
+    __slots__ = ()
+
+    # -- the active streamed span -------------------------------------------------------
+    @property
+    def streamed_span(self) -> Optional[StreamedSpan]:
+        span = self._span
+        return span if isinstance(span, StreamedSpan) else None
+
+    @streamed_span.setter
+    def streamed_span(self, span: Optional[StreamedSpan]) -> None:
+        self._span = span
+        # A segment names the scope, so events link to it (as transactions do).
+        if not isinstance(span, StreamedSpan) or span._segment is not span:
+            return
+        if type(span) is StreamedSpan or span._name is not None:
+            self._transaction = span.name
+        source = span._attributes.get(_SOURCE)
+        if source:
+            self._transaction_info["source"] = str(source)
+
+    def set_transaction_name(self, name: str, source: Optional[str] = None) -> None:
+        """In streaming mode the name (and source) go to the active segment too."""
+        super().set_transaction_name(name, source)
+        span = self._span
+        if isinstance(span, StreamedSpan):
+            span._segment.name = name
+            if source:
+                span._segment.set_attribute(_SOURCE, getattr(source, "value", source))
+
+    # -- starting spans -----------------------------------------------------------------
+    def start_streamed_span(
+        self,
+        name: str,
+        attributes: Optional[Attributes],
+        parent_span: Optional[StreamedSpan],
+        active: bool,
+        client: Any = None,
+    ) -> StreamedSpan:
+        """A child of ``parent_span`` (default: the active span) or a new segment;
+        ``client``: the active client when the caller has it in hand."""
+        if parent_span is DEFAULT_PARENT_SPAN or isinstance(parent_span, NoOpStreamedSpan):
+            parent_span = self.streamed_span
+        options = (client or self.get_client()).options
+        if parent_span is None:
+            return self._start_segment(options, name, attributes, active)
+        if is_ignored_span(options, name, attributes):
+            return NoOpStreamedSpan(
+                name=name,
+                attributes=attributes,
+                segment=parent_span._segment,
+                trace_id=parent_span.trace_id,
+                parent_span_id=parent_span.span_id,
+                parent_sampled=parent_span.sampled,
+                unsampled_reason="ignored",
+            )
+        if isinstance(parent_span, NoOpStreamedSpan):
+            return NoOpStreamedSpan(
+                name=name,
+                attributes=attributes,
+                segment=parent_span._segment,
+                trace_id=parent_span.trace_id,
+                parent_span_id=parent_span.span_id,
+                parent_sampled=parent_span.sampled,
+                unsampled_reason=parent_span._unsampled_reason,
+            )
+        return StreamedSpan(
+            name=name,
+            attributes=attributes,
+            active=active,
+            scope=self,
+            segment=parent_span._segment,
+            trace_id=parent_span.trace_id,
+            parent_span_id=parent_span.span_id,
+            parent_sampled=parent_span.sampled,
+        )
+
+    def _start_segment(
+        self, options: Any, name: str, attributes: Optional[Attributes], active: bool
+    ) -> StreamedSpan:
+        context = self.get_active_propagation_context()
+        if is_ignored_span(options, name, attributes):
+            return NoOpStreamedSpan(
+                name=name,
+                attributes=attributes,
+                scope=self,
+                trace_id=context.trace_id,
+                parent_span_id=context.parent_span_id,
+                parent_sampled=context.parent_sampled,
+                baggage=context.baggage,
+                unsampled_reason="ignored",
+            )
+        sampled, rate, rand, reason = streaming_sampling_decision(
+            options, name, attributes, context
+        )
+        keep_incoming_rate = context.parent_sampled is not None and not callable(
+            options.get("traces_sampler")
+        )
+        if rate is not None and not keep_incoming_rate:
+            baggage = context.baggage
+            if baggage is not None and baggage.sentry_items.get("sample_rate"):
+                baggage.sentry_items["sample_rate"] = str(rate)
+        if not sampled:
+            return NoOpStreamedSpan(
+                name=name,
+                attributes=attributes,
+                scope=self,
+                trace_id=context.trace_id,
+                parent_span_id=context.parent_span_id,
+                parent_sampled=context.parent_sampled,
+                baggage=context.baggage,
+                sampled=sampled,
+                unsampled_reason=reason,
+                sample_rand=rand,
+                sample_rate=rate,
+            )
+        return StreamedSpan(
+            name=name,
+            attributes=attributes,
+            active=active,
+            scope=self,
+            trace_id=context.trace_id,
+            parent_span_id=context.parent_span_id,
+            parent_sampled=context.parent_sampled,
+            baggage=context.baggage,
+            sample_rand=rand,
+            sample_rate=rate,
+        )
+
+    # -- the legacy API is off in streaming mode ----------------------------------------
+    def start_transaction(
+        self,
+        transaction: Optional[Transaction] = None,
+        instrumenter: str = "sentry",
+        custom_sampling_context: Optional[Dict[str, Any]] = None,
+        **kwargs: Any,
+    ) -> Union[Transaction, NoOpSpan]:
+        if span_streaming_enabled(self.get_client().options):
+            warnings.warn(
+                "Scope.start_transaction is not available in streaming mode.",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            return NoOpSpan()
+        return super().start_transaction(
+            transaction, instrumenter, custom_sampling_context, **kwargs
+        )
+
+    def start_span(self, **kwargs: Any) -> Span:
+        if span_streaming_enabled(self.get_client().options):
+            warnings.warn(
+                "Scope.start_span is not available in streaming mode.",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            return NoOpSpan()
+        return super().start_span(**kwargs)
+
+    # -- attributes -----------------------------------------------------------------------
+    def set_attribute(self, attribute: str, value: AttributeValue) -> None:
+        """Applies to the logs, metrics and streamed spans captured under this scope."""
+        self._attributes[attribute] = format_attribute(value)
+
+    def set_attributes(self, attributes: Dict[str, AttributeValue]) -> None:
+        for attribute, value in attributes.items():
+            self._attributes[attribute] = format_attribute(value)
+
+    def remove_attribute(self, attribute: str) -> None:
+        self._attributes.pop(attribute, None)
+
+    def set_global_attributes(self) -> None:
+        """What every span (log, metric) says about the SDK and the process."""
+        client = self.get_client()
+        options = client.options
+        self.set_attribute("sentry.sdk.name", sdk_name(sorted(client.integrations or ())))
+        self.set_attribute("sentry.sdk.version", VERSION)
+        self.set_attribute("process.runtime.name", platform.python_implementation())
+        version = sys.version_info
+        self.set_attribute(
+            "process.runtime.version", f"{version.major}.{version.minor}.{version.micro}"
+        )
+        for key, option in (
+            ("server.address", "server_name"),
+            ("sentry.environment", "environment"),
+            ("sentry.release", "release"),
+        ):
+            value = options.get(option)
+            if value:
+                self.set_attribute(key, value)
+
+    # -- the conversation id of AI spans --------------------------------------------------
+    def set_conversation_id(self, conversation_id: str) -> None:
+        self._gen_ai_conversation_id = conversation_id
+
+    def get_conversation_id(self) -> Optional[str]:
+        return self._gen_ai_conversation_id
+
+    def remove_conversation_id(self) -> None:
+        self._gen_ai_conversation_id = None
+
+
+def telemetry_attributes(layers: Any, own: Dict[str, Any], send_user: bool) -> None:
+    """Add the scopes' attributes (and, with ``send_user``, the user's) to ``own``
+    where it has none of its own; later layers win over earlier ones."""
+    merged: Dict[str, Any] = {}
+    user: Optional[Dict[str, Any]] = None
+    for layer in layers:
+        if layer._attributes:
+            merged.update(layer._attributes)
+        if layer._user is not None:
+            user = layer._user
+    for key, value in merged.items():
+        if key not in own:
+            own[key] = value
+    if send_user and user:
+        for key, field in _USER_ATTRIBUTES:
+            value = user.get(field)
+            if value is not None and key not in own:
+                own[key] = value

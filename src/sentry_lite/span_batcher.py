@@ -1,0 +1,203 @@
+"""The span batcher: streamed spans are buffered per trace and sent as ``span`` items
+(``application/vnd.sentry.items.span.v2+json``), one envelope per trace, since an
+envelope carries one trace header (the DSC).
+
+A trace is sent when its segment ends, when it holds many spans or bytes, every few
+seconds for long-running traces, and at ``flush``/``close``. Sending happens on the
+batcher's thread, so the app thread only appends to a list; spans beyond the per-trace
+limit are dropped and counted (``queue_overflow``, category ``span``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import threading
+import time
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple
+
+from sentry_lite.envelope import Envelope, Item
+from sentry_lite.limits import (
+    SPAN_BATCH_FLUSH_BYTES,
+    SPAN_BATCH_FLUSH_COUNT,
+    SPAN_BATCH_FLUSH_INTERVAL,
+    SPAN_BATCH_MAX_ITEMS,
+    SPAN_BATCH_MAX_QUEUED,
+)
+from sentry_lite.timestamps import now_iso
+from sentry_lite.tracing.attributes import serialize_attributes
+
+__all__ = ["SPAN_CONTENT_TYPE", "SpanBatcher"]
+
+logger = logging.getLogger("sentry_lite.errors")
+
+SPAN_CONTENT_TYPE = "application/vnd.sentry.items.span.v2+json"
+
+Queued = Tuple[Dict[str, Any], Any]
+"""A span's JSON and its segment (whose DSC heads the envelope)."""
+
+
+def _estimate_size(span: Dict[str, Any]) -> int:
+    """A cheap guess of the encoded size: a fixed part plus the attributes."""
+    attributes = span.get("attributes") or {}
+    size = 210 + 58 * len(attributes)
+    for value in attributes.values():
+        if type(value) is str:
+            size += len(value)
+    return size
+
+
+def _wire_span(span: Dict[str, Any]) -> Dict[str, Any]:
+    out = dict(span)
+    attributes = out.pop("attributes", None)
+    if attributes:
+        out["attributes"] = serialize_attributes(attributes)
+    return out
+
+
+class SpanBatcher:
+    def __init__(
+        self,
+        capture_envelope: Callable[[Envelope], None],
+        record_lost_event: Callable[..., None],
+    ) -> None:
+        self._capture_envelope = capture_envelope
+        self._record_lost_event = record_lost_event
+        self._reset()
+
+    def _reset(self) -> None:
+        self._buffer: Dict[str, List[Queued]] = {}
+        self._sizes: Dict[str, int] = {}
+        self._pending: Set[str] = set()
+        self._lock = threading.Lock()
+        self._sending = threading.Lock()
+        self._wake = threading.Event()
+        self._running = True
+        self._thread: Optional[threading.Thread] = None
+        self._pid: Optional[int] = None
+        self._busy = threading.local()
+        self._last_full_flush = time.monotonic()
+
+    # -- the app thread -------------------------------------------------------------------
+    def add(self, span: Dict[str, Any], segment: Any) -> None:
+        if getattr(self._busy, "flag", False) or not self._ensure_thread():
+            return  # re-entered from our own flush (a warning logged while sending)
+        trace_id = span["trace_id"]
+        with self._lock:
+            queued = self._buffer.get(trace_id)
+            if queued is None:
+                queued = self._buffer[trace_id] = []
+                self._sizes[trace_id] = 0
+            count = len(queued)
+            if count >= SPAN_BATCH_MAX_QUEUED:
+                dropped = True
+            else:
+                dropped = False
+                queued.append((span, segment))
+                size = self._sizes[trace_id] = self._sizes[trace_id] + _estimate_size(span)
+                notify = (
+                    span["is_segment"] is True
+                    or count + 1 >= SPAN_BATCH_FLUSH_COUNT
+                    or size >= SPAN_BATCH_FLUSH_BYTES
+                )
+                if notify:
+                    self._pending.add(trace_id)
+        if dropped:
+            self._record_lost_event("queue_overflow", "span", 1)
+        elif notify:
+            self._wake.set()
+
+    def _ensure_thread(self) -> bool:
+        """Start the sender thread (again, after a fork)."""
+        if not self._running:
+            return False
+        pid = os.getpid()
+        if self._pid == pid:
+            return True
+        with self._lock:
+            if self._pid == pid:
+                return True
+            if self._pid is not None:  # a forked child: the parent's spans are not ours
+                self._buffer.clear()
+                self._sizes.clear()
+                self._pending.clear()
+            self._pid = pid
+            thread = threading.Thread(target=self._loop, name="sentry_lite.spans", daemon=True)
+            try:
+                thread.start()
+            except RuntimeError:  # interpreter shutting down
+                self._running = False
+                return False
+            self._thread = thread
+        return True
+
+    # -- the batcher's thread ---------------------------------------------------------------
+    def _loop(self) -> None:
+        self._busy.flag = True
+        while self._running:
+            wait = SPAN_BATCH_FLUSH_INTERVAL * (1 + 0.1 * random.random())
+            self._wake.wait(wait)
+            self._wake.clear()
+            try:
+                self._flush(only_pending=True)
+                if time.monotonic() - self._last_full_flush >= wait:
+                    self._flush()
+                    self._last_full_flush = time.monotonic()
+            except Exception:  # noqa: BLE001 - the thread must outlive one bad batch
+                logger.warning("sentry_lite: sending spans failed", exc_info=True)
+
+    def _flush(self, only_pending: bool = False) -> None:
+        # One flush at a time: ``flush()`` returns only once a send the thread has
+        # started is in the transport's queue too (else exiting right after loses it).
+        with self._sending:
+            self._flush_locked(only_pending)
+
+    def _flush_locked(self, only_pending: bool) -> None:
+        with self._lock:
+            traces = list(self._pending) if only_pending else list(self._buffer)
+            self._pending.clear()
+            batches = [(t, self._buffer.pop(t, None)) for t in traces]
+            for trace_id in traces:
+                self._sizes.pop(trace_id, None)
+        for _trace_id, queued in batches:
+            if queued:
+                self._send(queued)
+
+    def _send(self, queued: List[Queued]) -> None:
+        try:
+            dsc = queued[0][1]._dynamic_sampling_context()
+        except Exception:  # noqa: BLE001
+            logger.debug("sentry_lite: no DSC for a span batch", exc_info=True)
+            dsc = None
+        for start in range(0, len(queued), SPAN_BATCH_MAX_ITEMS):
+            chunk = queued[start : start + SPAN_BATCH_MAX_ITEMS]
+            headers: Dict[str, Any] = {"sent_at": now_iso()}
+            if dsc:
+                headers["trace"] = dsc
+            envelope = Envelope(headers)
+            payload = {"version": 2, "items": [_wire_span(span) for span, _ in chunk]}
+            envelope.add_item(
+                Item(
+                    payload,
+                    "span",
+                    headers={"item_count": len(chunk), "content_type": SPAN_CONTENT_TYPE},
+                )
+            )
+            self._capture_envelope(envelope)
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def flush(self) -> None:
+        """Send everything buffered now (``client.flush``), on the calling thread."""
+        was_busy = getattr(self._busy, "flag", False)
+        self._busy.flag = True
+        try:
+            self._flush()
+        finally:
+            self._busy.flag = was_busy
+
+    def kill(self) -> None:
+        """Stop the thread; what is buffered is sent by the flush that precedes this."""
+        self._running = False
+        self._wake.set()
+        self._thread = None

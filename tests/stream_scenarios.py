@@ -1,0 +1,194 @@
+"""Span streaming scenarios run under sentry_sdk or sentry_lite in a fresh interpreter.
+
+Usage: python -m tests.stream_scenarios <sdk module> <dsn> <scenario>
+Only the import differs between the two runs (the drop-in promise).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import sys
+from typing import Any, Callable, Dict
+
+SCENARIOS: Dict[str, Callable[[Any], None]] = {}
+INCOMING = {
+    "sentry-trace": "771a43a4192642f0b136d5159a501700-1234567890abcdef-1",
+    "baggage": "sentry-trace_id=771a43a4192642f0b136d5159a501700,sentry-sample_rand=0.250000,"
+    "sentry-sample_rate=0.5,sentry-environment=upstream,sentry-transaction=upstream,"
+    "other-vendor=1",
+}
+
+
+def scenario(func: Callable[[Any], None]) -> Callable[[Any], None]:
+    SCENARIOS[func.__name__] = func
+    return func
+
+
+class Opaque:
+    def __repr__(self) -> str:
+        return "<Opaque>"
+
+
+def before_send_span(span: Dict[str, Any], hint: Dict[str, Any]) -> Dict[str, Any]:
+    if span["name"] == "rename me":
+        span["name"] = "renamed"
+        span["attributes"]["hooked"] = True
+    return span
+
+
+@scenario
+def segment_with_children(sdk: Any) -> None:
+    sdk.set_attribute("app.tier", "web")
+    sdk.get_current_scope().set_attribute("scope.attr", 3)
+    sdk.set_attributes({"removed": 1, "kept": 2.5})
+    sdk.remove_attribute("removed")
+    with sdk.traces.start_span(
+        name="GET /users/{id}",
+        attributes={"sentry.op": "http.server", "sentry.segment.name.source": "route"},
+    ):
+        with sdk.traces.start_span(
+            name="SELECT * FROM users", attributes={"sentry.op": "db", "db.system": "postgresql"}
+        ) as db:
+            db.set_attribute("db.rows", 3)
+            db.set_attribute("tags", ["a", "b"])
+            db.set_attribute("mixed", [1, "x"])
+            db.set_attribute("ratio", 0.5)
+            db.set_attribute("flag", True)
+            db.set_attribute("object", Opaque())
+        with (
+            sdk.traces.start_span(name="ignored span"),
+            sdk.traces.start_span(name="child of ignored"),
+        ):
+            pass
+        with sdk.traces.start_span(name="rename me"):
+            pass
+        try:
+            with sdk.traces.start_span(name="fails", attributes={"sentry.op": "function"}):
+                raise ValueError("boom")
+        except ValueError:
+            pass
+        span = sdk.traces.start_span(name="inactive", active=False)
+        with sdk.traces.start_span(name="sibling of inactive"):
+            pass
+        span.status = sdk.traces.SpanStatus.ERROR
+        span.end()
+
+
+@scenario
+def continued_trace(sdk: Any) -> None:
+    sdk.traces.continue_trace(INCOMING)
+    with sdk.traces.start_span(name="downstream"), sdk.traces.start_span(name="work"):
+        pass
+
+
+@scenario
+def decorated(sdk: Any) -> None:
+    @sdk.traces.trace
+    def plain() -> int:
+        return 1
+
+    @sdk.traces.trace(name="custom name", attributes={"k": "v"})
+    async def coro() -> int:
+        return 2
+
+    with sdk.traces.start_span(name="root"):
+        plain()
+        asyncio.run(coro())
+
+
+@scenario
+def asyncio_fan_out(sdk: Any) -> None:
+    async def work(i: int) -> None:
+        with sdk.traces.start_span(name=f"task {i}", attributes={"sentry.op": "task"}):
+            await asyncio.sleep(0.01 * (3 - i))
+            with sdk.traces.start_span(name=f"inner {i}"):
+                await asyncio.sleep(0)
+
+    async def main() -> None:
+        with sdk.traces.start_span(name="fan-out"):
+            await asyncio.gather(*(work(i) for i in range(3)))
+
+    asyncio.run(main())
+
+
+@scenario
+def error_in_segment(sdk: Any) -> None:
+    with sdk.traces.start_span(name="with error", attributes={"sentry.op": "task"}):
+        sdk.capture_message("inside")
+
+
+@scenario
+def flask_request(sdk: Any) -> None:
+    """A Flask request with a DB query and an outgoing HTTP call, in streaming mode."""
+    import http.client
+    import http.server
+    import threading
+
+    import flask
+    import sqlalchemy
+
+    class Upstream(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Upstream)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    engine = sqlalchemy.create_engine("sqlite://")
+    app = flask.Flask("streamed")
+
+    @app.route("/users/<int:user_id>")
+    def user(user_id: int) -> str:
+        with engine.connect() as conn:
+            conn.execute(sqlalchemy.text("SELECT 1"))
+        connection = http.client.HTTPConnection("127.0.0.1", server.server_port)
+        connection.request("GET", "/upstream")
+        connection.getresponse().read()
+        return "hello"
+
+    assert app.test_client().get("/users/3").status_code == 200
+    server.shutdown()
+
+
+INIT_OPTIONS: Dict[str, Dict[str, Any]] = {
+    "segment_with_children": {
+        "ignore_spans": ["ignored span"],
+        "before_send_span": before_send_span,
+    },
+}
+
+
+def main() -> None:
+    module_name, dsn, name = sys.argv[1:4]
+    sdk = importlib.import_module(module_name)
+    options: Dict[str, Any] = {
+        "release": "side@1",
+        "environment": "test",
+        "server_name": "host",
+        "traces_sample_rate": 1.0,
+        "trace_lifecycle": "stream",
+        "default_integrations": False,
+    }
+    options.update(INIT_OPTIONS.get(name, {}))
+    if name == "flask_request":
+        flask_integration = importlib.import_module(module_name + ".integrations.flask")
+        sqlalchemy_integration = importlib.import_module(module_name + ".integrations.sqlalchemy")
+        stdlib = importlib.import_module(module_name + ".integrations.stdlib")
+        options["integrations"] = [
+            flask_integration.FlaskIntegration(),
+            sqlalchemy_integration.SqlalchemyIntegration(),
+            stdlib.StdlibIntegration(),
+        ]
+    sdk.init(dsn=dsn, **options)
+    SCENARIOS[name](sdk)
+    sdk.flush(10)
+
+
+if __name__ == "__main__":
+    main()
