@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 import warnings
 from typing import Any, Dict, List, Mapping, Optional
-from urllib.parse import parse_qs, urlencode
 
 __all__ = [
     "FILTER",
@@ -103,6 +102,8 @@ def filter_key_values(items: Mapping[Any, Any], behaviour: Mapping[str, Any]) ->
 
 def filter_query_string(query: str, behaviour: Mapping[str, Any]) -> Optional[str]:
     """A query string filtered and re-encoded (``[Filtered]`` as ``%5BFiltered%5D``), or None."""
+    from urllib.parse import parse_qs, urlencode  # on the first request with a query
+
     filtered = filter_key_values(parse_qs(query, keep_blank_values=True), behaviour)
     return urlencode(filtered, doseq=True) if filtered else None
 

@@ -9,7 +9,6 @@ the same the other way round).
 from __future__ import annotations
 
 import functools
-import inspect
 import warnings
 from typing import Any, Callable, Dict, Optional, TypeVar, Union, overload
 
@@ -102,6 +101,8 @@ def _decorator(
             )
 
     def decorate(func: F) -> F:
+        import inspect  # at decoration, not at ``import sentry_lite`` (6 ms)
+
         span_name = name or qualname_from_function(func) or ""
         wrapper: Any
         if inspect.iscoroutinefunction(func):
