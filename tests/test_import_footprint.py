@@ -28,7 +28,24 @@ LOADED_LATER = [
     "importlib.metadata",  # never: the event's modules come from a scan of sys.path
     "email",
     "typing_extensions",  # only where the running Python lacks a name
+    "sentry_lite.logger",  # first sentry_lite.logger / metrics / traces attribute
+    "sentry_lite.metrics",
+    "sentry_lite.traces",
+    "sentry_lite.tracing.streamed",  # first streamed span
+    "sentry_lite.telemetry.session",  # first session
+    "platform",  # first event's contexts, first streamed segment
 ]
+
+
+def test_lazy_submodules_still_resolve() -> None:
+    code = (
+        "import sentry_lite\n"
+        "from sentry_lite import metrics\n"
+        "print(sentry_lite.logger.__name__, metrics.__name__, sentry_lite.traces.__name__)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["sentry_lite.logger", "sentry_lite.metrics", "sentry_lite.traces"]
 
 
 @pytest.mark.skipif(sys.version_info < (3, 11), reason="typing names come from typing_extensions")

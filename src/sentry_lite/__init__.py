@@ -69,18 +69,28 @@ _LOADED_ON_USE = {
 envelopes and transports (with urllib3) are only needed once ``init`` runs."""
 
 
+_SUBMODULES_ON_USE = frozenset({"logger", "metrics", "traces"})
+"""Submodules that load on first use (``sentry_lite.logger.info(...)``): most apps never
+touch them, and ``from sentry_lite import logger`` imports them as any submodule."""
+
+
 def __getattr__(name: str) -> Any:
+    import importlib
+
+    if name in _SUBMODULES_ON_USE:
+        value: Any = importlib.import_module(f"sentry_lite.{name}")
+        globals()[name] = value
+        return value
     module = _LOADED_ON_USE.get(name)
     if module is None:
         raise AttributeError(f"module 'sentry_lite' has no attribute {name!r}")
-    import importlib
-
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
 
 
 if TYPE_CHECKING:
+    from sentry_lite import logger, metrics, traces
     from sentry_lite.client import Client
     from sentry_lite.envelope import Envelope
     from sentry_lite.sdk_alias import install_as_sentry_sdk
@@ -143,13 +153,11 @@ __all__ = [
 ]
 
 # -- i13: logs, metrics, sessions --
-from sentry_lite import logger, metrics  # noqa: E402
 from sentry_lite.api import end_session, start_session  # noqa: E402
 
 __all__ += ["end_session", "logger", "metrics", "start_session"]
 
 # -- i14: span streaming, attributes --
-from sentry_lite import traces  # noqa: E402
 from sentry_lite.api import remove_attribute, set_attribute, set_attributes  # noqa: E402
 
 __all__ += ["remove_attribute", "set_attribute", "set_attributes", "traces"]

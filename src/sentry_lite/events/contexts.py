@@ -7,7 +7,6 @@ events (a shallow copy, so ``before_send`` edits never leak into the next event)
 from __future__ import annotations
 
 import os
-import platform
 import re
 import sys
 from typing import Any, Dict, List, Optional, Tuple
@@ -31,6 +30,8 @@ _modules: Optional[Dict[str, str]] = None
 def runtime_context() -> Dict[str, Any]:
     global _runtime
     if _runtime is None:
+        import platform  # once, on the first event (2 ms at import)
+
         _runtime = {
             "name": platform.python_implementation(),
             "version": "{}.{}.{}".format(*sys.version_info[:3]),
@@ -42,6 +43,8 @@ def runtime_context() -> Dict[str, Any]:
 def os_context() -> Dict[str, Any]:
     global _os
     if _os is None:
+        import platform
+
         uname = platform.uname()
         name = {"Darwin": "macOS"}.get(uname.system, uname.system)
         context: Dict[str, Any] = {"name": name, "kernel_version": uname.release}

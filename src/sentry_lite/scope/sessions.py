@@ -13,7 +13,6 @@ from typing import Any
 
 from sentry_lite.client_base import BaseClient
 from sentry_lite.scope.data import ScopeData
-from sentry_lite.telemetry.session import Session
 
 __all__ = ["ScopeSessions", "auto_session_tracking_on"]
 
@@ -42,6 +41,8 @@ class ScopeSessions(ScopeData):
         session_mode = kwargs.pop("session_mode", "application")
         self.end_session()
         options = self.get_client().options
+        from sentry_lite.telemetry.session import Session  # on the first session
+
         self._session = Session(
             release=options.get("release"),
             environment=options.get("environment"),

@@ -7,10 +7,9 @@ Attributes set on the global, isolation and current scope apply to every streame
 
 from __future__ import annotations
 
-import platform
 import sys
 import warnings
-from typing import Any, Dict, Optional, Union
+from typing import TYPE_CHECKING, Any, Dict, Optional, Union
 
 from sentry_lite.consts import VERSION
 from sentry_lite.events.contexts import sdk_name
@@ -23,9 +22,10 @@ from sentry_lite.tracing.stream_sampling import (
     span_streaming_enabled,
     streaming_sampling_decision,
 )
-from sentry_lite.tracing.streamed import StreamedSpan
-from sentry_lite.tracing.streamed_noop import NoOpStreamedSpan
 from sentry_lite.tracing.transaction import Transaction
+
+if TYPE_CHECKING:
+    from sentry_lite.tracing.streamed import StreamedSpan
 
 __all__ = ["DEFAULT_PARENT_SPAN", "ScopeStreaming", "telemetry_attributes"]
 
@@ -41,6 +41,18 @@ _USER_ATTRIBUTES = (
 )
 
 
+def _streamed_class() -> Any:
+    """StreamedSpan if its module is loaded, else None: until span streaming is used no
+    such span exists, so ``import sentry_lite`` does not load it."""
+    module = sys.modules.get("sentry_lite.tracing.streamed")
+    return None if module is None else module.StreamedSpan
+
+
+def _is_streamed(span: Any) -> bool:
+    cls = _streamed_class()
+    return cls is not None and isinstance(span, cls)
+
+
 class ScopeStreaming(ScopeTracing):
     __slots__ = ()
 
@@ -48,15 +60,15 @@ class ScopeStreaming(ScopeTracing):
     @property
     def streamed_span(self) -> Optional[StreamedSpan]:
         span = self._span
-        return span if isinstance(span, StreamedSpan) else None
+        return span if _is_streamed(span) else None
 
     @streamed_span.setter
     def streamed_span(self, span: Optional[StreamedSpan]) -> None:
         self._span = span
         # A segment names the scope, so events link to it (as transactions do).
-        if not isinstance(span, StreamedSpan) or span._segment is not span:
+        if span is None or not _is_streamed(span) or span._segment is not span:
             return
-        if type(span) is StreamedSpan or span._name is not None:
+        if type(span) is _streamed_class() or span._name is not None:
             self._transaction = span.name
         source = span._attributes.get(_SOURCE)
         if source:
@@ -66,7 +78,7 @@ class ScopeStreaming(ScopeTracing):
         """In streaming mode the name (and source) go to the active segment too."""
         super().set_transaction_name(name, source)
         span = self._span
-        if isinstance(span, StreamedSpan):
+        if _is_streamed(span):
             span._segment.name = name
             if source:
                 span._segment.set_attribute(_SOURCE, getattr(source, "value", source))
@@ -82,6 +94,9 @@ class ScopeStreaming(ScopeTracing):
     ) -> StreamedSpan:
         """A child of ``parent_span`` (default: the active span) or a new segment;
         ``client``: the active client when the caller has it in hand."""
+        from sentry_lite.tracing.streamed import StreamedSpan  # on first use, see _is_streamed
+        from sentry_lite.tracing.streamed_noop import NoOpStreamedSpan
+
         if parent_span is DEFAULT_PARENT_SPAN or isinstance(parent_span, NoOpStreamedSpan):
             parent_span = self.streamed_span
         options = (client or self.get_client()).options
@@ -121,6 +136,9 @@ class ScopeStreaming(ScopeTracing):
     def _start_segment(
         self, options: Any, name: str, attributes: Optional[Attributes], active: bool
     ) -> StreamedSpan:
+        from sentry_lite.tracing.streamed import StreamedSpan  # on first use, see _is_streamed
+        from sentry_lite.tracing.streamed_noop import NoOpStreamedSpan
+
         context = self.get_active_propagation_context()
         if is_ignored_span(options, name, attributes):
             return NoOpStreamedSpan(
@@ -217,6 +235,8 @@ class ScopeStreaming(ScopeTracing):
         options = client.options
         self.set_attribute("sentry.sdk.name", sdk_name(sorted(client.integrations or ())))
         self.set_attribute("sentry.sdk.version", VERSION)
+        import platform  # the first streamed span's attributes, not ``import sentry_lite``
+
         self.set_attribute("process.runtime.name", platform.python_implementation())
         version = sys.version_info
         self.set_attribute(
