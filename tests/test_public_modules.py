@@ -9,7 +9,7 @@ import subprocess
 import sys
 import textwrap
 import warnings
-from typing import Any, Callable
+from typing import Any, Callable, Dict, List
 
 import pytest
 
@@ -206,6 +206,31 @@ def test_capture_inside_a_repr_does_not_recurse(
     assert len(receiver.events) == 1
     frame = receiver.events[0]["exception"]["values"][0]["stacktrace"]["frames"][0]
     assert frame["vars"]["a"] == "hi, i am a repr"
+
+
+def test_capture_inside_before_send_is_ignored_and_a_nested_capture_elsewhere_is_not(
+    sentry_init: Callable[..., Any], receiver: Receiver
+) -> None:
+    seen: List[str] = []
+
+    def before_send(event: Dict[str, Any], hint: Dict[str, Any]) -> Dict[str, Any]:
+        seen.append(str(event.get("message")))
+        sentry_lite.capture_message("from before_send")  # would run before_send again
+        return event
+
+    def processor(event: Dict[str, Any], hint: Dict[str, Any]) -> Dict[str, Any]:
+        if event.get("message") == "outer":
+            # Outside the guarded windows (as a signal handler between two bytecodes
+            # of a capture): an ordinary event.
+            sentry_lite.capture_message("nested")
+        return event
+
+    sentry_init(before_send=before_send)
+    sentry_lite.get_isolation_scope().add_event_processor(processor)
+    sentry_lite.capture_message("outer")
+    _flushed(receiver)
+    assert sorted(e.get("message") for e in receiver.events) == ["nested", "outer"]
+    assert seen == ["nested", "outer"]
 
 
 # -- feature flags --------------------------------------------------------------------------

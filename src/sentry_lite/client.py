@@ -12,13 +12,13 @@ import logging
 import os
 import threading
 import time
-from contextvars import ContextVar
 from typing import Any, Callable, Dict, Optional
 
 from sentry_lite.client_base import BaseClient, NonRecordingClient, log_hook_error, warn_once
 from sentry_lite.consts import VERSION
 from sentry_lite.dsn import Dsn
 from sentry_lite.envelope import Envelope, Item
+from sentry_lite.events import capture_guard
 from sentry_lite.events.contexts import sdk_name
 from sentry_lite.events.exceptions import event_from_exception, exc_info_from_error
 from sentry_lite.events.top_level import fix_top_level
@@ -41,11 +41,6 @@ logger = logging.getLogger("sentry_lite")
 CHECK_IN = "check_in"
 """Event type of a cron check-in: sent as a ``check_in`` item, category ``monitor``."""
 internal_logger = logging.getLogger("sentry_lite.errors")
-
-_building_event: ContextVar[bool] = ContextVar("sentry_lite_building_event", default=False)
-"""Set while an event is built and sent: a capture from inside (a ``__repr__`` that
-reports an error while its frame is serialised) would recurse, so it is ignored, as
-sentry_sdk ignores captures during serialisation."""
 
 __all__ = ["BaseClient", "Client", "NonRecordingClient", "log_hook_error", "warn_once"]
 
@@ -101,9 +96,9 @@ class Client(BaseClient):
         return self.capture_event({"message": message, "level": level or "info"}, None, scope)
 
     def capture_exception(self, error: Any = None, scope: Any = None) -> Optional[str]:
-        if not self.is_active() or _building_event.get():
+        if not self.is_active() or capture_guard.inside():
             return None
-        token = _building_event.set(True)
+        token = capture_guard.enter()  # frame locals are repr'd here
         try:
             exc_info = exc_info_from_error(error)
             if exc_info[1] is None:
@@ -114,7 +109,7 @@ class Client(BaseClient):
             self.record_lost_event("internal_sdk_error", "error")
             return None
         finally:
-            _building_event.reset(token)
+            capture_guard.leave(token)
         return self.capture_event(event, hint, scope)
 
     def capture_event(
@@ -123,18 +118,15 @@ class Client(BaseClient):
         """Run the pipeline; returns the event id, or None if the event was dropped."""
         if self._closed:
             return None
-        if _building_event.get():
-            logger.debug("sentry_lite: capture while building an event (a repr?) ignored")
+        if capture_guard.inside():
+            logger.debug("sentry_lite: capture from a repr or hook while building an event ignored")
             return None
-        token = _building_event.set(True)
         try:
             return self._capture(event, dict(hint) if hint else {}, scope)
         except Exception:  # noqa: BLE001 - never let the SDK break the app
             internal_logger.exception("sentry_lite: internal error while capturing an event")
             self.record_lost_event("internal_sdk_error", "error")
             return None
-        finally:
-            _building_event.reset(token)
 
     def _capture(self, event: Event, hint: Hint, scope: Any) -> Optional[str]:
         fix_top_level(event, warn_once)  # i16: a hand-made event's wrong-typed sections

@@ -30,6 +30,7 @@ from typing import Any, Callable, Dict, NamedTuple, Optional, Tuple, Type
 
 from sentry_lite.client_base import before_send_drop_callbacks, log_hook_error
 from sentry_lite.data_collection import provided_by_user
+from sentry_lite.events import capture_guard
 from sentry_lite.events.contexts import installed_modules, os_context, runtime_context, sdk_info
 from sentry_lite.events.frames import current_stacktrace, set_in_app
 from sentry_lite.events.scrub import EventScrubber
@@ -207,13 +208,17 @@ class EventPipeline:
         """Bounded strict-JSON copy of what came from the app (sizes trimmed later, on
         the sending thread, where the encoded size is known)."""
         options = self.options
-        return serialize_event(
-            event,
-            max_value_length=options["max_value_length"],
-            max_request_body_size=options["max_request_body_size"],
-            custom_repr=options["custom_repr"],
-            size_budget=None,
-        )
+        token = capture_guard.enter()  # reprs run here: their captures are ignored
+        try:
+            return serialize_event(
+                event,
+                max_value_length=options["max_value_length"],
+                max_request_body_size=options["max_request_body_size"],
+                custom_repr=options["custom_repr"],
+                size_budget=None,
+            )
+        finally:
+            capture_guard.leave(token)
 
     def add_defaults(self, event: Event, hint: Hint) -> Optional[Event]:
         """What the SDK knows: timestamp, release, environment, contexts, sdk, modules."""
@@ -302,6 +307,7 @@ class EventPipeline:
         hook = self.options.get(name)
         if hook is None:
             return event
+        token = capture_guard.enter()  # a hook that reports would run itself again
         try:
             result = hook(event, hint)
         except Exception:  # noqa: BLE001
@@ -310,6 +316,8 @@ class EventPipeline:
             log_hook_error(name)
             hint[CALLBACK_ERROR_HINT] = True
             return None
+        finally:
+            capture_guard.leave(token)
         if result is None:
             return None
         if not isinstance(result, dict):
