@@ -153,10 +153,11 @@ as error events with stack locals, shrink by 70-80% and are compressed. The offi
 Ruby SDK draws the same line at 30 KiB."""
 SEND_THREADS = 2
 """Requests in flight at once: the ingest's latency overlaps instead of adding up."""
-SPREAD_LATENCY = 0.005
+SPREAD_LATENCY = 0.02
 """A batch is split between the sending threads only once requests take this long (s):
 for a fast ingest, one thread sending the whole batch costs the app less (no second
-thread competing for the GIL) and is barely slower."""
+thread competing for the GIL) and is barely slower. Above a local ingest's few ms, as a
+request's measured time includes waiting for the GIL behind a busy app thread."""
 LINGER = 0.2
 """Seconds a sending thread waits for more envelopes before it starts a batch (see
 worker.py for why). Error events and check-ins never wait; flush() cuts it short."""
