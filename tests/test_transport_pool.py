@@ -18,6 +18,13 @@ from sentry_lite.transport.http import POOL_CONNECTIONS, HttpTransport
 from tests.receiver import Receiver, event_envelope, messages
 
 
+def _learn_slow_ingest(transport: HttpTransport) -> None:
+    """Slow requests before the burst: the pool goes by the fastest of the last few."""
+    for name in ("first", "second"):
+        transport.capture_envelope(event_envelope(name))
+        transport.flush(10)
+
+
 def _overlapping(receiver: Receiver, delay: float) -> int:
     """How many requests arrived while an earlier one was still being answered."""
     arrivals = sorted(r.received_at for r in receiver.requests)
@@ -29,20 +36,33 @@ def quick_shrink(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(worker_module, "POOL_IDLE_EXIT", 0.5)
 
 
+def test_one_slow_request_does_not_start_the_pool(
+    receiver: Receiver, make_transport: Callable[..., HttpTransport]
+) -> None:
+    transport = make_transport()
+    receiver.respond(delay=0.1)  # as a new connection or a GIL wait may take
+    transport.capture_envelope(event_envelope("first"))
+    transport.flush(10)
+    receiver.reset_behaviour()
+    for i in range(30):
+        transport.capture_envelope(event_envelope(f"fast{i}"))
+    transport.flush(10)
+    assert len(transport._worker._threads) == 1  # before: 16 threads for a fast ingest
+
+
 @pytest.mark.usefixtures("quick_shrink")
 def test_queue_pool_grows_under_backlog_and_shrinks_back(
     receiver: Receiver, make_transport: Callable[..., HttpTransport]
 ) -> None:
     transport = make_transport()
     receiver.respond(delay=0.1)
-    transport.capture_envelope(event_envelope("first"))  # learns the ingest is slow
-    transport.flush(10)
+    _learn_slow_ingest(transport)
     assert len(transport._worker._threads) == 1
     names = [f"e{i}" for i in range(60)]
     for name in names:
         transport.capture_envelope(event_envelope(name))
     transport.flush(30)
-    assert Counter(messages(receiver)) == Counter(["first", *names])  # each exactly once
+    assert Counter(messages(receiver)) == Counter(["first", "second", *names])  # each once
     grown = len(transport._worker._threads)
     assert 4 <= grown <= POOL_CONNECTIONS
     assert _overlapping(receiver, 0.1) >= 20
@@ -61,13 +81,12 @@ def test_outbox_is_drained_by_several_connections_exactly_once(
 ) -> None:
     transport = make_transport(cache_dir=str(tmp_path / "outbox"))
     receiver.respond(delay=0.1)
-    transport.capture_envelope(event_envelope("first"))
-    transport.flush(10)
+    _learn_slow_ingest(transport)
     names = [f"o{i}" for i in range(80)]
     for name in names:
         transport.capture_envelope(event_envelope(name))
     transport.flush(30)
-    assert Counter(messages(receiver)) == Counter(["first", *names])
+    assert Counter(messages(receiver)) == Counter(["first", "second", *names])
     assert _overlapping(receiver, 0.1) >= 20
     assert transport._sender is not None
     assert len(transport._sender._threads) > 1
@@ -79,8 +98,7 @@ def test_a_rate_limit_one_thread_saw_holds_every_thread(
 ) -> None:
     transport = make_transport()
     receiver.respond(delay=0.1)
-    transport.capture_envelope(event_envelope("first"))
-    transport.flush(10)
+    _learn_slow_ingest(transport)
     receiver.respond(status=429, headers={"X-Sentry-Rate-Limits": "60:error:organization"})
     transport.capture_envelope(event_envelope("limited"))
     transport.flush(10)

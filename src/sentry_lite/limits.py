@@ -158,6 +158,9 @@ SPREAD_LATENCY = 0.02
 for a fast ingest, one thread sending the whole batch costs the app less (no second
 thread competing for the GIL) and is barely slower. Above a local ingest's few ms, as a
 request's measured time includes waiting for the GIL behind a busy app thread."""
+LATENCY_SAMPLES = 3
+"""Requests whose fastest gives the ingest's latency (SPREAD_LATENCY): one slow request
+(a new connection, a wait for the GIL) does not start the sending pool."""
 LINGER = 0.2
 """Seconds a sending thread waits for more envelopes before it starts a batch (see
 worker.py for why). Error events and check-ins never wait; flush() cuts it short."""

@@ -12,12 +12,14 @@ import logging
 import os
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Tuple
+from collections import deque
+from typing import TYPE_CHECKING, Any, Deque, Dict, Mapping, Optional, Tuple
 from urllib.parse import urlsplit
 
 from sentry_lite import shortcuts
 from sentry_lite.consts import USER_AGENT
 from sentry_lite.dsn import Dsn
+from sentry_lite.limits import LATENCY_SAMPLES
 from sentry_lite.transport.ratelimits import RateLimits
 
 if TYPE_CHECKING:
@@ -67,12 +69,21 @@ class Exchange:
             "User-Agent": USER_AGENT,
         }
         self._gzip_headers = dict(self._headers, **{"Content-Encoding": "gzip"})
-        self.latency = 0.0
-        """Moving average of a request's duration (seconds)."""
+        self._took: Deque[float] = deque(maxlen=LATENCY_SAMPLES)
+        """Durations of the last requests (seconds), see ``latency``."""
         self._pool: Optional[urllib3.PoolManager] = None
         self._pool_pid = os.getpid()
         self._pool_lock = threading.Lock()
         self.fast: Optional[FastPost] = None
+
+    @property
+    def latency(self) -> float:
+        """The ingest's round trip as the fastest of the last few requests (0.0 before
+        the first): a request's time also counts waiting for the GIL behind a busy app or
+        a new connection's handshake, so one fast request ends a false alarm; a slow
+        ingest makes every request slow."""
+        took = self._took
+        return min(took) if took else 0.0
 
     def after_fork(self) -> None:
         self._pool = None
@@ -103,7 +114,9 @@ class Exchange:
             logger.debug("sentry_lite: network error sending envelope: %s", exc)
             return NETWORK
         finally:
-            self.latency += (time.monotonic() - started - self.latency) * 0.2
+            fast = self.fast
+            round_trip = fast.take_round_trip() if fast is not None else None
+            self._took.append(time.monotonic() - started if round_trip is None else round_trip)
         self.rate_limits.update(status, reply_headers)
         if 200 <= status < 300:
             return SENT

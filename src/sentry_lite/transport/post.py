@@ -382,6 +382,14 @@ class FastPost:
         self._local = threading.local()
         """Per thread: ``holding`` (inside :meth:`holding`) and ``conn`` (the one kept)."""
 
+    def take_round_trip(self) -> Optional[float]:
+        """Seconds from writing this thread's last request to reading its reply, without
+        the new connection's handshake (None if it did not come this way)."""
+        local = self._local
+        took: Optional[float] = getattr(local, "round_trip", None)
+        local.round_trip = None
+        return took
+
     @contextmanager
     def holding(self) -> Iterator[None]:
         """Keep this thread's connection between requests until the block ends."""
@@ -450,8 +458,10 @@ class FastPost:
                 sock = conn.sock
                 if not kept:
                     sock.settimeout(self._read_timeout)
+                sent_at = time.monotonic()
                 sock.sendall(data)
                 status, reply_headers, keep = read_response(sock)
+                self._local.round_trip = time.monotonic() - sent_at
                 if not keep:
                     conn.close()
             except _NETWORK as exc:

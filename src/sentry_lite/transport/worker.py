@@ -380,10 +380,9 @@ class BackgroundWorker(Generic[T]):
         jobs = self._jobs
         free = 1
         if self._spread is None or self._spread():
-            if len(jobs) > 1 and len(self._threads) < self._thread_count and not _shutting_down():
-                # One more thread at a time while jobs wait: a request that only looked
-                # slow (it waited for the GIL behind the app) adds one thread, not sixteen.
-                self._grow(len(self._threads) + 1)
+            if len(self._threads) < self._thread_count and not _shutting_down():
+                # One more thread per job waiting beyond those the free threads take.
+                self._grow(len(self._threads) + len(jobs) - 1)
             free = max(1, len(self._threads) - self._working)  # this one and those waiting
         count = min(self._batch_size, -(-len(jobs) // free))
         batch = [jobs.popleft() for _ in range(max(1, count))]
