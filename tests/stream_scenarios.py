@@ -156,7 +156,40 @@ def flask_request(sdk: Any) -> None:
     server.shutdown()
 
 
+@scenario
+def outgoing_with_pii(sdk: Any) -> None:
+    """An HTTP call with a query and fragment and a named SQLite database, with PII on:
+    ``url.*`` and ``db.namespace`` under their streaming names."""
+    import http.client
+    import http.server
+    import threading
+
+    import sqlalchemy
+
+    class Upstream(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Upstream)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    engine = sqlalchemy.create_engine("sqlite:///:memory:")
+    with sdk.traces.start_span(name="job"):
+        with engine.connect() as conn:
+            conn.execute(sqlalchemy.text("SELECT 1"))
+        connection = http.client.HTTPConnection("127.0.0.1", server.server_port)
+        connection.request("GET", "/upstream?page=2&q=x#top")
+        connection.getresponse().read()
+    server.shutdown()
+
+
 INIT_OPTIONS: Dict[str, Dict[str, Any]] = {
+    "outgoing_with_pii": {"send_default_pii": True},
     "segment_with_children": {
         "ignore_spans": ["ignored span"],
         "before_send_span": before_send_span,
@@ -176,6 +209,13 @@ def main() -> None:
         "default_integrations": False,
     }
     options.update(INIT_OPTIONS.get(name, {}))
+    if name == "outgoing_with_pii":
+        sqlalchemy_integration = importlib.import_module(module_name + ".integrations.sqlalchemy")
+        stdlib = importlib.import_module(module_name + ".integrations.stdlib")
+        options["integrations"] = [
+            sqlalchemy_integration.SqlalchemyIntegration(),
+            stdlib.StdlibIntegration(),
+        ]
     if name == "flask_request":
         flask_integration = importlib.import_module(module_name + ".integrations.flask")
         sqlalchemy_integration = importlib.import_module(module_name + ".integrations.sqlalchemy")

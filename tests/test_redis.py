@@ -227,3 +227,26 @@ def test_hostile_arguments_never_break_the_command(
     assert r.get("k") == b"hostile"
     (span,) = redis_spans(receiver)
     assert span["description"] == "SET"
+
+
+def test_streaming_attributes(
+    sentry_init: Callable[..., Any], receiver: Receiver, redis_db: RedisServer
+) -> None:
+    """Streaming mode: sentry_sdk's ``db.query.text`` (the whole command, not cut at
+    ``max_data_size``) and ``db.namespace`` for the database index."""
+    sentry_init(
+        traces_sample_rate=1.0,
+        trace_lifecycle="stream",
+        integrations=[RedisIntegration(max_data_size=10)],
+    )
+    r = client(redis_db)
+    with sentry_lite.traces.start_span(name="job"):
+        r.get("a-rather-long-key")
+    sentry_lite.flush(5)
+    spans = [s for item in receiver.items("span") for s in item.get_json()["items"]]
+    (span,) = [s for s in spans if s["attributes"]["sentry.origin"]["value"] == "auto.db.redis"]
+    attributes = {k: v["value"] for k, v in span["attributes"].items()}
+    assert span["name"] == "GET 'a-..."  # the description is cut
+    assert attributes["db.query.text"] == "GET 'a-rather-long-key'"
+    assert attributes["db.namespace"] == "0"
+    assert "db.name" not in attributes

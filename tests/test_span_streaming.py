@@ -46,6 +46,13 @@ def run_scenario(module: str, name: str) -> Run:
         receiver.close()
 
 
+def _without_port(attribute: Dict[str, Any]) -> Dict[str, Any]:
+    value = attribute.get("value")
+    if isinstance(value, str):
+        return dict(attribute, value=re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT", value))
+    return attribute
+
+
 def normalise_spans(spans: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     names = {span["span_id"]: span["name"] for span in spans}
     trace_ids = {span["trace_id"] for span in spans}
@@ -53,7 +60,9 @@ def normalise_spans(spans: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     out = []
     for span in spans:
         assert span["end_timestamp"] >= span["start_timestamp"] > 0
-        attributes = {k: v for k, v in span.get("attributes", {}).items() if k not in VOLATILE}
+        attributes = {
+            k: _without_port(v) for k, v in span.get("attributes", {}).items() if k not in VOLATILE
+        }
         segment_id = attributes.pop("sentry.segment.id", None)
         if segment_id is not None:
             attributes["sentry.segment.id"] = names.get(segment_id["value"], "?")

@@ -121,3 +121,44 @@ def test_http_client_is_patched_when_the_app_imports_it_after_init(receiver: Rec
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert out.stdout.strip() == "sentry_lite.integrations.stdlib"
+
+
+# -- span streaming (trace_lifecycle="stream") -----------------------------------------------
+
+
+def _streamed_spans(receiver: Receiver) -> Any:
+    return [span for item in receiver.items("span") for span in item.get_json()["items"]]
+
+
+@pytest.mark.parametrize("pii", [False, True])
+def test_streaming_names_on_span_and_breadcrumb(
+    sentry_init: Init, receiver: Receiver, server: HeaderServer, pii: bool
+) -> None:
+    """sentry_sdk 2.75 in streaming mode: ``http.request.method`` and, only where the
+    privacy settings allow the URL, ``url.full``/``url.query``/``url.fragment``; the
+    legacy ``http.method``/``http.query``/``url`` keys are not sent. The request source
+    uses ``code.line.number``/``code.file.path``."""
+    sentry_init(
+        traces_sample_rate=1.0,
+        trace_lifecycle="stream",
+        send_default_pii=pii,
+        http_request_source_threshold_ms=0,
+    )
+    with sentry_lite.traces.start_span(name="job"):
+        assert server.get("/200?q=1#frag") == 200
+        sentry_lite.capture_message("after")
+    sentry_lite.flush(5)
+    url = f"http://127.0.0.1:{server.port}/200"
+    (crumb,) = receiver.events[0]["breadcrumbs"]["values"]
+    (span,) = [s for s in _streamed_spans(receiver) if s["name"] == f"GET {url}"]
+    attributes = {k: v["value"] for k, v in span["attributes"].items()}
+    expected_url = {"url.full": url + "?q=1#frag", "url.query": "q=1", "url.fragment": "frag"}
+    for data in (crumb["data"], attributes):
+        assert data["http.request.method"] == "GET"
+        assert not {"http.method", "http.query", "http.fragment", "url"} & set(data)
+        assert {k: data[k] for k in expected_url if k in data} == (expected_url if pii else {})
+    assert crumb["data"]["http.response.status_code"] == 200
+    assert attributes["http.response.status_code"] == 200
+    assert isinstance(attributes["code.line.number"], int)
+    assert attributes["code.file.path"].endswith("httpserver.py")  # the calling frame
+    assert "code.lineno" not in attributes

@@ -466,3 +466,35 @@ def _streamed_request_segment(
     if sampling:
         context.custom_sampling_context = dict(sampling)
     return _streamed(op, name, origin, None, {"sentry.segment.name.source": source})
+
+
+# -- outgoing HTTP in streaming mode ------------------------------------------------------
+
+__all__ += ["outgoing_url_attributes"]
+
+
+def outgoing_url_attributes(
+    url: str, query: str, fragment: str, options: Optional[Options] = None
+) -> Dict[str, Any]:
+    """``url.full``/``url.query``/``url.fragment`` of an outgoing request, as sentry_sdk
+    sends them in streaming mode: only when ``data_collection`` (its query filter
+    applied) or ``send_default_pii`` allows the URL at all; ``url`` without query or
+    fragment."""
+    if options is None:
+        options = Scope.get_client().options
+    if _dc.provided_by_user(options):
+        kept = collected_query_string(query, options) if query else None
+    elif options.send_default_pii:
+        kept = query
+    else:
+        return {}
+    attributes: Dict[str, Any] = {}
+    full = url
+    if kept:
+        attributes["url.query"] = kept
+        full += "?" + kept
+    if fragment:
+        attributes["url.fragment"] = fragment
+        full += "#" + fragment
+    attributes["url.full"] = full
+    return attributes

@@ -18,7 +18,9 @@ from sentry_lite.integration_api import (
     active_integration,
     add_http_request_source,
     iter_trace_propagation_headers,
+    outgoing_url_attributes,
     should_propagate_trace,
+    span_streaming_enabled,
     start_span,
 )
 from sentry_lite.integrations import Integration, when_imported
@@ -169,16 +171,24 @@ def _start_request(
         real_url = f"{scheme}://{host}{port_part}{url}"
     base, query, fragment = _split_url(real_url)
     span = start_span(op="http.client", name=f"{method} {base}", origin=HTTP_ORIGIN)
-    span.set_data("http.method", method)
-    span.set_data("http.fragment", fragment)
-    span.set_data("url", base)
-    span.set_data("http.query", query)
-    crumb: Dict[str, Any] = {
-        "http.method": method,
-        "http.fragment": fragment,
-        "url": base,
-        "http.query": query,
-    }
+    crumb: Dict[str, Any]
+    if span_streaming_enabled(client.options):
+        # sentry_sdk's streaming names; the URL only where the privacy settings allow it.
+        crumb = {"http.request.method": method}
+        crumb.update(outgoing_url_attributes(base, query, fragment, client.options))
+        for key, value in crumb.items():
+            span.set_data(key, value)
+    else:
+        span.set_data("http.method", method)
+        span.set_data("http.fragment", fragment)
+        span.set_data("url", base)
+        span.set_data("http.query", query)
+        crumb = {
+            "http.method": method,
+            "http.fragment": fragment,
+            "url": base,
+            "http.query": query,
+        }
     if tunnel_host:
         span.set_data("network.peer.address", conn.host)
         span.set_data("network.peer.port", conn.port)

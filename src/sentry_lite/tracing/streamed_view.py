@@ -21,6 +21,9 @@ _OK_STATUSES = frozenset(("ok", None))
 _RENAMED = {
     "db.system": "db.system.name",
     "http.method": "http.request.method",
+    "code.lineno": "code.line.number",
+    "code.filepath": "code.file.path",
+    "db.name": "db.namespace",
 }
 """Span data keys of the transaction era whose streaming attribute has a new name."""
 _DROPPED = frozenset(("http.fragment", "http.query", "reason", "url"))
@@ -53,6 +56,10 @@ class StreamedSpanView:
     @property
     def containing_transaction(self) -> None:
         return None
+
+    @property
+    def start_timestamp(self) -> Optional[datetime]:
+        return self.span.start_timestamp
 
     # -- naming ---------------------------------------------------------------------------
     @property

@@ -6,7 +6,13 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, Optional, Sequence, Tuple
 
 from sentry_lite.consts import OP, SPANDATA
-from sentry_lite.integration_api import SPANSTATUS, Span, add_breadcrumb, child_span
+from sentry_lite.integration_api import (
+    SPANSTATUS,
+    Span,
+    StreamedSpanView,
+    add_breadcrumb,
+    child_span,
+)
 from sentry_lite.integrations.redis.cache import cache_op, cache_result_data, cache_target
 from sentry_lite.integrations.redis.commands import (
     breadcrumb_data,
@@ -64,6 +70,11 @@ def start_command(
         span.update_data(db_data(client))
     except Exception:
         pass
+    if isinstance(span, StreamedSpanView):  # sentry_sdk's streaming attribute, not cut
+        query_text = describe(name, args, 0)
+        span.set_data("db.query.text", query_text)
+        if cache_span is not None:
+            cache_span.set_data("db.query.text", query_text)
     span.set_tag("redis.is_cluster", is_cluster)
     if name:
         span.set_tag("redis.command", name)
