@@ -19,6 +19,7 @@ from urllib.parse import unquote
 from sentry_lite.integration_api import (
     Options,
     Scope,
+    StreamedSpanView,
     continue_incoming_trace,
     end_request_session,
     enter_request_scopes,
@@ -50,6 +51,7 @@ from sentry_lite.integrations.web.request_data import (
     set_body,
 )
 from sentry_lite.integrations.web.request_state import RequestState, current_request
+from sentry_lite.integrations.web.stream_request import add_asgi_request_attributes
 from sentry_lite.integrations.web.transactions import (
     event_needs_name,
     finish_request_transaction,
@@ -337,6 +339,8 @@ async def run_asgi(
         if options.tracing_enabled:
             if ty == "websocket" or str(method or "").upper() in config.http_methods_to_capture:
                 state.transaction = _start(config, ty, trace_headers, scope)
+                if isinstance(state.transaction, StreamedSpanView):
+                    _stream_attributes(state.transaction, scope)
         elif trace_headers:
             continue_incoming_trace(trace_headers)
         transaction = state.transaction
@@ -360,6 +364,25 @@ async def run_asgi(
         end_request_session()  # i13: release-health sessions
         leave_request_scopes(entered)
         current_request.reset(state_token)
+
+
+def _stream_attributes(segment: Any, scope: AsgiScope) -> None:
+    """The request's attributes on its streamed segment (sentry_sdk's names)."""
+    headers = _headers(scope)
+    path = str(scope.get("root_path", "")) + str(scope.get("path", ""))
+    query = scope.get("query_string") or b""
+    server = scope.get("server")
+    add_asgi_request_attributes(
+        segment,
+        str(scope.get("type")),
+        scope.get("method"),
+        headers,
+        _client_ip(scope, headers),
+        _url(scope, headers.get("host"), path),
+        path,
+        query.decode("latin-1") if isinstance(query, bytes) else str(query),
+        server[0] if server else None,
+    )
 
 
 def _status_recorder(transaction: Any, send: Send) -> Send:

@@ -272,7 +272,11 @@ def _enter(
             )
             if isinstance(state.transaction, StreamedSpanView):  # i14: streaming mode
                 add_wsgi_request_attributes(
-                    state.transaction, environ, _headers(environ), get_client_ip(environ)
+                    state.transaction,
+                    environ,
+                    _headers(environ),
+                    get_client_ip(environ),
+                    get_request_url(environ, config.use_x_forwarded_for),
                 )
     except BaseException:
         _leave(state_token, entered)  # leave this thread as we found it

@@ -100,6 +100,10 @@ class StreamedSpanView:
             return
         self.span.set_attribute(_RENAMED.get(key, key), value)
 
+    def set_attribute(self, key: str, value: Any) -> None:
+        """A streaming attribute under its own name (no legacy renaming or dropping)."""
+        self.span.set_attribute(key, value)
+
     def update_data(self, data: Dict[str, Any]) -> None:
         for key, value in data.items():
             self.set_data(key, value)

@@ -9,10 +9,21 @@ from __future__ import annotations
 import logging
 from typing import Any, Dict, Optional
 
-from sentry_lite.integration_api import Scope
+from sentry_lite.integration_api import (
+    SEND,
+    Scope,
+    collected_query_string,
+    data_collection_configured,
+    may_collect,
+)
 from sentry_lite.integrations.web.request_data import filter_headers
 
-__all__ = ["add_wsgi_request_attributes", "is_localhost"]
+__all__ = [
+    "add_asgi_request_attributes",
+    "add_wsgi_request_attributes",
+    "is_localhost",
+    "request_url_attributes",
+]
 
 logger = logging.getLogger("sentry_lite")
 
@@ -45,10 +56,17 @@ def is_localhost(
 
 
 def add_wsgi_request_attributes(
-    segment: Any, environ: Dict[str, Any], headers: Dict[str, Any], client_ip: Optional[str]
+    segment: Any,
+    environ: Dict[str, Any],
+    headers: Dict[str, Any],
+    client_ip: Optional[str],
+    url: str,
 ) -> None:
+    """``url`` is the request's URL without its query string."""
     try:
-        pii = Scope.get_client().options.send_default_pii
+        options = Scope.get_client().options
+        pii = options.send_default_pii
+        user_info = may_collect("user_info", options) == SEND
         scope = Scope.get_isolation_scope()
         host = environ.get("HTTP_HOST")
         scope.set_attribute(
@@ -62,7 +80,7 @@ def add_wsgi_request_attributes(
         )
         if environ.get("HTTP_USER_AGENT"):
             scope.set_attribute("user_agent.original", environ["HTTP_USER_AGENT"])
-        if pii and client_ip:
+        if user_info and client_ip:
             scope.set_attribute("user.ip_address", client_ip)
         method = environ.get("REQUEST_METHOD")
         if method:
@@ -78,5 +96,72 @@ def add_wsgi_request_attributes(
                 segment.set_data("server.port", int(port))
             except ValueError:
                 pass
+        for name, value in request_url_attributes(
+            options, url, environ.get("PATH_INFO") or "", environ.get("QUERY_STRING") or ""
+        ).items():
+            segment.set_attribute(name, value)
+        if user_info and client_ip:
+            segment.set_attribute("client.address", client_ip)
     except Exception:  # noqa: BLE001 - never fail the request for an attribute
         logger.debug("sentry_lite: could not add the request attributes", exc_info=True)
+
+
+def add_asgi_request_attributes(
+    segment: Any,
+    asgi_type: str,
+    method: Optional[str],
+    headers: Dict[str, str],
+    client_ip: Optional[str],
+    url: str,
+    path: str,
+    query: str,
+    server_host: Optional[str],
+) -> None:
+    """The ASGI twin of :func:`add_wsgi_request_attributes`: ``headers`` with lower-case
+    names, ``url`` without its query string."""
+    try:
+        options = Scope.get_client().options
+        user_info = may_collect("user_info", options) == SEND
+        scope = Scope.get_isolation_scope()
+        host = headers.get("host")
+        scope.set_attribute(
+            "sentry.is_localhost",
+            is_localhost(
+                client_ip, None if host else server_host, host, headers.get("x-forwarded-host")
+            ),
+        )
+        if headers.get("user-agent"):
+            scope.set_attribute("user_agent.original", headers["user-agent"])
+        if user_info and client_ip:
+            scope.set_attribute("user.ip_address", client_ip)
+        segment.set_attribute("network.protocol.name", asgi_type)
+        if method:
+            segment.set_attribute("http.request.method", method.upper())
+        pii = options.send_default_pii
+        for name, value in filter_headers({}, dict(headers), pii, annotated=False).items():
+            segment.set_attribute(f"http.request.header.{name.lower()}", value)
+        for name, value in request_url_attributes(options, url, path, query).items():
+            segment.set_attribute(name, value)
+        if user_info and client_ip:
+            segment.set_attribute("client.address", client_ip)
+    except Exception:  # noqa: BLE001 - never fail the request for an attribute
+        logger.debug("sentry_lite: could not add the request attributes", exc_info=True)
+
+
+def request_url_attributes(options: Any, url: str, path: str, query: str) -> Dict[str, Any]:
+    """``url.full``, ``url.path`` and ``http.query`` of an incoming request, as sentry_sdk
+    sends them in streaming mode: with ``data_collection`` (its query filter applied) or
+    ``send_default_pii``, else none."""
+    if data_collection_configured(options):
+        kept = collected_query_string(query, options) if query else None
+    elif options.send_default_pii:
+        kept = query or None
+    else:
+        return {}
+    attributes: Dict[str, Any] = {}
+    if kept:
+        attributes["http.query"] = kept
+    if path:
+        attributes["url.path"] = path
+    attributes["url.full"] = f"{url}?{kept}" if kept else url
+    return attributes
