@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import warnings
 from typing import Any, Callable
@@ -309,3 +310,48 @@ def test_list_of_failed_codes_is_deprecated_as_in_sentry_sdk() -> None:
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             integration(failed_request_status_codes={500})
+
+
+# -- span streaming (trace_lifecycle="stream") -----------------------------------------------
+
+
+@pytest.mark.parametrize("pii", [False, True])
+def test_streamed_segment_has_the_request_attributes(
+    sentry_init: Callable[..., Any], receiver: Receiver, pii: bool
+) -> None:
+    """sentry_sdk 2.75's request attributes on the ``http.server`` segment: the route,
+    the body the endpoint read (as JSON), and the URL, query and client address only
+    where the privacy settings allow them."""
+
+    async def create(request: Request) -> JSONResponse:
+        return JSONResponse(await request.json())
+
+    sentry_init(
+        integrations=[StarletteIntegration(transaction_style="url")],
+        traces_sample_rate=1.0,
+        trace_lifecycle="stream",
+        send_default_pii=pii,
+    )
+    app = Starlette(routes=[Route("/items/{item_id}", create, methods=["POST"])])
+    response = TestClient(app).post("/items/7?color=red", json={"name": "ball"})
+    assert response.status_code == 200
+    sentry_lite.flush(5)
+    (segment,) = [
+        span
+        for item in receiver.items("span")
+        for span in item.get_json()["items"]
+        if span["is_segment"]
+    ]
+    attributes = {k: v["value"] for k, v in segment["attributes"].items()}
+    assert segment["name"] == "/items/{item_id}"
+    assert attributes["http.route"] == "/items/{item_id}"
+    assert attributes["http.request.method"] == "POST"
+    assert attributes["http.response.status_code"] == 200
+    assert json.loads(attributes["http.request.body.data"]) == {"name": "ball"}
+    private = {"url.full", "url.path", "http.query", "client.address"}
+    if pii:
+        assert attributes["url.full"] == "http://testserver/items/7?color=red"
+        assert attributes["http.query"] == "color=red"
+        assert attributes["client.address"] == "testclient"
+    else:
+        assert not private & set(attributes)

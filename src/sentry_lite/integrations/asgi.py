@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import json
 import logging
 import sys
 from typing import Any, Awaitable, Callable, Dict, Optional, Tuple
 from urllib.parse import unquote
 
 from sentry_lite.integration_api import (
+    OMIT,
     Options,
     Scope,
     StreamedSpanView,
@@ -24,10 +26,19 @@ from sentry_lite.integration_api import (
     end_request_session,
     enter_request_scopes,
     leave_request_scopes,
+    may_collect,
     start_request_session,
     start_request_transaction,
 )
 from sentry_lite.integrations.web.asgi_body import BodyRecorder
+from sentry_lite.integrations.web.asgi_scope import (
+    BODY_METHODS,
+    client_ip,
+    content_length,
+    headers_of,
+    request_url,
+    scan,
+)
 from sentry_lite.integrations.web.config import (
     DEFAULT_HTTP_METHODS_TO_CAPTURE,
     SOURCE_COMPONENT,
@@ -39,6 +50,7 @@ from sentry_lite.integrations.web.config import (
     warn_unknown,
 )
 from sentry_lite.integrations.web.request_data import (
+    UPLOADED_FILE,
     body_within_bounds,
     collects_request_body,
     collects_user_info,
@@ -72,13 +84,6 @@ Receive = Callable[[], Awaitable[Dict[str, Any]]]
 Send = Callable[[Dict[str, Any]], Awaitable[None]]
 AsgiApp = Callable[[AsgiScope, Receive, Send], Awaitable[Any]]
 
-_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
-_TRACE_HEADERS = {
-    b"sentry-trace": "sentry-trace",
-    b"baggage": "baggage",
-    b"traceparent": "traceparent",
-}
-
 
 class AsgiConfig:
     """How one integration (or a bare middleware) handles its requests; frameworks subclass."""
@@ -110,7 +115,13 @@ class AsgiConfig:
             path = getattr(route, "path", None) if route is not None else None
             if path is not None:
                 return path, SOURCE_ROUTE
-        return _url(scope, None), SOURCE_URL
+        return request_url(scope, None), SOURCE_URL
+
+    def route(self, scope: AsgiScope) -> Optional[str]:
+        """The matched route's template (``/users/{id}``), for ``http.route``."""
+        route = scope.get("route")
+        path = getattr(route, "path", None) if route is not None else None
+        return path if isinstance(path, str) else None
 
     def path(self, scope: AsgiScope) -> str:
         path = str(scope.get("path", ""))
@@ -150,7 +161,7 @@ class AsgiRequestState(RequestState):
         user_info = collects_user_info(options)
         ty = scope.get("type")
         request = event.setdefault("request", {})
-        headers = _headers(scope)
+        headers = headers_of(scope)
         if ty in ("http", "websocket"):
             request["method"] = scope.get("method")
             host = headers.get("host")
@@ -164,9 +175,9 @@ class AsgiRequestState(RequestState):
             )
             if include:
                 request["query_string"] = query
-            request["url"] = _url(scope, host, config.path(scope))
+            request["url"] = request_url(scope, host, config.path(scope))
         if user_info and scope.get("client"):
-            request["env"] = {"REMOTE_ADDR": _client_ip(scope, headers)}
+            request["env"] = {"REMOTE_ADDR": client_ip(scope, headers)}
         cookies = request_cookies(parse_cookies(headers.get("cookie")), options)
         if cookies:
             request["cookies"] = cookies
@@ -185,7 +196,7 @@ class AsgiRequestState(RequestState):
         options: Options,
         headers: Dict[str, str],
     ) -> None:
-        length = _content_length(headers)
+        length = content_length(headers)
         recorder = self.body
         if not length and (recorder is None or not recorder.size):
             return
@@ -202,76 +213,23 @@ class AsgiRequestState(RequestState):
 
         set_body(event, request, options, length, read)
 
-
-def _headers(scope: AsgiScope) -> Dict[str, str]:
-    headers: Dict[str, str] = {}
-    for raw_key, raw_value in scope.get("headers") or ():
-        key = raw_key.decode("latin-1")
-        value = raw_value.decode("latin-1")
-        headers[key] = headers[key] + ", " + value if key in headers else value
-    return headers
-
-
-def _content_length(headers: Dict[str, str]) -> int:
-    try:
-        return int(headers.get("content-length") or 0)
-    except ValueError:
-        return 0
-
-
-def _client_ip(scope: AsgiScope, headers: Dict[str, str]) -> Optional[str]:
-    forwarded = headers.get("x-forwarded-for")
-    if forwarded:
-        return forwarded.split(",")[0].strip()
-    real = headers.get("x-real-ip")
-    if real:
-        return real
-    client = scope.get("client")
-    return client[0] if client else None
-
-
-def _url(scope: AsgiScope, host: Optional[str], path: Optional[str] = None) -> str:
-    """The request URL without query string (scheme://host/path, or just the path)."""
-    if path is None:
-        path = str(scope.get("root_path", "")) + str(scope.get("path", ""))
-    ty = scope.get("type")
-    scheme = scope.get("scheme", "http" if ty == "http" else "ws")
-    if host:
-        return f"{scheme}://{host}{path}"
-    server = scope.get("server")
-    if server:
-        server_host, port = server[0], server[1]
-        if port != _DEFAULT_PORTS.get(scheme):
-            return f"{scheme}://{server_host}:{port}{path}"
-        return f"{scheme}://{server_host}{path}"
-    return path
-
-
-_BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-_SCANNED = frozenset({b"content-length", b"transfer-encoding", *_TRACE_HEADERS})
-
-
-def _scan(scope: AsgiScope, want_body: bool) -> Tuple[int, Optional[Dict[str, str]]]:
-    """One pass over the raw headers: (body length, -1 if chunked; trace headers or None)."""
-    length = 0
-    trace: Optional[Dict[str, str]] = None
-    for key, value in scope.get("headers") or ():
-        if key not in _SCANNED:
-            continue
-        name = _TRACE_HEADERS.get(key)
-        if name is not None:
-            if trace is None:
-                trace = {}
-            trace[name] = value.decode("latin-1")
-        elif want_body:
-            if key == b"transfer-encoding":
-                length = -1
-            else:
-                try:
-                    length = int(value)
-                except ValueError:
-                    length = -1
-    return length, trace
+    def body_attribute(self, options: Options) -> Optional[str]:
+        """``http.request.body.data`` of a streamed segment: what the app read, as JSON."""
+        if may_collect("http_bodies:incoming_request", options) == OMIT:
+            return None
+        headers = headers_of(self.scope)
+        length = content_length(headers)
+        if not length:
+            return None
+        if not body_within_bounds(options, length):
+            return "[Exceeds maximum size]"
+        recorder = self.body
+        if recorder is None or not recorder.complete or not recorder.chunks:
+            return None
+        parsed = parse_raw_body(b"".join(recorder.chunks), headers.get("content-type"))[1]
+        if isinstance(parsed, dict):
+            parsed = {k: "[Unparsable]" if v is UPLOADED_FILE else v for k, v in parsed.items()}
+        return None if parsed is None else json.dumps(parsed)
 
 
 async def run_asgi(
@@ -326,11 +284,11 @@ async def run_asgi(
         method = scope.get("method")
         want_body = (
             ty == "http"
-            and method in _BODY_METHODS
+            and method in BODY_METHODS
             and options.get("max_request_body_size", "medium") != "never"
         )
         try:
-            length, trace_headers = _scan(scope, want_body)
+            length, trace_headers = scan(scope, want_body)
         except Exception:  # malformed headers are the server's problem, not ours
             length, trace_headers = 0, None
         if length and body_within_bounds(options, max(length, 0)):
@@ -358,6 +316,13 @@ async def run_asgi(
             try:
                 name, source = config.name(scope)
                 name_transaction(state.transaction, config.generic_name, name, source)
+                if isinstance(state.transaction, StreamedSpanView):
+                    route = config.route(scope)
+                    if route:
+                        state.transaction.set_attribute("http.route", route)
+                    body = state.body_attribute(options)
+                    if body:
+                        state.transaction.set_attribute("http.request.body.data", body)
             except Exception:
                 pass
             finish_request_transaction(state.transaction, exc_info)
@@ -368,7 +333,7 @@ async def run_asgi(
 
 def _stream_attributes(segment: Any, scope: AsgiScope) -> None:
     """The request's attributes on its streamed segment (sentry_sdk's names)."""
-    headers = _headers(scope)
+    headers = headers_of(scope)
     path = str(scope.get("root_path", "")) + str(scope.get("path", ""))
     query = scope.get("query_string") or b""
     server = scope.get("server")
@@ -377,8 +342,8 @@ def _stream_attributes(segment: Any, scope: AsgiScope) -> None:
         str(scope.get("type")),
         scope.get("method"),
         headers,
-        _client_ip(scope, headers),
-        _url(scope, headers.get("host"), path),
+        client_ip(scope, headers),
+        request_url(scope, headers.get("host"), path),
         path,
         query.decode("latin-1") if isinstance(query, bytes) else str(query),
         server[0] if server else None,

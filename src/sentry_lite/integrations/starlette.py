@@ -114,6 +114,9 @@ class StarletteConfig(AsgiConfig):
                 return path, SOURCE_ROUTE
         return AsgiConfig.name(self, scope)
 
+    def route(self, scope: AsgiScope) -> Optional[str]:
+        return _route_path(scope)
+
     def extract(
         self, event: Event, request: Dict[str, Any], scope: AsgiScope, options: Options
     ) -> None:
