@@ -103,3 +103,41 @@ def test_same_spans_as_sentry_sdk(name: str) -> None:
     assert normalise_spans(got_spans) == normalise_spans(want_spans)
     assert normalise_headers(got_headers) == normalise_headers(want_headers)
     assert got_lost == want_lost
+
+
+def _traced_helper() -> int:
+    return 2
+
+
+def test_functions_to_trace_and_legacy_decorator_in_streaming_mode(
+    sentry_init: Any, receiver: Receiver
+) -> None:
+    """As sentry_sdk 2.75: ``functions_to_trace`` wraps with ``traces.trace`` in streaming
+    mode (a child span per call); the legacy ``@trace`` warns and runs without a span."""
+    import sentry_lite
+    from tests import test_span_streaming as this_module
+
+    original = this_module._traced_helper
+    try:
+        sentry_init(
+            traces_sample_rate=1.0,
+            trace_lifecycle="stream",
+            functions_to_trace=[{"qualified_name": "tests.test_span_streaming._traced_helper"}],
+        )
+
+        @sentry_lite.trace
+        def legacy() -> int:
+            return 1
+
+        with sentry_lite.traces.start_span(name="segment"):
+            assert this_module._traced_helper() == 2
+            with pytest.warns(DeprecationWarning, match="traces.trace"):
+                assert legacy() == 1
+        sentry_lite.flush(5)
+    finally:
+        this_module._traced_helper = original
+    spans = [span for item in receiver.items("span") for span in item.get_json()["items"]]
+    assert sorted(span["name"] for span in spans) == [
+        "segment",
+        "tests.test_span_streaming._traced_helper",
+    ]

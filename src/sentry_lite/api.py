@@ -26,6 +26,7 @@ from sentry_lite.scope import (
 from sentry_lite.tracing.decorator import instrument_functions, trace
 from sentry_lite.tracing.noop import NoOpSpan
 from sentry_lite.tracing.span import Span
+from sentry_lite.tracing.stream_sampling import span_streaming_enabled
 from sentry_lite.tracing.transaction import Transaction
 from sentry_lite.types import Breadcrumb, Event, EventProcessor, Hint
 from sentry_lite.uwsgi_check import check_uwsgi_thread_support
@@ -393,7 +394,12 @@ def init(
     if _integration_setup is not None:
         client.integrations = _integration_setup(client.options)
     if client.options["functions_to_trace"]:
-        instrument_functions(client.options["functions_to_trace"])
+        decorator: Any = None
+        if span_streaming_enabled(client.options):
+            from sentry_lite import traces  # streamed spans
+
+            decorator = traces.trace
+        instrument_functions(client.options["functions_to_trace"], decorator)
     Scope.get_global_scope().set_client(client)
     if client.is_active():
         check_uwsgi_thread_support()

@@ -44,6 +44,21 @@ def _current_span() -> Any:
     return host.current.current_scope().span
 
 
+def _streamed(parent: Any) -> bool:
+    """A streamed span (``trace_lifecycle="stream"``) has no ``start_child``: there the
+    legacy decorator warns and runs the function without a span, as sentry_sdk does."""
+    if hasattr(parent, "start_child"):
+        return False
+    import warnings
+
+    warnings.warn(
+        "Use the @sentry_sdk.traces.trace decorator in span streaming mode.",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    return True
+
+
 def _decorate(
     func: Callable[P, R],
     op: Optional[str],
@@ -61,7 +76,7 @@ def _decorate(
         @functools.wraps(func)
         async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
             parent = _current_span()
-            if parent is None:
+            if parent is None or _streamed(parent):
                 return await coroutine_function(*args, **kwargs)
             with parent.start_child(op=span_op, name=span_name) as span:
                 if attributes:
@@ -73,7 +88,7 @@ def _decorate(
     @functools.wraps(func)
     def sync_wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         parent = _current_span()
-        if parent is None:
+        if parent is None or _streamed(parent):
             return func(*args, **kwargs)
         with parent.start_child(op=span_op, name=span_name) as span:
             if attributes:
@@ -119,9 +134,11 @@ def trace(
     return decorator
 
 
-def instrument_functions(functions_to_trace: Any) -> None:
+def instrument_functions(functions_to_trace: Any, decorator: Any = None) -> None:
     """Wrap each ``{"qualified_name": "pkg.mod.func" | "pkg.mod.Class.method"}`` with
-    ``@trace``: the ``functions_to_trace`` option. Unknown names are logged and skipped."""
+    ``decorator`` (``@trace``, or ``traces.trace`` in streaming mode): the
+    ``functions_to_trace`` option. Unknown names are logged and skipped."""
+    wrap = decorator or trace
     import importlib
     import logging
 
@@ -135,12 +152,12 @@ def instrument_functions(functions_to_trace: Any) -> None:
         try:
             try:
                 module = importlib.import_module(module_name)
-                setattr(module, attr, trace(getattr(module, attr)))
+                setattr(module, attr, wrap(getattr(module, attr)))
             except ModuleNotFoundError:
                 module_name, class_name = module_name.rsplit(".", 1)
                 owner = getattr(importlib.import_module(module_name), class_name)
                 raw = owner.__dict__[attr]
-                wrapped: Any = trace(getattr(owner, attr))
+                wrapped: Any = wrap(getattr(owner, attr))
                 if isinstance(raw, (staticmethod, classmethod)):
                     # getattr already bound a classmethod; keep it bound that way.
                     wrapped = staticmethod(wrapped)
