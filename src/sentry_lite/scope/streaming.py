@@ -83,6 +83,13 @@ class ScopeStreaming(ScopeTracing):
             if source:
                 span._segment.set_attribute(_SOURCE, getattr(source, "value", source))
 
+    @classmethod
+    def set_custom_sampling_context(cls, custom_sampling_context: Dict[str, Any]) -> None:
+        """Extra keys for ``traces_sampler``'s sampling context of the next segment of
+        the active trace (the WSGI environ, say), as sentry_sdk's classmethod."""
+        context = cls.get_current_scope().get_active_propagation_context()
+        context.custom_sampling_context = custom_sampling_context
+
     # -- starting spans -----------------------------------------------------------------
     def start_streamed_span(
         self,
