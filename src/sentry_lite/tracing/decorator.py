@@ -64,9 +64,40 @@ def _decorate(
     op: Optional[str],
     name: Optional[str],
     attributes: Optional[Dict[str, Any]],
+    template: Any = None,
 ) -> Callable[P, R]:
-    span_op = op or DEFAULT_OP
-    span_name = name or qualname_from_function(func) or ""
+    function_name = name or qualname_from_function(func) or ""
+    if template is not None:
+        from sentry_lite.tracing import span_templates as templates  # AI functions only
+
+        span_op = op or templates.span_op(template)
+    else:
+        span_op = op or DEFAULT_OP
+
+    def begin(parent: Any, kwargs: Dict[str, Any]) -> Any:
+        if template is None:
+            span = parent.start_child(op=span_op, name=function_name)
+            if attributes:
+                span.update_data(attributes)
+            return span
+        span = parent.start_child(
+            op=span_op, name=templates.span_name(template, function_name, kwargs)
+        )
+        if attributes:
+            span.update_data(attributes)
+        return span
+
+    def inputs(span: Any, args: Any, kwargs: Dict[str, Any]) -> None:
+        if template is not None:
+            options = host.current.client().options
+            span.update_data(
+                templates.input_data(template, options, function_name, func, args, kwargs)
+            )
+
+    def outputs(span: Any, result: Any) -> None:
+        if template is not None:
+            options = host.current.client().options
+            span.update_data(templates.output_data(template, options, result))
 
     import inspect  # here, not at import: it costs ~5 ms of start-up
 
@@ -78,11 +109,13 @@ def _decorate(
             parent = _current_span()
             if parent is None or _streamed(parent):
                 return await coroutine_function(*args, **kwargs)
-            with parent.start_child(op=span_op, name=span_name) as span:
-                if attributes:
-                    span.update_data(attributes)
-                return await coroutine_function(*args, **kwargs)
+            with begin(parent, kwargs) as span:
+                inputs(span, args, kwargs)
+                result = await coroutine_function(*args, **kwargs)
+                outputs(span, result)
+                return result
 
+        _keep_signature(async_wrapper, func, inspect)
         return cast(Callable[P, R], async_wrapper)
 
     @functools.wraps(func)
@@ -90,12 +123,23 @@ def _decorate(
         parent = _current_span()
         if parent is None or _streamed(parent):
             return func(*args, **kwargs)
-        with parent.start_child(op=span_op, name=span_name) as span:
-            if attributes:
-                span.update_data(attributes)
-            return func(*args, **kwargs)
+        with begin(parent, kwargs) as span:
+            inputs(span, args, kwargs)
+            result = func(*args, **kwargs)
+            outputs(span, result)
+            return result
 
+    _keep_signature(sync_wrapper, func, inspect)
     return sync_wrapper
+
+
+def _keep_signature(wrapper: Any, func: Any, inspect: Any) -> None:
+    """``inspect.getcallargs`` and other readers that do not follow ``__wrapped__`` see
+    the function's own parameters, not ``(*args, **kwargs)``."""
+    try:
+        wrapper.__signature__ = inspect.signature(func)
+    except (TypeError, ValueError):
+        pass
 
 
 @overload
@@ -126,10 +170,10 @@ def trace(
     The decorated function keeps its signature for type checkers (``ParamSpec``).
     """
     if func is not None:
-        return _decorate(func, op, name, attributes)
+        return _decorate(func, op, name, attributes, template)
 
     def decorator(f: Callable[P, R]) -> Callable[P, R]:
-        return _decorate(f, op, name, attributes)
+        return _decorate(f, op, name, attributes, template)
 
     return decorator
 
