@@ -7,6 +7,7 @@ active: the client itself knows nothing of integrations.
 
 from __future__ import annotations
 
+import importlib
 import sys
 import warnings
 from contextlib import contextmanager
@@ -394,11 +395,8 @@ def init(
     if _integration_setup is not None:
         client.integrations = _integration_setup(client.options)
     if client.options["functions_to_trace"]:
-        decorator: Any = None
-        if span_streaming_enabled(client.options):
-            from sentry_lite import traces  # streamed spans
-
-            decorator = traces.trace
+        streamed = span_streaming_enabled(client.options)  # then streamed spans
+        decorator = importlib.import_module("sentry_lite.traces").trace if streamed else None
         instrument_functions(client.options["functions_to_trace"], decorator)
     Scope.get_global_scope().set_client(client)
     if client.is_active():
