@@ -60,6 +60,33 @@ def test_control_flow_and_expected_errors_are_not_reported(
     assert statuses == {"ignored": "aborted", "expected": "internal_error"}
 
 
+def test_streaming_mode_reports_the_task_error(
+    sentry_init: Callable[..., Any], receiver: Receiver
+) -> None:
+    """With ``trace_lifecycle="stream"`` a failing task is still reported (before: the
+    running-status update hit the raw streamed span and the error event was lost) and
+    its segment is marked ``error``."""
+    sentry_init(
+        integrations=[CeleryIntegration()], traces_sample_rate=1.0, trace_lifecycle="stream"
+    )
+    app = eager_app()
+
+    @app.task(name="divide")
+    def divide(x: int, y: int) -> float:
+        return x / y
+
+    with sentry_lite.traces.start_span(name="caller") as caller:
+        divide.delay(1, 0)
+    sentry_lite.flush(5)
+    (event,) = receiver.events
+    assert event["exception"]["values"][0]["type"] == "ZeroDivisionError"
+    assert event["exception"]["values"][0]["mechanism"]["type"] == "celery"
+    assert event["contexts"]["trace"]["trace_id"] == caller.trace_id
+    spans = [s for item in receiver.items("span") for s in item.get_json()["items"]]
+    ops = {s["attributes"].get("sentry.op", {}).get("value"): s for s in spans}
+    assert ops["queue.process"]["status"] == "error"
+
+
 @pytest.mark.parametrize(
     ("integration_default", "per_call", "propagated"),
     [(True, None, True), (False, None, False), (True, False, False), (False, True, True)],

@@ -23,7 +23,6 @@ from sentry_lite.options import Options
 from sentry_lite.scope import (
     EnteredScopes,
     Scope,
-    active_span,
     add_global_event_processor,
     enter_request_scopes,
     isolation_scope,
@@ -33,6 +32,9 @@ from sentry_lite.scope import (
     should_send_default_pii,
     use_isolation_scope,
     use_scope,
+)
+from sentry_lite.scope import (
+    active_span as _active_span,
 )
 from sentry_lite.scope.spans import continue_trace_on, start_transaction_on
 from sentry_lite.tracing.decorator import qualname_from_function
@@ -149,7 +151,7 @@ def child_span(op: str, name: Optional[str], origin: str) -> Optional[Span]:
     when tracing is off or the request was not sampled.
     """
     try:
-        parent = active_span()
+        parent = _active_span()
         if parent is None:
             return None
         if isinstance(parent, StreamedSpan):
@@ -431,6 +433,15 @@ from sentry_lite.tracing.streamed import StreamedSpan  # noqa: E402
 from sentry_lite.tracing.streamed_view import StreamedSpanView  # noqa: E402
 
 __all__ += ["StreamedSpan", "StreamedSpanView", "span_streaming_enabled"]
+
+
+def active_span() -> Any:
+    """The running span (current scope's, else isolation scope's), or None; a streamed
+    span comes behind the span surface integrations use (``StreamedSpanView``)."""
+    span = _active_span()
+    if isinstance(span, StreamedSpan):
+        return StreamedSpanView(span)
+    return span
 
 
 def _streamed(

@@ -25,6 +25,7 @@ from sentry_lite.integration_api import (
     FILTERED,
     SPANSTATUS,
     MonitorStatus,
+    StreamedSpanView,
     TransactionSource,
     active_integration,
     active_span,
@@ -226,6 +227,10 @@ def _start_transaction(job: Any, queue: Any) -> Any:
     if transaction is not None:
         try:
             transaction.set_data(SPANDATA.MESSAGING_DESTINATION_NAME, queue.name)
+            if isinstance(transaction, StreamedSpanView):  # sentry_sdk's streaming extras
+                transaction.set_data(SPANDATA.MESSAGING_MESSAGE_ID, job.id)
+                if job.func_name is not None:
+                    transaction.set_attribute("code.function.name", job.func_name)
         except Exception:
             pass
     return transaction
