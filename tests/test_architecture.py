@@ -44,6 +44,7 @@ LAYERS: List[Tuple[str, Tuple[str, ...]]] = [
         (
             "api",
             "integration_api",
+            "integration_privacy",
             "crons",
             "utils",
             "scrubber",

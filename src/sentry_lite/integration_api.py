@@ -316,9 +316,17 @@ def add_http_request_source(span: Span) -> None:
         logger.debug("sentry_lite: could not add the request source", exc_info=True)
 
 
-# -- i11data: data_collection, the one privacy predicate -------------------------------
-from sentry_lite import data_collection as _dc  # noqa: E402
-from sentry_lite.data_collection import FILTER, OMIT, SEND  # noqa: E402
+# -- the privacy predicate (data_collection), in its own module -------------------------
+from sentry_lite.integration_privacy import (  # noqa: E402
+    FILTER,
+    OMIT,
+    SEND,
+    collected_key_values,
+    collected_query_string,
+    data_collection_configured,
+    may_collect,
+    outgoing_url_attributes,
+)
 
 __all__ += [
     "FILTER",
@@ -328,50 +336,8 @@ __all__ += [
     "collected_query_string",
     "data_collection_configured",
     "may_collect",
+    "outgoing_url_attributes",
 ]
-
-
-def may_collect(category: str, options: Optional[Options] = None) -> str:
-    """The privacy predicate every integration asks: SEND, FILTER or OMIT.
-
-    ``category``: ``user_info``, ``queues``, ``database_query_data``,
-    ``http_bodies:incoming_request``, ... (the fields of ``data_collection``). Without
-    ``data_collection`` the answer follows ``send_default_pii`` (FILTER when off).
-    """
-    if options is None:
-        options = Scope.get_client().options
-    return _dc.decision(options, category)
-
-
-def data_collection_configured(options: Optional[Options] = None) -> bool:
-    """Did the user set ``data_collection``? (Then it, not ``send_default_pii``, decides.)"""
-    if options is None:
-        options = Scope.get_client().options
-    return _dc.provided_by_user(options)
-
-
-def collected_key_values(
-    category: str, items: Dict[Any, Any], options: Optional[Options] = None
-) -> Dict[Any, Any]:
-    """``items`` (cookies, ``http_headers.request``, ``url_query_params``) as the
-    configured ``data_collection`` mode lets them through: withheld values ``[Filtered]``,
-    everything dropped for ``off``. Only meaningful when ``data_collection_configured``."""
-    if options is None:
-        options = Scope.get_client().options
-    resolved = options.get("data_collection") or {}
-    behaviour: Any = resolved
-    for part in category.split("."):
-        behaviour = behaviour.get(part) if isinstance(behaviour, dict) else None
-    return _dc.filter_key_values(items, behaviour if isinstance(behaviour, dict) else {})
-
-
-def collected_query_string(query: str, options: Optional[Options] = None) -> Optional[str]:
-    """A query string filtered by ``url_query_params`` and re-encoded, or None if empty."""
-    if options is None:
-        options = Scope.get_client().options
-    resolved = options.get("data_collection") or {}
-    behaviour = resolved.get("url_query_params") if isinstance(resolved, dict) else None
-    return _dc.filter_query_string(query, behaviour if isinstance(behaviour, dict) else {})
 
 
 # -- i13: logs, metrics, sessions --
@@ -477,35 +443,3 @@ def _streamed_request_segment(
     if sampling:
         context.custom_sampling_context = dict(sampling)
     return _streamed(op, name, origin, None, {"sentry.segment.name.source": source})
-
-
-# -- outgoing HTTP in streaming mode ------------------------------------------------------
-
-__all__ += ["outgoing_url_attributes"]
-
-
-def outgoing_url_attributes(
-    url: str, query: str, fragment: str, options: Optional[Options] = None
-) -> Dict[str, Any]:
-    """``url.full``/``url.query``/``url.fragment`` of an outgoing request, as sentry_sdk
-    sends them in streaming mode: only when ``data_collection`` (its query filter
-    applied) or ``send_default_pii`` allows the URL at all; ``url`` without query or
-    fragment."""
-    if options is None:
-        options = Scope.get_client().options
-    if _dc.provided_by_user(options):
-        kept = collected_query_string(query, options) if query else None
-    elif options.send_default_pii:
-        kept = query
-    else:
-        return {}
-    attributes: Dict[str, Any] = {}
-    full = url
-    if kept:
-        attributes["url.query"] = kept
-        full += "?" + kept
-    if fragment:
-        attributes["url.fragment"] = fragment
-        full += "#" + fragment
-    attributes["url.full"] = full
-    return attributes
