@@ -533,3 +533,28 @@ def test_installed_modules_shortcut_reads_egg_info_and_odd_metadata_like_importl
         slow = contexts._read_modules()
     assert fast == slow
     assert fast["odd-name"] == "1.0rc1" and fast["eggy"] == "2.0"
+
+
+@pytest.mark.parametrize(
+    ("env", "given", "expected"),
+    [
+        (None, None, False),
+        ("1", None, True),
+        ("0", None, False),
+        ("1", False, False),
+        ("0", True, True),
+    ],
+)
+def test_keep_alive_reads_sentry_keep_alive(
+    monkeypatch: pytest.MonkeyPatch, env: Any, given: Any, expected: bool
+) -> None:
+    """As sentry_sdk: ``SENTRY_KEEP_ALIVE`` when the option is not given, False by default."""
+    monkeypatch.delenv("SENTRY_KEEP_ALIVE", raising=False)
+    if env is not None:
+        monkeypatch.setenv("SENTRY_KEEP_ALIVE", env)
+    options = {} if given is None else {"keep_alive": given}
+    client = sentry_lite.Client(dsn="http://key@127.0.0.1:9/1", **options)
+    try:
+        assert client.options["keep_alive"] is expected
+    finally:
+        client.close()
