@@ -13,7 +13,7 @@ import warnings
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, Mapping, Optional, Union, overload
 
-from sentry_lite.client_base import BaseClient
+from sentry_lite.client_base import BaseClient, NonRecordingClient
 from sentry_lite.debug_logging import log_init_summary, setup_debug_logging
 from sentry_lite.dsn import Dsn
 from sentry_lite.options import options_help
@@ -94,8 +94,9 @@ get_global_scope = Scope.get_global_scope
 
 
 def is_initialized() -> bool:
-    """True once ``init`` created an active client (with a DSN or a transport)."""
-    return Scope.get_client().is_active()
+    """True once ``init`` (or ``set_client``) installed a client, DSN or not, as in
+    sentry_sdk: libraries ask it to learn whether the app set the SDK up."""
+    return not isinstance(Scope.get_client(), NonRecordingClient)
 
 
 # -- capturing ----------------------------------------------------------------------------
