@@ -130,3 +130,37 @@ def test_invalid_mode_warns_and_falls_back(caplog: pytest.LogCaptureFixture) -> 
 def test_query_string_is_reencoded() -> None:
     assert filter_query_string("a=1&auth=x", {"mode": "denylist"}) == "a=1&auth=%5BFiltered%5D"
     assert filter_query_string("a=1", {"mode": "off"}) is None
+
+
+def test_stack_frame_variables_decide_and_filter_frame_locals(
+    sentry_init: Any, receiver: Receiver
+) -> None:
+    """sentry_sdk 2.75: with ``data_collection``, ``stack_frame_variables`` wins over
+    ``include_local_variables`` and its denylist filters locals by name (the default
+    sensitive terms and the user's). Before, locals were sent unfiltered: the scrubber
+    does not run when ``data_collection`` is set."""
+    import sentry_lite
+
+    sentry_init(
+        include_local_variables=False,
+        data_collection={"stack_frame_variables": {"mode": "denylist", "terms": ["nickname"]}},
+    )
+
+    def fail() -> None:
+        safe_value = "not sensitive"  # noqa: F841
+        password = "hunter2"  # noqa: F841
+        nickname = "Bugsy"  # noqa: F841
+        raise ValueError("boom")
+
+    try:
+        fail()
+    except ValueError:
+        sentry_lite.capture_exception()
+    sentry_lite.flush(5)
+    (event,) = receiver.events
+    frame_vars = event["exception"]["values"][0]["stacktrace"]["frames"][-1]["vars"]
+    assert frame_vars == {
+        "safe_value": "'not sensitive'",
+        "password": "'[Filtered]'",
+        "nickname": "'[Filtered]'",
+    }

@@ -32,9 +32,10 @@ import linecache
 import os
 import sys
 from types import CodeType, FrameType, TracebackType
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 from sentry_lite.consts import CONTEXT_LINES
+from sentry_lite.data_collection import filter_key_values, provided_by_user
 from sentry_lite.events.in_app import set_in_app
 from sentry_lite.events.serialize import serialize_value
 
@@ -71,6 +72,7 @@ class FrameOptions:
         "include_local_variables",
         "include_source_context",
         "max_value_length",
+        "vars_filter",
     )
 
     def __init__(
@@ -84,16 +86,30 @@ class FrameOptions:
         self.include_source_context = include_source_context
         self.max_value_length = max_value_length
         self.custom_repr = custom_repr
+        self.vars_filter: Optional[Mapping[str, Any]] = None
+        """``data_collection``'s ``stack_frame_variables`` key/value rule, when it has one."""
 
 
 def frame_options(options: Dict[str, Any]) -> FrameOptions:
-    """Pick the frame options out of the client's option dict (sentry_sdk defaults)."""
-    return FrameOptions(
+    """Pick the frame options out of the client's option dict (sentry_sdk defaults).
+
+    With ``data_collection`` set, its ``stack_frame_variables`` decides over
+    ``include_local_variables`` (as in sentry_sdk 2.75), and a key/value rule there
+    filters the variables by name before their values are read."""
+    opts = FrameOptions(
         bool(options.get("include_local_variables", True)),
         bool(options.get("include_source_context", True)),
         options.get("max_value_length"),
         options.get("custom_repr"),
     )
+    if provided_by_user(options):
+        setting = options["data_collection"].get("stack_frame_variables", True)
+        if isinstance(setting, Mapping):
+            opts.include_local_variables = setting.get("mode") != "off"
+            opts.vars_filter = setting
+        else:
+            opts.include_local_variables = bool(setting)
+    return opts
 
 
 class _CodeInfo:
@@ -313,6 +329,8 @@ def serialize_frame(
             local_vars = dict(frame.f_locals)
         except Exception:
             local_vars = None
+        if local_vars is not None and opts.vars_filter is not None:
+            local_vars = filter_key_values(local_vars, opts.vars_filter)
         if local_vars is not None:
             rv["vars"] = serialize_value(
                 local_vars,
