@@ -500,6 +500,21 @@ def test_attachments_are_sent(sentry_init: Any, receiver: Receiver, tmp_path: An
     ]
 
 
+def test_unreadable_attachment_is_sent_empty(
+    sentry_init: Any, receiver: Receiver, tmp_path: Any
+) -> None:
+    """As sentry_sdk: a file that cannot be read leaves an empty attachment item (so the
+    event shows the attachment was there), never costs the event."""
+    sentry_init()
+    sentry_lite.get_isolation_scope().add_attachment(path=str(tmp_path / "missing.log"))
+    sentry_lite.capture_message("with a missing file")
+    sentry_lite.flush(5)
+    receiver.wait_for(1)
+    (attachment,) = receiver.items("attachment")
+    assert attachment.headers["filename"] == "missing.log" and attachment.payload == b""
+    assert receiver.events[0]["message"] == "with a missing file"
+
+
 def test_installed_modules_read_from_metadata_heads_equal_the_parser() -> None:
     """The header-block reader of ``modules`` (a shortcut) gives what importlib's parser gives."""
     from sentry_lite import shortcuts

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import mimetypes
 import os
 from typing import Callable, Optional, Union
 
 from sentry_lite.envelope import Item
+
+logger = logging.getLogger("sentry_lite")
 
 __all__ = ["Attachment"]
 
@@ -37,12 +40,18 @@ class Attachment:
     def to_item(self) -> Item:
         """Read the data now (on the worker) and build the envelope item."""
         payload = self.bytes
-        if payload is None:
-            assert self.path is not None
-            with open(self.path, "rb") as fh:
-                payload = fh.read()
-        elif callable(payload):
-            payload = payload()
+        try:
+            if payload is None:
+                assert self.path is not None
+                with open(self.path, "rb") as fh:
+                    payload = fh.read()
+            elif callable(payload):
+                payload = payload()
+        except Exception:  # noqa: BLE001 - as sentry_sdk: the item stays, empty
+            logger.warning(
+                "sentry_lite: could not read attachment %r", self.filename, exc_info=True
+            )
+            payload = b""
         headers = {"filename": self.filename, "attachment_type": "event.attachment"}
         if self.content_type:
             headers["content_type"] = self.content_type
