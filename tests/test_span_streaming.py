@@ -141,3 +141,30 @@ def test_functions_to_trace_and_legacy_decorator_in_streaming_mode(
         "segment",
         "tests.test_span_streaming._traced_helper",
     ]
+
+
+@pytest.mark.parametrize(
+    ("options", "sent"),
+    [
+        ({}, False),
+        ({"send_default_pii": True}, True),
+        ({"data_collection": {"user_info": True}}, True),
+        ({"send_default_pii": True, "data_collection": {"user_info": False}}, False),
+    ],
+)
+def test_user_attributes_follow_the_privacy_predicate(
+    sentry_init: Any, receiver: Receiver, options: Dict[str, Any], sent: bool
+) -> None:
+    """The user goes on streamed spans as ``user.*`` where ``data_collection``'s
+    ``user_info`` (else ``send_default_pii``) allows it, as sentry_sdk 2.75."""
+    import sentry_lite
+
+    sentry_init(traces_sample_rate=1.0, trace_lifecycle="stream", **options)
+    sentry_lite.set_user({"id": "42", "email": "a@example.com"})
+    with sentry_lite.traces.start_span(name="segment"):
+        pass
+    sentry_lite.flush(5)
+    (span,) = [s for item in receiver.items("span") for s in item.get_json()["items"]]
+    attributes = {k: v["value"] for k, v in span["attributes"].items()}
+    expected = {"user.id": "42", "user.email": "a@example.com"} if sent else {}
+    assert {k: v for k, v in attributes.items() if k.startswith("user.")} == expected

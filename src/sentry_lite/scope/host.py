@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional
 
+from sentry_lite.data_collection import SEND, decision
 from sentry_lite.scope.model import Scope, layers_for_capture
 from sentry_lite.scope.streaming import telemetry_attributes
 from sentry_lite.tracing.host import SpanScope, TracingClient
@@ -37,5 +38,7 @@ class ScopeHost:
             return
         base = scope if isinstance(scope, Scope) else None
         layers = layers_for_capture(base).layers
-        telemetry_attributes(layers, span._attributes, client.options.send_default_pii)
+        telemetry_attributes(
+            layers, span._attributes, decision(client.options, "user_info") == SEND
+        )
         capture(span)

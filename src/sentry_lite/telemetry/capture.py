@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable, Dict, Mapping, Optional
 
+from sentry_lite.data_collection import SEND, decision
 from sentry_lite.envelope import Envelope
 from sentry_lite.telemetry.attributes import global_attributes
 from sentry_lite.telemetry.batcher import Batcher, LogBatcher, MetricsBatcher
@@ -42,7 +43,7 @@ class Telemetry:
         record_lost: Callable[..., None],
     ) -> None:
         self.globals = global_attributes(options)
-        self.send_pii = bool(options.get("send_default_pii"))
+        self.send_pii = decision(options, "user_info") == SEND  # data_collection or PII
         """Read once: whether user attributes join logs and metrics."""
         self.before_send_log = hook_option(options, "before_send_log")
         self.before_send_metric = hook_option(options, "before_send_metric")
