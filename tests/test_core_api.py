@@ -11,6 +11,7 @@ import logging
 import os
 import subprocess
 import sys
+import warnings
 from typing import Any, Dict, List
 
 import pytest
@@ -574,3 +575,19 @@ def test_keep_alive_reads_sentry_keep_alive(
         assert client.options["keep_alive"] is expected
     finally:
         client.close()
+
+
+def test_cloned_hub_scope_inside_push_scope(sentry_init: Any, receiver: Receiver) -> None:
+    """1.x code: ``hub.scope`` inside ``with hub.push_scope()`` is the pushed scope, so a
+    tag set through it lands on the event captured there (as with sentry_sdk 1.x/2.x)."""
+    sentry_init()
+    sentry_lite.set_tag("A", 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        with sentry_lite.Hub(sentry_lite.Hub.current) as hub, hub.push_scope() as scope:
+            hub.scope.set_tag("via_hub", 1)
+            scope.set_tag("via_scope", 1)
+            sentry_lite.capture_message("inside")
+    sentry_lite.flush(5)
+    receiver.wait_for(1)
+    assert receiver.events[0]["tags"] == {"A": 1, "via_hub": 1, "via_scope": 1}

@@ -87,7 +87,9 @@ class Hub(metaclass=_HubMeta):
     # -- properties -----------------------------------------------------------------
     @property
     def scope(self) -> Scope:
-        return self._isolation if self._isolation is not None else Scope.get_isolation_scope()
+        """The isolation scope active now, as sentry_sdk 2.x (inside ``with
+        hub.push_scope()`` that is the pushed one)."""
+        return Scope.get_isolation_scope()
 
     @property
     def client(self) -> Optional[BaseClient]:
