@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 import warnings
-from typing import TYPE_CHECKING, Any, Dict, Optional, Union
+from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple, Type, Union
 
 from sentry_lite.consts import VERSION
 from sentry_lite.events.contexts import sdk_name
@@ -26,6 +26,7 @@ from sentry_lite.tracing.transaction import Transaction
 
 if TYPE_CHECKING:
     from sentry_lite.tracing.streamed import StreamedSpan
+    from sentry_lite.tracing.streamed_noop import NoOpStreamedSpan
 
 __all__ = ["DEFAULT_PARENT_SPAN", "ScopeStreaming", "telemetry_attributes"]
 
@@ -46,6 +47,20 @@ def _streamed_class() -> Any:
     such span exists, so ``import sentry_lite`` does not load it."""
     module = sys.modules.get("sentry_lite.tracing.streamed")
     return None if module is None else module.StreamedSpan
+
+
+_CLASSES: Optional[Tuple[Type[StreamedSpan], Type[NoOpStreamedSpan]]] = None
+
+
+def _span_classes() -> Tuple[Type[StreamedSpan], Type[NoOpStreamedSpan]]:
+    """(StreamedSpan, NoOpStreamedSpan), imported on the first streamed span."""
+    global _CLASSES
+    if _CLASSES is None:
+        from sentry_lite.tracing.streamed import StreamedSpan as streamed
+        from sentry_lite.tracing.streamed_noop import NoOpStreamedSpan as noop
+
+        _CLASSES = (streamed, noop)
+    return _CLASSES
 
 
 def _is_streamed(span: Any) -> bool:
@@ -101,8 +116,7 @@ class ScopeStreaming(ScopeTracing):
     ) -> StreamedSpan:
         """A child of ``parent_span`` (default: the active span) or a new segment;
         ``client``: the active client when the caller has it in hand."""
-        from sentry_lite.tracing.streamed import StreamedSpan  # on first use, see _is_streamed
-        from sentry_lite.tracing.streamed_noop import NoOpStreamedSpan
+        StreamedSpan, NoOpStreamedSpan = _span_classes()
 
         if parent_span is DEFAULT_PARENT_SPAN or isinstance(parent_span, NoOpStreamedSpan):
             parent_span = self.streamed_span
@@ -143,8 +157,7 @@ class ScopeStreaming(ScopeTracing):
     def _start_segment(
         self, options: Any, name: str, attributes: Optional[Attributes], active: bool
     ) -> StreamedSpan:
-        from sentry_lite.tracing.streamed import StreamedSpan  # on first use, see _is_streamed
-        from sentry_lite.tracing.streamed_noop import NoOpStreamedSpan
+        StreamedSpan, NoOpStreamedSpan = _span_classes()
 
         context = self.get_active_propagation_context()
         if is_ignored_span(options, name, attributes):
