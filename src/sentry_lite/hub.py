@@ -87,7 +87,11 @@ class Hub(metaclass=_HubMeta):
     # -- properties -----------------------------------------------------------------
     @property
     def scope(self) -> Scope:
-        return self._isolation if self._isolation is not None else Scope.get_isolation_scope()
+        """The active isolation scope while the hub is entered (so inside ``push_scope``
+        the pushed one, as sentry_sdk); a hub not entered answers with its own."""
+        if self._isolation is None or self._tokens:
+            return Scope.get_isolation_scope()
+        return self._isolation
 
     @property
     def client(self) -> Optional[BaseClient]:

@@ -1,0 +1,169 @@
+# ruff: noqa: E501 - the child script keeps long lines readable as one block
+"""Side by side: core behaviours sentry_sdk defines (option reading, ``is_initialized``,
+breadcrumb ``_meta``, ``data_collection`` frame variables, unreadable attachments, the
+deprecated Hub's ``scope`` inside ``push_scope``), same app code under both SDKs.
+
+Each SDK runs in a fresh interpreter against its own real receiver; the child prints
+what it can read locally as JSON, the receiver holds what went on the wire.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from typing import Any, Dict, List, Tuple
+
+import pytest
+
+from tests.receiver import Receiver
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+pytest.importorskip("sentry_sdk")
+
+CHILD = r"""
+import json, os, sys, warnings, logging
+warnings.simplefilter("ignore")
+sdk_name, dsn, scenario = sys.argv[1:4]
+sentry_sdk = __import__(sdk_name)
+base = dict(dsn=dsn, release="r@1", environment="test", server_name="host")
+out = {}
+
+if scenario == "options":
+    out["before_init"] = sentry_sdk.is_initialized()
+    for env in (None, "0", "1", "no"):
+        os.environ.pop("SENTRY_KEEP_ALIVE", None)
+        if env is not None:
+            os.environ["SENTRY_KEEP_ALIVE"] = env
+        sentry_sdk.init(**base)
+        out["keep_alive_%s" % env] = sentry_sdk.get_client().options["keep_alive"]
+    os.environ["SENTRY_KEEP_ALIVE"] = "1"
+    sentry_sdk.init(keep_alive=False, **base)
+    out["keep_alive_arg_wins"] = sentry_sdk.get_client().options["keep_alive"]
+    os.environ.pop("SENTRY_DSN", None)
+    sentry_sdk.init()
+    out["initialized_without_dsn"] = sentry_sdk.is_initialized()
+    sentry_sdk.init(**base)
+    sentry_sdk.get_client().close()
+    out["initialized_after_close"] = sentry_sdk.is_initialized()
+elif scenario == "event":
+    sentry_sdk.init(max_breadcrumbs=2, data_collection={"stack_frame_variables": {"mode": "denylist", "terms": ["nickname"]}}, **base)
+    for n in range(3):
+        sentry_sdk.add_breadcrumb(message="crumb %d" % n, data={"n": n, "password": "secret"})
+    sentry_sdk.get_isolation_scope().add_attachment(path="/nonexistent/sentry-lite-test.txt")
+
+    def fail():
+        safe_value = "not sensitive"
+        password = "hunter2"
+        nickname = "Bugsy"
+        raise ValueError("boom")
+
+    try:
+        fail()
+    except ValueError:
+        sentry_sdk.capture_exception()
+elif scenario == "locals_override":
+    sentry_sdk.init(include_local_variables=False, data_collection={"stack_frame_variables": True}, **base)
+
+    def fail():
+        safe_value = "not sensitive"
+        raise ValueError("boom")
+
+    try:
+        fail()
+    except ValueError:
+        sentry_sdk.capture_exception()
+sentry_sdk.flush(10)
+print(json.dumps(out))
+"""
+
+HUB_SCENARIO = r"""
+import json, sys, warnings
+warnings.simplefilter("ignore")
+sdk_name, dsn = sys.argv[1:3]
+sentry_sdk = __import__(sdk_name)
+sentry_sdk.init(dsn=dsn, release="r@1", environment="test", server_name="host")
+Hub = sentry_sdk.Hub
+with Hub(Hub.current) as hub:
+    sentry_sdk.set_tag("B1", 1)
+    with hub.push_scope() as scope:
+        hub.scope.set_tag("B3", 1)
+        scope.set_tag("B4", 1)
+        sentry_sdk.capture_message("in push_scope")
+    sentry_sdk.set_tag("B5", 1)
+    sentry_sdk.capture_message("after push_scope")
+sentry_sdk.flush(10)
+print("{}")
+"""
+
+
+def run(module: str, scenario: str) -> Tuple[Dict[str, Any], Receiver]:
+    receiver = Receiver()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SENTRY_")}
+    code = HUB_SCENARIO if scenario == "hub_push_scope" else CHILD
+    out = subprocess.run(
+        [sys.executable, "-c", code, module, receiver.dsn(), scenario],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    receiver.close()
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout.strip().splitlines()[-1]), receiver
+
+
+def both(scenario: str) -> List[Tuple[Dict[str, Any], Receiver]]:
+    return [run("sentry_sdk", scenario), run("sentry_lite", scenario)]
+
+
+def test_keep_alive_env_and_is_initialized_as_sentry_sdk() -> None:
+    (want, _), (got, _) = both("options")
+    assert got == want
+    assert got["keep_alive_1"] is True and got["keep_alive_None"] is False
+    assert got["initialized_without_dsn"] is True
+
+
+def _last_frame(event: Dict[str, Any]) -> Dict[str, Any]:
+    frame: Dict[str, Any] = event["exception"]["values"][0]["stacktrace"]["frames"][-1]
+    return frame
+
+
+def test_breadcrumb_meta_frame_variables_and_unreadable_attachment() -> None:
+    results = []
+    for _, receiver in both("event"):
+        (envelope,) = receiver.envelopes
+        event = receiver.events[0]
+        attachments = [i for i in envelope.items if i.type == "attachment"]
+        results.append(
+            {
+                "crumbs_meta": event["_meta"]["breadcrumbs"][""],
+                "crumbs": [c["message"] for c in event["breadcrumbs"]["values"]],
+                "vars": _last_frame(event)["vars"],
+                "attachments": [(i.headers.get("filename"), i.get_bytes()) for i in attachments],
+            }
+        )
+    want, got = results
+    assert got == want
+    assert got["crumbs_meta"] == {"len": 3}
+    assert got["vars"]["password"] == got["vars"]["nickname"] == "'[Filtered]'"
+    assert got["attachments"] == [("sentry-lite-test.txt", b"")]
+
+
+def test_data_collection_frame_variables_override_include_local_variables() -> None:
+    (_, sdk), (_, lite) = both("locals_override")
+    want = _last_frame(sdk.events[0])["vars"]
+    assert _last_frame(lite.events[0])["vars"] == want == {"safe_value": "'not sensitive'"}
+
+
+def test_hub_scope_inside_push_scope_is_the_pushed_scope() -> None:
+    tags = []
+    for _, receiver in both("hub_push_scope"):
+        events = sorted(receiver.events, key=lambda e: e["message"])
+        tags.append([e["tags"] for e in events])
+    want, got = tags
+    assert got == want
+    assert got[1] == {"B1": 1, "B3": 1, "B4": 1}
