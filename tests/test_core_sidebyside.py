@@ -75,6 +75,21 @@ elif scenario == "locals_override":
         fail()
     except ValueError:
         sentry_sdk.capture_exception()
+elif scenario in ("gen_ai", "gen_ai_off"):
+    sentry_sdk.init(traces_sample_rate=1.0, stream_gen_ai_spans=scenario == "gen_ai", **base)
+    sentry_sdk.set_user({"id": "u1"})
+    with sentry_sdk.start_transaction(name="agent-run"):
+        with sentry_sdk.start_span(op="gen_ai.invoke_agent", name="invoke_agent a") as agent:
+            agent.set_data("gen_ai.agent.name", "a")
+            agent.set_data("gen_ai.request.messages", [{"role": "user", "content": "hi"}])
+            agent.set_tag("team", "ml")
+            with sentry_sdk.start_span(op="db", name="select 1"):
+                pass
+            with sentry_sdk.start_span(op="gen_ai.chat", name="chat m") as chat:
+                chat.set_data("gen_ai.usage.input_tokens", 11)
+                chat.set_data("gen_ai.request.temperature", 0.5)
+                chat.set_data("flags", [1, 2])
+                chat.set_status("internal_error")
 sentry_sdk.flush(10)
 print(json.dumps(out))
 """
@@ -167,3 +182,47 @@ def test_hub_scope_inside_push_scope_is_the_pushed_scope() -> None:
     want, got = tags
     assert got == want
     assert got[1] == {"B1": 1, "B3": 1, "B4": 1}
+
+
+VARIABLE_ATTRIBUTES = ("sentry.sdk.name", "sentry.sdk.version", "thread.id", "thread.name")
+
+
+def _gen_ai_items(receiver: Receiver) -> Dict[str, Any]:
+    (envelope,) = receiver.envelopes
+    (transaction,) = receiver.transactions
+    spans = []
+    for item in envelope.items:
+        if item.type != "span":
+            continue
+        assert item.headers["content_type"] == "application/vnd.sentry.items.span.v2+json"
+        payload = item.get_json()
+        assert payload["version"] == 2 and item.headers["item_count"] == len(payload["items"])
+        for span in payload["items"]:
+            assert span["start_timestamp"] <= span["end_timestamp"]
+            assert (
+                span["attributes"].pop("sentry.segment.id")["value"]
+                == (transaction["contexts"]["trace"]["span_id"])
+            )
+            for key in (
+                "trace_id",
+                "span_id",
+                "parent_span_id",
+                "start_timestamp",
+                "end_timestamp",
+            ):
+                assert span.pop(key)
+            for key in VARIABLE_ATTRIBUTES:
+                span["attributes"].pop(key, None)
+            spans.append(span)
+    return {"ops": sorted(s["op"] for s in transaction["spans"]), "spans": spans}
+
+
+@pytest.mark.parametrize("scenario", ["gen_ai", "gen_ai_off"])
+def test_stream_gen_ai_spans_as_sentry_sdk(scenario: str) -> None:
+    (_, sdk), (_, lite) = both(scenario)
+    want, got = _gen_ai_items(sdk), _gen_ai_items(lite)
+    assert got == want
+    if scenario == "gen_ai":
+        assert got["ops"] == ["db"] and len(got["spans"]) == 2
+    else:
+        assert got["spans"] == [] and len(got["ops"]) == 3
