@@ -12,7 +12,7 @@ import warnings
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, Mapping, Optional, Union, overload
 
-from sentry_lite.client_base import BaseClient, NonRecordingClient
+from sentry_lite.client_base import BaseClient
 from sentry_lite.debug_logging import log_init_summary, setup_debug_logging
 from sentry_lite.dsn import Dsn
 from sentry_lite.options import options_help
@@ -92,11 +92,8 @@ get_global_scope = Scope.get_global_scope
 
 
 def is_initialized() -> bool:
-    """True once a client is bound (``init`` ran, with or without a DSN, even if closed
-    since), as sentry_sdk: code that guards a second ``init`` with it sees the first.
-    ``get_client().is_active()`` says whether events are actually sent."""
-    client = Scope.get_client()
-    return client.is_active() or type(client) not in (BaseClient, NonRecordingClient)
+    """True once ``init`` created an active client (with a DSN or a transport)."""
+    return Scope.get_client().is_active()
 
 
 # -- capturing ----------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import mimetypes
 import os
 from typing import Callable, Optional, Union
@@ -36,21 +35,12 @@ class Attachment:
         self.add_to_transactions = add_to_transactions
 
     def to_item(self) -> Item:
-        """Read the data now (on the worker) and build the envelope item.
-
-        A file that cannot be read is sent empty under its name, as sentry_sdk does: the
-        event still shows which attachment was meant (the reason is logged)."""
+        """Read the data now (on the worker) and build the envelope item."""
         payload = self.bytes
         if payload is None:
             assert self.path is not None
-            try:
-                with open(self.path, "rb") as fh:
-                    payload = fh.read()
-            except OSError as err:
-                logging.getLogger("sentry_lite").warning(
-                    "sentry_lite: attachment %r unreadable, sent empty: %s", self.path, err
-                )
-                payload = b""
+            with open(self.path, "rb") as fh:
+                payload = fh.read()
         elif callable(payload):
             payload = payload()
         headers = {"filename": self.filename, "attachment_type": "event.attachment"}

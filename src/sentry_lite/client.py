@@ -195,9 +195,8 @@ class Client(BaseClient):
         for attachment in hint.get("attachments") or ():
             try:
                 envelope.add_item(attachment.to_item())
-            except Exception:  # noqa: BLE001 - a ``bytes`` callable that raised
+            except Exception:  # noqa: BLE001
                 internal_logger.warning("sentry_lite: could not read attachment", exc_info=True)
-                self.record_lost_event("internal_sdk_error", "attachment")
         self.capture_envelope(envelope)
 
     def _add_profile(self, envelope: Envelope, profile: Any, event: Event) -> None:

@@ -253,8 +253,6 @@ def _apply_environment(options: Dict[str, Any], explicit: Mapping[str, Any]) -> 
         options["environment"] = env.get("SENTRY_ENVIRONMENT") or "production"
     if options["debug"] is None:
         options["debug"] = _env_flag(env.get("SENTRY_DEBUG", "")) or False
-    if options["keep_alive"] is None:
-        options["keep_alive"] = _env_flag(env.get("SENTRY_KEEP_ALIVE", "")) or False
     if options["server_name"] is None:
         options["server_name"] = _hostname()
     if options["spotlight"] is None and "SENTRY_SPOTLIGHT" in env:

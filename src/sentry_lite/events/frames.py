@@ -32,10 +32,9 @@ import linecache
 import os
 import sys
 from types import CodeType, FrameType, TracebackType
-from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from sentry_lite.consts import CONTEXT_LINES
-from sentry_lite.data_collection import filter_key_values, provided_by_user
 from sentry_lite.events.in_app import set_in_app
 from sentry_lite.events.serialize import serialize_value
 
@@ -72,7 +71,6 @@ class FrameOptions:
         "include_local_variables",
         "include_source_context",
         "max_value_length",
-        "vars_behaviour",
     )
 
     def __init__(
@@ -81,39 +79,20 @@ class FrameOptions:
         include_source_context: bool,
         max_value_length: Optional[int],
         custom_repr: Optional[Callable[[object], Optional[str]]],
-        vars_behaviour: Optional[Mapping[str, Any]] = None,
     ) -> None:
         self.include_local_variables = include_local_variables
         self.include_source_context = include_source_context
         self.max_value_length = max_value_length
         self.custom_repr = custom_repr
-        self.vars_behaviour = vars_behaviour
 
 
 def frame_options(options: Dict[str, Any]) -> FrameOptions:
-    """Pick the frame options out of the client's option dict (sentry_sdk defaults).
-
-    A user-given ``data_collection`` wins over ``include_local_variables`` and
-    ``include_source_context``, as in sentry_sdk: ``stack_frame_variables`` True/False
-    sends or drops locals, a key/value behaviour filters them by name first.
-    """
-    include_vars = bool(options.get("include_local_variables", True))
-    include_source = bool(options.get("include_source_context", True))
-    behaviour: Optional[Mapping[str, Any]] = None
-    if provided_by_user(options):
-        resolved = options["data_collection"]
-        frame_vars = resolved.get("stack_frame_variables", True)
-        if isinstance(frame_vars, Mapping):
-            include_vars, behaviour = True, frame_vars
-        else:
-            include_vars = bool(frame_vars)
-        include_source = bool(resolved.get("frame_context_lines", True))
+    """Pick the frame options out of the client's option dict (sentry_sdk defaults)."""
     return FrameOptions(
-        include_vars,
-        include_source,
+        bool(options.get("include_local_variables", True)),
+        bool(options.get("include_source_context", True)),
         options.get("max_value_length"),
         options.get("custom_repr"),
-        behaviour,
     )
 
 
@@ -334,8 +313,6 @@ def serialize_frame(
             local_vars = dict(frame.f_locals)
         except Exception:
             local_vars = None
-        if local_vars is not None and opts.vars_behaviour is not None:
-            local_vars = filter_key_values(local_vars, opts.vars_behaviour) or None
         if local_vars is not None:
             rv["vars"] = serialize_value(
                 local_vars,

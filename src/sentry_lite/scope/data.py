@@ -34,33 +34,29 @@ class ScopeType:
 class ScopeData:
     """The data that enriches events captured while a scope is active."""
 
-    __slots__ = (
-        (  # noqa: RUF005 - i13's fields apart, to ease merging
-            "_attachments",
-            "_attributes",
-            "_breadcrumbs",
-            "_contexts",
-            "_error_processors",
-            "_event_processors",
-            "_extras",
-            "_fingerprint",
-            "_flags",
-            "_gen_ai_conversation_id",
-            "_last_event_id",
-            "_level",
-            "_propagation_context",
-            "_span",
-            "_tags",
-            "_transaction",
-            "_transaction_info",
-            "_type",
-            "_user",
-            "client",
-        )
-        + ("_force_auto_session_tracking", "_session")
-        + ("_n_breadcrumbs_truncated",)
-    )
-    # i13: sessions; c-core: the count of crumbs max_breadcrumbs pushed out
+    __slots__ = (  # noqa: RUF005 - i13's fields apart, to ease merging
+        "_attachments",
+        "_attributes",
+        "_breadcrumbs",
+        "_contexts",
+        "_error_processors",
+        "_event_processors",
+        "_extras",
+        "_fingerprint",
+        "_flags",
+        "_gen_ai_conversation_id",
+        "_last_event_id",
+        "_level",
+        "_n_breadcrumbs_truncated",
+        "_propagation_context",
+        "_span",
+        "_tags",
+        "_transaction",
+        "_transaction_info",
+        "_type",
+        "_user",
+        "client",
+    ) + ("_force_auto_session_tracking", "_session")  # i13: sessions
 
     def __init__(self, ty: Optional[str] = None, client: Optional[BaseClient] = None) -> None:
         self._type = ty
@@ -81,7 +77,7 @@ class ScopeData:
         self._extras: Dict[str, Any] = {}
         self._attachments: List[Any] = []
         self._breadcrumbs: Deque[Breadcrumb] = deque()
-        self._n_breadcrumbs_truncated = 0
+        self._n_breadcrumbs_truncated = 0  # c-core: crumbs max_breadcrumbs pushed out
         self._event_processors: List[EventProcessor] = []
         self._error_processors: List[Tuple[ErrorProcessor, Any]] = []
         self._span: Any = None
