@@ -30,7 +30,7 @@ def split_gen_ai_spans(event: Dict[str, Any]) -> Optional[List[Dict[str, Any]]]:
     """Take the gen_ai spans out of a transaction ``event`` (in place) and return them in
     the streamed format; None (event untouched) when it has none."""
     spans = event.get("spans")
-    if not isinstance(spans, list):
+    if not isinstance(spans, list) or not _has_gen_ai_span(spans):
         return None
     kept: List[Any] = []
     taken: List[Dict[str, Any]] = []
@@ -44,6 +44,18 @@ def split_gen_ai_spans(event: Dict[str, Any]) -> Optional[List[Dict[str, Any]]]:
         return None
     event["spans"] = kept
     return [v2_span(span, event) for span in taken]
+
+
+def _has_gen_ai_span(spans: List[Any]) -> bool:
+    """The check every transaction pays (AI or not): one pass, no lists built."""
+    prefix = GEN_AI_OP_PREFIX
+    width = len(prefix)
+    for span in spans:
+        if type(span) is dict:
+            op = span.get("op")
+            if type(op) is str and op[:width] == prefix:
+                return True
+    return False
 
 
 def _seconds(value: Any) -> Optional[float]:
