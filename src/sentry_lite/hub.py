@@ -87,11 +87,9 @@ class Hub(metaclass=_HubMeta):
     # -- properties -----------------------------------------------------------------
     @property
     def scope(self) -> Scope:
-        """The active isolation scope while the hub is entered (so inside ``push_scope``
-        the pushed one, as sentry_sdk); a hub not entered answers with its own."""
-        if self._isolation is None or self._tokens:
-            return Scope.get_isolation_scope()
-        return self._isolation
+        """The isolation scope active now, as sentry_sdk 2.x (inside ``with
+        hub.push_scope()`` that is the pushed one)."""
+        return Scope.get_isolation_scope()
 
     @property
     def client(self) -> Optional[BaseClient]:
