@@ -25,12 +25,13 @@ from sentry_lite.events.top_level import fix_top_level
 from sentry_lite.options import Options, build_options
 from sentry_lite.pipeline import CALLBACK_ERROR_HINT, SCOPE_HINT, EventPipeline
 from sentry_lite.profiler import control as profiler_control
-from sentry_lite.span_batcher import SpanBatcher
+from sentry_lite.span_batcher import SPAN_CONTENT_TYPE, SpanBatcher
 from sentry_lite.span_capture import span_for_sending, warn_streaming_options
 from sentry_lite.telemetry.capture import Telemetry
 from sentry_lite.telemetry.session_flusher import SessionFlusher
 from sentry_lite.telemetry.sessions_from_events import update_session_from_event
 from sentry_lite.timestamps import now_iso
+from sentry_lite.tracing.gen_ai_split import split_gen_ai_spans
 from sentry_lite.tracing.ids import new_trace_id
 from sentry_lite.tracing.stream_sampling import span_streaming_enabled
 from sentry_lite.transport.base import Transport
@@ -179,7 +180,18 @@ class Client(BaseClient):
         if profile is not None:
             self._add_profile(envelope, profile, event)
         item_type = kind if kind in ("transaction", CHECK_IN) else "event"
+        gen_ai_spans = None
+        if kind == "transaction" and self.options.get("stream_gen_ai_spans", True):
+            gen_ai_spans = split_gen_ai_spans(event)
         envelope.add_item(Item(event, item_type))
+        if gen_ai_spans:
+            envelope.add_item(
+                Item(
+                    {"version": 2, "items": gen_ai_spans},
+                    "span",
+                    headers={"item_count": len(gen_ai_spans), "content_type": SPAN_CONTENT_TYPE},
+                )
+            )
         for attachment in hint.get("attachments") or ():
             try:
                 envelope.add_item(attachment.to_item())

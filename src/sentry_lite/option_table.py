@@ -218,7 +218,12 @@ OPTIONS: Tuple[OptionSpec, ...] = (
     ),
     S("ignore_spans", None, LIST, "Spans (names, ops, attributes) never sent."),
     S("before_send_span", None, CALLABLE, "Change or drop spans."),
-    S("stream_gen_ai_spans", True, BOOL, "Stream AI agent spans.", status=NOT_YET),
+    S(
+        "stream_gen_ai_spans",
+        True,
+        BOOL,
+        "A transaction's gen_ai.* spans are sent beside it as span items.",
+    ),
     # -- profiling, logs, metrics, sessions ------------------------------------------
     S("profiles_sample_rate", None, NUMBER, "Share of sampled transactions profiled."),
     S("profiles_sampler", None, CALLABLE, "Per-transaction profiling rate."),

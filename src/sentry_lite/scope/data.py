@@ -47,6 +47,7 @@ class ScopeData:
         "_gen_ai_conversation_id",
         "_last_event_id",
         "_level",
+        "_n_breadcrumbs_truncated",
         "_propagation_context",
         "_span",
         "_tags",
@@ -76,6 +77,7 @@ class ScopeData:
         self._extras: Dict[str, Any] = {}
         self._attachments: List[Any] = []
         self._breadcrumbs: Deque[Breadcrumb] = deque()
+        self._n_breadcrumbs_truncated = 0  # c-core: crumbs max_breadcrumbs pushed out
         self._event_processors: List[EventProcessor] = []
         self._error_processors: List[Tuple[ErrorProcessor, Any]] = []
         self._span: Any = None
@@ -92,6 +94,7 @@ class ScopeData:
         """A copy whose changes do not affect this scope (same class as this one)."""
         rv = self._copy_fields()
         rv._breadcrumbs = deque(self._breadcrumbs)
+        rv._n_breadcrumbs_truncated = self._n_breadcrumbs_truncated
         rv._propagation_context = self._propagation_context
         return rv
 
@@ -104,6 +107,7 @@ class ScopeData:
         (``shortcuts.disabled()``: a full fork, then emptied)."""
         rv = self._copy_fields() if shortcuts.enabled else self.fork()
         rv._breadcrumbs = deque()
+        rv._n_breadcrumbs_truncated = 0
         rv._propagation_context = None
         if processor is not None:
             rv._event_processors.append(processor)
@@ -240,6 +244,7 @@ class ScopeData:
 
     def clear_breadcrumbs(self) -> None:
         self._breadcrumbs = deque()
+        self._n_breadcrumbs_truncated = 0
 
     def add_attachment(
         self,
@@ -289,6 +294,7 @@ class ScopeData:
         self._extras.update(scope._extras)
         if scope._breadcrumbs:
             self._breadcrumbs.extend(scope._breadcrumbs)
+        self._n_breadcrumbs_truncated += scope._n_breadcrumbs_truncated
         self._event_processors.extend(scope._event_processors)
         self._error_processors.extend(scope._error_processors)
         self._attachments.extend(scope._attachments)

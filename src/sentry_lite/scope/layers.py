@@ -16,6 +16,7 @@ import logging
 from datetime import datetime
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
+from sentry_lite.events.meta import annotate
 from sentry_lite.options import tracing_enabled
 from sentry_lite.scope.data import ScopeData
 from sentry_lite.tracing.context import PropagationContext
@@ -150,13 +151,17 @@ def merge_breadcrumbs(layers: Layers, event: Event, hint: Hint) -> None:
     if isinstance(existing, dict) and existing.get("values"):
         crumbs.extend(existing["values"])
         sources += 1
+    truncated = 0
     for layer in layers:
         if layer._breadcrumbs:
             crumbs.extend(layer._breadcrumbs)
             sources += 1
+        truncated += layer._n_breadcrumbs_truncated
     if len(crumbs) > 1:  # crumbs given their own (past) timestamps are in order too
         crumbs.sort(key=_crumb_time)
     event["breadcrumbs"] = {"values": crumbs}
+    if truncated:  # as sentry_sdk: how many there were before max_breadcrumbs cut them
+        annotate(event, ["breadcrumbs"], len=len(crumbs) + truncated)
 
 
 def merge_flags(layers: Layers, event: Event, hint: Hint) -> None:

@@ -118,6 +118,7 @@ class Scope(ScopeSessions, ScopeStreaming):  # i13: sessions, i14: streaming
         crumbs.append(crumb)
         while len(crumbs) > max_crumbs:
             crumbs.popleft()
+            self._n_breadcrumbs_truncated += 1
 
     # -- capture (sentry_sdk 2.x has these on Scope) ------------------------------------
     def capture_event(
