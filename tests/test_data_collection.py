@@ -164,3 +164,33 @@ def test_stack_frame_variables_decide_and_filter_frame_locals(
         "password": "'[Filtered]'",
         "nickname": "'[Filtered]'",
     }
+
+
+def test_stack_frame_variables_rule_holds_for_the_full_stack(
+    sentry_init: Any, receiver: Receiver
+) -> None:
+    """``add_full_stack=True`` adds the caller frames of a caught error: their locals
+    follow the same ``stack_frame_variables`` rule (they went out unfiltered)."""
+    import sentry_lite
+
+    sentry_init(
+        add_full_stack=True,
+        data_collection={"stack_frame_variables": {"mode": "denylist", "terms": []}},
+    )
+
+    def catch() -> None:
+        try:
+            raise ValueError("boom")
+        except ValueError:
+            sentry_lite.capture_exception()
+
+    def caller() -> None:
+        api_token = "tok-123"  # noqa: F841
+        catch()
+
+    caller()
+    sentry_lite.flush(5)
+    (event,) = receiver.events
+    frames = event["exception"]["values"][0]["stacktrace"]["frames"]
+    seen = [f["vars"]["api_token"] for f in frames if "api_token" in f.get("vars", {})]
+    assert seen == ["'[Filtered]'"]

@@ -296,6 +296,7 @@ def event_from_exception(
     if options.get("add_full_stack"):
         # sentry_sdk builds the full stack with source context on and no custom_repr.
         full_opts = FrameOptions(opts.include_local_variables, True, opts.max_value_length, None)
+        full_opts.vars_filter = opts.vars_filter  # data_collection's rule holds here too
         full_stack = stack_frames(sys._getframe(1), full_opts)
         max_stack_frames = options.get("max_stack_frames", DEFAULT_MAX_STACK_FRAMES)
 
