@@ -31,6 +31,7 @@ from sentry_lite.integration_api import (
     experiment,
     may_collect,
     slow_query_threshold_ms,
+    streamed_span_of,
 )
 from sentry_lite.integrations import DidNotEnable, Integration
 
@@ -57,6 +58,12 @@ _SYSTEMS = (
     ("cockroachdb", "cockroachdb"),
 )
 """Dialect name fragment -> ``db.system`` (first match wins, as sentry_sdk orders them)."""
+
+_STREAMED_NAMES = {
+    SPANDATA.DB_SYSTEM: SPANDATA.DB_SYSTEM_NAME,
+    SPANDATA.DB_NAME: SPANDATA.DB_NAMESPACE,
+}
+"""Engine data whose streamed-span attribute sentry_sdk names differently."""
 
 
 def _version(text: str) -> Tuple[int, ...]:
@@ -116,13 +123,14 @@ def _db_system(name: Any) -> Optional[str]:
     return None
 
 
-def _engine_data(conn: Any) -> Dict[str, Any]:
-    """``db.*``/``server.*`` data of the connection's engine, kept on the engine per URL."""
+def _engine_data(conn: Any, streamed: bool = False) -> Dict[str, Any]:
+    """``db.*``/``server.*`` data of the connection's engine, kept on the engine per URL
+    (``streamed``: the attributes of a streamed span, named as sentry_sdk names them)."""
     engine = conn.engine
     url = engine.url
     cached = getattr(engine, "_sentry_lite_db", None)
     if cached is not None and cached[0] is url and cached[1] is engine.dialect:
-        return cached[2]  # type: ignore[no-any-return]
+        return cached[3 if streamed else 2]  # type: ignore[no-any-return]
     data: Dict[str, Any] = {}
     system = _db_system(engine.name)
     if system is not None:
@@ -140,11 +148,12 @@ def _engine_data(conn: Any) -> Dict[str, Any]:
             data[SPANDATA.SERVER_ADDRESS] = url.host
         if url.port is not None:
             data[SPANDATA.SERVER_PORT] = url.port
+    attributes = {_STREAMED_NAMES.get(key, key): value for key, value in data.items()}
     try:
-        engine._sentry_lite_db = (url, engine.dialect, data)
+        engine._sentry_lite_db = (url, engine.dialect, data, attributes)
     except Exception:
         pass
-    return data
+    return attributes if streamed else data
 
 
 def _statement_data(
@@ -188,7 +197,11 @@ def _before_cursor_execute(
         span = child_span(OP.DB, query, SqlalchemyIntegration.origin)
         if span is None or context is None:
             return
-        span.update_data({**data, **_engine_data(conn)})
+        streamed = streamed_span_of(span)
+        if streamed is not None:  # sentry_sdk keeps the statement data to the breadcrumb
+            streamed.set_attributes(_engine_data(conn, True))
+        else:
+            span.update_data({**data, **_engine_data(conn)})
         span.__enter__()
         context._sentry_lite_span = (span, time.perf_counter(), settings[2], options)
     except Exception:  # noqa: BLE001 - the statement runs regardless

@@ -14,12 +14,18 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
 from urllib.parse import urlsplit, urlunsplit
 
 from sentry_lite.integration_api import (
+    Options,
     Scope,
     active_integration,
     add_http_request_source,
+    child_span,
+    collected_query_string,
+    data_collection_configured,
     iter_trace_propagation_headers,
     should_propagate_trace,
+    span_streaming_enabled,
     start_span,
+    streamed_span_of,
 )
 from sentry_lite.integrations import Integration, when_imported
 from sentry_lite.limits import MAX_SUBPROCESS_ARGS_IN_DESCRIPTION
@@ -55,6 +61,32 @@ def _split_url(url: str) -> Tuple[str, str, str]:
     netloc = parts.netloc.rpartition("@")[2]
     base = urlunsplit((parts.scheme, netloc, parts.path, "", ""))
     return base, parts.query, parts.fragment
+
+
+def _url_attributes(base: str, query: str, fragment: str, options: Options) -> Dict[str, Any]:
+    """``url.full``/``url.query``/``url.fragment`` of a request in streaming mode.
+
+    As sentry_sdk: none without ``send_default_pii`` or ``data_collection``; with
+    ``data_collection`` the query as ``url_query_params`` filters it (none if nothing is
+    left). ``base`` is the URL without credentials, query and fragment.
+    """
+    collected: Optional[str]
+    if data_collection_configured(options):
+        collected = collected_query_string(query, options) if query else None
+    elif options.send_default_pii:
+        collected = query
+    else:
+        return {}
+    attributes: Dict[str, Any] = {}
+    full = base
+    if collected:
+        attributes["url.query"] = collected
+        full += "?" + collected
+    if fragment:
+        attributes["url.fragment"] = fragment
+        full += "#" + fragment
+    attributes["url.full"] = full
+    return attributes
 
 
 def _breadcrumb(status: Optional[int], data: Dict[str, Any]) -> None:
@@ -117,7 +149,9 @@ def _install_httplib() -> None:
             raise
         try:
             if span is not None:
-                add_http_request_source(span)
+                # the streamed span itself: it has the start time the source rule needs
+                source_span: Any = streamed_span_of(span) or span
+                add_http_request_source(source_span)
             _on_response(rv, span, crumb)
         except Exception:
             pass
@@ -168,22 +202,27 @@ def _start_request(
         port_part = f":{port}" if port != default_port else ""
         real_url = f"{scheme}://{host}{port_part}{url}"
     base, query, fragment = _split_url(real_url)
-    span = start_span(op="http.client", name=f"{method} {base}", origin=HTTP_ORIGIN)
-    span.set_data("http.method", method)
-    span.set_data("http.fragment", fragment)
-    span.set_data("url", base)
-    span.set_data("http.query", query)
-    crumb: Dict[str, Any] = {
-        "http.method": method,
-        "http.fragment": fragment,
-        "url": base,
-        "http.query": query,
-    }
+    name = f"{method} {base}"
+    span: Any
+    crumb: Dict[str, Any]
+    if span_streaming_enabled(client.options):
+        # sentry_sdk's streaming shape: OTel names, the URL only as privacy allows, and
+        # a span only under a running one (the trace still propagates without it).
+        crumb = {"http.request.method": method}
+        crumb.update(_url_attributes(base, query, fragment, client.options))
+        span = child_span("http.client", name, HTTP_ORIGIN)
+        if span is not None:
+            span.update_data(crumb)
+    else:
+        span = start_span(op="http.client", name=name, origin=HTTP_ORIGIN)
+        crumb = {"http.method": method, "http.fragment": fragment, "url": base, "http.query": query}
+        span.update_data(crumb)
     if tunnel_host:
-        span.set_data("network.peer.address", conn.host)
-        span.set_data("network.peer.port", conn.port)
         crumb["network.peer.address"] = conn.host
         crumb["network.peer.port"] = conn.port
+        if span is not None:
+            span.set_data("network.peer.address", conn.host)
+            span.set_data("network.peer.port", conn.port)
     headers: List[Tuple[str, str]] = []
     if should_propagate_trace(client, real_url):
         headers = list(iter_trace_propagation_headers(span=span))
@@ -194,7 +233,8 @@ def _on_response(rv: HTTPResponse, span: Any, crumb: Optional[Dict[str, Any]]) -
     status = int(rv.status)
     if crumb is not None:
         crumb["http.response.status_code"] = status
-        crumb["reason"] = rv.reason
+        if "http.method" in crumb:  # the transaction-era shape; streaming has no reason
+            crumb["reason"] = rv.reason
     if span is not None:
         span.set_http_status(status)
         span.set_data("reason", rv.reason)
