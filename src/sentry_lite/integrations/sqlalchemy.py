@@ -21,12 +21,13 @@ from typing import Any, Dict, Optional, Tuple
 
 from sentry_lite.consts import OP, SPANDATA
 from sentry_lite.integration_api import (
-    OMIT,
+    SEND,
     SPANSTATUS,
     Options,
     Scope,
     add_query_source,
     child_span,
+    data_collection_configured,
     enabled_options,
     experiment,
     may_collect,
@@ -90,12 +91,12 @@ class SqlalchemyIntegration(Integration):
 def _may_send_params(options: Options) -> bool:
     """May statement parameters leave the process? The one place that decides it.
 
-    sentry_sdk's ``_experiments={"record_sql_params": True}`` (off by default), unless
-    ``data_collection={"database_query_data": False}`` says no (the privacy predicate).
+    As sentry_sdk: ``data_collection``'s ``database_query_data`` when the user set
+    ``data_collection``, else ``_experiments={"record_sql_params": True}`` (off by default).
     """
-    return bool(experiment("record_sql_params", options)) and (
-        may_collect("database_query_data", options) != OMIT
-    )
+    if data_collection_configured(options):
+        return may_collect("database_query_data", options) == SEND
+    return bool(experiment("record_sql_params", options))
 
 
 _settings: Tuple[Any, bool, Optional[float]] = (None, False, None)
