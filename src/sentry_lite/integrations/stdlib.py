@@ -2,7 +2,10 @@
 
 An outgoing HTTP request becomes an ``http.client`` span and an ``httplib`` breadcrumb,
 and carries ``sentry-trace``/``baggage`` when its URL matches ``trace_propagation_targets``.
-Requests to our own ingest are left alone. ``subprocess.Popen`` gets a ``subprocess``
+Requests to our own ingest are left alone. In streaming mode (``trace_lifecycle="stream"``)
+span and breadcrumb take sentry_sdk's OTel names (``http.request.method``, ``url.full``,
+``url.query`` and ``url.fragment`` only as ``send_default_pii``/``data_collection`` allow)
+and the span is made only under a running one. ``subprocess.Popen`` gets a ``subprocess``
 span and passes the trace on in ``SUBPROCESS_SENTRY_TRACE``/``SUBPROCESS_BAGGAGE``
 environment variables; ``wait``/``communicate`` get spans of their own.
 """
