@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import json
 import sys
-from typing import Any, Callable, Dict
+from typing import Any, Callable, Dict, List
 
 SCENARIOS: Dict[str, Callable[[Any], None]] = {}
 INCOMING = {
@@ -197,6 +198,68 @@ INIT_OPTIONS: Dict[str, Dict[str, Any]] = {
 }
 
 
+# -- c-http: outgoing HTTP and SQLAlchemy spans in streaming mode --------------------------
+CRUMBS: List[Dict[str, Any]] = []
+
+
+def keep_crumb(crumb: Dict[str, Any], hint: Any) -> Dict[str, Any]:
+    # sentry_sdk records its own envelope POSTs when the DSN has a port; we skip our ingest
+    if crumb.get("data", {}).get("http.request.method") != "POST":
+        CRUMBS.append({k: v for k, v in crumb.items() if k != "timestamp"})
+    return crumb
+
+
+def _http_and_sql(sdk: Any) -> None:
+    """Requests (absolute URLs, so the names carry no port) and statements under a
+    parent, one request without; the breadcrumbs go out as an attribute to compare."""
+    import http.client
+    import http.server
+    import threading
+
+    import sqlalchemy
+
+    class Upstream(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            status = 500 if "fail" in self.path else 200
+            self.send_response(status)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Upstream)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    engine = sqlalchemy.create_engine("sqlite:///:memory:")
+
+    def get(path: str) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", server.server_port)
+        conn.request("GET", "http://api.example.com" + path)
+        conn.getresponse().read()
+
+    get("/outside?x=1")
+    with sdk.traces.start_span(name="parent"):
+        get("/up?toy=ball&auth=secret#frag")
+        get("/fail")
+        with engine.connect() as conn:
+            conn.execute(sqlalchemy.text("SELECT 1"))
+    server.shutdown()
+    with sdk.traces.start_span(name="breadcrumbs") as span:
+        span.set_attribute("crumbs", json.dumps(CRUMBS, sort_keys=True))
+
+
+SOURCES = {"http_request_source_threshold_ms": 0, "db_query_source_threshold_ms": 0}
+for _name, _options in {
+    "http_sql_defaults": {},
+    "http_sql_pii": {"send_default_pii": True, **SOURCES},
+    "http_sql_data_collection": {"data_collection": {}, **SOURCES},
+    "http_sql_query_off": {"data_collection": {"url_query_params": {"mode": "off"}}},
+}.items():
+    SCENARIOS[_name] = _http_and_sql
+    INIT_OPTIONS[_name] = {"before_breadcrumb": keep_crumb, **_options}
+
+
 def main() -> None:
     module_name, dsn, name = sys.argv[1:4]
     sdk = importlib.import_module(module_name)
@@ -216,7 +279,7 @@ def main() -> None:
             sqlalchemy_integration.SqlalchemyIntegration(),
             stdlib.StdlibIntegration(),
         ]
-    if name == "flask_request":
+    if name == "flask_request" or name.startswith("http_sql_"):
         flask_integration = importlib.import_module(module_name + ".integrations.flask")
         sqlalchemy_integration = importlib.import_module(module_name + ".integrations.sqlalchemy")
         stdlib = importlib.import_module(module_name + ".integrations.stdlib")

@@ -443,3 +443,14 @@ def _streamed_request_segment(
     if sampling:
         context.custom_sampling_context = dict(sampling)
     return _streamed(op, name, origin, None, {"sentry.segment.name.source": source})
+
+
+# -- c-http: streamed spans of outgoing HTTP requests and SQL statements ------------------
+
+__all__ += ["streamed_span_of"]
+
+
+def streamed_span_of(span: Any) -> Optional[StreamedSpan]:
+    """The streamed span behind what ``start_span``/``child_span`` returned in streaming
+    mode, None for a transaction-era span: integrations name attributes by it."""
+    return span.span if isinstance(span, StreamedSpanView) else None

@@ -2,7 +2,9 @@
 
 sentry_sdk's "query source": for a DB span slower than ``db_query_source_threshold_ms``
 (with ``enable_db_query_source``), the first in-app frame of the calling stack goes on
-the span as ``code.lineno``, ``code.namespace``, ``code.filepath`` and ``code.function``.
+the span as ``code.lineno``, ``code.namespace``, ``code.filepath`` and ``code.function``
+(a streamed span gets the attributes ``code.line.number``, ``code.namespace``,
+``code.file.path`` and ``code.function`` instead, as sentry_sdk names them there).
 In-app follows the same rules as exception frames (``in_app_include`` wins, then
 site-packages and ``in_app_exclude`` are out, then files under ``project_root`` are in).
 The stack is walked only for slow queries, so fast ones cost one comparison.
@@ -20,6 +22,8 @@ from sentry_lite.events.in_app import is_external_source, module_in
 __all__ = ["add_query_source", "is_slow_query", "is_slow_request", "slow_query_threshold_ms"]
 
 _SDK_PREFIX = "sentry_lite."
+_LEGACY_NAMES = ("code.lineno", "code.namespace", "code.filepath", "code.function")
+_STREAMED_NAMES = ("code.line.number", "code.namespace", "code.file.path", "code.function")
 
 
 def slow_query_threshold_ms(options: Mapping[str, Any]) -> Optional[float]:
@@ -63,6 +67,19 @@ def _first_in_app_frame(options: Mapping[str, Any]) -> Optional[FrameType]:
     return None
 
 
+def _streamed_span(span: Any) -> Any:
+    """The streamed span behind ``span`` (itself, or the one a ``StreamedSpanView`` shows),
+    None for a transaction-era span. Until span streaming is used neither module is
+    loaded, and no such span exists."""
+    view = sys.modules.get("sentry_lite.tracing.streamed_view")
+    if view is not None and isinstance(span, view.StreamedSpanView):
+        return span.span
+    streamed = sys.modules.get("sentry_lite.tracing.streamed")
+    if streamed is not None and isinstance(span, streamed.StreamedSpan):
+        return span
+    return None
+
+
 def add_query_source(span: Any, options: Mapping[str, Any]) -> None:
     """Put the first in-app caller on ``span`` (call it from inside the query's stack)."""
     try:
@@ -78,11 +95,17 @@ def add_query_source(span: Any, options: Mapping[str, Any]) -> None:
             filepath = path[len(root) :].lstrip("/\\")
         else:
             filepath = path
-        span.set_data("code.lineno", frame.f_lineno)
+        streamed = _streamed_span(span)
+        if streamed is not None:
+            names, put = _STREAMED_NAMES, streamed.set_attribute
+        else:
+            names, put = _LEGACY_NAMES, span.set_data
+        put(names[0], frame.f_lineno)
         if namespace is not None:
-            span.set_data("code.namespace", namespace)
-        span.set_data("code.filepath", filepath)
-        span.set_data("code.function", frame.f_code.co_name)
+            put(names[1], namespace)
+        if filepath is not None or streamed is None:  # sentry_sdk sends a None path as data only
+            put(names[2], filepath)
+        put(names[3], frame.f_code.co_name)
     except Exception:  # noqa: BLE001 - a missing source never costs the span
         pass
 

@@ -21,16 +21,18 @@ from typing import Any, Dict, Optional, Tuple
 
 from sentry_lite.consts import OP, SPANDATA
 from sentry_lite.integration_api import (
-    OMIT,
+    SEND,
     SPANSTATUS,
     Options,
     Scope,
     add_query_source,
     child_span,
+    data_collection_configured,
     enabled_options,
     experiment,
     may_collect,
     slow_query_threshold_ms,
+    streamed_span_of,
 )
 from sentry_lite.integrations import DidNotEnable, Integration
 
@@ -58,6 +60,12 @@ _SYSTEMS = (
 )
 """Dialect name fragment -> ``db.system`` (first match wins, as sentry_sdk orders them)."""
 
+_STREAMED_NAMES = {
+    SPANDATA.DB_SYSTEM: SPANDATA.DB_SYSTEM_NAME,
+    SPANDATA.DB_NAME: SPANDATA.DB_NAMESPACE,
+}
+"""Engine data whose streamed-span attribute sentry_sdk names differently."""
+
 
 def _version(text: str) -> Tuple[int, ...]:
     parts = []
@@ -83,12 +91,12 @@ class SqlalchemyIntegration(Integration):
 def _may_send_params(options: Options) -> bool:
     """May statement parameters leave the process? The one place that decides it.
 
-    sentry_sdk's ``_experiments={"record_sql_params": True}`` (off by default), unless
-    ``data_collection={"database_query_data": False}`` says no (the privacy predicate).
+    As sentry_sdk: ``data_collection``'s ``database_query_data`` when the user set
+    ``data_collection``, else ``_experiments={"record_sql_params": True}`` (off by default).
     """
-    return bool(experiment("record_sql_params", options)) and (
-        may_collect("database_query_data", options) != OMIT
-    )
+    if data_collection_configured(options):
+        return may_collect("database_query_data", options) == SEND
+    return bool(experiment("record_sql_params", options))
 
 
 _settings: Tuple[Any, bool, Optional[float]] = (None, False, None)
@@ -116,13 +124,14 @@ def _db_system(name: Any) -> Optional[str]:
     return None
 
 
-def _engine_data(conn: Any) -> Dict[str, Any]:
-    """``db.*``/``server.*`` data of the connection's engine, kept on the engine per URL."""
+def _engine_data(conn: Any, streamed: bool = False) -> Dict[str, Any]:
+    """``db.*``/``server.*`` data of the connection's engine, kept on the engine per URL
+    (``streamed``: the attributes of a streamed span, named as sentry_sdk names them)."""
     engine = conn.engine
     url = engine.url
     cached = getattr(engine, "_sentry_lite_db", None)
     if cached is not None and cached[0] is url and cached[1] is engine.dialect:
-        return cached[2]  # type: ignore[no-any-return]
+        return cached[3 if streamed else 2]  # type: ignore[no-any-return]
     data: Dict[str, Any] = {}
     system = _db_system(engine.name)
     if system is not None:
@@ -140,11 +149,12 @@ def _engine_data(conn: Any) -> Dict[str, Any]:
             data[SPANDATA.SERVER_ADDRESS] = url.host
         if url.port is not None:
             data[SPANDATA.SERVER_PORT] = url.port
+    attributes = {_STREAMED_NAMES.get(key, key): value for key, value in data.items()}
     try:
-        engine._sentry_lite_db = (url, engine.dialect, data)
+        engine._sentry_lite_db = (url, engine.dialect, data, attributes)
     except Exception:
         pass
-    return data
+    return attributes if streamed else data
 
 
 def _statement_data(
@@ -188,7 +198,11 @@ def _before_cursor_execute(
         span = child_span(OP.DB, query, SqlalchemyIntegration.origin)
         if span is None or context is None:
             return
-        span.update_data({**data, **_engine_data(conn)})
+        streamed = streamed_span_of(span)
+        if streamed is not None:  # sentry_sdk keeps the statement data to the breadcrumb
+            streamed.set_attributes(_engine_data(conn, True))
+        else:
+            span.update_data({**data, **_engine_data(conn)})
         span.__enter__()
         context._sentry_lite_span = (span, time.perf_counter(), settings[2], options)
     except Exception:  # noqa: BLE001 - the statement runs regardless

@@ -2,7 +2,10 @@
 
 An outgoing HTTP request becomes an ``http.client`` span and an ``httplib`` breadcrumb,
 and carries ``sentry-trace``/``baggage`` when its URL matches ``trace_propagation_targets``.
-Requests to our own ingest are left alone. ``subprocess.Popen`` gets a ``subprocess``
+Requests to our own ingest are left alone. In streaming mode (``trace_lifecycle="stream"``)
+span and breadcrumb take sentry_sdk's OTel names (``http.request.method``, ``url.full``,
+``url.query`` and ``url.fragment`` only as ``send_default_pii``/``data_collection`` allow)
+and the span is made only under a running one. ``subprocess.Popen`` gets a ``subprocess``
 span and passes the trace on in ``SUBPROCESS_SENTRY_TRACE``/``SUBPROCESS_BAGGAGE``
 environment variables; ``wait``/``communicate`` get spans of their own.
 """
@@ -17,11 +20,13 @@ from sentry_lite.integration_api import (
     Scope,
     active_integration,
     add_http_request_source,
+    child_span,
     iter_trace_propagation_headers,
     outgoing_url_attributes,
     should_propagate_trace,
     span_streaming_enabled,
     start_span,
+    streamed_span_of,
 )
 from sentry_lite.integrations import Integration, when_imported
 from sentry_lite.limits import MAX_SUBPROCESS_ARGS_IN_DESCRIPTION
@@ -119,7 +124,9 @@ def _install_httplib() -> None:
             raise
         try:
             if span is not None:
-                add_http_request_source(span)
+                # the streamed span itself: it has the start time the source rule needs
+                source_span: Any = streamed_span_of(span) or span
+                add_http_request_source(source_span)
             _on_response(rv, span, crumb)
         except Exception:
             pass
@@ -170,30 +177,27 @@ def _start_request(
         port_part = f":{port}" if port != default_port else ""
         real_url = f"{scheme}://{host}{port_part}{url}"
     base, query, fragment = _split_url(real_url)
-    span = start_span(op="http.client", name=f"{method} {base}", origin=HTTP_ORIGIN)
+    name = f"{method} {base}"
+    span: Any
     crumb: Dict[str, Any]
     if span_streaming_enabled(client.options):
-        # sentry_sdk's streaming names; the URL only where the privacy settings allow it.
+        # sentry_sdk's streaming shape: OTel names, the URL only as privacy allows, and
+        # a span only under a running one (the trace still propagates without it).
         crumb = {"http.request.method": method}
         crumb.update(outgoing_url_attributes(base, query, fragment, client.options))
-        for key, value in crumb.items():
-            span.set_data(key, value)
+        span = child_span("http.client", name, HTTP_ORIGIN)
+        if span is not None:
+            span.update_data(crumb)
     else:
-        span.set_data("http.method", method)
-        span.set_data("http.fragment", fragment)
-        span.set_data("url", base)
-        span.set_data("http.query", query)
-        crumb = {
-            "http.method": method,
-            "http.fragment": fragment,
-            "url": base,
-            "http.query": query,
-        }
+        span = start_span(op="http.client", name=name, origin=HTTP_ORIGIN)
+        crumb = {"http.method": method, "http.fragment": fragment, "url": base, "http.query": query}
+        span.update_data(crumb)
     if tunnel_host:
-        span.set_data("network.peer.address", conn.host)
-        span.set_data("network.peer.port", conn.port)
         crumb["network.peer.address"] = conn.host
         crumb["network.peer.port"] = conn.port
+        if span is not None:
+            span.set_data("network.peer.address", conn.host)
+            span.set_data("network.peer.port", conn.port)
     headers: List[Tuple[str, str]] = []
     if should_propagate_trace(client, real_url):
         headers = list(iter_trace_propagation_headers(span=span))
@@ -204,7 +208,8 @@ def _on_response(rv: HTTPResponse, span: Any, crumb: Optional[Dict[str, Any]]) -
     status = int(rv.status)
     if crumb is not None:
         crumb["http.response.status_code"] = status
-        crumb["reason"] = rv.reason
+        if "http.method" in crumb:  # the transaction-era shape; streaming has no reason
+            crumb["reason"] = rv.reason
     if span is not None:
         span.set_http_status(status)
         span.set_data("reason", rv.reason)
