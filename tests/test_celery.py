@@ -308,3 +308,35 @@ def test_beat_check_ins(worker: Worker) -> None:
     }
     end = next(c for c in first if c["status"] == "ok")
     assert end["duration"] >= 0
+
+
+@pytest.mark.parametrize("sample_rate", [1.0, None])
+def test_stream_mode_failing_task_is_reported_and_its_segment_errors(
+    sentry_init: Callable[..., Any], receiver: Receiver, sample_rate: Any
+) -> None:
+    """Streamed segments have no ``set_status``: the failure must still be captured
+    (it was skipped), with the segment's status ``error`` as sentry_sdk sets it."""
+    sentry_init(
+        integrations=[CeleryIntegration()],
+        traces_sample_rate=sample_rate,
+        trace_lifecycle="stream",
+    )
+    app = eager_app()
+
+    @app.task(name="divide")
+    def divide(x: int, y: int) -> float:
+        return x / y
+
+    divide.delay(1, 0)
+    sentry_lite.flush(5)
+    (event,) = receiver.events
+    assert event["exception"]["values"][0]["mechanism"]["type"] == "celery"
+    assert event["transaction"] == "divide"
+    spans = [s for item in receiver.items("span") for s in item.get_json()["items"]]
+    if sample_rate is None:
+        assert spans == []
+        return
+    segment = next(s for s in spans if s["is_segment"])
+    assert segment["name"] == "divide" and segment["status"] == "error"
+    assert segment["attributes"]["sentry.op"]["value"] == "queue.task.celery"
+    assert event["contexts"]["trace"]["trace_id"] == segment["trace_id"]

@@ -158,3 +158,35 @@ def test_simple_worker_in_process(
     assert event["contexts"]["trace"]["trace_id"] == txn.trace_id
     job_txn = next(t for t in receiver.transactions if t["transaction"].endswith("crashing_job"))
     assert job_txn["contexts"]["trace"]["parent_span_id"] is not None
+
+
+@pytest.mark.parametrize("sample_rate", [1.0, None])
+def test_stream_mode_failed_job_is_reported_and_its_segment_errors(
+    sentry_init: Callable[..., Any], receiver: Receiver, redis_db: RedisServer, sample_rate: Any
+) -> None:
+    """In stream mode the running span is a StreamedSpan without ``op``: the failure
+    was skipped. The job's segment carries sentry_sdk's streamed attributes."""
+    sentry_init(
+        integrations=[RqIntegration()],
+        traces_sample_rate=sample_rate,
+        trace_lifecycle="stream",
+    )
+    conn = redis.Redis(host="127.0.0.1", port=redis_db.port)
+    queue = rq.Queue("stream", connection=conn)
+    job = queue.enqueue(crashing_job, 3)
+    rq.SimpleWorker([queue], connection=conn).work(burst=True)
+    sentry_lite.flush(5)
+    (event,) = receiver.events
+    assert event["exception"]["values"][0]["mechanism"]["type"] == "rq"
+    spans = [s for item in receiver.items("span") for s in item.get_json()["items"]]
+    if sample_rate is None:
+        assert spans == []
+        return
+    (segment,) = [s for s in spans if s["attributes"]["sentry.op"]["value"] == "queue.task.rq"]
+    assert segment["status"] == "error"
+    attributes = {k: v["value"] for k, v in segment["attributes"].items()}
+    assert attributes["messaging.message.id"] == job.id
+    assert attributes["messaging.destination.name"] == "stream"
+    assert attributes["code.function.name"] == "tests.rq_jobs.crashing_job"
+    assert attributes["sentry.origin"] == "auto.queue.rq"
+    assert event["contexts"]["trace"]["span_id"] == segment["span_id"]

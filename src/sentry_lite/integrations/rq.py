@@ -17,6 +17,7 @@ import functools
 import re
 import time
 import weakref
+from contextvars import ContextVar
 from datetime import timezone
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -28,7 +29,6 @@ from sentry_lite.integration_api import (
     StreamedSpanView,
     TransactionSource,
     active_integration,
-    active_span,
     capture_caught,
     capture_checkin,
     enter_request_scopes,
@@ -62,6 +62,10 @@ MIN_VERSION = (0, 6)
 
 _GENERATED_JOB_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _CRONTAB_ITEM = re.compile(r"\*(?:/\d+)?|(\d+)(?:-(\d+)(?:/\d+)?|/\d+)?")
+
+
+_running_job: ContextVar[Any] = ContextVar("sentry_lite_rq_job", default=None)
+"""The running job's transaction (or streamed segment): where its failure status goes."""
 
 
 def _version(text: str) -> Tuple[int, ...]:
@@ -191,6 +195,7 @@ def _wrap_perform_job(perform_job: Any) -> Any:
         quiet = set_quiet(True)
         try:
             transaction = _start_transaction(job, queue)
+            running = _running_job.set(transaction)
             try:
                 rv = perform_job(self, job, queue, *args, **kwargs)
                 succeeded = bool(rv)
@@ -199,6 +204,7 @@ def _wrap_perform_job(perform_job: Any) -> Any:
                     if not succeeded:
                         transaction.set_status(SPANSTATUS.INTERNAL_ERROR)
                     transaction.__exit__(None, None, None)
+                _running_job.reset(running)
         finally:
             unset_quiet(quiet)
             leave_request_scopes(entered)
@@ -227,10 +233,10 @@ def _start_transaction(job: Any, queue: Any) -> Any:
     if transaction is not None:
         try:
             transaction.set_data(SPANDATA.MESSAGING_DESTINATION_NAME, queue.name)
-            if isinstance(transaction, StreamedSpanView):  # sentry_sdk's streaming extras
+            if isinstance(transaction, StreamedSpanView):
+                # The segment's attributes, as sentry_sdk's streamed job span has them.
                 transaction.set_data(SPANDATA.MESSAGING_MESSAGE_ID, job.id)
-                if job.func_name is not None:
-                    transaction.set_attribute("code.function.name", job.func_name)
+                transaction.set_data(SPANDATA.CODE_FUNCTION_NAME, job.func_name)
         except Exception:
             pass
     return transaction
@@ -241,8 +247,8 @@ def _wrap_handle_exception(handle_exception: Any) -> Any:
         try:
             if active_integration(RqIntegration.identifier) is not None:
                 # Before the capture, so the event's trace context says it too.
-                span = active_span()
-                if span is not None and span.op == OP.QUEUE_TASK_RQ:
+                span = _running_job.get()
+                if span is not None:
                     span.set_status(SPANSTATUS.INTERNAL_ERROR)
                 if _final_failure(job):
                     capture_caught(exc_info, "rq", handled=False)

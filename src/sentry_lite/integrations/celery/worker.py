@@ -19,6 +19,7 @@ from sentry_lite.consts import OP, SPANDATA
 from sentry_lite.integration_api import (
     FILTERED,
     SPANSTATUS,
+    StreamedSpan,
     TransactionSource,
     active_integration,
     active_span,
@@ -137,7 +138,9 @@ def _finish(transaction: Any) -> None:
 
 def _set_running_status(status: str) -> None:
     span = active_span()
-    if span is not None:
+    if isinstance(span, StreamedSpan):  # streaming mode: the segment has ok/error only
+        span.status = "ok" if status == SPANSTATUS.OK else "error"
+    elif span is not None:
         span.set_status(status)
 
 
