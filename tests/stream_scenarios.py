@@ -189,6 +189,31 @@ def outgoing_with_pii(sdk: Any) -> None:
     server.shutdown()
 
 
+@scenario
+def starlette_middleware_spans(sdk: Any) -> None:
+    from starlette.applications import Starlette
+    from starlette.middleware import Middleware
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+    from starlette.testclient import TestClient
+
+    class Passing:
+        def __init__(self, app: Any) -> None:
+            self.app = app
+
+        async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+            async def forward(message: Any) -> None:
+                await send(message)
+
+            await self.app(scope, receive, forward)
+
+    async def hello(request: Any) -> Any:
+        return PlainTextResponse("ok")
+
+    app = Starlette(routes=[Route("/hello", hello)], middleware=[Middleware(Passing)])
+    TestClient(app).get("/hello")
+
+
 INIT_OPTIONS: Dict[str, Dict[str, Any]] = {
     "outgoing_with_pii": {"send_default_pii": True},
     "segment_with_children": {
@@ -287,6 +312,11 @@ def main() -> None:
             flask_integration.FlaskIntegration(),
             sqlalchemy_integration.SqlalchemyIntegration(),
             stdlib.StdlibIntegration(),
+        ]
+    if name.startswith("starlette_"):
+        starlette = importlib.import_module(module_name + ".integrations.starlette")
+        options["integrations"] = [
+            starlette.StarletteIntegration(middleware_spans=name.endswith("middleware_spans"))
         ]
     sdk.init(dsn=dsn, **options)
     SCENARIOS[name](sdk)

@@ -17,7 +17,13 @@ from tests.receiver import Receiver
 from tests.stream_scenarios import SCENARIOS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-VOLATILE = {"thread.id", "sentry.sdk.version", "process.command_args", "sentry.sdk.integrations"}
+VOLATILE = {
+    "thread.id",
+    "thread.name",
+    "sentry.sdk.version",
+    "process.command_args",
+    "sentry.sdk.integrations",
+}
 
 Run = Tuple[List[Dict[str, Any]], List[Dict[str, Any]], Dict[Tuple[str, str], int]]
 

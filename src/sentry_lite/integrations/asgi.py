@@ -303,7 +303,7 @@ async def run_asgi(
             continue_incoming_trace(trace_headers)
         transaction = state.transaction
         if transaction is not None:
-            send = _status_recorder(transaction, send)
+            send = _status_recorder(transaction, send, config, scope)
         if bound is not None:
             return await app(bound, scope, receive, send)
         return await app(scope, receive, send)
@@ -350,12 +350,21 @@ def _stream_attributes(segment: Any, scope: AsgiScope) -> None:
     )
 
 
-def _status_recorder(transaction: Any, send: Send) -> Send:
+def _status_recorder(transaction: Any, send: Send, config: AsgiConfig, scope: AsgiScope) -> Send:
+    streamed = isinstance(transaction, StreamedSpanView)
+
     async def sentry_lite_send(message: Dict[str, Any]) -> None:
         if message.get("type") == "http.response.start" and "status" in message:
             set_http_status(transaction, message["status"])
+            if streamed:  # spans ending from here on carry the route's name, as sentry_sdk
+                try:
+                    name_transaction(transaction, config.generic_name, *config.name(scope))
+                except Exception:  # noqa: BLE001
+                    pass
         await send(message)
 
+    # Middleware spans are named after the send they wrap: sentry_sdk's name on the wire.
+    sentry_lite_send.__qualname__ = "SentryAsgiMiddleware._run_app.<locals>._sentry_wrapped_send"
     return sentry_lite_send
 
 
@@ -370,8 +379,8 @@ def _start(
         config.span_origin,
         {"asgi_scope": scope},
     )
-    if transaction is not None:
-        try:
+    if transaction is not None and not isinstance(transaction, StreamedSpanView):
+        try:  # a tag of transactions only: sentry_sdk's streamed segment has no such attribute
             transaction.set_tag("asgi.type", ty)
         except Exception:
             pass

@@ -16,7 +16,13 @@ import warnings
 from collections.abc import Set as AbstractSet
 from typing import Any, Container, Dict, Optional, Tuple
 
-from sentry_lite.integration_api import Options, Scope, active_integration, child_span
+from sentry_lite.integration_api import (
+    Options,
+    Scope,
+    StreamedSpanView,
+    active_integration,
+    child_span,
+)
 from sentry_lite.integrations import DidNotEnable, Integration
 from sentry_lite.integrations.asgi import AsgiConfig, AsgiScope, run_asgi
 from sentry_lite.integrations.web.config import (
@@ -380,6 +386,10 @@ def _patch_templates() -> None:
 
 
 OP_MIDDLEWARE = "middleware.starlette"
+OP_RECEIVE = "middleware.starlette.receive"
+OP_SEND = "middleware.starlette.send"
+_RECEIVE_WRAPPER = "sentry_lite_middleware_receive"
+_SEND_WRAPPER = "sentry_lite_middleware_send"
 
 
 class _MiddlewareSpan:
@@ -397,11 +407,42 @@ class _MiddlewareSpan:
             await self.app(scope, receive, send)
             return
         with span:
-            span.set_tag("starlette.middleware_name", self.name)
+            _label(span, self.name)
+            # The callbacks get spans too, once: an inner middleware handed the
+            # outer one's wrapper passes it on as is (sentry_sdk's rule).
+            if getattr(receive, "__name__", "") != "sentry_lite_middleware_receive":
+                receive = _traced_callback(
+                    receive, OP_RECEIVE, self.name, "sentry_lite_middleware_receive"
+                )
+            if getattr(send, "__name__", "") != "sentry_lite_middleware_send":
+                send = _traced_callback(send, OP_SEND, self.name, "sentry_lite_middleware_send")
             await self.app(scope, receive, send)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.app, name)
+
+
+def _label(span: Any, middleware: str) -> None:
+    if isinstance(span, StreamedSpanView):
+        span.span.set_attribute("middleware.name", middleware)
+    else:
+        span.set_tag("starlette.middleware_name", middleware)
+
+
+def _traced_callback(callback: Any, op: str, middleware: str, name: str) -> Any:
+    """``callback`` (an ASGI receive or send) run in a span of ``op`` named after it."""
+    label = getattr(callback, "__qualname__", None) or str(callback)
+
+    async def traced(*args: Any, **kwargs: Any) -> Any:
+        span = child_span(op, label, StarletteIntegration.origin)
+        if span is None:
+            return await callback(*args, **kwargs)
+        with span:
+            _label(span, middleware)
+            return await callback(*args, **kwargs)
+
+    traced.__name__ = name
+    return traced
 
 
 def _span_factory(cls: Any) -> Any:
