@@ -214,6 +214,20 @@ def starlette_middleware_spans(sdk: Any) -> None:
     TestClient(app).get("/hello")
 
 
+@scenario
+def starlette_sync_endpoint(sdk: Any) -> None:
+    """A sync endpoint runs on a worker thread: the segment names that thread."""
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+    from starlette.testclient import TestClient
+
+    def hello(request: Any) -> Any:
+        return PlainTextResponse("ok")
+
+    TestClient(Starlette(routes=[Route("/hello", hello)])).get("/hello")
+
+
 INIT_OPTIONS: Dict[str, Dict[str, Any]] = {
     "outgoing_with_pii": {"send_default_pii": True},
     "segment_with_children": {

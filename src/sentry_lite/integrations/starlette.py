@@ -25,6 +25,7 @@ from sentry_lite.integration_api import (
 )
 from sentry_lite.integrations import DidNotEnable, Integration
 from sentry_lite.integrations.asgi import AsgiConfig, AsgiScope, run_asgi
+from sentry_lite.integrations.web.active_thread import patch_sync_endpoints
 from sentry_lite.integrations.web.config import (
     DEFAULT_FAILED_REQUEST_STATUS_CODES,
     DEFAULT_HTTP_METHODS_TO_CAPTURE,
@@ -226,6 +227,7 @@ def patch_starlette() -> None:
     _patch_exception_middleware()
     _patch_templates()
     _patch_middleware_spans()
+    patch_sync_endpoints()  # c-web: the active thread of sync endpoints (streaming)
 
 
 def _patch_app() -> None:
