@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sentry_lite.integrations import DidNotEnable
 from sentry_lite.integrations.starlette import StarletteIntegration, patch_starlette
+from sentry_lite.integrations.web.active_thread import patch_fastapi_sync_endpoints
 
 try:
     import fastapi  # noqa: F401 - only to check it is installed
@@ -27,3 +28,4 @@ class FastApiIntegration(StarletteIntegration):
     @staticmethod
     def setup_once() -> None:
         patch_starlette()
+        patch_fastapi_sync_endpoints()

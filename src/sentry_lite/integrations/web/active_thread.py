@@ -14,7 +14,7 @@ from typing import Any, Callable
 from sentry_lite.integration_api import StreamedSpanView
 from sentry_lite.integrations.web.request_state import current_request
 
-__all__ = ["patch_sync_endpoints"]
+__all__ = ["patch_fastapi_sync_endpoints", "patch_sync_endpoints"]
 
 _current_thread = threading.current_thread
 
@@ -47,8 +47,7 @@ def _wrap_sync(func: Any) -> Any:
 
 
 def patch_sync_endpoints() -> None:
-    """Wrap sync endpoints as Starlette (``request_response``) and FastAPI
-    (``get_request_handler``) build their routes."""
+    """Wrap sync endpoints as Starlette (``request_response``) builds its routes."""
     try:
         import starlette.routing as starlette_routing
     except ImportError:  # pragma: no cover
@@ -59,9 +58,15 @@ def patch_sync_endpoints() -> None:
         return original(_wrap_sync(func))
 
     starlette_routing.request_response = sentry_lite_request_response
+
+
+def patch_fastapi_sync_endpoints() -> None:
+    """FastAPI's twin (``get_request_handler``), from the FastAPI integration only: the
+    Starlette one must not import FastAPI (an app that uses Starlette alone would load
+    it, and its auto-enabling would re-enter the integration setup: a deadlock)."""
     try:
         import fastapi.routing as fastapi_routing
-    except ImportError:
+    except ImportError:  # pragma: no cover
         return
     get_handler: Callable[..., Any] = fastapi_routing.get_request_handler
 
