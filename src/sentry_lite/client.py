@@ -16,6 +16,7 @@ from typing import Any, Callable, Dict, Optional
 
 from sentry_lite.client_base import BaseClient, NonRecordingClient, log_hook_error, warn_once
 from sentry_lite.consts import VERSION
+from sentry_lite.data_collection import SEND, decision
 from sentry_lite.dsn import Dsn
 from sentry_lite.envelope import Envelope, Item
 from sentry_lite.events import capture_guard
@@ -74,6 +75,8 @@ class Client(BaseClient):
         self.metrics_batcher = self.telemetry.metrics
         self.session_flusher = SessionFlusher(self.capture_envelope)
         warn_streaming_options(self.options)
+        # The user on streamed spans: data_collection's user_info, else send_default_pii.
+        self.sends_user_attributes = decision(self.options, "user_info") == SEND
         self.span_batcher: Optional[SpanBatcher] = None
         if span_streaming_enabled(self.options):
             self.span_batcher = SpanBatcher(self.capture_envelope, self.record_lost_event)

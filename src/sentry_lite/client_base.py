@@ -45,6 +45,8 @@ class BaseClient:
     dsn: Optional[str] = None
     spotlight: Any = None
     """The Spotlight sender (``.url``, ``.capture_envelope``), None when Spotlight is off."""
+    sends_user_attributes = False
+    """May the user go on streamed spans (``data_collection`` user_info, else PII)?"""
 
     def is_active(self) -> bool:
         return False

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional
 
-from sentry_lite.data_collection import SEND, decision
 from sentry_lite.scope.model import Scope, layers_for_capture
 from sentry_lite.scope.streaming import telemetry_attributes
 from sentry_lite.tracing.host import SpanScope, TracingClient
@@ -38,7 +37,6 @@ class ScopeHost:
             return
         base = scope if isinstance(scope, Scope) else None
         layers = layers_for_capture(base).layers
-        telemetry_attributes(
-            layers, span._attributes, decision(client.options, "user_info") == SEND
-        )
+        # The user goes on as data_collection's user_info (else send_default_pii) allows.
+        telemetry_attributes(layers, span._attributes, client.sends_user_attributes)
         capture(span)
