@@ -124,34 +124,28 @@ class ScopeStreaming(ScopeTracing):
         if parent_span is None:
             return self._start_segment(options, name, attributes, active)
         if is_ignored_span(options, name, attributes):
-            return NoOpStreamedSpan(
+            reason: Any = "ignored"
+        elif isinstance(parent_span, NoOpStreamedSpan):
+            reason = parent_span._unsampled_reason  # a child of an unsampled span
+        else:
+            return StreamedSpan(
                 name=name,
                 attributes=attributes,
+                active=active,
+                scope=self,
                 segment=parent_span._segment,
                 trace_id=parent_span.trace_id,
                 parent_span_id=parent_span.span_id,
                 parent_sampled=parent_span.sampled,
-                unsampled_reason="ignored",
             )
-        if isinstance(parent_span, NoOpStreamedSpan):
-            return NoOpStreamedSpan(
-                name=name,
-                attributes=attributes,
-                segment=parent_span._segment,
-                trace_id=parent_span.trace_id,
-                parent_span_id=parent_span.span_id,
-                parent_sampled=parent_span.sampled,
-                unsampled_reason=parent_span._unsampled_reason,
-            )
-        return StreamedSpan(
+        return NoOpStreamedSpan(
             name=name,
             attributes=attributes,
-            active=active,
-            scope=self,
             segment=parent_span._segment,
             trace_id=parent_span.trace_id,
             parent_span_id=parent_span.span_id,
             parent_sampled=parent_span.sampled,
+            unsampled_reason=reason,
         )
 
     def _start_segment(
