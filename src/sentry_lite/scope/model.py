@@ -94,14 +94,13 @@ class Scope(ScopeSessions, ScopeStreaming):  # i13: sessions, i14: streaming
         if not client.is_active():
             return
         options = client.options
-        crumb = dict(crumb or ())
-        if kwargs:
-            crumb.update(kwargs)
+        crumb = dict(crumb, **kwargs) if crumb else kwargs  # a copy: never the caller's dict
         if not crumb:
             return
-        if crumb.get("timestamp") is None:
+        get = crumb.get
+        if get("timestamp") is None:
             crumb["timestamp"] = datetime.now(timezone.utc)
-        if crumb.get("type") is None:
+        if get("type") is None:
             crumb["type"] = "default"
         before = options.get("before_breadcrumb")
         if before is not None:

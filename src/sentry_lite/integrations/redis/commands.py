@@ -45,13 +45,14 @@ def argument_values() -> str:
 def describe(name: str, args: Sequence[Any], max_size: Optional[int] = None) -> str:
     """``GET 'key'``, ``SET 'key' [Filtered]``..."""
     try:
+        secret = name.lower() in _SECRET_COMMANDS
         parts = [name]
-        lowered = name.lower()
-        values = argument_values()
+        # Only the arguments after the key ask the privacy predicate (a GET never does).
+        values = argument_values() if len(args) > 1 else SEND
         for i, arg in enumerate(args):
             if i > MAX_ARGS:
                 break
-            if lowered in _SECRET_COMMANDS:
+            if secret:
                 parts.append(FILTERED)
             elif i == 0 or values == SEND:
                 parts.append(repr(arg))

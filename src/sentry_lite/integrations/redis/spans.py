@@ -10,6 +10,7 @@ from sentry_lite.integration_api import (
     SPANSTATUS,
     Span,
     StreamedSpanView,
+    active_span,
     add_breadcrumb,
     child_span,
 )
@@ -44,11 +45,15 @@ def start_command(
     description = describe(name, args, integration.max_data_size)
     key = single_key(name, args)
     add_breadcrumb(
-        message=description,
-        type="redis",
-        category="redis",
-        data=breadcrumb_data(name, key, is_cluster),
+        {
+            "message": description,
+            "type": "redis",
+            "category": "redis",
+            "data": breadcrumb_data(name, key, is_cluster),
+        }
     )
+    if active_span() is None:  # tracing off or no transaction: the breadcrumb is all
+        return None
     cache_span = None
     cache_keys = None
     target = cache_target(name, args, integration.cache_prefixes)
