@@ -7,9 +7,10 @@ no thread sends inside a window another thread's reply opened.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import Counter
-from typing import Any, Callable
+from typing import Any, Callable, List
 
 import pytest
 
@@ -62,13 +63,27 @@ def test_queue_pool_grows_under_backlog_and_shrinks_back(
     _learn_slow_ingest(transport)
     assert len(transport._worker._threads) == 1
     names = [f"e{i}" for i in range(60)]
+    # The pool's largest size while the backlog drains (read after ``flush`` it could
+    # already have shrunk on a loaded machine: the idle exit is 0.5 s here).
+    sizes: List[int] = []
+    watching = threading.Event()
+
+    def watch() -> None:
+        while not watching.is_set():
+            sizes.append(len(transport._worker._threads))
+            time.sleep(0.005)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
     for name in names:
         transport.capture_envelope(event_envelope(name))
     transport.flush(30)
+    watching.set()
+    watcher.join()
     assert Counter(messages(receiver)) == Counter(["first", "second", *names])  # each once
-    grown = len(transport._worker._threads)
+    grown = max(sizes)
     assert 2 <= grown <= POOL_CONNECTIONS
-    assert _overlapping(receiver, 0.1) >= 20
+    assert _overlapping(receiver, 0.1) >= 10  # one thread alone would overlap none
     deadline = time.monotonic() + 10
     while len(transport._worker._threads) > 1 and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -90,7 +105,7 @@ def test_outbox_is_drained_by_several_connections_exactly_once(
         transport.capture_envelope(event_envelope(name))
     transport.flush(30)
     assert Counter(messages(receiver)) == Counter(["first", "second", *names])
-    assert _overlapping(receiver, 0.1) >= 20
+    assert _overlapping(receiver, 0.1) >= 10  # one thread alone would overlap none
     assert transport._sender is not None
     assert len(transport._sender._threads) > 1
     assert len(transport.outbox or ()) == 0

@@ -35,6 +35,17 @@ def capture_metric(
         return
     try:
         trace_id, span_id, extra = scope_snapshot(telemetry.send_pii)
+        if (
+            extra is None
+            and telemetry.before_send_metric is None
+            and shortcuts.enabled
+            and is_plain(attributes)
+        ):  # the common call: kept as a tuple, made a record when its batch goes out
+            pairs = tuple(attributes.items()) if attributes else ()
+            telemetry.metrics.add(
+                (time.time(), trace_id, span_id, name, metric_type, float(value), unit, pairs)
+            )
+            return
         if not attributes:
             attrs: Dict[str, Any] = {}
         elif shortcuts.enabled and is_plain(attributes):

@@ -21,12 +21,12 @@ UTF-8 JSON encoding that the envelope writes.
 
 from __future__ import annotations
 
-import json
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 from sentry_lite.events.meta import REM_LIMIT, Segment, annotate, forget, forget_list_item
 from sentry_lite.events.stacks import stacktraces
 from sentry_lite.limits import MAX_MEASURES
+from sentry_lite.transport.wire import compact_json
 
 __all__ = ["TRIM_STRING_BYTES", "encoded_size", "trim_event"]
 
@@ -65,8 +65,7 @@ Cut = Callable[[], int]
 
 def encoded_size(value: Any) -> int:
     """Bytes of ``value`` as the envelope encodes it (compact JSON, UTF-8)."""
-    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    return len(text.encode("utf-8", "replace"))
+    return len(compact_json(value).encode("utf-8", "replace"))
 
 
 def trim_event(event: Dict[str, Any], budget: int) -> Dict[str, Any]:

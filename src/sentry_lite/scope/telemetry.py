@@ -1,7 +1,8 @@
 """What a log or metric takes from the active scopes at the moment it is recorded.
 
 The trace id (the active span's, else the propagation context's), the active span's id,
-the scopes' attributes (global < isolation < current, as sentry_sdk merges them) and, with
+the isolation and current scopes' attributes (current wins, as in sentry_sdk; the global
+scope's are added per batch, see ``Telemetry.use_global_attributes``) and, with
 ``send_default_pii``, the user. Read straight from the contextvars: no merged copy of the
 scopes is made, which is most of what sentry_sdk spends per log.
 """
@@ -45,15 +46,19 @@ def scope_snapshot(send_pii: bool) -> Tuple[Any, Any, Optional[Dict[str, Any]]]:
                 if context is None:
                     context = isolation.get_propagation_context()
         trace_id, span_id = context.trace_id, None
-    layers = (global_scope, isolation) if current is None else (global_scope, isolation, current)
+    # ``scope.set_attribute``: isolation < current. The global scope's attributes (the
+    # SDK's own on every record) are not copied per record: the batchers add them to
+    # each batch (``Telemetry.use_global_attributes``).
     extra: Optional[Dict[str, Any]] = None
-    for layer in layers:  # ``scope.set_attribute``
-        values = layer._attributes
-        if values:
-            if extra is None:
-                extra = {}
-            extra.update(values)
+    current_attributes = current._attributes if current is not None else None
+    if isolation._attributes or current_attributes:
+        extra = dict(isolation._attributes)
+        if current_attributes:
+            extra.update(current_attributes)
     if send_pii:
+        layers = (
+            (global_scope, isolation) if current is None else (global_scope, isolation, current)
+        )
         user = None
         for layer in reversed(layers):
             if layer._user is not None:

@@ -1,6 +1,7 @@
 """Background batchers for logs and trace metrics: the app thread appends, a thread sends.
 
-Adding is a lock and a list append; the wire form (typed attributes, the ``version: 2``
+Adding is a deque append, without a lock (``append`` and ``popleft`` are atomic, and
+only the batcher's side takes items out); the wire form (typed attributes, the ``version: 2``
 container) is built on the batcher's thread when a batch goes out, either when
 ``flush_count`` items wait or every ``TELEMETRY_FLUSH_INTERVAL`` seconds. The envelope
 goes through the client, so the transport's queue, outbox, rate limits and client reports
@@ -9,13 +10,13 @@ apply. Beyond ``max_items`` waiting, new items are dropped and counted (queue_ov
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import random
 import threading
 import weakref
-from typing import Any, Callable, Dict, List, Mapping, Optional
+from collections import deque
+from typing import Any, Callable, Deque, Dict, List, Mapping, Optional
 
 from sentry_lite import shortcuts
 from sentry_lite.envelope import Envelope, Item
@@ -27,8 +28,9 @@ from sentry_lite.limits import (
     TELEMETRY_FLUSH_INTERVAL,
 )
 from sentry_lite.telemetry.attributes import serialize_attribute
-from sentry_lite.telemetry.log_records import record_of
+from sentry_lite.telemetry.log_records import metric_record, record_of
 from sentry_lite.timestamps import now_iso
+from sentry_lite.transport.wire import compact_json
 
 __all__ = ["Batcher", "LogBatcher", "MetricsBatcher"]
 
@@ -65,9 +67,10 @@ class Batcher:
         self._record_lost_func = record_lost_func
         self.global_attributes: Mapping[str, Any] = global_attributes or {}
         """Added on the batcher's thread; empty when a before_send hook already saw them."""
-        self._global_fragment = _dumps(
-            {str(k): serialize_attribute(v) for k, v in self.global_attributes.items()}
-        )[1:-1]
+        self._own_globals = self.global_attributes
+        self._scope_globals: Optional[Callable[[], Mapping[str, Any]]] = None
+        self._seen_scope_globals: Dict[str, Any] = {}
+        self._global_fragment = self._fragment()
         """The global attributes as JSON members, encoded once rather than per record."""
         self._reset_thread_state()
         if hasattr(os, "register_at_fork"):
@@ -80,9 +83,33 @@ class Batcher:
 
             os.register_at_fork(after_in_child=reset_in_child)
 
+    def _fragment(self) -> str:
+        return _dumps({str(k): serialize_attribute(v) for k, v in self.global_attributes.items()})[
+            1:-1
+        ]
+
+    def use_scope_globals(self, source: Callable[[], Mapping[str, Any]]) -> None:
+        """Attributes read when a batch goes out, between the own globals and a record's."""
+        self._scope_globals = source
+        self._refresh_globals()
+
+    def _refresh_globals(self) -> None:
+        source = self._scope_globals
+        if source is None:
+            return
+        current = source()
+        if current == self._seen_scope_globals:  # a dict compare per batch
+            return
+        seen = dict(current)
+        merged = dict(self._own_globals)
+        merged.update(seen)
+        self.global_attributes = merged
+        self._global_fragment = self._fragment()
+        self._seen_scope_globals = seen
+
     def _reset_thread_state(self) -> None:
         """A fresh buffer, lock and (not yet started) thread: at creation and in a fork child."""
-        self._buffer: List[Record] = []
+        self._buffer: Deque[Record] = deque()
         self._lock = threading.Lock()
         self._active = _ActiveFlag()
         self._wake = threading.Event()
@@ -95,13 +122,14 @@ class Batcher:
             return  # re-entered from our own flush (a warning logged while sending)
         if self._thread is None and not self._start():
             return
-        with self._lock:
-            buffer = self._buffer
-            if len(buffer) < self.max_items:
-                buffer.append(record)
-                if len(buffer) == self.flush_count:
-                    self._wake.set()
-                return
+        buffer = self._buffer
+        # Two threads adding at once may both pass the check: the bound is kept within
+        # the number of app threads, which is all it is for (memory).
+        if len(buffer) < self.max_items:
+            buffer.append(record)
+            if len(buffer) == self.flush_count:
+                self._wake.set()
+            return
         self.record_lost(record, "queue_overflow")
 
     def _start(self) -> bool:
@@ -144,10 +172,12 @@ class Batcher:
             self._active.flag = was_active
 
     def _flush(self) -> Optional[Envelope]:
-        with self._lock:
-            if not self._buffer:
+        with self._lock:  # one flush at a time (the thread's and ``flush()``)
+            buffer = self._buffer
+            if not buffer:
                 return None
-            records, self._buffer = self._buffer, []
+            take = buffer.popleft
+            records = [take() for _ in range(len(buffer))]  # what came later waits
         envelope = Envelope({"sent_at": now_iso()})
         envelope.add_item(self.to_item(records))
         self._capture_func(envelope)
@@ -159,6 +189,7 @@ class Batcher:
 
     # -- wire form --------------------------------------------------------------------------
     def to_item(self, records: List[Record]) -> Item:
+        self._refresh_globals()
         headers = {"item_count": len(records), "content_type": self.CONTENT_TYPE}
         if shortcuts.enabled and self._global_fragment:
             return Item(self._encode(records), self.TYPE, headers=headers)
@@ -169,28 +200,35 @@ class Batcher:
         )
 
     def _encode(self, records: List[Record]) -> bytes:
-        """The container's bytes, each record encoded without the global attributes and
-        the pre-encoded fragment spliced into its ``attributes`` (its last member).
+        """The container's bytes in one JSON encoding, with the pre-encoded global
+        attributes put in place of a marker member that ends each record's attributes.
+
+        The marker's text (``"\\u0000sentry_lite.globals":0``) can only come from a key,
+        never from inside a string (whose quotes are escaped), and a record that has it as
+        a key, or any key of the global attributes, is encoded with the globals merged.
         Equal, as JSON, to encoding ``to_wire(record, True)``: a differential test checks."""
-        fragment = self._global_fragment
-        global_keys = self.global_attributes
-        texts = []
+        global_keys = self.global_attributes.keys()
+        wires = []
         for record in records:
-            record = record_of(record)
+            record = self.record_of(record)
             attributes = record.get("attributes") or {}
-            if any(key in global_keys for key in attributes):
-                texts.append(_dumps(self.to_wire(record, True)))
+            if _MARK in attributes or not global_keys.isdisjoint(attributes):
+                wires.append(self.to_wire(record, True))
                 continue
-            text = _dumps(self.to_wire(record, False))
-            # text ends with '"attributes":{...}}'
-            separator = "" if text.endswith('"attributes":{}}') else ","
-            texts.append(text[:-2] + separator + fragment + "}}")
-        body = '{"version":2,"items":[' + ",".join(texts) + "]}"
-        return body.encode("utf-8", "replace")
+            wire = self.to_wire(record, False)
+            wire["attributes"][_MARK] = 0
+            wires.append(wire)
+        body = _dumps({"version": 2, "items": wires})
+        return body.replace(_MARK_JSON, self._global_fragment).encode("utf-8", "replace")
 
     def to_wire(self, record: Record, with_globals: bool) -> Dict[str, Any]:
         """The record's wire form; ``attributes`` comes last (``_encode`` relies on it)."""
         raise NotImplementedError
+
+    @staticmethod
+    def record_of(record: Any) -> Record:
+        """An entry of the buffer as a record (entries may be kept in a cheaper form)."""
+        return record_of(record)
 
     def wire_attributes(self, attributes: Mapping[str, Any], with_globals: bool) -> Dict[str, Any]:
         if with_globals:
@@ -221,7 +259,7 @@ class LogBatcher(Batcher):
     max_items = LOG_BATCH_MAX
 
     def to_wire(self, record: Record, with_globals: bool) -> Dict[str, Any]:
-        record = record_of(record)
+        record = self.record_of(record)
         attributes = dict(record.get("attributes") or {})
         attributes.setdefault("sentry.severity_number", record.get("severity_number"))
         attributes.setdefault("sentry.severity_text", record.get("severity_text"))
@@ -245,7 +283,12 @@ class MetricsBatcher(Batcher):
     flush_count = METRIC_BATCH_FLUSH_COUNT
     max_items = METRIC_BATCH_MAX
 
+    @staticmethod
+    def record_of(record: Any) -> Record:
+        return metric_record(record) if type(record) is tuple else record
+
     def to_wire(self, record: Record, with_globals: bool) -> Dict[str, Any]:
+        record = self.record_of(record)
         wire: Dict[str, Any] = {
             "timestamp": record["timestamp"],
             "name": record["name"],
@@ -259,6 +302,8 @@ class MetricsBatcher(Batcher):
         return wire
 
 
-def _dumps(obj: Any) -> str:
-    """As ``transport.wire.dumps`` (compact, no NaN) but text, for splicing."""
-    return json.dumps(obj, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
+_dumps = compact_json
+"""As ``transport.wire.dumps`` (compact, no NaN) but text, for splicing."""
+
+_MARK = "\x00sentry_lite.globals"
+_MARK_JSON = _dumps(_MARK) + ":0"

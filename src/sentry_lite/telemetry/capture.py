@@ -34,7 +34,15 @@ def hook_option(options: Mapping[str, Any], name: str) -> Optional[Hook]:
 class Telemetry:
     """The log and metric batchers of one client and the hooks in front of them."""
 
-    __slots__ = ("before_send_log", "before_send_metric", "globals", "logs", "metrics", "send_pii")
+    __slots__ = (
+        "before_send_log",
+        "before_send_metric",
+        "global_source",
+        "globals",
+        "logs",
+        "metrics",
+        "send_pii",
+    )
 
     def __init__(
         self,
@@ -43,6 +51,7 @@ class Telemetry:
         record_lost: Callable[..., None],
     ) -> None:
         self.globals = global_attributes(options)
+        self.global_source: Optional[Callable[[], Mapping[str, Any]]] = None
         self.send_pii = decision(options, "user_info") == SEND  # data_collection or PII
         """Read once: whether user attributes join logs and metrics."""
         self.before_send_log = hook_option(options, "before_send_log")
@@ -51,6 +60,22 @@ class Telemetry:
         metric_globals = {} if self.before_send_metric is not None else self.globals
         self.logs = LogBatcher(capture, record_lost, log_globals)
         self.metrics = MetricsBatcher(capture, record_lost, metric_globals)
+
+    def use_global_attributes(self, source: Callable[[], Mapping[str, Any]]) -> None:
+        """The global scope's attributes (``source()``), below every record's own.
+
+        They are the same on nearly every record, so instead of a copy per record they are
+        read once per batch by a batcher without a hook, and merged before the hook runs
+        by one with a hook (the hook sees what will be sent). A value set there applies
+        to the records whose batch has not gone out yet.
+        """
+        self.global_source = source
+        for batcher, hook in (
+            (self.logs, self.before_send_log),
+            (self.metrics, self.before_send_metric),
+        ):
+            if hook is None:
+                batcher.use_scope_globals(source)
 
     def capture_log(self, record: Dict[str, Any]) -> None:
         self._add(record, self.before_send_log, self.logs, "before_send_log")
@@ -63,6 +88,9 @@ class Telemetry:
     ) -> None:
         if hook is not None:
             attributes = dict(self.globals)
+            source = self.global_source
+            if source is not None:
+                attributes.update(source())
             attributes.update(record["attributes"])
             record["attributes"] = attributes
             try:

@@ -12,13 +12,27 @@ from typing import Any, Callable, Dict, Mapping, Optional, Tuple
 
 from sentry_lite.telemetry.attributes import format_attribute
 
-__all__ = ["LaterLog", "PendingLog", "build_log", "is_plain", "record_of"]
+__all__ = [
+    "LaterLog",
+    "PendingLog",
+    "PendingMetric",
+    "build_log",
+    "is_plain",
+    "metric_record",
+    "record_of",
+]
 
 PendingLog = Tuple[
     str, int, str, Dict[str, Any], Optional[Dict[str, Any]], int, Any, Any, Optional[Dict[str, Any]]
 ]
 """(severity text, number, template, kwargs, attributes, time_unix_nano, trace id,
 span id, scope attributes): a log call whose record is not built yet."""
+
+PendingMetric = Tuple[float, Any, Any, str, str, float, Optional[str], Tuple[Tuple[str, Any], ...]]
+"""(timestamp, trace id, span id, name, type, value, unit, attributes as pairs): a metric
+whose attributes are plain scalars, kept as a tuple of immutables until its batch goes
+out. Unlike a dict, such a tuple leaves the garbage collector's lists (it cannot be in a
+cycle), so a thousand waiting metrics do not slow every collection of the app."""
 
 _PLAIN = frozenset((str, int, bool))
 
@@ -118,3 +132,18 @@ def record_of(record: Any) -> Dict[str, Any]:
     if isinstance(record, LaterLog):
         return record.record()
     return record  # type: ignore[no-any-return]
+
+
+def metric_record(pending: PendingMetric) -> Dict[str, Any]:
+    """The record (sentry_sdk's shape) of a metric kept as a :data:`PendingMetric`."""
+    timestamp, trace_id, span_id, name, metric_type, value, unit, pairs = pending
+    return {
+        "timestamp": timestamp,
+        "trace_id": trace_id,
+        "span_id": span_id,
+        "name": name,
+        "type": metric_type,
+        "value": value,
+        "unit": unit,
+        "attributes": dict(pairs),
+    }

@@ -57,12 +57,16 @@ class EnvelopeError(ValueError):
     """Raised by :meth:`Envelope.parse` on bytes that are not a valid envelope."""
 
 
+compact_json = json.JSONEncoder(separators=(",", ":"), allow_nan=False, ensure_ascii=False).encode
+"""JSON text as envelopes carry it: compact, and no NaN/Infinity (Relay rejects them).
+One shared encoder: ``json.dumps`` with options builds a new one per call (~1.5 µs),
+which a batch of a thousand logs would pay a thousand times."""
+
+
 def dumps(obj: Any) -> bytes:
-    # allow_nan=False: Relay rejects NaN/Infinity, so refuse to produce them.
     # Lone surrogates cannot be UTF-8 encoded; the serializer removes them, "replace" is
     # the last line of defence so an envelope is always produced.
-    text = json.dumps(obj, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
-    return text.encode("utf-8", "replace")
+    return compact_json(obj).encode("utf-8", "replace")
 
 
 class Item:
