@@ -60,6 +60,15 @@ def _scenario() -> List[Any]:
         log.error("stdlib object %s", {"mutable": [1]})
         sentry_lite.metrics.count("c", 2, attributes={"a": "b"})
         sentry_lite.metrics.gauge("g", 1.5, unit="byte", attributes={"l": [1, 2]})
+        # Encoded once per batch and reused: equal values of other types stay apart.
+        for value in (1, True, 1.0, 1, True):
+            sentry_lite.logger.info("same", attributes={"v": value})
+            sentry_lite.metrics.count("same", 1, attributes={"v": value})
+        # A record's own value of a global attribute wins; the global scope's attributes
+        # (read per batch) are on every record.
+        sentry_lite.logger.info("own release", attributes={"sentry.release": "mine"})
+        sentry_lite.get_global_scope().set_attribute("deploy", "blue")
+        sentry_lite.metrics.count("after", 1)
         sentry_lite.flush(2)
     finally:
         sentry_lite.get_client().close(timeout=1)
@@ -77,7 +86,13 @@ def test_deferred_logs_and_preencoded_attributes_equal_the_general_path() -> Non
     with shortcuts.disabled():
         general = _scenario()
     assert fast == general
-    assert sum(len(p["items"]) for p in fast) == 7
+    items = [item for payload in fast for item in payload["items"]]
+    assert len(items) == 19
+    same = [item["attributes"]["v"] for item in items if item.get("body") == "same"]
+    assert [v["type"] for v in same] == ["integer", "boolean", "double", "integer", "boolean"]
+    own = next(item for item in items if item.get("body") == "own release")
+    assert own["attributes"]["sentry.release"] == {"value": "mine", "type": "string"}
+    assert all(item["attributes"]["deploy"]["value"] == "blue" for item in items)
 
 
 def test_log_queue_overflow_is_counted_with_bytes(sentry_init: Init, receiver: Receiver) -> None:

@@ -16,7 +16,7 @@ import random
 import threading
 import weakref
 from collections import deque
-from typing import Any, Callable, Deque, Dict, List, Mapping, Optional
+from typing import Any, Callable, Deque, Dict, List, Mapping, Optional, Tuple
 
 from sentry_lite import shortcuts
 from sentry_lite.envelope import Envelope, Item
@@ -200,29 +200,48 @@ class Batcher:
         )
 
     def _encode(self, records: List[Record]) -> bytes:
-        """The container's bytes in one JSON encoding, with the pre-encoded global
-        attributes put in place of a marker member that ends each record's attributes.
+        """The container's bytes, written from parts: each record's head as JSON, then
+        its attributes as members, each distinct (key, value) encoded once per batch
+        (records from one call site repeat most of theirs: logger, file, thread...),
+        then the pre-encoded global attributes.
 
-        The marker's text (``"\\u0000sentry_lite.globals":0``) can only come from a key,
-        never from inside a string (whose quotes are escaped), and a record that has it as
-        a key, or any key of the global attributes, is encoded with the globals merged.
-        Equal, as JSON, to encoding ``to_wire(record, True)``: a differential test checks."""
+        A record that has one of the global attributes' keys is encoded with the globals
+        merged (its own value wins). Equal, as JSON, to encoding ``to_wire(record, True)``:
+        a differential test checks."""
         global_keys = self.global_attributes.keys()
-        wires = []
+        fragment = self._global_fragment
+        memo: Dict[Tuple[str, type, Any], str] = {}
+        texts = []
         for record in records:
             record = self.record_of(record)
-            attributes = record.get("attributes") or {}
-            if _MARK in attributes or not global_keys.isdisjoint(attributes):
-                wires.append(self.to_wire(record, True))
+            head, attributes = self.wire_parts(record)
+            if not global_keys.isdisjoint(attributes):
+                texts.append(_dumps(self.to_wire(record, True)))
                 continue
-            wire = self.to_wire(record, False)
-            wire["attributes"][_MARK] = 0
-            wires.append(wire)
-        body = _dumps({"version": 2, "items": wires})
-        return body.replace(_MARK_JSON, self._global_fragment).encode("utf-8", "replace")
+            members = []
+            for key, value in attributes.items():
+                kind = type(value)
+                if kind in _MEMO_KINDS:
+                    memo_key = (key, kind, value)
+                    member = memo.get(memo_key)
+                    if member is None:
+                        member = memo[memo_key] = _member(key, value)
+                else:
+                    member = _member(key, value)
+                members.append(member)
+            members.append(fragment)
+            texts.append(_dumps(head)[:-1] + ',"attributes":{' + ",".join(members) + "}}")
+        body = '{"version":2,"items":[' + ",".join(texts) + "]}"
+        return body.encode("utf-8", "replace")
 
     def to_wire(self, record: Record, with_globals: bool) -> Dict[str, Any]:
-        """The record's wire form; ``attributes`` comes last (``_encode`` relies on it)."""
+        """The record's wire form (what ``_encode`` must equal)."""
+        wire, attributes = self.wire_parts(self.record_of(record))
+        wire["attributes"] = self.wire_attributes(attributes, with_globals)
+        return wire
+
+    def wire_parts(self, record: Record) -> Tuple[Dict[str, Any], Mapping[str, Any]]:
+        """The wire form without ``attributes``, and the attributes not yet serialized."""
         raise NotImplementedError
 
     @staticmethod
@@ -258,8 +277,7 @@ class LogBatcher(Batcher):
     flush_count = LOG_BATCH_FLUSH_COUNT
     max_items = LOG_BATCH_MAX
 
-    def to_wire(self, record: Record, with_globals: bool) -> Dict[str, Any]:
-        record = self.record_of(record)
+    def wire_parts(self, record: Record) -> Tuple[Dict[str, Any], Mapping[str, Any]]:
         attributes = dict(record.get("attributes") or {})
         attributes.setdefault("sentry.severity_number", record.get("severity_number"))
         attributes.setdefault("sentry.severity_text", record.get("severity_text"))
@@ -272,8 +290,7 @@ class LogBatcher(Batcher):
             wire["trace_id"] = record["trace_id"]
         if record.get("span_id") is not None:
             wire["span_id"] = record["span_id"]
-        wire["attributes"] = self.wire_attributes(attributes, with_globals)
-        return wire
+        return wire, attributes
 
 
 class MetricsBatcher(Batcher):
@@ -287,8 +304,7 @@ class MetricsBatcher(Batcher):
     def record_of(record: Any) -> Record:
         return metric_record(record) if type(record) is tuple else record
 
-    def to_wire(self, record: Record, with_globals: bool) -> Dict[str, Any]:
-        record = self.record_of(record)
+    def wire_parts(self, record: Record) -> Tuple[Dict[str, Any], Mapping[str, Any]]:
         wire: Dict[str, Any] = {
             "timestamp": record["timestamp"],
             "name": record["name"],
@@ -298,12 +314,16 @@ class MetricsBatcher(Batcher):
         for key in ("trace_id", "span_id", "unit"):
             if record.get(key) is not None:
                 wire[key] = record[key]
-        wire["attributes"] = self.wire_attributes(record.get("attributes") or {}, with_globals)
-        return wire
+        return wire, record.get("attributes") or {}
 
 
 _dumps = compact_json
 """As ``transport.wire.dumps`` (compact, no NaN) but text, for splicing."""
 
-_MARK = "\x00sentry_lite.globals"
-_MARK_JSON = _dumps(_MARK) + ":0"
+_MEMO_KINDS = frozenset((str, int, float, bool))
+"""Attribute values encoded once per batch (hashable, and kept apart by type: 1, 1.0
+and True are equal keys otherwise)."""
+
+
+def _member(key: Any, value: Any) -> str:
+    return _dumps(str(key)) + ":" + _dumps(serialize_attribute(value))
