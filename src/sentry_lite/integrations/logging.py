@@ -62,7 +62,16 @@ _LEVELS: Dict[int, str] = {
     logging.CRITICAL: "fatal",
 }
 
-_busy = threading.local()
+
+class _Busy(threading.local):
+    """Set while this thread turns a record into breadcrumbs/events/logs (a record logged
+    by that work is not reported again); a class default, so reading it costs no getattr
+    fallback on threads that never set it."""
+
+    on = False
+
+
+_busy = _Busy()
 
 
 def ignore_logger(name_or_pattern: str) -> None:
@@ -87,7 +96,7 @@ def _is_ignored(name: str) -> bool:
     name = name.strip()  # sentry_sdk ignores "  name  " as "name"
     if name in _ignored_loggers or name.startswith("sentry_lite."):
         return True
-    return any(fnmatch(name, pattern) for pattern in _ignored_patterns)
+    return bool(_ignored_patterns) and any(fnmatch(name, p) for p in _ignored_patterns)
 
 
 def _level_name(levelno: int) -> str:
@@ -107,9 +116,9 @@ def _level_name(levelno: int) -> str:
 
 def _extras(record: logging.LogRecord) -> Dict[str, Any]:
     fields = vars(record)
-    keys = fields.keys() - _RECORD_ATTRS  # a set operation: most records have no extras
-    if not keys:
+    if _RECORD_ATTRS.issuperset(fields):  # most records have no extras (no set is built)
         return {}
+    keys = fields.keys() - _RECORD_ATTRS
     return {
         k: fields[k]
         for k in fields  # in the record's order
@@ -164,7 +173,7 @@ class LoggingIntegration(Integration):
             try:
                 original(self, record)
             finally:
-                if not getattr(_busy, "on", False):
+                if not _busy.on:
                     integration = active_integration(LoggingIntegration.identifier)
                     if integration is not None:
                         _busy.on = True
@@ -267,7 +276,7 @@ class EventHandler(logging.Handler):
     """A handler that turns every record it gets into an event (for manual setups)."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        if _is_ignored(record.name) or getattr(_busy, "on", False):
+        if _is_ignored(record.name) or _busy.on:
             return
         _busy.on = True
         try:

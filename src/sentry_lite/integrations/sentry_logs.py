@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from fnmatch import fnmatch
 from functools import partial
-from typing import Any, Dict, Set
+from typing import Any, Dict, Set, Tuple
 
 from sentry_lite.integration_api import (
     Scope,
@@ -77,17 +77,29 @@ def is_ignored_for_logs(name: str) -> bool:
     return False
 
 
+_severities: Dict[int, Tuple[int, str]] = {}
+"""(OTel severity number, text) per stdlib level number, worked out once each."""
+
+
 def _parameter(value: Any) -> Any:
     return value if isinstance(value, _SCALARS) else format_attribute(value)
 
 
 def log_from_record(record: logging.LogRecord, project_root: Any = None) -> Dict[str, Any]:
     """The Sentry Log of one stdlib record, in the shape ``before_send_log`` sees."""
-    number, text = log_level_to_otel(record.levelno, SEVERITY_TO_OTEL_SEVERITY)
+    levelno = record.levelno
+    severity = _severities.get(levelno)
+    if severity is None:
+        severity = log_level_to_otel(levelno, SEVERITY_TO_OTEL_SEVERITY)
+        if len(_severities) < 64:  # levels are few; a bound all the same
+            _severities[levelno] = severity
+    number, text = severity
     attrs: Dict[str, Any] = {}
-    for key, value in vars(record).items():
-        if key not in _RECORD_ATTRS and not (isinstance(key, str) and key.startswith("_")):
-            attrs[key] = format_attribute(value)
+    fields = vars(record)
+    if not _RECORD_ATTRS.issuperset(fields):  # ``extra=`` fields
+        for key, value in fields.items():
+            if key not in _RECORD_ATTRS and not (isinstance(key, str) and key.startswith("_")):
+                attrs[key] = format_attribute(value)
     attrs["sentry.origin"] = "auto.log.stdlib"
     args = record.args
     has_parameters = False
@@ -151,6 +163,8 @@ def _plain_inputs(record: logging.LogRecord) -> bool:
     if not isinstance(record.msg, str):
         return False
     fields = vars(record)
+    if _RECORD_ATTRS.issuperset(fields):  # no ``extra=`` fields (no set is built)
+        return True
     return all(type(fields[key]) in _PLAIN for key in fields.keys() - _RECORD_ATTRS)
 
 
