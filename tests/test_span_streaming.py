@@ -176,3 +176,42 @@ def test_user_attributes_follow_the_privacy_predicate(
     attributes = {k: v["value"] for k, v in span["attributes"].items()}
     expected = {"user.id": "42", "user.email": "a@example.com"} if sent else {}
     assert {k: v for k, v in attributes.items() if k.startswith("user.")} == expected
+
+
+def test_unsampled_segment_propagates_the_trace_ids_sample_rand(sentry_init: Any) -> None:
+    """An unsampled segment (rate 0) works its ``sample_rand`` out only when a header
+    needs it, and it is the value sampling would have used: derived from the trace id."""
+    import sentry_lite
+    from sentry_lite.tracing.propagation import sample_rand_from_trace_id
+
+    sentry_init(traces_sample_rate=0.0, trace_lifecycle="stream")
+    with sentry_lite.traces.start_span(name="segment") as span:
+        with sentry_lite.traces.start_span(name="child"):
+            baggage = sentry_lite.get_baggage() or ""
+    items = dict(part.split("=", 1) for part in baggage.split(","))
+    assert items["sentry-trace_id"] == span.trace_id
+    assert items["sentry-sampled"] == "false"
+    assert items["sentry-sample_rand"] == f"{sample_rand_from_trace_id(span.trace_id):.6f}"
+
+
+def test_global_scope_attributes_reach_every_streamed_span(
+    sentry_init: Any, receiver: Receiver
+) -> None:
+    """The global scope's attributes are added by the batcher, below each span's own
+    and the isolation/current scopes' (the span's value wins)."""
+    import sentry_lite
+
+    sentry_init(traces_sample_rate=1.0, trace_lifecycle="stream", release="r@1")
+    sentry_lite.get_global_scope().set_attribute("deploy", "blue")
+    sentry_lite.get_global_scope().set_attribute("region", "global")
+    sentry_lite.get_isolation_scope().set_attribute("region", "isolation")
+    with sentry_lite.traces.start_span(name="segment"):
+        with sentry_lite.traces.start_span(name="child", attributes={"deploy": "green"}):
+            pass
+    sentry_lite.flush(5)
+    spans = {s["name"]: s for item in receiver.items("span") for s in item.get_json()["items"]}
+    values = {name: {k: v["value"] for k, v in s["attributes"].items()} for name, s in spans.items()}
+    assert values["segment"]["deploy"] == "blue"
+    assert values["child"]["deploy"] == "green"
+    assert values["segment"]["region"] == values["child"]["region"] == "isolation"
+    assert values["segment"]["sentry.release"] == "r@1"

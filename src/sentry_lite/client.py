@@ -12,7 +12,7 @@ import logging
 import os
 import threading
 import time
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, Mapping, Optional
 
 from sentry_lite.client_base import BaseClient, NonRecordingClient, log_hook_error, warn_once
 from sentry_lite.consts import VERSION
@@ -27,7 +27,7 @@ from sentry_lite.options import Options, build_options
 from sentry_lite.pipeline import CALLBACK_ERROR_HINT, SCOPE_HINT, EventPipeline
 from sentry_lite.profiler import control as profiler_control
 from sentry_lite.span_batcher import SPAN_CONTENT_TYPE, SpanBatcher
-from sentry_lite.span_capture import span_for_sending, warn_streaming_options
+from sentry_lite.span_capture import span_for_sending, span_hook, warn_streaming_options
 from sentry_lite.telemetry.capture import Telemetry
 from sentry_lite.telemetry.session_flusher import SessionFlusher
 from sentry_lite.telemetry.sessions_from_events import update_session_from_event
@@ -80,6 +80,19 @@ class Client(BaseClient):
         self.span_batcher: Optional[SpanBatcher] = None
         if span_streaming_enabled(self.options):
             self.span_batcher = SpanBatcher(self.capture_envelope, self.record_lost_event)
+        self.span_globals_in_batch = False
+        """True once the span batcher adds the global scope's attributes to each span it
+        sends (then capturing a span skips them): not with ``before_send_span``, which
+        must see them."""
+
+    def use_global_attributes(self, source: Callable[[], Mapping[str, Any]]) -> None:
+        """The global scope's attributes, added to logs, metrics and streamed spans when
+        they are sent rather than copied into each one when it is captured."""
+        self.telemetry.use_global_attributes(source)
+        batcher = self.span_batcher
+        if batcher is not None and span_hook(self.options) is None:
+            batcher.use_global_attributes(source)
+            self.span_globals_in_batch = True
 
     # -- state -----------------------------------------------------------------------------
     def is_active(self) -> bool:

@@ -15,7 +15,8 @@ import os
 import random
 import threading
 import time
-from typing import Any, Callable, Dict, List, Optional, Set, Tuple
+import weakref
+from typing import Any, Callable, Dict, List, Mapping, Optional, Set, Tuple
 
 from sentry_lite.envelope import Envelope, Item
 from sentry_lite.limits import (
@@ -48,12 +49,28 @@ def _estimate_size(span: Dict[str, Any]) -> int:
     return size
 
 
-def _wire_span(span: Dict[str, Any]) -> Dict[str, Any]:
+def _wire_span(span: Dict[str, Any], globals_json: Dict[str, Any]) -> Dict[str, Any]:
+    """The span as sent; ``globals_json``: serialized attributes it has unless its own
+    (``attributes`` of the span) says otherwise."""
     out = dict(span)
     attributes = out.pop("attributes", None)
     if attributes:
-        out["attributes"] = serialize_attributes(attributes)
+        if globals_json:
+            merged = dict(globals_json)
+            merged.update(serialize_attributes(attributes))
+            out["attributes"] = merged
+        else:
+            out["attributes"] = serialize_attributes(attributes)
+    elif globals_json:
+        out["attributes"] = dict(globals_json)
     return out
+
+
+class _Busy(threading.local):
+    """Set on the batcher's own thread and while ``flush`` runs; a class default, so
+    the app thread reads it without a getattr fallback."""
+
+    flag = False
 
 
 class SpanBatcher:
@@ -64,7 +81,24 @@ class SpanBatcher:
     ) -> None:
         self._capture_envelope = capture_envelope
         self._record_lost_event = record_lost_event
+        self._global_source: Optional[Callable[[], Mapping[str, Any]]] = None
         self._reset()
+        if hasattr(os, "register_at_fork"):  # else ``add`` compares the pid each time
+            weak_reset = weakref.WeakMethod(self._after_fork)
+
+            def reset_in_child() -> None:
+                method = weak_reset()
+                if method is not None:
+                    method()
+
+            os.register_at_fork(after_in_child=reset_in_child)
+            self._check_pid = False
+        else:
+            self._check_pid = True
+
+    def use_global_attributes(self, source: Callable[[], Mapping[str, Any]]) -> None:
+        """Attributes every span gets when it is sent, below its own (the global scope's)."""
+        self._global_source = source
 
     def _reset(self) -> None:
         self._buffer: Dict[str, List[Queued]] = {}
@@ -73,16 +107,24 @@ class SpanBatcher:
         self._lock = threading.Lock()
         self._sending = threading.Lock()
         self._wake = threading.Event()
-        self._running = True
+        self._running: bool = True
         self._thread: Optional[threading.Thread] = None
         self._pid: Optional[int] = None
-        self._busy = threading.local()
+        self._busy = _Busy()
         self._last_full_flush = time.monotonic()
+
+    def _after_fork(self) -> None:
+        """In a forked child: no thread came along, and the parent's spans are not ours."""
+        running = self._running
+        self._reset()
+        self._running = running
 
     # -- the app thread -------------------------------------------------------------------
     def add(self, span: Dict[str, Any], segment: Any) -> None:
-        if getattr(self._busy, "flag", False) or not self._ensure_thread():
+        if self._busy.flag:
             return  # re-entered from our own flush (a warning logged while sending)
+        if (self._thread is None or self._check_pid) and not self._ensure_thread():
+            return
         trace_id = span["trace_id"]
         with self._lock:
             queued = self._buffer.get(trace_id)
@@ -170,13 +212,18 @@ class SpanBatcher:
         except Exception:  # noqa: BLE001
             logger.debug("sentry_lite: no DSC for a span batch", exc_info=True)
             dsc = None
+        source = self._global_source
+        globals_json = serialize_attributes(source()) if source is not None else {}
         for start in range(0, len(queued), SPAN_BATCH_MAX_ITEMS):
             chunk = queued[start : start + SPAN_BATCH_MAX_ITEMS]
             headers: Dict[str, Any] = {"sent_at": now_iso()}
             if dsc:
                 headers["trace"] = dsc
             envelope = Envelope(headers)
-            payload = {"version": 2, "items": [_wire_span(span) for span, _ in chunk]}
+            payload = {
+                "version": 2,
+                "items": [_wire_span(span, globals_json) for span, _ in chunk],
+            }
             envelope.add_item(
                 Item(
                     payload,
@@ -189,7 +236,7 @@ class SpanBatcher:
     # -- lifecycle ---------------------------------------------------------------------------
     def flush(self) -> None:
         """Send everything buffered now (``client.flush``), on the calling thread."""
-        was_busy = getattr(self._busy, "flag", False)
+        was_busy = self._busy.flag
         self._busy.flag = True
         try:
             self._flush()

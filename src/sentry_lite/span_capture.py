@@ -15,12 +15,13 @@ from typing import Any, Dict, Mapping, Optional
 from sentry_lite.client_base import log_hook_error
 from sentry_lite.tracing.stream_sampling import span_streaming_enabled
 
-__all__ = ["span_for_sending", "warn_streaming_options"]
+__all__ = ["span_for_sending", "span_hook", "warn_streaming_options"]
 
 logger = logging.getLogger("sentry_lite")
 
 
-def _before_send_span(options: Mapping[str, Any]) -> Any:
+def span_hook(options: Mapping[str, Any]) -> Any:
+    """``before_send_span`` (or its ``_experiments`` spelling), or None."""
     return options.get("before_send_span") or (options.get("_experiments") or {}).get(
         "before_send_span"
     )
@@ -28,7 +29,7 @@ def _before_send_span(options: Mapping[str, Any]) -> Any:
 
 def span_for_sending(options: Mapping[str, Any], span: Any) -> Dict[str, Any]:
     """The span's JSON after the user's hook has had its say."""
-    hook = _before_send_span(options)
+    hook = span_hook(options)
     if hook is None:
         return span._to_json()  # type: ignore[no-any-return]
     try:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional
 
-from sentry_lite.scope.model import Scope, layers_for_capture
+from sentry_lite.scope.model import Scope, global_scope, layers_for_capture
 from sentry_lite.scope.streaming import telemetry_attributes
 from sentry_lite.tracing.host import SpanScope, TracingClient
 
@@ -38,5 +38,10 @@ class ScopeHost:
         base = scope if isinstance(scope, Scope) else None
         layers = layers_for_capture(base).layers
         # The user goes on as data_collection's user_info (else send_default_pii) allows.
-        telemetry_attributes(layers, span._attributes, client.sends_user_attributes)
+        if client.span_globals_in_batch:  # the batcher adds the global scope's
+            layers = layers[1:]  # (global_scope first) but its user still counts
+            user_layer = global_scope
+        else:
+            user_layer = None
+        telemetry_attributes(layers, span._attributes, client.sends_user_attributes, user_layer)
         capture(span)

@@ -85,9 +85,9 @@ class Scope(ScopeSessions, ScopeStreaming):  # i13: sessions, i14: streaming
         self.client = client
         if client is not None:  # the SDK's and the process's attributes come from it
             global_scope.set_global_attributes()
-            telemetry = getattr(client, "telemetry", None)
-            if telemetry is not None:
-                telemetry.use_global_attributes(_global_attributes)
+            use = getattr(client, "use_global_attributes", None)
+            if use is not None:
+                use(_global_attributes)
 
     # -- breadcrumbs ----------------------------------------------------------------------
     def add_breadcrumb(
@@ -189,7 +189,7 @@ global_scope = Scope(ScopeType.GLOBAL)
 
 
 def _global_attributes() -> Dict[str, Any]:
-    """The global scope's attributes, as the log and metric batchers read them."""
+    """The global scope's attributes, as the log, metric and span batchers read them."""
     return global_scope._attributes
 
 

@@ -11,6 +11,7 @@ import sys
 import warnings
 from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple, Type, Union
 
+from sentry_lite import shortcuts
 from sentry_lite.consts import VERSION
 from sentry_lite.events.contexts import sdk_name
 from sentry_lite.scope.spans import ScopeTracing
@@ -64,6 +65,9 @@ def _span_classes() -> Tuple[Type[StreamedSpan], Type[NoOpStreamedSpan]]:
 
 
 def _is_streamed(span: Any) -> bool:
+    classes = _CLASSES
+    if classes is not None:  # streamed spans were made: their class is at hand
+        return isinstance(span, classes[0])
     cls = _streamed_class()
     return cls is not None and isinstance(span, cls)
 
@@ -118,9 +122,17 @@ class ScopeStreaming(ScopeTracing):
         ``client``: the active client when the caller has it in hand."""
         StreamedSpan, NoOpStreamedSpan = _span_classes()
 
-        if parent_span is DEFAULT_PARENT_SPAN or isinstance(parent_span, NoOpStreamedSpan):
-            parent_span = self.streamed_span
         options = (client or self.get_client()).options
+        if parent_span is DEFAULT_PARENT_SPAN or isinstance(parent_span, NoOpStreamedSpan):
+            parent_span = self._span
+            if (
+                type(parent_span) is NoOpStreamedSpan
+                and shortcuts.enabled
+                and not is_ignored_span(options, name, attributes)
+            ):
+                return NoOpStreamedSpan.child_of(parent_span, name, attributes)
+            if not _is_streamed(parent_span):
+                parent_span = None
         if parent_span is None:
             return self._start_segment(options, name, attributes, active)
         if is_ignored_span(options, name, attributes):
@@ -276,11 +288,14 @@ class ScopeStreaming(ScopeTracing):
         self._gen_ai_conversation_id = None
 
 
-def telemetry_attributes(layers: Any, own: Dict[str, Any], send_user: bool) -> None:
+def telemetry_attributes(
+    layers: Any, own: Dict[str, Any], send_user: bool, user_layer: Any = None
+) -> None:
     """Add the scopes' attributes (and, with ``send_user``, the user's) to ``own``
-    where it has none of its own; later layers win over earlier ones."""
+    where it has none of its own; later layers win over earlier ones. ``user_layer``: a
+    scope below ``layers`` whose user (only) counts too."""
     merged: Dict[str, Any] = {}
-    user: Optional[Dict[str, Any]] = None
+    user: Optional[Dict[str, Any]] = None if user_layer is None else user_layer._user
     for layer in layers:
         if layer._attributes:
             merged.update(layer._attributes)

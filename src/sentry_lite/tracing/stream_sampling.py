@@ -18,9 +18,18 @@ from sentry_lite.tracing.context import PropagationContext
 from sentry_lite.tracing.propagation import sample_rand_from_trace_id
 from sentry_lite.tracing.sampling import valid_rate
 
-__all__ = ["is_ignored_span", "span_streaming_enabled", "streaming_sampling_decision"]
+__all__ = [
+    "DERIVE_SAMPLE_RAND",
+    "is_ignored_span",
+    "span_streaming_enabled",
+    "streaming_sampling_decision",
+]
 
 logger = logging.getLogger("sentry_lite")
+
+DERIVE_SAMPLE_RAND = -1.0
+"""A span's ``sample_rand`` not worked out yet: derived from its trace id (as it would
+have been) when its baggage is made."""
 
 Decision = Tuple[Optional[bool], Optional[float], Optional[float], Optional[str]]
 """(sampled, sample_rate, sample_rand, reason when not sampled)."""
@@ -111,8 +120,6 @@ def streaming_sampling_decision(
     if not tracing_enabled(options):
         return context.parent_sampled, None, None, None
     sample_rand = context.sample_rand
-    if sample_rand is None:
-        sample_rand = sample_rand_from_trace_id(context.trace_id)
     sampler = options.get("traces_sampler")
     if callable(sampler):
         try:
@@ -128,8 +135,11 @@ def streaming_sampling_decision(
         logger.warning("sentry_lite: invalid traces sample rate %r; not sampling", rate)
         return False, None, None, "sample_rate"
     rate = float(rate)
-    if not rate:
-        return False, 0.0, sample_rand, "sample_rate"
+    if not rate:  # the trace's random value is not needed yet (seeding costs ~5 us)
+        rand = DERIVE_SAMPLE_RAND if sample_rand is None else sample_rand
+        return False, 0.0, rand, "sample_rate"
+    if sample_rand is None:
+        sample_rand = sample_rand_from_trace_id(context.trace_id)
     if sample_rand < rate:
         return True, rate, sample_rand, None
     return False, rate, sample_rand, "sample_rate"

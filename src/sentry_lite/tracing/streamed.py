@@ -23,6 +23,8 @@ from sentry_lite.tracing.attributes import Attributes, AttributeValue, format_at
 from sentry_lite.tracing.baggage import Baggage
 from sentry_lite.tracing.dsc import head_items
 from sentry_lite.tracing.ids import new_span_id, new_trace_id
+from sentry_lite.tracing.propagation import sample_rand_from_trace_id
+from sentry_lite.tracing.stream_sampling import DERIVE_SAMPLE_RAND
 
 __all__ = [
     "LOW_QUALITY_SEGMENT_SOURCES",
@@ -348,6 +350,8 @@ class StreamedSpan:
         if not client.is_active():
             return Baggage({})
         rand = self._sample_rand
+        if rand == DERIVE_SAMPLE_RAND:
+            rand = self._sample_rand = sample_rand_from_trace_id(self.trace_id)
         items = head_items(client, self.trace_id, None if rand is None else f"{rand:.6f}")
         if self._attributes.get(_SOURCE) not in LOW_QUALITY_SEGMENT_SOURCES and self._name:
             items["transaction"] = self._name

@@ -45,26 +45,62 @@ class NoOpStreamedSpan(StreamedSpan):
         sample_rand: Optional[float] = None,
         sample_rate: Optional[float] = None,
     ) -> None:
+        self._fill(name, attributes, segment, trace_id, parent_span_id, parent_sampled, scope)
+        self._sampled = sampled
+        self._baggage = baggage
+        self._sample_rand = sample_rand
+        self._sample_rate = sample_rate
+        self._unsampled_reason = unsampled_reason
+        self._start()
+
+    def _fill(  # noqa: PLR0913
+        self,
+        name: Optional[str],
+        attributes: Optional[Attributes],
+        segment: Optional[StreamedSpan],
+        trace_id: Optional[str],
+        parent_span_id: Optional[str],
+        parent_sampled: Optional[bool],
+        scope: Any,
+    ) -> None:
         self._name = name  # type: ignore[assignment]
         self._attributes = {}
         if attributes is not None and _SOURCE in attributes:
             self._attributes[_SOURCE] = format_attribute(attributes[_SOURCE])
         self._span_id = None
-        self._sampled = sampled
         self._segment = segment or self
         self._trace_id = trace_id
         self._parent_span_id = parent_span_id
         self._parent_sampled = parent_sampled
-        self._baggage = baggage
-        self._sample_rand = sample_rand
-        self._sample_rate = sample_rate
         self._scope = scope
-        self._unsampled_reason = unsampled_reason
         self._lost_children = 0
         self._finished = False
         self._active = True
         self._end_timestamp = None
-        self._start()
+
+    @classmethod
+    def child_of(
+        cls, parent: NoOpStreamedSpan, name: str, attributes: Optional[Attributes]
+    ) -> NoOpStreamedSpan:
+        """A child of the unrecorded span ``parent``, as the constructor makes it (not
+        put on a scope) minus its keyword parsing: the common case of spans inside an
+        unsampled segment (``shortcuts`` gates it)."""
+        span = cls.__new__(cls)
+        span._fill(
+            name,
+            attributes,
+            parent._segment,
+            parent.trace_id,
+            parent.span_id,
+            parent._sampled,
+            None,
+        )
+        span._sampled = False
+        span._baggage = None
+        span._sample_rand = None
+        span._sample_rate = None
+        span._unsampled_reason = parent._unsampled_reason
+        return span
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}(sampled={self.sampled})>"
