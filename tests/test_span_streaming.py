@@ -185,9 +185,11 @@ def test_unsampled_segment_propagates_the_trace_ids_sample_rand(sentry_init: Any
     from sentry_lite.tracing.propagation import sample_rand_from_trace_id
 
     sentry_init(traces_sample_rate=0.0, trace_lifecycle="stream")
-    with sentry_lite.traces.start_span(name="segment") as span:
-        with sentry_lite.traces.start_span(name="child"):
-            baggage = sentry_lite.get_baggage() or ""
+    with (
+        sentry_lite.traces.start_span(name="segment") as span,
+        sentry_lite.traces.start_span(name="child"),
+    ):
+        baggage = sentry_lite.get_baggage() or ""
     items = dict(part.split("=", 1) for part in baggage.split(","))
     assert items["sentry-trace_id"] == span.trace_id
     assert items["sentry-sampled"] == "false"
@@ -205,12 +207,12 @@ def test_global_scope_attributes_reach_every_streamed_span(
     sentry_lite.get_global_scope().set_attribute("deploy", "blue")
     sentry_lite.get_global_scope().set_attribute("region", "global")
     sentry_lite.get_isolation_scope().set_attribute("region", "isolation")
-    with sentry_lite.traces.start_span(name="segment"):
-        with sentry_lite.traces.start_span(name="child", attributes={"deploy": "green"}):
-            pass
+    start_span = sentry_lite.traces.start_span
+    with start_span(name="segment"), start_span(name="child", attributes={"deploy": "green"}):
+        pass
     sentry_lite.flush(5)
-    spans = {s["name"]: s for item in receiver.items("span") for s in item.get_json()["items"]}
-    values = {name: {k: v["value"] for k, v in s["attributes"].items()} for name, s in spans.items()}
+    spans = [s for item in receiver.items("span") for s in item.get_json()["items"]]
+    values = {s["name"]: {k: v["value"] for k, v in s["attributes"].items()} for s in spans}
     assert values["segment"]["deploy"] == "blue"
     assert values["child"]["deploy"] == "green"
     assert values["segment"]["region"] == values["child"]["region"] == "isolation"
