@@ -6,7 +6,7 @@ import os
 import sys
 import threading
 from types import FrameType
-from typing import Any, Dict, Generator, List, Optional
+from typing import Any, Dict, Generator, Iterator, List, Optional
 
 from sentry_lite import shortcuts
 from sentry_lite.profiler.sampler import Sampler
@@ -27,6 +27,10 @@ class CountingWalker(StackWalker):
     def stack(self, frame: Optional[FrameType]) -> Any:
         self.walks += 1
         return super().stack(frame)
+
+    def thread_stack(self, ident: int, frame: FrameType) -> Any:
+        self.walks += 1
+        return super().thread_stack(ident, frame)
 
 
 def test_frame_records_match_sentry_sdk() -> None:
@@ -132,3 +136,57 @@ def _resume_from_two_callers(enabled: bool) -> List[List[str]]:
     finally:
         shortcuts.set_enabled(True)
     return seen
+
+
+class RecordingWalker(StackWalker):
+    """Counts the frames whose records are looked up (not reused from the last walk)."""
+
+    def __init__(self) -> None:
+        super().__init__(OPTIONS)
+        self.looked_up = 0
+
+    def _records_of(self, frames: Any) -> Any:
+        self.looked_up += len(frames)
+        return super()._records_of(frames)
+
+
+def _names(stack: Any) -> List[str]:
+    return [record.json["function"].rsplit(".", 1)[-1] for record in stack]
+
+
+def test_a_thread_that_moved_reuses_the_unchanged_root_part_of_its_stack() -> None:
+    walker = RecordingWalker()
+    first = walker.thread_stack(1, sys._getframe())
+    full = walker.looked_up
+    frame = sys._getframe()
+    second = walker.thread_stack(1, frame)  # same frames, the top one moved
+    assert walker.looked_up == full + 1
+    assert second[1:] == first[1:]
+    assert second[0].json["lineno"] != first[0].json["lineno"]
+    walked = StackWalker(OPTIONS).stack(frame)  # as a full walk sees it
+    assert [r.json for r in second[1:]] == [r.json for r in walked[1:]]
+
+
+def test_a_generator_resumed_from_another_caller_is_walked_again() -> None:
+    """Same generator frame at the same instruction, under a different caller: the
+    caller's frame differs, so nothing above it is reused."""
+    walker = RecordingWalker()
+
+    def steps() -> Iterator[Any]:
+        while True:
+            yield walker.thread_stack(1, sys._getframe())
+
+    def caller_a(gen: Iterator[Any]) -> Any:
+        return next(gen)
+
+    def caller_b(gen: Iterator[Any]) -> Any:
+        return next(gen)
+
+    gen = steps()
+    via_a = caller_a(gen)
+    via_b = caller_b(gen)
+    assert _names(via_a)[:2] == ["steps", "caller_a"]
+    assert _names(via_b)[:2] == ["steps", "caller_b"]
+    assert via_b[3:] == via_a[3:]  # [2] is this test, at another line
+    with shortcuts.disabled():  # the full walk agrees
+        assert _names(caller_b(gen))[:2] == ["steps", "caller_b"]

@@ -77,6 +77,8 @@ The excess is reported as lost spans with reason ``buffer_overflow``."""
 MAX_CACHED_THREAD_IDENTS = 1024
 """Thread idents whose text form spans remember; apps that start many threads see new
 idents over time, so the cache is cleared when full."""
+MAX_WALKED_THREADS = 1024
+"""Threads whose last walked stack the profiler keeps (to reuse its unchanged part)."""
 MAX_CACHED_ORG_HOSTS = 16
 """DSN hosts whose org id is remembered (a process has one DSN, tests a few)."""
 

@@ -12,6 +12,9 @@ times a second) and how this sampler avoids it:
 * **A tick where no thread moved is one comparison**: the threads' top frames (a dict
   compared in C) and their instruction offsets (a list) are those of the last tick, so
   the last sample is the sample.
+* **A thread that moved has only its moved part walked in full**: the frames nearest
+  the root that are the same frames at the same instructions as on its last walk keep
+  their records (see ``StackWalker.thread_stack``).
 * **Frames are looked up, not built**: a frame record per (code object, line) is made
   once and shared (see ``stacks.py``), and identical stacks are one shared tuple.
 * **Our own threads are not sampled** (the sampler and the SDK's ``sentry_lite.*``
@@ -134,11 +137,13 @@ class Sampler:
                 text = texts.get(ident)
                 if text is None:  # not a threading.Thread: known by its ident only
                     text = texts[ident] = str(ident)
-            pair = (text, self.walker.stack(frame))
+            pair = (text, self.walker.thread_stack(ident, frame))
             reusable = not frame.f_code.co_flags & _RESUMABLE
             all_reusable = all_reusable and reusable
             fresh[ident] = (frame if reusable else None, position, pair)
             out.append(pair)
+        if len(fresh) != len(last):  # a thread started or ended
+            self.walker.keep_only(frames)
         self._last = fresh
         sample = tuple(out)
         self._still_frames = frames if all_reusable else None
@@ -150,6 +155,7 @@ class Sampler:
         """Forget the frames of the last tick (sampling pauses)."""
         self._last = {}
         self._still_frames = None
+        self.walker.forget()
 
     def _refresh_threads(self) -> None:
         """Names and our own threads, from the threading module (about once a second)."""

@@ -19,11 +19,17 @@ from __future__ import annotations
 import os
 import sys
 from types import CodeType, FrameType
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Container, Dict, List, Mapping, Optional, Tuple
 
+from sentry_lite import shortcuts
 from sentry_lite.events.frames import filename_for_module
 from sentry_lite.events.in_app import set_in_app_in_frames
-from sentry_lite.limits import MAX_PROFILE_STACK_DEPTH, MAX_PROFILED_FRAMES, MAX_PROFILED_STACKS
+from sentry_lite.limits import (
+    MAX_PROFILE_STACK_DEPTH,
+    MAX_PROFILED_FRAMES,
+    MAX_PROFILED_STACKS,
+    MAX_WALKED_THREADS,
+)
 
 __all__ = ["FrameRecord", "Stack", "StackWalker", "frame_name"]
 
@@ -80,7 +86,7 @@ class StackWalker:
     Not thread-safe: one sampler thread owns it.
     """
 
-    __slots__ = ("_cwd", "_depth", "_options", "_records", "_stacks")
+    __slots__ = ("_cwd", "_depth", "_options", "_records", "_stacks", "_walks")
 
     def __init__(self, options: Mapping[str, Any], depth: int = MAX_PROFILE_STACK_DEPTH) -> None:
         self._options = options
@@ -91,23 +97,74 @@ class StackWalker:
             self._cwd = ""
         self._records: Dict[Tuple[int, Optional[int]], FrameRecord] = {}
         self._stacks: Dict[Stack, Stack] = {}
+        self._walks: Dict[int, Tuple[List[FrameType], List[int], Stack]] = {}
+        """Per thread: the frames and positions of its last walk, and the stack made."""
 
-    def stack(self, frame: Optional[FrameType]) -> Stack:
-        records = self._records
-        get = records.get
-        out: List[FrameRecord] = []
-        append = out.append
+    def forget(self) -> None:
+        """Drop the frames kept from the last walks (sampling pauses)."""
+        self._walks = {}
+
+    def keep_only(self, idents: Container[int]) -> None:
+        """Drop the last walks of threads that are gone (their frames with them)."""
+        walks = self._walks
+        for ident in [ident for ident in walks if ident not in idents]:
+            del walks[ident]
+
+    def thread_stack(self, ident: int, frame: FrameType) -> Stack:
+        """The stack of a thread that moved since its last walk.
+
+        Most of a busy thread's stack is the same from one tick to the next: the frames
+        nearest the root (server, framework) wait in the same calls. Those frames are
+        found by identity and position, counted from the root end, and their records
+        taken from the last stack; only the frames above them have their lines worked out
+        and looked up. A frame matched so is the same live frame at the same instruction
+        (the walk keeps the frames, so none can be freed and its address reused), and all
+        its callers matched too, generators included.
+        """
+        frames: List[FrameType] = []
+        positions: List[int] = []
         remaining = self._depth
-        while frame is not None and remaining:
+        current: Optional[FrameType] = frame
+        while current is not None and remaining:
+            frames.append(current)
+            positions.append(current.f_lasti)
+            current = current.f_back
+            remaining -= 1
+        last = self._walks.get(ident)
+        same = 0
+        if last is not None and shortcuts.enabled:
+            last_frames, last_positions, _ = last
+            limit = min(len(frames), len(last_frames))
+            while (
+                same < limit
+                and frames[-1 - same] is last_frames[-1 - same]
+                and positions[-1 - same] == last_positions[-1 - same]
+            ):
+                same += 1
+        if same:
+            last_stack = last[2]  # type: ignore[index]
+            fresh = self._records_of(frames[: len(frames) - same])
+            stack = self._shared(tuple(fresh) + last_stack[len(last_stack) - same :])
+        else:
+            stack = self._shared(tuple(self._records_of(frames)))
+        if len(self._walks) >= MAX_WALKED_THREADS:
+            self._walks = {}
+        self._walks[ident] = (frames, positions, stack)
+        return stack
+
+    def _records_of(self, frames: List[FrameType]) -> List[FrameRecord]:
+        get = self._records.get
+        out: List[FrameRecord] = []
+        for frame in frames:
             code = frame.f_code
             line = frame.f_lineno
             record = get((id(code), line))
             if record is None or record.code is not code:
                 record = self._record(frame, code, line)
-            append(record)
-            frame = frame.f_back
-            remaining -= 1
-        stack = tuple(out)
+            out.append(record)
+        return out
+
+    def _shared(self, stack: Stack) -> Stack:
         stacks = self._stacks
         shared = stacks.get(stack)
         if shared is None:
@@ -115,6 +172,16 @@ class StackWalker:
                 stacks.clear()
             shared = stacks[stack] = stack
         return shared
+
+    def stack(self, frame: Optional[FrameType]) -> Stack:
+        """The stack above ``frame`` (walked in full; see :meth:`thread_stack`)."""
+        frames: List[FrameType] = []
+        remaining = self._depth
+        while frame is not None and remaining:
+            frames.append(frame)
+            frame = frame.f_back
+            remaining -= 1
+        return self._shared(tuple(self._records_of(frames)))
 
     def _record(self, frame: FrameType, code: CodeType, line: Optional[int]) -> FrameRecord:
         try:
