@@ -27,7 +27,6 @@ from sentry_lite.scope import (
 from sentry_lite.tracing.decorator import instrument_functions, trace
 from sentry_lite.tracing.noop import NoOpSpan
 from sentry_lite.tracing.span import Span
-from sentry_lite.tracing.stream_sampling import span_streaming_enabled
 from sentry_lite.tracing.transaction import Transaction
 from sentry_lite.types import Breadcrumb, Event, EventProcessor, Hint
 from sentry_lite.uwsgi_check import check_uwsgi_thread_support
@@ -396,7 +395,7 @@ def init(
     if _integration_setup is not None:
         client.integrations = _integration_setup(client.options)
     if client.options["functions_to_trace"]:
-        streamed = span_streaming_enabled(client.options)  # then streamed spans
+        streamed = client.span_streaming  # then streamed spans
         decorator = importlib.import_module("sentry_lite.traces").trace if streamed else None
         instrument_functions(client.options["functions_to_trace"], decorator)
     Scope.get_global_scope().set_client(client)

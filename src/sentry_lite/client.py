@@ -78,7 +78,8 @@ class Client(BaseClient):
         # The user on streamed spans: data_collection's user_info, else send_default_pii.
         self.sends_user_attributes = decision(self.options, "user_info") == SEND
         self.span_batcher: Optional[SpanBatcher] = None
-        if span_streaming_enabled(self.options):
+        self.span_streaming = span_streaming_enabled(self.options)
+        if self.span_streaming:
             self.span_batcher = SpanBatcher(self.capture_envelope, self.record_lost_event)
         self.span_globals_in_batch = False
         """True once the span batcher adds the global scope's attributes to each span it

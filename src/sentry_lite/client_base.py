@@ -47,6 +47,8 @@ class BaseClient:
     """The Spotlight sender (``.url``, ``.capture_envelope``), None when Spotlight is off."""
     sends_user_attributes = False
     """May the user go on streamed spans (``data_collection`` user_info, else PII)?"""
+    span_streaming = False
+    """``trace_lifecycle="stream"``, read once when the client is made (asked per span)."""
     span_globals_in_batch = False
     """Does the span batcher add the global scope's attributes (see ``Client``)?"""
 

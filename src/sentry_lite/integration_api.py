@@ -188,7 +188,7 @@ def start_request_transaction(
     layers (this runs once per request). Leave it with ``transaction.__exit__``.
     """
     try:
-        if span_streaming_enabled(Scope.get_client().options):
+        if Scope.get_client().span_streaming:
             return _streamed_request_segment(  # type: ignore[no-any-return]
                 headers, op, name, source, origin, sampling_context
             )
@@ -208,7 +208,7 @@ def start_request_transaction(
 def start_span(**kwargs: Any) -> Span:
     """``sentry_lite.start_span``: a child of the running span, or a span of its own."""
     scope = Scope.get_current_scope()
-    if span_streaming_enabled(scope.get_client().options):
+    if scope.get_client().span_streaming:
         return _streamed(  # type: ignore[no-any-return]
             kwargs.get("op"),
             kwargs.get("name") or kwargs.get("description"),

@@ -16,7 +16,6 @@ from sentry_lite.scope.model import Scope
 from sentry_lite.scope.streaming import DEFAULT_PARENT_SPAN
 from sentry_lite.tracing.decorator import qualname_from_function
 from sentry_lite.tracing.propagation import BAGGAGE_HEADER_NAME, SENTRY_TRACE_HEADER_NAME
-from sentry_lite.tracing.stream_sampling import span_streaming_enabled
 from sentry_lite.tracing.streamed import (
     LOW_QUALITY_SEGMENT_SOURCES,
     SOURCE_FOR_STYLE,
@@ -61,7 +60,7 @@ def start_span(
     ``active=False`` keeps it from becoming the parent of spans started meanwhile."""
     scope = Scope.get_current_scope()
     client = scope.get_client()
-    if client.is_active() and not span_streaming_enabled(client.options):
+    if client.is_active() and not client.span_streaming:
         warnings.warn(_WRONG_MODE, stacklevel=2)
         return NoOpStreamedSpan()
     return scope.start_streamed_span(name, attributes, parent_span, active, client)
@@ -93,7 +92,7 @@ def _decorator(
 
     def check_mode() -> None:
         client = Scope.get_client()
-        if client.is_active() and not span_streaming_enabled(client.options):
+        if client.is_active() and not client.span_streaming:
             warnings.warn(
                 "Using span streaming API in non-span-streaming mode. Use "
                 "@sentry_sdk.trace instead.",

@@ -20,7 +20,6 @@ from sentry_lite.tracing.noop import NoOpSpan
 from sentry_lite.tracing.span import Span
 from sentry_lite.tracing.stream_sampling import (
     is_ignored_span,
-    span_streaming_enabled,
     streaming_sampling_decision,
 )
 from sentry_lite.tracing.transaction import Transaction
@@ -222,7 +221,7 @@ class ScopeStreaming(ScopeTracing):
         custom_sampling_context: Optional[Dict[str, Any]] = None,
         **kwargs: Any,
     ) -> Union[Transaction, NoOpSpan]:
-        if span_streaming_enabled(self.get_client().options):
+        if self.get_client().span_streaming:
             warnings.warn(
                 "Scope.start_transaction is not available in streaming mode.",
                 DeprecationWarning,
@@ -234,7 +233,7 @@ class ScopeStreaming(ScopeTracing):
         )
 
     def start_span(self, **kwargs: Any) -> Span:
-        if span_streaming_enabled(self.get_client().options):
+        if self.get_client().span_streaming:
             warnings.warn(
                 "Scope.start_span is not available in streaming mode.",
                 DeprecationWarning,

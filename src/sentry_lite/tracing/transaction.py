@@ -255,7 +255,7 @@ class Transaction(Span):
                 DeprecationWarning,
                 stacklevel=2,
             )
-        if scope is not None and any(c.__name__ == "Hub" for c in type(scope).__mro__):
+        if scope is not None and _is_hub(type(scope)):
             warnings.warn(
                 "Passing a Hub to finish is deprecated. Please pass a Scope, instead.",
                 DeprecationWarning,
@@ -337,6 +337,19 @@ def _finish_profile(profile: TransactionProfiler, event: Optional[Dict[str, Any]
         profile.finish(event)
     except Exception:  # noqa: BLE001 - the profiler must never break finishing a transaction
         logger.debug("sentry_lite: could not finish the profile", exc_info=True)
+
+
+_HUB_TYPES: Dict[type, bool] = {}
+
+
+def _is_hub(cls: type) -> bool:
+    """Is ``cls`` the 1.x ``Hub`` (by name: it lives in the API layer above), per class."""
+    known = _HUB_TYPES.get(cls)
+    if known is None:
+        known = any(c.__name__ == "Hub" for c in cls.__mro__)
+        if len(_HUB_TYPES) < 64:
+            _HUB_TYPES[cls] = known
+    return known
 
 
 def _drop_profile(profile: Optional[TransactionProfiler], reason: str) -> None:
