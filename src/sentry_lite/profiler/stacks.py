@@ -50,6 +50,13 @@ class FrameRecord:
 Stack = Tuple[FrameRecord, ...]
 """Leaf (innermost frame) first, as sentry_sdk's ``stacks`` lists them."""
 
+_Walk = Tuple[List[FrameType], List[int], Stack, Dict[int, int]]
+"""A thread's last walk: its frames and their instruction offsets (leaf first), the
+stack made, and each frame's id -> its position counted from the root end."""
+
+_RESUMABLE = 0x20 | 0x80 | 0x100 | 0x200
+"""CO_GENERATOR | CO_COROUTINE | CO_ITERABLE_COROUTINE | CO_ASYNC_GENERATOR."""
+
 
 def _class_name_of(frame: FrameType, name: str, first_arg: str) -> Optional[str]:
     """Before 3.11 a code object has no qualified name: find the class from self/cls."""
@@ -97,8 +104,8 @@ class StackWalker:
             self._cwd = ""
         self._records: Dict[Tuple[int, Optional[int]], FrameRecord] = {}
         self._stacks: Dict[Stack, Stack] = {}
-        self._walks: Dict[int, Tuple[List[FrameType], List[int], Stack]] = {}
-        """Per thread: the frames and positions of its last walk, and the stack made."""
+        self._walks: Dict[int, _Walk] = {}
+        """Per thread: its last walk (see ``_Walk``)."""
 
     def forget(self) -> None:
         """Drop the frames kept from the last walks (sampling pauses)."""
@@ -114,43 +121,72 @@ class StackWalker:
         """The stack of a thread that moved since its last walk.
 
         Most of a busy thread's stack is the same from one tick to the next: the frames
-        nearest the root (server, framework) wait in the same calls. Those frames are
-        found by identity and position, counted from the root end, and their records
-        taken from the last stack; only the frames above them have their lines worked out
-        and looked up. A frame matched so is the same live frame at the same instruction
-        (the walk keeps the frames, so none can be freed and its address reused), and all
-        its callers matched too, generators included.
+        nearest the root (server, framework) wait in the same calls. The walk goes down
+        from the leaf only until it meets a frame of the last walk at the same
+        instruction; that frame and all below it are as they were (a live frame's
+        callers do not change), so their records are taken from the last stack. The
+        walk keeps its frames, so none is freed and its id reused; a generator or
+        coroutine frame can be resumed from another caller and never ends the walk.
         """
-        frames: List[FrameType] = []
+        last = self._walks.get(ident) if shortcuts.enabled else None
+        fresh: List[FrameType] = []
         positions: List[int] = []
         remaining = self._depth
         current: Optional[FrameType] = frame
+        cut = -1  # leaf-first index in the last walk of the first frame met again
+        if last is not None:
+            last_frames, last_positions, _, index = last
+            count = len(last_frames)
+            while current is not None and remaining:
+                position = current.f_lasti
+                from_root = index.get(id(current))
+                if from_root is not None:
+                    i = count - 1 - from_root
+                    if (
+                        last_frames[i] is current
+                        and last_positions[i] == position
+                        and not current.f_code.co_flags & _RESUMABLE
+                    ):
+                        cut = i
+                        break
+                fresh.append(current)
+                positions.append(position)
+                current = current.f_back
+                remaining -= 1
+            if cut >= 0 and len(fresh) + count - cut <= self._depth:
+                return self._reuse(ident, last, fresh, positions, cut)
+            fresh, positions, current, remaining = [], [], frame, self._depth
         while current is not None and remaining:
-            frames.append(current)
+            fresh.append(current)
             positions.append(current.f_lasti)
             current = current.f_back
             remaining -= 1
-        last = self._walks.get(ident)
-        same = 0
-        if last is not None and shortcuts.enabled:
-            last_frames, last_positions, _ = last
-            limit = min(len(frames), len(last_frames))
-            while (
-                same < limit
-                and frames[-1 - same] is last_frames[-1 - same]
-                and positions[-1 - same] == last_positions[-1 - same]
-            ):
-                same += 1
-        if same:
-            last_stack = last[2]  # type: ignore[index]
-            fresh = self._records_of(frames[: len(frames) - same])
-            stack = self._shared(tuple(fresh) + last_stack[len(last_stack) - same :])
-        else:
-            stack = self._shared(tuple(self._records_of(frames)))
-        if len(self._walks) >= MAX_WALKED_THREADS:
-            self._walks = {}
-        self._walks[ident] = (frames, positions, stack)
+        stack = self._shared(tuple(self._records_of(fresh)))
+        count = len(fresh)
+        index = {id(f): count - 1 - i for i, f in enumerate(fresh)}
+        self._remember(ident, (fresh, positions, stack, index))
         return stack
+
+    def _reuse(
+        self, ident: int, last: _Walk, fresh: List[FrameType], positions: List[int], cut: int
+    ) -> Stack:
+        """The last walk's frames from ``cut`` down, under the ``fresh`` ones above them."""
+        last_frames, last_positions, last_stack, index = last
+        for gone in last_frames[:cut]:  # the last walk's top part, replaced by ``fresh``
+            index.pop(id(gone), None)
+        kept = len(last_frames) - cut  # their positions from the root stay as they were
+        for i, new in enumerate(fresh):
+            index[id(new)] = kept + len(fresh) - 1 - i
+        stack = self._shared(tuple(self._records_of(fresh)) + last_stack[cut:])
+        self._remember(
+            ident, (fresh + last_frames[cut:], positions + last_positions[cut:], stack, index)
+        )
+        return stack
+
+    def _remember(self, ident: int, walk: _Walk) -> None:
+        if len(self._walks) >= MAX_WALKED_THREADS and ident not in self._walks:
+            self._walks = {}
+        self._walks[ident] = walk
 
     def _records_of(self, frames: List[FrameType]) -> List[FrameRecord]:
         get = self._records.get
