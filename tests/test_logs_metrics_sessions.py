@@ -111,6 +111,36 @@ def test_log_queue_overflow_is_counted_with_bytes(sentry_init: Init, receiver: R
     assert lost[("log_byte", "queue_overflow")] > 5 * 100
 
 
+def test_log_overflow_after_a_batch_counts_bytes_without_encoding_each_log(
+    sentry_init: Init, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once a batch went out, a dropped log is counted with that batch's bytes per log:
+    the app thread (busiest just then) does not encode what it drops."""
+    sentry_init(release="r@1")
+    batcher = sentry_lite.get_client().log_batcher  # type: ignore[attr-defined]
+    for i in range(10):
+        sentry_lite.logger.info("log {i}", i=i)
+    sentry_lite.flush(5)
+    receiver.wait_for(1, item_type="log")
+    average = batcher._average_bytes
+    assert average > 100
+    batcher.kill()
+    batcher._running = True
+    batcher._thread = object()  # as if the batcher's thread could not keep up
+    encoded: List[Any] = []
+    real_to_item = batcher.to_item
+    monkeypatch.setattr(
+        batcher, "to_item", lambda records: encoded.append(1) or real_to_item(records)
+    )
+    for i in range(batcher.max_items + 5):
+        sentry_lite.logger.info("log {i}", i=i)
+    assert encoded == []  # nothing encoded on the app thread for the 5 dropped logs
+    sentry_lite.get_client().close(timeout=5)
+    lost = receiver.discarded()
+    assert lost[("log_item", "queue_overflow")] == 5
+    assert lost[("log_byte", "queue_overflow")] == 5 * average
+
+
 def test_before_send_log_errors_and_drops_are_counted(
     sentry_init: Init, receiver: Receiver
 ) -> None:
