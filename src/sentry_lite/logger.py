@@ -98,11 +98,12 @@ def capture_record(record: Dict[str, Any]) -> None:
         internal_logger.debug("sentry_lite: could not record a log", exc_info=True)
 
 
-def capture_record_later(build: Callable[[], Dict[str, Any]]) -> None:
+def capture_record_later(build: Callable[[], Dict[str, Any]], client: Any = None) -> None:
     """Record a log whose record ``build()`` makes from immutable inputs: the trace and
     scope are taken now, the record is built on the batcher's thread (at once when a
-    ``before_send_log`` hook must see it)."""
-    client = Scope.get_client()
+    ``before_send_log`` hook must see it). ``client``: the active one, if in hand."""
+    if client is None:
+        client = Scope.get_client()
     telemetry = getattr(client, "telemetry", None)
     if telemetry is None or not client.is_active():
         return

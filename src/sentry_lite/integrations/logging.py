@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from fnmatch import fnmatch
 from typing import Any, Callable, Dict, Optional, Set
 
-from sentry_lite.integration_api import Scope, active_integration, logs_enabled
+from sentry_lite.integration_api import Scope, logs_enabled
 from sentry_lite.integrations import Integration
 from sentry_lite.integrations.sentry_logs import (
     SentryLogsHandler,
@@ -174,13 +174,18 @@ class LoggingIntegration(Integration):
                 original(self, record)
             finally:
                 if not _busy.on:
-                    integration = active_integration(LoggingIntegration.identifier)
+                    client = Scope.get_client()
+                    integration = (
+                        client.integrations.get(LoggingIntegration.identifier)
+                        if client.is_active()
+                        else None
+                    )
                     if integration is not None:
                         _busy.on = True
                         try:
                             if not _is_ignored(record.name):
                                 integration.handle(record)
-                            integration.handle_sentry_log(record)
+                            integration.handle_sentry_log(record, client)
                         except Exception:  # noqa: BLE001
                             pass
                         finally:
@@ -194,20 +199,23 @@ class LoggingIntegration(Integration):
         if self.level is not None and record.levelno >= self.level:
             breadcrumb_record(record)
 
-    def handle_sentry_log(self, record: logging.LogRecord) -> None:
-        """The record as a Sentry Log, when logs are on and it is at ``sentry_logs_level``."""
+    def handle_sentry_log(self, record: logging.LogRecord, client: Any = None) -> None:
+        """The record as a Sentry Log, when logs are on and it is at ``sentry_logs_level``
+        (``client``: the active client, when the caller has it in hand)."""
         level = self.sentry_logs_level
         if level is None or record.levelno < level or is_ignored_for_logs(record.name):
             return
         capture = self.capture_sentry_logs
-        options = Scope.get_client().options
+        if client is None:
+            client = Scope.get_client()
+        options = client.options
         if capture is not True and not (capture is _NOT_SET and logs_enabled(options)):
             return
-        capture_stdlib_log(record, options.get("project_root"))
+        capture_stdlib_log(record, options.get("project_root"), client)
 
 
 def breadcrumb_record(record: logging.LogRecord) -> None:
-    Scope.get_isolation_scope().add_breadcrumb(
+    Scope.get_isolation_scope().add_own_breadcrumb(
         {
             "type": "log",
             "level": _level_name(record.levelno),

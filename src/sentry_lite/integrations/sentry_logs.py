@@ -168,10 +168,10 @@ def _plain_inputs(record: logging.LogRecord) -> bool:
     return all(type(fields[key]) in _PLAIN for key in fields.keys() - _RECORD_ATTRS)
 
 
-def capture_stdlib_log(record: logging.LogRecord, project_root: Any) -> None:
+def capture_stdlib_log(record: logging.LogRecord, project_root: Any, client: Any = None) -> None:
     """Send the record as a Sentry Log; read on the batcher's thread when that is safe."""
     if _plain_inputs(record):
-        capture_log_record_later(partial(log_from_record, record, project_root))
+        capture_log_record_later(partial(log_from_record, record, project_root), client)
     else:
         capture_log_record(log_from_record(record, project_root))
 

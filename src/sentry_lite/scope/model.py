@@ -93,13 +93,17 @@ class Scope(ScopeSessions, ScopeStreaming):  # i13: sessions, i14: streaming
     def add_breadcrumb(
         self, crumb: Optional[Breadcrumb] = None, hint: Optional[Hint] = None, **kwargs: Any
     ) -> None:
+        crumb = dict(crumb, **kwargs) if crumb else kwargs  # a copy: never the caller's dict
+        if crumb:
+            self.add_own_breadcrumb(crumb, hint)
+
+    def add_own_breadcrumb(self, crumb: Breadcrumb, hint: Optional[Hint] = None) -> None:
+        """``add_breadcrumb`` for a dict made for this call, which the scope keeps as it
+        is (and ``before_breadcrumb`` may change) rather than copying it."""
         client = self.get_client()
         if not client.is_active():
             return
         options = client.options
-        crumb = dict(crumb, **kwargs) if crumb else kwargs  # a copy: never the caller's dict
-        if not crumb:
-            return
         get = crumb.get
         if get("timestamp") is None:
             crumb["timestamp"] = datetime.now(timezone.utc)
