@@ -117,7 +117,11 @@ def main() -> None:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Sink)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     dsn = f"http://public@127.0.0.1:{server.server_address[1]}/1"
-    results: Dict[str, List[Dict[str, List[float]]]] = {"none": [], "sentry_sdk": [], "sentry_lite": []}
+    results: Dict[str, List[Dict[str, List[float]]]] = {
+        "none": [],
+        "sentry_sdk": [],
+        "sentry_lite": [],
+    }
     for _ in range(RUNS):
         for mode in results:  # interleaved, so machine noise hits all three alike
             results[mode].append(run(mode, dsn))
@@ -128,8 +132,10 @@ def main() -> None:
             for mode, runs in results.items()
         }
         print(f"\napp-thread {label}, us/call")
-        print(f"{'':<16}{'no SDK':>9}{'sentry_sdk':>12}{'sentry_lite':>13}"
-              f"{'lite/sdk':>10}{'SDK part lite/sdk':>19}")
+        print(
+            f"{'':<16}{'no SDK':>9}{'sentry_sdk':>12}{'sentry_lite':>13}"
+            f"{'lite/sdk':>10}{'SDK part lite/sdk':>19}"
+        )
         for key in ("logger_info", "stdlib_info", "metrics_count", "wsgi_request"):
             base = med["none"].get(key, 0.0)
             ref, lite = med["sentry_sdk"][key], med["sentry_lite"][key]
