@@ -109,13 +109,15 @@ def send_default_pii() -> bool:
     return Scope.get_client().options.send_default_pii
 
 
-def active_integration(identifier: str) -> Optional[Any]:
-    """The active client's instance of the integration, or None when it is off.
+def active_integration(identifier: str, client: Optional[BaseClient] = None) -> Optional[Any]:
+    """The active client's instance of the integration, or None when it is off
+    (``client``: the active client, when the caller has it in hand).
 
     A patched library asks this on every call: its patch stays installed across
     ``init`` calls and does nothing when the current client does not enable it.
     """
-    client: BaseClient = Scope.get_client()
+    if client is None:
+        client = Scope.get_client()
     if not client.is_active():
         return None
     return client.integrations.get(identifier)

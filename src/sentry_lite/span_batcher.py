@@ -15,10 +15,10 @@ import os
 import random
 import threading
 import time
-import weakref
 from typing import Any, Callable, Dict, List, Mapping, Optional, Set, Tuple
 
 from sentry_lite.envelope import Envelope, Item
+from sentry_lite.fork_reset import reset_in_forked_child
 from sentry_lite.limits import (
     SPAN_BATCH_FLUSH_BYTES,
     SPAN_BATCH_FLUSH_COUNT,
@@ -83,18 +83,8 @@ class SpanBatcher:
         self._record_lost_event = record_lost_event
         self._global_source: Optional[Callable[[], Mapping[str, Any]]] = None
         self._reset()
-        if hasattr(os, "register_at_fork"):  # else ``add`` compares the pid each time
-            weak_reset = weakref.WeakMethod(self._after_fork)
-
-            def reset_in_child() -> None:
-                method = weak_reset()
-                if method is not None:
-                    method()
-
-            os.register_at_fork(after_in_child=reset_in_child)
-            self._check_pid = False
-        else:
-            self._check_pid = True
+        # Without fork hooks, ``add`` compares the pid each time.
+        self._check_pid = not reset_in_forked_child(self._after_fork)
 
     def use_global_attributes(self, source: Callable[[], Mapping[str, Any]]) -> None:
         """Attributes every span gets when it is sent, below its own (the global scope's)."""

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from fnmatch import fnmatch
 from typing import Any, Callable, Dict, Optional, Set
 
-from sentry_lite.integration_api import Scope, logs_enabled
+from sentry_lite.integration_api import Scope, active_integration, logs_enabled
 from sentry_lite.integrations import Integration
 from sentry_lite.integrations.sentry_logs import (
     SentryLogsHandler,
@@ -175,11 +175,7 @@ class LoggingIntegration(Integration):
             finally:
                 if not _busy.on:
                     client = Scope.get_client()
-                    integration = (
-                        client.integrations.get(LoggingIntegration.identifier)
-                        if client.is_active()
-                        else None
-                    )
+                    integration = active_integration(LoggingIntegration.identifier, client)
                     if integration is not None:
                         _busy.on = True
                         try:

@@ -37,7 +37,7 @@ from typing import Callable, Dict, List, Optional, Set, Tuple
 
 from sentry_lite import shortcuts
 from sentry_lite.limits import MAX_CACHED_THREAD_IDENTS, PROFILER_FREQUENCY
-from sentry_lite.profiler.stacks import Stack, StackWalker
+from sentry_lite.profiler.stacks import RESUMABLE, Stack, StackWalker
 
 __all__ = ["OWN_THREAD_PREFIX", "Sample", "Sampler", "ThreadSample"]
 
@@ -48,8 +48,6 @@ ThreadSample = Tuple[str, Stack]
 """(thread id as text, its stack)."""
 Sample = Tuple[ThreadSample, ...]
 
-_RESUMABLE = 0x20 | 0x80 | 0x100 | 0x200
-"""CO_GENERATOR | CO_COROUTINE | CO_ITERABLE_COROUTINE | CO_ASYNC_GENERATOR."""
 
 _Last = Tuple[Optional[FrameType], Optional[int], ThreadSample]
 
@@ -138,7 +136,7 @@ class Sampler:
                 if text is None:  # not a threading.Thread: known by its ident only
                     text = texts[ident] = str(ident)
             pair = (text, self.walker.thread_stack(ident, frame))
-            reusable = not frame.f_code.co_flags & _RESUMABLE
+            reusable = not frame.f_code.co_flags & RESUMABLE
             all_reusable = all_reusable and reusable
             fresh[ident] = (frame if reusable else None, position, pair)
             out.append(pair)

@@ -31,7 +31,7 @@ from sentry_lite.limits import (
     MAX_WALKED_THREADS,
 )
 
-__all__ = ["FrameRecord", "Stack", "StackWalker", "frame_name"]
+__all__ = ["RESUMABLE", "FrameRecord", "Stack", "StackWalker", "frame_name"]
 
 _HAS_QUALNAME = sys.version_info >= (3, 11)
 
@@ -54,8 +54,9 @@ _Walk = Tuple[List[FrameType], List[int], Stack, Dict[int, int]]
 """A thread's last walk: its frames and their instruction offsets (leaf first), the
 stack made, and each frame's id -> its position counted from the root end."""
 
-_RESUMABLE = 0x20 | 0x80 | 0x100 | 0x200
-"""CO_GENERATOR | CO_COROUTINE | CO_ITERABLE_COROUTINE | CO_ASYNC_GENERATOR."""
+RESUMABLE = 0x20 | 0x80 | 0x100 | 0x200
+"""CO_GENERATOR | CO_COROUTINE | CO_ITERABLE_COROUTINE | CO_ASYNC_GENERATOR: code whose
+frame can be suspended and resumed from another caller."""
 
 
 def _class_name_of(frame: FrameType, name: str, first_arg: str) -> Optional[str]:
@@ -129,12 +130,12 @@ class StackWalker:
         coroutine frame can be resumed from another caller and never ends the walk.
         """
         last = self._walks.get(ident) if shortcuts.enabled else None
-        fresh: List[FrameType] = []
-        positions: List[int] = []
-        remaining = self._depth
-        current: Optional[FrameType] = frame
-        cut = -1  # leaf-first index in the last walk of the first frame met again
         if last is not None:
+            fresh: List[FrameType] = []
+            positions: List[int] = []
+            remaining = self._depth
+            current: Optional[FrameType] = frame
+            cut = -1  # leaf-first index in the last walk of the first frame met again
             last_frames, last_positions, _, index = last
             count = len(last_frames)
             while current is not None and remaining:
@@ -145,7 +146,7 @@ class StackWalker:
                     if (
                         last_frames[i] is current
                         and last_positions[i] == position
-                        and not current.f_code.co_flags & _RESUMABLE
+                        and not current.f_code.co_flags & RESUMABLE
                     ):
                         cut = i
                         break
@@ -153,14 +154,13 @@ class StackWalker:
                 positions.append(position)
                 current = current.f_back
                 remaining -= 1
-            if cut >= 0 and len(fresh) + count - cut <= self._depth:
-                return self._reuse(ident, last, fresh, positions, cut)
-            fresh, positions, current, remaining = [], [], frame, self._depth
-        while current is not None and remaining:
-            fresh.append(current)
-            positions.append(current.f_lasti)
-            current = current.f_back
-            remaining -= 1
+            if cut >= 0:
+                if len(fresh) + count - cut <= self._depth:
+                    return self._reuse(ident, last, fresh, positions, cut)
+                fresh, positions = self._walk(frame)  # deeper than the limit: start over
+            # else: no frame met again, and the loop walked the whole stack already
+        else:
+            fresh, positions = self._walk(frame)
         stack = self._shared(tuple(self._records_of(fresh)))
         count = len(fresh)
         index = {id(f): count - 1 - i for i, f in enumerate(fresh)}
@@ -211,13 +211,19 @@ class StackWalker:
 
     def stack(self, frame: Optional[FrameType]) -> Stack:
         """The stack above ``frame`` (walked in full; see :meth:`thread_stack`)."""
+        return self._shared(tuple(self._records_of(self._walk(frame)[0])))
+
+    def _walk(self, frame: Optional[FrameType]) -> Tuple[List[FrameType], List[int]]:
+        """The frames from ``frame`` down (at most the depth limit), with their offsets."""
         frames: List[FrameType] = []
+        positions: List[int] = []
         remaining = self._depth
         while frame is not None and remaining:
             frames.append(frame)
+            positions.append(frame.f_lasti)
             frame = frame.f_back
             remaining -= 1
-        return self._shared(tuple(self._records_of(frames)))
+        return frames, positions
 
     def _record(self, frame: FrameType, code: CodeType, line: Optional[int]) -> FrameRecord:
         try:

@@ -11,16 +11,15 @@ apply. Beyond ``max_items`` waiting, new items are dropped and counted (queue_ov
 from __future__ import annotations
 
 import logging
-import os
 import random
 import threading
-import weakref
 from collections import deque
 from json.encoder import encode_basestring
 from typing import Any, Callable, Deque, Dict, List, Mapping, Optional, Tuple
 
 from sentry_lite import shortcuts
 from sentry_lite.envelope import Envelope, Item
+from sentry_lite.fork_reset import reset_in_forked_child
 from sentry_lite.limits import (
     LOG_BATCH_FLUSH_COUNT,
     LOG_BATCH_MAX,
@@ -77,15 +76,7 @@ class Batcher:
         self._global_fragment = self._fragment()
         """The global attributes as JSON members, encoded once rather than per record."""
         self._reset_thread_state()
-        if hasattr(os, "register_at_fork"):
-            weak_reset = weakref.WeakMethod(self._reset_thread_state)
-
-            def reset_in_child() -> None:
-                method = weak_reset()
-                if method is not None:
-                    method()
-
-            os.register_at_fork(after_in_child=reset_in_child)
+        reset_in_forked_child(self._reset_thread_state)
 
     def _fragment(self) -> str:
         return _dumps({str(k): serialize_attribute(v) for k, v in self.global_attributes.items()})[

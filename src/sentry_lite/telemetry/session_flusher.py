@@ -10,12 +10,11 @@ started minute -- ``exited``/``errored``/``crashed``/``abnormal`` -- and sent as
 from __future__ import annotations
 
 import logging
-import os
 import threading
-import weakref
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from sentry_lite.envelope import Envelope, Item
+from sentry_lite.fork_reset import reset_in_forked_child
 from sentry_lite.limits import SESSION_FLUSH_INTERVAL, SESSION_MAX_PENDING
 from sentry_lite.telemetry.session import Session
 from sentry_lite.timestamps import format_timestamp
@@ -48,15 +47,7 @@ class SessionFlusher:
         self.capture_func = capture_func
         self.flush_interval = flush_interval
         self._reset()
-        if hasattr(os, "register_at_fork"):
-            weak_reset = weakref.WeakMethod(self._reset)
-
-            def reset_in_child() -> None:
-                method = weak_reset()
-                if method is not None:
-                    method()
-
-            os.register_at_fork(after_in_child=reset_in_child)
+        reset_in_forked_child(self._reset)
 
     def _reset(self) -> None:
         self.pending_sessions: List[Dict[str, Any]] = []
