@@ -31,6 +31,27 @@ class Opaque:
         return "<Opaque>"
 
 
+def start_upstream() -> Any:
+    """A local HTTP server for outgoing-request spans: 200 "ok", or 500 for a path with
+    "fail" in it; stopped with ``.shutdown()`` (or with the scenario's process)."""
+    import http.server
+    import threading
+
+    class Upstream(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(500 if "fail" in self.path else 200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Upstream)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
 def before_send_span(span: Dict[str, Any], hint: Dict[str, Any]) -> Dict[str, Any]:
     if span["name"] == "rename me":
         span["name"] = "renamed"
@@ -123,24 +144,11 @@ def error_in_segment(sdk: Any) -> None:
 def flask_request(sdk: Any) -> None:
     """A Flask request with a DB query and an outgoing HTTP call, in streaming mode."""
     import http.client
-    import http.server
-    import threading
 
     import flask
     import sqlalchemy
 
-    class Upstream(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Length", "2")
-            self.end_headers()
-            self.wfile.write(b"ok")
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = http.server.HTTPServer(("127.0.0.1", 0), Upstream)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = start_upstream()
     engine = sqlalchemy.create_engine("sqlite://")
     app = flask.Flask("streamed")
 
@@ -162,23 +170,10 @@ def outgoing_with_pii(sdk: Any) -> None:
     """An HTTP call with a query and fragment and a named SQLite database, with PII on:
     ``url.*`` and ``db.namespace`` under their streaming names."""
     import http.client
-    import http.server
-    import threading
 
     import sqlalchemy
 
-    class Upstream(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Length", "2")
-            self.end_headers()
-            self.wfile.write(b"ok")
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = http.server.HTTPServer(("127.0.0.1", 0), Upstream)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = start_upstream()
     engine = sqlalchemy.create_engine("sqlite:///:memory:")
     with sdk.traces.start_span(name="job"):
         with engine.connect() as conn:
@@ -252,24 +247,10 @@ def _http_and_sql(sdk: Any) -> None:
     """Requests (absolute URLs, so the names carry no port) and statements under a
     parent, one request without; the breadcrumbs go out as an attribute to compare."""
     import http.client
-    import http.server
-    import threading
 
     import sqlalchemy
 
-    class Upstream(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            status = 500 if "fail" in self.path else 200
-            self.send_response(status)
-            self.send_header("Content-Length", "2")
-            self.end_headers()
-            self.wfile.write(b"ok")
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = http.server.HTTPServer(("127.0.0.1", 0), Upstream)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = start_upstream()
     engine = sqlalchemy.create_engine("sqlite:///:memory:")
 
     def get(path: str) -> None:
