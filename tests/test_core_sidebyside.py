@@ -10,16 +10,12 @@ what it can read locally as JSON, the receiver holds what went on the wire.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from typing import Any, Dict, List, Tuple
 
 import pytest
 
 from tests.receiver import Receiver
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from tests.sdk_child import run_child
 
 pytest.importorskip("sentry_sdk")
 
@@ -77,19 +73,12 @@ print("{}")
 
 def run(module: str, scenario: str) -> Tuple[Dict[str, Any], Receiver]:
     receiver = Receiver()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SENTRY_")}
     code = HUB_SCENARIO if scenario == "hub_push_scope" else CHILD
-    out = subprocess.run(
-        [sys.executable, "-c", code, module, receiver.dsn(), scenario],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    receiver.close()
-    assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout.strip().splitlines()[-1]), receiver
+    try:
+        out = run_child(["-c", code, module, receiver.dsn(), scenario])
+    finally:
+        receiver.close()
+    return json.loads(out.strip().splitlines()[-1]), receiver
 
 
 def both(scenario: str) -> List[Tuple[Dict[str, Any], Receiver]]:

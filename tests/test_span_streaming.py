@@ -5,18 +5,15 @@ and are normalised; parent links are compared by span name."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from typing import Any, Dict, List, Tuple
 
 import pytest
 
 from tests.receiver import Receiver
+from tests.sdk_child import run_child
 from tests.stream_scenarios import SCENARIOS
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VOLATILE = {
     "thread.id",
     "thread.name",
@@ -31,16 +28,7 @@ Run = Tuple[List[Dict[str, Any]], List[Dict[str, Any]], Dict[Tuple[str, str], in
 def run_scenario(module: str, name: str) -> Run:
     receiver = Receiver()
     try:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("SENTRY_")}
-        out = subprocess.run(
-            [sys.executable, "-m", "tests.stream_scenarios", module, receiver.dsn(), name],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        assert out.returncode == 0, out.stderr
+        run_child(["-m", "tests.stream_scenarios", module, receiver.dsn(), name])
         headers = [
             env.headers
             for env in receiver.envelopes

@@ -9,16 +9,12 @@ thread ids, SDK identity) is removed before comparing.
 from __future__ import annotations
 
 import copy
-import os
-import subprocess
-import sys
 from typing import Any, Dict, List, Tuple
 
 import pytest
 
 from tests.receiver import Receiver
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from tests.sdk_child import run_child
 
 pytest.importorskip("sentry_sdk")
 
@@ -156,19 +152,10 @@ sentry_sdk.flush(5)
 
 def run(sdk: str, scenario: str) -> Receiver:
     receiver = Receiver()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SENTRY_")}
-    env["PYTHONPATH"] = os.pathsep.join([ROOT, os.path.join(ROOT, "src")])
-    proc = subprocess.run(
-        [sys.executable, "-c", CHILD, sdk, receiver.dsn(), scenario],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    receiver.close()
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    try:
+        run_child(["-c", CHILD, sdk, receiver.dsn(), scenario])
+    finally:
+        receiver.close()
     return receiver
 
 

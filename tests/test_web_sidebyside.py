@@ -9,16 +9,12 @@ span ops. Intentional differences are asserted here and listed in docs/framework
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from typing import Any, Dict, List, Tuple
 
 import pytest
 
 from tests.receiver import Receiver
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from tests.sdk_child import run_child
 
 pytest.importorskip("sentry_sdk")
 
@@ -122,17 +118,7 @@ sentry_sdk.flush(5)
 
 
 def run(sdk: str, scenario: str, receiver: Receiver) -> Receiver:
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([ROOT, os.path.join(ROOT, "src")]))
-    proc = subprocess.run(
-        [sys.executable, "-c", CHILD, sdk, receiver.dsn(), scenario],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    run_child(["-c", CHILD, sdk, receiver.dsn(), scenario])
     return receiver
 
 

@@ -1,0 +1,30 @@
+"""Running one scenario under sentry_sdk or sentry_lite in a fresh interpreter: what the
+side-by-side tests share."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from typing import Sequence
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def run_child(args: Sequence[str], timeout: float = 60) -> str:
+    """``python <args>`` from the checkout's root, with no ``SENTRY_*`` variables (they
+    would configure either SDK) and the checkout importable; its stdout. Fails the test,
+    with the child's stderr, when the child fails."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SENTRY_")}
+    env["PYTHONPATH"] = os.pathsep.join([ROOT, os.path.join(ROOT, "src")])
+    proc = subprocess.run(
+        [sys.executable, *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc.stdout
