@@ -71,6 +71,7 @@ LAYERS: List[Tuple[str, Tuple[str, ...]]] = [
             "consts",
             "limits",
             "shortcuts",
+            "fork_reset",
             "dsn",
             "timestamps",
             "release",
