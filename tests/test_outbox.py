@@ -345,3 +345,22 @@ def test_a_claim_handed_back_during_a_scan_stays_known(tmp_path: Any, monkeypatc
     assert box.next_due() == 0.0
     claim = box.claim()
     assert claim is not None and Envelope.parse(claim.data).get_event()["message"] == "x"  # type: ignore[index]
+
+
+def test_outbox_put_imports_nothing(tmp_path: Any, monkeypatch: Any) -> None:
+    """A capture from a signal handler spills through ``put`` while the interrupted code
+    may hold an import lock: an import there could deadlock (it did, with ``secrets``)."""
+    box = Outbox(str(tmp_path))
+    data = event_envelope("a").serialize()
+    imported: List[str] = []
+
+    class Watch:
+        def find_spec(self, name: str, *args: Any) -> None:
+            imported.append(name)
+            return None
+
+    for name in ("secrets", "hmac", "hashlib", "base64"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    monkeypatch.setattr(sys, "meta_path", [Watch(), *sys.meta_path])
+    assert box.put(data)
+    assert imported == []

@@ -12,7 +12,8 @@ import logging
 import os
 import threading
 import time
-from typing import Any, Callable, Dict, Mapping, Optional
+from functools import partial
+from typing import Any, Callable, Dict, Mapping, Optional, Tuple
 
 from sentry_lite.client_base import BaseClient, NonRecordingClient, log_hook_error, warn_once
 from sentry_lite.consts import VERSION
@@ -24,7 +25,7 @@ from sentry_lite.events.contexts import sdk_name
 from sentry_lite.events.exceptions import event_from_exception, exc_info_from_error
 from sentry_lite.events.top_level import fix_top_level
 from sentry_lite.options import Options, build_options
-from sentry_lite.pipeline import CALLBACK_ERROR_HINT, SCOPE_HINT, EventPipeline
+from sentry_lite.pipeline import CALLBACK_ERROR_HINT, SCOPE_HINT, EventPipeline, Step
 from sentry_lite.profiler import control as profiler_control
 from sentry_lite.span_batcher import SPAN_CONTENT_TYPE, SpanBatcher
 from sentry_lite.span_capture import span_for_sending, span_hook, warn_streaming_options
@@ -32,7 +33,7 @@ from sentry_lite.telemetry.capture import Telemetry
 from sentry_lite.telemetry.session_flusher import SessionFlusher
 from sentry_lite.telemetry.sessions_from_events import update_session_from_event
 from sentry_lite.timestamps import now_iso
-from sentry_lite.tracing.gen_ai_split import split_gen_ai_spans
+from sentry_lite.tracing.gen_ai_split import has_gen_ai_span, split_gen_ai_spans
 from sentry_lite.tracing.ids import new_trace_id
 from sentry_lite.tracing.stream_sampling import span_streaming_enabled
 from sentry_lite.transport.base import Transport
@@ -156,10 +157,18 @@ class Client(BaseClient):
         # A transaction's profile rides in its envelope; hooks never see it (as sentry_sdk).
         profile = event.pop("profile", None) if is_transaction else None
         pipeline = self.pipeline
+        steps: Tuple[Step, ...]
+        later: Optional[Tuple[Step, ...]] = None
+        options = self.options
         if is_transaction:
-            steps = pipeline.transaction_steps
+            if profile is None and options.get("before_send_transaction") is None:
+                steps, later = pipeline.transaction_now, pipeline.transaction_later
+            else:
+                steps = pipeline.transaction_steps
         elif kind == CHECK_IN:
             steps = pipeline.checkin_steps
+        elif options.get("before_send") is None:
+            steps, later = pipeline.error_now, pipeline.error_later  # see pipeline.py
         else:
             steps = pipeline.error_steps
         if scope is not None:
@@ -180,10 +189,17 @@ class Client(BaseClient):
         hint.pop(SCOPE_HINT, None)
         if not is_transaction and scope is not None and kind != CHECK_IN:
             update_session_from_event(scope, event)
-        self._send(event, hint, scope, profile)
+        self._send(event, hint, scope, profile, later)
         return event_id
 
-    def _send(self, event: Event, hint: Hint, scope: Any, profile: Any = None) -> None:
+    def _send(
+        self,
+        event: Event,
+        hint: Hint,
+        scope: Any,
+        profile: Any = None,
+        later: Optional[Tuple[Step, ...]] = None,
+    ) -> None:
         timestamp = event.get("timestamp")
         headers: Dict[str, Any] = {
             "event_id": event["event_id"],
@@ -199,8 +215,16 @@ class Client(BaseClient):
         item_type = kind if kind in ("transaction", CHECK_IN) else "event"
         gen_ai_spans = None
         if kind == "transaction" and self.options.get("stream_gen_ai_spans", True):
+            if later is not None and has_gen_ai_span(event.get("spans") or []):
+                event = self.pipeline.finish(later, hint, event)  # the AI spans need it
+                later = None
             gen_ai_spans = split_gen_ai_spans(event)
-        envelope.add_item(Item(event, item_type))
+        if later is None:
+            envelope.add_item(Item(event, item_type))
+        else:
+            envelope.add_item(
+                Item(event, item_type, finish=partial(self.pipeline.finish, later, hint))
+            )
         if gen_ai_spans:
             envelope.add_item(
                 Item(

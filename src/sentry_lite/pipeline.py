@@ -5,16 +5,23 @@ drops the event, counted under the step's loss reason (client reports). The orde
 error events (:attr:`EventPipeline.error_steps`)::
 
     drop_ignored_error -> sample_error -> apply_scopes -> attach_stacktrace
-    -> mark_in_app -> scrub -> serialize -> add_defaults -> before_send
+    -> mark_in_app -> scrub -> serialize -> stamp -> add_defaults -> before_send
 
 for transactions (:attr:`EventPipeline.transaction_steps`)::
 
-    apply_scopes -> scrub -> serialize -> add_defaults -> before_send_transaction
+    apply_scopes -> scrub -> serialize -> stamp -> add_defaults -> before_send_transaction
 
 and for cron check-ins (:attr:`EventPipeline.checkin_steps`), which are never sampled
 and carry only the trace context of the scopes (as sentry_sdk sends them)::
 
     apply_checkin_scope -> serialize -> add_checkin_defaults -> before_send
+
+Serializing is the last step that must run on the capturing thread: after it the event is
+the SDK's own copy, which the app can no longer change. (Scrubbing stays before it, as in
+sentry_sdk: what the serializer cuts at its depth limit shows the scrubbed value.)
+Without a ``before_send`` hook (nothing to show the finished event to), an event's
+``add_defaults`` (:attr:`EventPipeline.error_later`: release, contexts, sdk, modules)
+runs when the envelope is encoded, on the sending thread, so the app does not wait for it.
 
 A step that raises is logged and the event continues unchanged by it (the SDK never
 breaks the app, and a broken step must not lose the event either). Scrubbing and the
@@ -94,16 +101,26 @@ class EventPipeline:
             Step(self.mark_in_app, "internal_sdk_error"),
             Step(self.scrub, "internal_sdk_error"),
             Step(self.serialize, "internal_sdk_error"),
+            Step(self.stamp, "internal_sdk_error"),
             Step(self.add_defaults, "internal_sdk_error"),
             Step(self.before_send, "before_send"),
         )
+        self.error_now: Tuple[Step, ...] = self.error_steps[:8]
+        """The steps up to ``stamp``: what must run on the capturing thread."""
+        self.error_later: Tuple[Step, ...] = self.error_steps[8:9]
+        """``add_defaults``: with no ``before_send``, run by :meth:`finish`."""
         self.transaction_steps: Tuple[Step, ...] = (
             Step(self.apply_scopes, "event_processor"),
             Step(self.scrub, "internal_sdk_error"),
             Step(self.serialize, "internal_sdk_error"),
+            Step(self.stamp, "internal_sdk_error"),
             Step(self.add_defaults, "internal_sdk_error"),
             Step(self.before_send_transaction, "before_send"),
         )
+        self.transaction_now: Tuple[Step, ...] = self.transaction_steps[:4]
+        self.transaction_later: Tuple[Step, ...] = self.transaction_steps[4:5]
+        """As for errors, with no ``before_send_transaction`` (and no profile or AI
+        spans, which read what ``add_defaults`` adds when the envelope is built)."""
         self.checkin_steps: Tuple[Step, ...] = (
             Step(self.apply_checkin_scope, "event_processor"),
             Step(self.serialize, "internal_sdk_error"),
@@ -220,11 +237,15 @@ class EventPipeline:
         finally:
             capture_guard.leave(token)
 
-    def add_defaults(self, event: Event, hint: Hint) -> Optional[Event]:
-        """What the SDK knows: timestamp, release, environment, contexts, sdk, modules."""
-        options = self.options
+    def stamp(self, event: Event, hint: Hint) -> Optional[Event]:
+        """The capture time, taken now even when the steps after it run later."""
         if event.get("timestamp") is None:
             event["timestamp"] = now_iso()
+        return event
+
+    def add_defaults(self, event: Event, hint: Hint) -> Optional[Event]:
+        """What the SDK knows: release, environment, contexts, sdk, modules."""
+        options = self.options
         for key in ("release", "environment", "server_name", "dist"):
             if event.get(key) is None and options[key] is not None:
                 event[key] = options[key]
@@ -242,6 +263,19 @@ class EventPipeline:
             and "modules" not in event
         ):
             event["modules"] = installed_modules()  # shared, as sentry_sdk does
+        return event
+
+    def finish(self, steps: Tuple[Step, ...], hint: Hint, event: Event) -> Event:
+        """Run ``steps`` deferred to the sending thread (see the module docstring). None
+        of them drops an event; one that raises is logged and skipped."""
+        for step in steps:
+            try:
+                result = step.run(event, hint)
+            except Exception:  # noqa: BLE001
+                internal_logger.exception("sentry_lite: %s failed", step.run.__name__)
+                continue
+            if result is not None:
+                event = result
         return event
 
     # -- check-ins only ----------------------------------------------------------------

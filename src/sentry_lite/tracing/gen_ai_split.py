@@ -30,7 +30,7 @@ def split_gen_ai_spans(event: Dict[str, Any]) -> Optional[List[Dict[str, Any]]]:
     """Take the gen_ai spans out of a transaction ``event`` (in place) and return them in
     the streamed format; None (event untouched) when it has none."""
     spans = event.get("spans")
-    if not isinstance(spans, list) or not _has_gen_ai_span(spans):
+    if not isinstance(spans, list) or not has_gen_ai_span(spans):
         return None
     kept: List[Any] = []
     taken: List[Dict[str, Any]] = []
@@ -46,7 +46,7 @@ def split_gen_ai_spans(event: Dict[str, Any]) -> Optional[List[Dict[str, Any]]]:
     return [v2_span(span, event) for span in taken]
 
 
-def _has_gen_ai_span(spans: List[Any]) -> bool:
+def has_gen_ai_span(spans: List[Any]) -> bool:
     """The check every transaction pays (AI or not): one pass, no lists built."""
     prefix = GEN_AI_OP_PREFIX
     width = len(prefix)

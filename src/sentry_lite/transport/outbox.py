@@ -130,10 +130,10 @@ class Outbox:
         if os.getpid() != self._pid:
             self.after_fork()
         now = time.time()
-        import secrets
-
-        base = f"{int(now * 1e6):017d}-{secrets.token_hex(6)}"
-        tmp = self._path(f"{TMP}{self._pid}-{secrets.token_hex(6)}")
+        # os.urandom, not a lazily imported ``secrets``: this runs on app threads, where a
+        # signal handler's capture that needs the same import would deadlock on its lock.
+        base = f"{int(now * 1e6):017d}-{os.urandom(6).hex()}"
+        tmp = self._path(f"{TMP}{self._pid}-{os.urandom(6).hex()}")
         final = self._path(f"{base}.0{READY}")
         try:
             self._make_room(len(data))

@@ -14,7 +14,21 @@ an oversized one, the stand-in for one the ingest refused) is added by the subcl
 from __future__ import annotations
 
 import json
-from typing import Any, ClassVar, Dict, Iterator, List, Optional, Sequence, Type, TypeVar, Union
+import logging
+import threading
+from typing import (
+    Any,
+    Callable,
+    ClassVar,
+    Dict,
+    Iterator,
+    List,
+    Optional,
+    Sequence,
+    Type,
+    TypeVar,
+    Union,
+)
 
 __all__ = [
     "Envelope",
@@ -49,6 +63,13 @@ _CATEGORIES: Dict[str, str] = {
 }
 
 
+logger = logging.getLogger("sentry_lite.errors")
+
+_finishing = threading.RLock()
+"""Held while an item's payload is finished: a reader on another thread waits for it
+rather than finish it a second time. Reentrant, in case finishing reads an item."""
+
+
 def data_category(item_type: str) -> str:
     return _CATEGORIES.get(item_type, "default")
 
@@ -73,31 +94,58 @@ class Item:
     """One envelope item. The payload is kept as JSON data or raw bytes, encoded lazily.
 
     Lazily, because encoding is the expensive part of sending and must happen on the
-    sending thread, not on the app thread that built the item.
+    sending thread, not on the app thread that built the item. For the same reason a
+    JSON payload may come with ``finish``: the last steps that complete it, run once when
+    the payload is first read (on the sending thread, unless someone reads it sooner).
     """
 
-    __slots__ = ("_bytes", "headers", "json")
+    __slots__ = ("_bytes", "_finish", "_json", "headers")
 
     def __init__(
         self,
         payload: Union[bytes, bytearray, str, Dict[str, Any], List[Any]],
         type: str,  # noqa: A002 - mirrors the protocol field name
         headers: Optional[Dict[str, Any]] = None,
+        finish: Optional[Callable[[Any], Any]] = None,
     ) -> None:
         self.headers: Dict[str, Any] = dict(headers) if headers else {}
         self.headers["type"] = type
+        self._finish = finish
         if isinstance(payload, (dict, list)):  # the usual case first: events, reports
             self._bytes: Optional[bytes] = None
-            self.json: Optional[Any] = payload
+            self._json: Optional[Any] = payload
         elif isinstance(payload, str):  # text is sent as UTF-8, as sentry_sdk does
             self._bytes = payload.encode("utf-8")
-            self.json = None
+            self._json = None
         elif isinstance(payload, (bytes, bytearray)):
             self._bytes = bytes(payload)
-            self.json = None
+            self._json = None
         else:
             self._bytes = None
-            self.json = payload
+            self._json = payload
+
+    @property
+    def json(self) -> Any:
+        """The JSON payload, finished first if it still waits for that."""
+        if self._finish is not None:
+            self._run_finish()
+        return self._json
+
+    @json.setter
+    def json(self, value: Any) -> None:
+        self._finish = None
+        self._json = value
+
+    def _run_finish(self) -> None:
+        with _finishing:
+            finish = self._finish
+            if finish is None:
+                return  # another thread finished it while this one waited
+            self._finish = None
+            try:
+                self._json = finish(self._json)
+            except Exception:  # an unfinished payload is still sent, never lost
+                logger.warning("sentry_lite: could not finish an item", exc_info=True)
 
     @property
     def type(self) -> str:
@@ -122,8 +170,8 @@ class Item:
 
     def get_json(self) -> Any:
         """The payload as JSON data (parsed on demand for items read from bytes)."""
-        if self.json is None and self._bytes is not None:
-            self.json = json.loads(self._bytes)
+        if self._json is None and self._bytes is not None:
+            self._json = json.loads(self._bytes)
         return self.json
 
     def header_line(self, length: int) -> bytes:

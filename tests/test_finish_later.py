@@ -1,0 +1,153 @@
+"""An event's last pipeline step runs on the sending thread when no hook must see it.
+
+Without ``before_send``/``before_send_transaction``, ``add_defaults`` (release, contexts,
+sdk, modules) is left to the item's ``finish``, run once when the payload is first read:
+normally by the transport's worker as it encodes the envelope.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Dict, List, Optional
+
+import pytest
+
+import sentry_lite
+from sentry_lite.envelope import Envelope, Item
+from sentry_lite.transport import Transport
+from tests.conftest import reset_sdk
+from tests.receiver import Receiver
+
+
+class Holder(Transport):
+    """Keeps envelopes unread, as a transport whose worker has not run yet."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.envelopes: List[Envelope] = []
+
+    def capture_envelope(self, envelope: Envelope) -> None:
+        self.envelopes.append(envelope)
+
+
+def _read_on_other_thread(envelope: Envelope) -> Dict[str, Any]:
+    out: List[Any] = []
+    reader = threading.Thread(target=lambda: out.append(envelope.items[0].get_json()))
+    reader.start()
+    reader.join(10)
+    event = out[0]
+    assert isinstance(event, dict)
+    return event
+
+
+@pytest.fixture
+def holder() -> Any:
+    reset_sdk()
+    transport = Holder()
+    yield transport
+    reset_sdk()
+
+
+def test_defaults_are_added_when_the_payload_is_first_read(holder: Holder) -> None:
+    calls: List[str] = []
+    sentry_lite.init(dsn="http://k@127.0.0.1:9/1", transport=holder, release="r@1")
+    client = sentry_lite.get_client()
+    real_finish = client.pipeline.finish
+
+    def spy(*args: Any) -> Any:
+        calls.append(threading.current_thread().name)
+        return real_finish(*args)
+
+    client.pipeline.finish = spy  # type: ignore[method-assign]
+    sentry_lite.set_tag("t", "v")
+    sentry_lite.capture_message("hello")
+    assert calls == []  # the app thread returned without finishing the event
+    (envelope,) = holder.envelopes
+    event = _read_on_other_thread(envelope)
+    assert calls == [calls[0]] and calls[0] != threading.current_thread().name
+    assert event["release"] == "r@1" and event["platform"] == "python"
+    assert event["sdk"]["name"] == "sentry.python"
+    assert "runtime" in event["contexts"] and event["tags"] == {"t": "v"}
+    assert isinstance(event["timestamp"], str)  # the capture time, taken on the app thread
+    assert envelope.headers["sent_at"] == event["timestamp"]
+    assert envelope.get_event() is event  # finished once
+
+
+def test_before_send_sees_the_finished_event(holder: Holder) -> None:
+    seen: List[Dict[str, Any]] = []
+
+    def hook(event: Dict[str, Any], hint: Any) -> Optional[Dict[str, Any]]:
+        seen.append(dict(event))
+        return event
+
+    sentry_lite.init(
+        dsn="http://k@127.0.0.1:9/1", transport=holder, release="r@1", before_send=hook
+    )
+    sentry_lite.capture_message("hello")
+    assert seen[0]["release"] == "r@1" and "sdk" in seen[0] and "contexts" in seen[0]
+
+
+def test_transactions_are_finished_later_unless_a_hook_or_ai_spans_need_it(
+    holder: Holder,
+) -> None:
+    sentry_lite.init(
+        dsn="http://k@127.0.0.1:9/1", transport=holder, release="r@1", traces_sample_rate=1.0
+    )
+    with sentry_lite.start_transaction(name="plain"):
+        pass
+    with sentry_lite.start_transaction(name="ai"), sentry_lite.start_span(op="gen_ai.chat"):
+        pass
+    plain, ai = holder.envelopes
+    assert plain.items[0]._finish is not None  # noqa: SLF001 - waiting for the worker
+    assert _read_on_other_thread(plain)["release"] == "r@1"
+    # The AI span item is built from the finished transaction: finished on the spot.
+    assert ai.items[0]._finish is None  # noqa: SLF001
+    (span_item,) = [i for i in ai.items if i.type == "span"]
+    attributes = span_item.get_json()["items"][0]["attributes"]
+    assert attributes["sentry.release"]["value"] == "r@1"
+
+
+def test_item_finish_runs_once_whoever_reads_first() -> None:
+    calls: List[int] = []
+    gate = threading.Barrier(8)
+
+    def finish(payload: Dict[str, Any]) -> Dict[str, Any]:
+        calls.append(1)
+        return dict(payload, finished=True)
+
+    item = Item({"message": "m"}, "event", finish=finish)
+    seen: List[Any] = []
+
+    def read() -> None:
+        gate.wait()
+        seen.append(item.json)
+
+    readers = [threading.Thread(target=read) for _ in range(8)]
+    for reader in readers:
+        reader.start()
+    for reader in readers:
+        reader.join(10)
+    assert calls == [1]
+    assert all(s is seen[0] and s["finished"] for s in seen)
+    assert b'"finished":true' in item.payload
+
+
+def test_a_failing_finish_still_sends_the_payload() -> None:
+    def finish(payload: Any) -> Any:
+        raise RuntimeError("broken step")
+
+    item = Item({"message": "m"}, "event", finish=finish)
+    assert item.payload == b'{"message":"m"}'
+
+
+def test_events_reach_the_receiver_complete(receiver: Receiver) -> None:
+    reset_sdk()
+    sentry_lite.init(dsn=receiver.dsn(), release="r@2", environment="staging")
+    try:
+        sentry_lite.capture_message("over the wire")
+        sentry_lite.flush(5)
+        (event,) = receiver.events
+        assert event["release"] == "r@2" and event["environment"] == "staging"
+        assert event["sdk"]["name"] == "sentry.python" and "os" in event["contexts"]
+    finally:
+        reset_sdk()
