@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+import threading
 import time
 from typing import Any, Dict
 
@@ -193,3 +194,30 @@ def test_outbox_holds_limited_events_until_the_window_ends(
     assert attachment_requests and attachment_requests[0].received_at < limited_at + 1.0
     assert not transport.losses.totals
     assert isinstance(Envelope.parse(receiver.requests[-1].body), Envelope)
+
+
+def test_losses_recorded_from_many_threads_are_all_counted() -> None:
+    """Recording takes no lock (a deque append); every count still reaches the report."""
+    from sentry_lite.limits import LOSSES_FOLD_AFTER
+    from sentry_lite.transport.reports import LossRecorder
+
+    losses = LossRecorder()
+    start = threading.Barrier(4)
+
+    def record() -> None:
+        start.wait()
+        for _ in range(5000):
+            losses.record("sample_rate", "transaction")
+            losses.record("sample_rate", "span", 3)
+
+    threads = [threading.Thread(target=record) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert len(losses._deferred) < LOSSES_FOLD_AFTER  # noqa: SLF001 - folded as it grew
+    item = losses.take()
+    assert item is not None
+    counts = {(e["category"], e["quantity"]) for e in item.get_json()["discarded_events"]}
+    assert counts == {("transaction", 20000), ("span", 60000)}
+    assert losses.totals[("span", "sample_rate")] == 60000

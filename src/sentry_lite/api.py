@@ -287,7 +287,8 @@ def start_transaction(
 
 def start_span(**kwargs: Any) -> Span:
     """A child of the current span, or a span of its own when there is none."""
-    return Scope.get_current_scope().start_span(**kwargs)
+    scope = Scope.get_current_scope()  # an unsampled transaction's child: asked first
+    return scope.unsampled_child(kwargs) or scope.start_span(**kwargs)
 
 
 def continue_trace(

@@ -198,6 +198,10 @@ FALLBACK_TITLE_CHARS = 200
 CLIENT_REPORT_INTERVAL = 30.0
 """Seconds between client reports while events flow (the official SDKs use 30-60 s)."""
 
+LOSSES_FOLD_AFTER = 256
+"""Recorded losses that wait, uncounted, before the recording thread counts them itself
+(they are counted whenever the counts are read: reports, flush)."""
+
 METADATA_HEAD_CHARS = 8192
 """Characters of a METADATA file read for the event's ``modules``: Name and Version are in
 its first lines, the long description after them does not matter."""

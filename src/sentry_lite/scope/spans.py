@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, Optional, Tuple
 
 from sentry_lite.client_base import BaseClient
 from sentry_lite.limits import MAX_SPANS_PER_TRANSACTION
-from sentry_lite.options import tracing_enabled
+from sentry_lite.options import Options, tracing_enabled
 from sentry_lite.profiler import control as profiler_control
 from sentry_lite.scope.data import ScopeData, ScopeType
 from sentry_lite.tracing import host
@@ -102,8 +102,26 @@ class ScopeTracing(ScopeData):
             self, transaction, instrumenter, custom_sampling_context, kwargs
         )
 
+    def unsampled_child(self, kwargs: Dict[str, Any]) -> Optional[Span]:
+        """The unsampled hot path, asked first: a child of this scope's unsampled
+        transaction records nothing, so nothing is built (None: take the general path)."""
+        parent = self._span
+        if (
+            parent is not None
+            and parent.sampled is False
+            and "instrumenter" not in kwargs
+            and kwargs.get("description") is None
+        ):
+            txn = parent.containing_transaction
+            if txn is not None:
+                return UnsampledSpan(txn)
+        return None
+
     def start_span(self, **kwargs: Any) -> Span:
         """A child of the active span, or a span of its own when there is none."""
+        fast = self.unsampled_child(kwargs)
+        if fast is not None:
+            return fast
         if kwargs.get("description") is not None:
             warnings.warn(
                 "The `description` parameter is deprecated. Please use `name` instead.",
@@ -209,9 +227,12 @@ def start_transaction_on(
     instrumenter: str,
     custom_sampling_context: Optional[Dict[str, Any]],
     kwargs: Dict[str, Any],
+    options: Optional[Options] = None,
 ) -> Union[Transaction, NoOpSpan]:
-    """``scope.start_transaction`` without keyword passing (the request path's form)."""
-    options = scope.get_client().options
+    """``scope.start_transaction`` without keyword passing (the request path's form);
+    ``options``: the active client's, when the caller has them at hand."""
+    if options is None:
+        options = scope.get_client().options
     if instrumenter != options.get("instrumenter", "sentry"):
         return NoOpSpan()
     if transaction is None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple, Type, Union
 from sentry_lite import shortcuts
 from sentry_lite.consts import VERSION
 from sentry_lite.events.contexts import sdk_name
-from sentry_lite.scope.spans import ScopeTracing
+from sentry_lite.scope.spans import ScopeTracing, start_transaction_on
 from sentry_lite.tracing.attributes import Attributes, AttributeValue, format_attribute
 from sentry_lite.tracing.noop import NoOpSpan
 from sentry_lite.tracing.span import Span
@@ -221,18 +221,22 @@ class ScopeStreaming(ScopeTracing):
         custom_sampling_context: Optional[Dict[str, Any]] = None,
         **kwargs: Any,
     ) -> Union[Transaction, NoOpSpan]:
-        if self.get_client().span_streaming:
+        client = self.get_client()
+        if client.span_streaming:
             warnings.warn(
                 "Scope.start_transaction is not available in streaming mode.",
                 DeprecationWarning,
                 stacklevel=2,
             )
             return NoOpSpan()
-        return super().start_transaction(
-            transaction, instrumenter, custom_sampling_context, **kwargs
+        return start_transaction_on(
+            self, transaction, instrumenter, custom_sampling_context, kwargs, client.options
         )
 
     def start_span(self, **kwargs: Any) -> Span:
+        fast = self.unsampled_child(kwargs)  # a legacy unsampled transaction's child
+        if fast is not None:
+            return fast
         if self.get_client().span_streaming:
             warnings.warn(
                 "Scope.start_span is not available in streaming mode.",

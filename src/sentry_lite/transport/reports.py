@@ -14,7 +14,7 @@ import time
 from collections import defaultdict, deque
 from typing import Any, Callable, DefaultDict, Deque, Dict, List, Optional, Tuple
 
-from sentry_lite.limits import CLIENT_REPORT_INTERVAL
+from sentry_lite.limits import CLIENT_REPORT_INTERVAL, LOSSES_FOLD_AFTER
 from sentry_lite.transport.reentry import held_here, new_lock
 from sentry_lite.transport.wire import Envelope, Item
 
@@ -34,19 +34,28 @@ class LossRecorder:
         self.on_drop = on_drop if callable(on_drop) else None
         self._lock = new_lock()
         self._deferred: Deque[Tuple[str, str, int, bool]] = deque()
-        """Losses recorded while this thread held the lock (a signal handler or ``__del__``
-        interrupted it): appended without the lock, added to the counts at the next chance."""
+        """Losses as recorded: appended without a lock (a deque append is atomic), added to
+        the counts by whoever reads them next, under the lock. Recording is on app threads
+        (an unsampled transaction records two), so it takes no lock and it cannot block
+        a signal handler that interrupted a reader."""
         self._counts: DefaultDict[Tuple[str, str], int] = defaultdict(int)
         self._last_taken = time.monotonic()
-        self.totals: DefaultDict[Tuple[str, str], int] = defaultdict(int)
+        self._totals: DefaultDict[Tuple[str, str], int] = defaultdict(int)
+
+    @property
+    def totals(self) -> DefaultDict[Tuple[str, str], int]:
         """Everything ever recorded in this process (never reset): for tests and debugging."""
+        if not held_here(self._lock):
+            with self._lock:
+                self._fold_deferred()
+        return self._totals
 
     def reset_after_fork(self) -> None:
         """The parent reports what it lost; a forked child starts from zero."""
         self._lock = new_lock()
         self._deferred = deque()
         self._counts = defaultdict(int)
-        self.totals = defaultdict(int)
+        self._totals = defaultdict(int)
         self._last_taken = time.monotonic()
 
     # -- recording --------------------------------------------------------
@@ -61,12 +70,11 @@ class LossRecorder:
         """Count a loss; ``report=False`` keeps it out of client reports (Relay counted it)."""
         if quantity <= 0:
             return
-        if held_here(self._lock):
-            self._deferred.append((category, reason, quantity, report))  # deque: atomic
-        else:
-            with self._lock:
+        deferred = self._deferred
+        deferred.append((category, reason, quantity, report))
+        if len(deferred) >= LOSSES_FOLD_AFTER and not held_here(self._lock):
+            with self._lock:  # bounded, even when nothing reads the counts for a while
                 self._fold_deferred()
-                self._add(category, reason, quantity, report)
         logger.debug("sentry_lite: discarded %d %s (%s)", quantity, category, reason)
         hook = self.on_drop
         if hook is not None:
@@ -76,12 +84,12 @@ class LossRecorder:
                 logger.debug("sentry_lite: on_drop hook raised", exc_info=True)
 
     def _add(self, category: str, reason: str, quantity: int, report: bool) -> None:
-        self.totals[category, reason] += quantity
+        self._totals[category, reason] += quantity
         if report and self.send_reports and category != "internal":
             self._counts[category, reason] += quantity
 
     def _fold_deferred(self) -> None:
-        """With the lock held: count what was recorded while the lock could not be taken."""
+        """With the lock held: count what was recorded since the last fold."""
         deferred = self._deferred
         while deferred:
             self._add(*deferred.popleft())
