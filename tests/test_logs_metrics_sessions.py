@@ -3,6 +3,7 @@ the outbox, hostile values) and the shortcuts' differential, against the real re
 
 from __future__ import annotations
 
+import enum
 import json
 import logging
 from typing import Any, Callable, Dict, List
@@ -285,3 +286,36 @@ def test_structlog_processor_sends_events_breadcrumbs_and_logs(
     assert [log["body"] for log in logs] == ["paid", "could not split"]
     assert logs[0]["attributes"]["shop"] == {"value": "north", "type": "string"}
     assert logs[0]["attributes"]["sentry.origin"]["value"] == "auto.log.structlog"
+
+
+class Mode(str, enum.Enum):
+    FAST = "fast"
+
+
+class Level(enum.IntEnum):
+    HIGH = 3
+
+
+def test_enum_attributes_are_sent_as_their_values_as_sentry_sdk_does(
+    sentry_init: Init, receiver: Receiver
+) -> None:
+    """A str mixin enum was sent as "Mode.FAST" on logs and metrics (str() of it), while
+    spans and sentry_sdk send "fast": logs, metrics and spans now share one formatter."""
+    import sentry_sdk.utils as reference
+
+    attributes = {"mode": Mode.FAST, "level": Level.HIGH, "both": [Mode.FAST]}
+    expected = {
+        key: reference.serialize_attribute(reference.format_attribute(value))
+        for key, value in attributes.items()
+    }
+    assert expected["mode"] == {"value": "fast", "type": "string"}
+    sentry_init(release="r@1", enable_logs=True, traces_sample_rate=1.0, trace_lifecycle="stream")
+    sentry_lite.logger.info("with enums", attributes=attributes)
+    sentry_lite.metrics.count("enums", 1, attributes=attributes)
+    with sentry_lite.traces.start_span(name="enums", attributes=attributes):
+        pass
+    sentry_lite.get_client().close(timeout=5)
+    for item_type in ("log", "trace_metric", "span"):
+        (record,) = [r for item in receiver.items(item_type) for r in item.get_json()["items"]]
+        sent = {key: record["attributes"][key] for key in attributes}
+        assert json.loads(json.dumps(sent)) == expected, item_type

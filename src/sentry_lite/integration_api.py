@@ -347,8 +347,8 @@ from sentry_lite.logger import capture_record as capture_log_record  # noqa: E40
 from sentry_lite.logger import capture_record_later as capture_log_record_later  # noqa: E402
 from sentry_lite.logger import log_level_to_otel  # noqa: E402
 from sentry_lite.scope.sessions import auto_session_tracking_on  # noqa: E402
-from sentry_lite.telemetry.attributes import format_attribute  # noqa: E402
 from sentry_lite.telemetry.log_records import is_plain  # noqa: E402
+from sentry_lite.tracing.attributes import format_attribute  # noqa: E402
 
 __all__ += [
     "capture_log_record",

@@ -13,8 +13,8 @@ from typing import Any, Dict, Optional
 from sentry_lite import shortcuts
 from sentry_lite.scope.model import Scope
 from sentry_lite.scope.telemetry import scope_snapshot
-from sentry_lite.telemetry.attributes import format_attribute
 from sentry_lite.telemetry.log_records import is_plain
+from sentry_lite.tracing.attributes import format_attribute
 
 __all__ = ["count", "distribution", "gauge"]
 

@@ -27,9 +27,9 @@ from sentry_lite.limits import (
     METRIC_BATCH_MAX,
     TELEMETRY_FLUSH_INTERVAL,
 )
-from sentry_lite.telemetry.attributes import serialize_attribute
 from sentry_lite.telemetry.log_records import metric_record, record_of
 from sentry_lite.timestamps import now_iso
+from sentry_lite.tracing.attributes import serialize_attribute
 from sentry_lite.transport.wire import compact_json
 
 __all__ = ["Batcher", "LogBatcher", "MetricsBatcher"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, Mapping, Optional, Tuple
 
-from sentry_lite.telemetry.attributes import format_attribute
+from sentry_lite.tracing.attributes import format_attribute
 
 __all__ = [
     "LaterLog",

@@ -1,5 +1,5 @@
-"""Typed attributes of streamed spans (and logs/metrics): normalised when set, typed
-when sent.
+"""Typed attributes of streamed spans, logs and metrics: normalised when set, typed
+when sent (the one implementation; ``telemetry/attributes.py`` adds the global ones).
 
 Values are normalised at ``set_attribute`` time so a span never keeps a live reference
 to the caller's objects (a list the caller mutates later, an object with a costly repr),
@@ -37,16 +37,25 @@ def _homogeneous(values: Any) -> bool:
 
 def format_attribute(value: Any) -> AttributeValue:
     """A value the protocol can carry: scalars as they are, homogeneous lists copied,
-    anything else as its (bounded, never raising) repr."""
+    anything else as its (bounded, never raising) repr.
+
+    A subclass of a scalar (an ``IntEnum``, a ``str`` mixin enum) is kept as its plain
+    value: what JSON would write for it, and no live reference to the app's object.
+    """
     kind = type(value)
     if kind is str or kind is bool or kind is int:
         return value  # type: ignore[no-any-return]
     if kind is float:
         return value if math.isfinite(value) else str(value)
-    if isinstance(value, _SCALARS):  # subclasses (IntEnum, str enums...)
-        if isinstance(value, float) and not math.isfinite(value):
-            return str(value)
-        return value
+    if isinstance(value, _SCALARS):
+        try:
+            if isinstance(value, str):
+                return str.__str__(value)  # str(): "E.A" for a str mixin enum
+            if isinstance(value, int):  # (bool cannot be subclassed)
+                return int(value)
+            return format_attribute(float(value))
+        except Exception:  # noqa: BLE001 - a hostile subclass falls back to its repr
+            return safe_repr(value)
     if isinstance(value, (list, tuple)):
         if not value:
             return []
@@ -59,7 +68,16 @@ def format_attribute(value: Any) -> AttributeValue:
 
 
 def serialize_attribute(value: Any) -> Dict[str, Any]:
-    """The wire form of one (formatted) attribute value."""
+    """The wire form of one attribute value (formatted, or whatever a hook put in)."""
+    kind = type(value)
+    if kind is str:
+        return {"value": value, "type": "string"}
+    if kind is int:
+        return {"value": value, "type": "integer"}
+    if kind is bool:
+        return {"value": value, "type": "boolean"}
+    if kind is float:
+        return {"value": value, "type": "double"}
     if isinstance(value, bool):
         return {"value": value, "type": "boolean"}
     if isinstance(value, int):
@@ -74,4 +92,4 @@ def serialize_attribute(value: Any) -> Dict[str, Any]:
 
 
 def serialize_attributes(attributes: Mapping[str, Any]) -> Dict[str, Dict[str, Any]]:
-    return {key: serialize_attribute(value) for key, value in attributes.items()}
+    return {str(key): serialize_attribute(value) for key, value in attributes.items()}
