@@ -9,7 +9,7 @@ CPU time (all its threads) by default, which other load on the machine does not 
 ``BENCH_CLOCK=wall`` measures wall time instead.
 
 Run: ``python bench/bench_web.py`` (env BENCH_FRAMEWORKS=flask,starlette,fastapi,django;
-BENCH_REQUESTS per batch; BENCH_BATCHES). Prints per-request µs and the added-time
+BENCH_TRACING=unset,1.0,stream,stream0; BENCH_REQUESTS per batch; BENCH_BATCHES). Prints per-request µs and the added-time
 ratios sentry_lite / sentry_sdk, with the issue's targets.
 """
 
@@ -27,7 +27,19 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FRAMEWORKS = os.environ.get("BENCH_FRAMEWORKS", "flask,starlette,fastapi,django").split(",")
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 """Each cell runs this many times, interleaved across SDKs; the minimum is kept."""
-TARGETS = {"ok_unset": 0.10, "ok_1.0": 0.15, "fail_unset": 0.25, "fail_1.0": 0.25}
+TRACING = os.environ.get("BENCH_TRACING", "unset,1.0,stream,stream0").split(",")
+"""unset / 1.0: transactions off / sampled; stream / stream0: span streaming
+(``trace_lifecycle="stream"``), sampled / unsampled (issue 14's traced request)."""
+TARGETS = {
+    "ok_unset": 0.10,
+    "ok_1.0": 0.15,
+    "fail_unset": 0.25,
+    "fail_1.0": 0.25,
+    "ok_stream": 0.2,
+    "fail_stream": 0.25,
+    "ok_stream0": 0.1,
+    "fail_stream0": 0.25,
+}
 
 CHILD = r"""
 import asyncio, gc, json, os, sys, time
@@ -42,6 +54,9 @@ if sdk is not None:
     opts = dict(dsn=dsn, release="bench@1", environment="bench")
     if tracing == "1.0":
         opts["traces_sample_rate"] = 1.0
+    elif tracing.startswith("stream"):
+        opts["traces_sample_rate"] = 0.0 if tracing == "stream0" else 1.0
+        opts["trace_lifecycle"] = "stream"
     sdk.init(**opts)
     # the framework is imported after init, as in the tutorials: auto-enabling applies
 
@@ -225,7 +240,7 @@ def main() -> int:
     print(header)
     print("-" * len(header))
     for framework in FRAMEWORKS:
-        for tracing in ("unset", "1.0"):
+        for tracing in TRACING:
             runs: Dict[str, List[Dict[str, float]]] = {
                 "none": [],
                 "sentry_sdk": [],
