@@ -319,3 +319,39 @@ def test_enum_attributes_are_sent_as_their_values_as_sentry_sdk_does(
         (record,) = [r for item in receiver.items(item_type) for r in item.get_json()["items"]]
         sent = {key: record["attributes"][key] for key in attributes}
         assert json.loads(json.dumps(sent)) == expected, item_type
+
+
+def test_request_sessions_ended_on_many_threads_are_all_counted() -> None:
+    """Ending a request session takes no lock (a deque append): nothing is lost."""
+    import threading
+
+    from sentry_lite.telemetry.session import Session
+    from sentry_lite.telemetry.session_flusher import SessionFlusher
+
+    sent: List[Envelope] = []
+    flusher = SessionFlusher(sent.append, flush_interval=3600)
+    start = threading.Barrier(4)
+
+    def requests() -> None:
+        start.wait()
+        for i in range(3000):
+            session = Session(release="r@1", session_mode="request")
+            if i % 3 == 0:
+                session.mark_error(crashed=False)
+            session.close()
+            flusher.add_session(session)
+
+    threads = [threading.Thread(target=requests) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    flusher.flush()
+    flusher.kill()
+    totals: Dict[str, int] = {}
+    for envelope in sent:
+        for item in envelope.items:
+            for row in item.get_json()["aggregates"]:
+                for outcome in ("exited", "errored"):
+                    totals[outcome] = totals.get(outcome, 0) + row.get(outcome, 0)
+    assert totals == {"exited": 8000, "errored": 4000}

@@ -375,8 +375,9 @@ def start_request_session() -> None:
     """
     try:
         isolation = Scope.get_isolation_scope()
-        if auto_session_tracking_on(isolation, Scope.get_client()):
-            isolation.start_session(session_mode="request")
+        client = Scope.get_client()
+        if auto_session_tracking_on(isolation, client):
+            isolation.start_request_session(client.options)
     except Exception:  # noqa: BLE001
         logger.debug("sentry_lite: could not start the request session", exc_info=True)
 

@@ -198,6 +198,10 @@ FALLBACK_TITLE_CHARS = 200
 CLIENT_REPORT_INTERVAL = 30.0
 """Seconds between client reports while events flow (the official SDKs use 30-60 s)."""
 
+SESSIONS_FOLD_AFTER = 1024
+"""Ended request sessions that wait, uncounted, before the request's thread counts them
+(they are counted at every flush, every ``SESSION_FLUSH_INTERVAL`` seconds)."""
+
 LOSSES_FOLD_AFTER = 256
 """Recorded losses that wait, uncounted, before the recording thread counts them itself
 (they are counted whenever the counts are read: reports, flush)."""

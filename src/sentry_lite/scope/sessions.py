@@ -9,10 +9,11 @@ sends application sessions as they are and request sessions as per-minute counts
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Mapping
 
 from sentry_lite.client_base import BaseClient
 from sentry_lite.scope.data import ScopeData
+from sentry_lite.telemetry.session import Session
 
 __all__ = ["ScopeSessions", "auto_session_tracking_on"]
 
@@ -39,15 +40,26 @@ class ScopeSessions(ScopeData):
         """End the running session, if any, and start one (``session_mode="application"``
         or ``"request"``)."""
         session_mode = kwargs.pop("session_mode", "application")
-        self.end_session()
+        if self._session is not None:
+            self.end_session()
         options = self.get_client().options
-        from sentry_lite.telemetry.session import Session  # on the first session
-
         self._session = Session(
             release=options.get("release"),
             environment=options.get("environment"),
             user=self._user,
             session_mode=session_mode,
+        )
+
+    def start_request_session(self, options: Mapping[str, Any]) -> None:
+        """``start_session(session_mode="request")`` as the web integrations call it, once
+        per request: the client's ``options`` given, no keywords to parse."""
+        if self._session is not None:
+            self.end_session()
+        self._session = Session(
+            release=options.get("release"),
+            environment=options.get("environment"),
+            user=self._user,
+            session_mode="request",
         )
 
     def end_session(self, *args: Any, **kwargs: Any) -> None:

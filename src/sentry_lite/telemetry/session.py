@@ -8,11 +8,13 @@ counted into per-minute aggregates and never need them.
 from __future__ import annotations
 
 import time
-import uuid
 from datetime import datetime, timezone
-from typing import Any, Dict, Optional, Union
+from typing import TYPE_CHECKING, Any, Dict, Optional, Union
 
 from sentry_lite.timestamps import format_timestamp
+
+if TYPE_CHECKING:
+    import uuid
 
 __all__ = ["Session"]
 
@@ -82,6 +84,8 @@ class Session:
     @property
     def sid(self) -> uuid.UUID:
         if self._sid is None:
+            import uuid  # only application sessions are sent with an id (~2 ms to import)
+
             self._sid = uuid.uuid4()
         return self._sid
 
@@ -126,6 +130,8 @@ class Session:
             if did is None:
                 did = user.get("id") or user.get("email") or user.get("username")
         if sid is not None:
+            import uuid
+
             self._sid = sid if isinstance(sid, uuid.UUID) else uuid.UUID(str(sid))
         if did is not None:
             self.did = str(did)
@@ -148,7 +154,8 @@ class Session:
         if status is None and self.status == "ok":
             status = "exited"
         if status is not None:
-            self.update(status=status)
+            self.status = status
+            self._timestamp = time.time()
 
     def mark_error(self, crashed: bool) -> None:
         """An error event was captured while this session ran (unhandled: ``crashed``)."""

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from collections import deque
+from typing import Any, Callable, Deque, Dict, List, Optional, Tuple
 
 from sentry_lite.envelope import Envelope, Item
 from sentry_lite.fork_reset import reset_in_forked_child
-from sentry_lite.limits import SESSION_FLUSH_INTERVAL, SESSION_MAX_PENDING
+from sentry_lite.limits import SESSION_FLUSH_INTERVAL, SESSION_MAX_PENDING, SESSIONS_FOLD_AFTER
 from sentry_lite.telemetry.session import Session
 from sentry_lite.timestamps import format_timestamp
 
@@ -52,29 +53,42 @@ class SessionFlusher:
     def _reset(self) -> None:
         self.pending_sessions: List[Dict[str, Any]] = []
         self.pending_aggregates: Dict[AttrsKey, Dict[int, Dict[str, int]]] = {}
+        self._ended: Deque[Tuple[AttrsKey, int, str]] = deque()
+        """Request sessions as they end, appended without a lock (one per request);
+        counted into ``pending_aggregates`` under the lock by the next flush."""
         self._lock = threading.Lock()
         self._thread: Optional[threading.Thread] = None
         self._stop = threading.Event()
 
     def add_session(self, session: Session) -> None:
         if session.session_mode == "request":
-            key = (session.release, session.environment)
-            minute = session.started_minute
-            outcome = _outcome(session)
-            with self._lock:
-                states = self.pending_aggregates.get(key)
-                if states is None:
-                    states = self.pending_aggregates[key] = {}
-                state = states.get(minute)
-                if state is None:
-                    state = states[minute] = {}
-                state[outcome] = state.get(outcome, 0) + 1
+            ended = self._ended
+            ended.append(
+                ((session.release, session.environment), session.started_minute, _outcome(session))
+            )
+            if len(ended) >= SESSIONS_FOLD_AFTER:
+                with self._lock:
+                    self._count_ended()
         else:
             payload = session.to_json()
             with self._lock:
                 self.pending_sessions.append(payload)
         if self._thread is None:
             self._start()
+
+    def _count_ended(self) -> None:
+        """With the lock held: fold the ended request sessions into the aggregates."""
+        ended = self._ended
+        aggregates = self.pending_aggregates
+        while ended:
+            key, minute, outcome = ended.popleft()
+            states = aggregates.get(key)
+            if states is None:
+                states = aggregates[key] = {}
+            state = states.get(minute)
+            if state is None:
+                state = states[minute] = {}
+            state[outcome] = state.get(outcome, 0) + 1
 
     def _start(self) -> None:
         with self._lock:
@@ -96,6 +110,7 @@ class SessionFlusher:
 
     def flush(self) -> None:
         with self._lock:
+            self._count_ended()
             sessions, self.pending_sessions = self.pending_sessions, []
             aggregates, self.pending_aggregates = self.pending_aggregates, {}
         items: List[Item] = [Item(payload, "session") for payload in sessions]
