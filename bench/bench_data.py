@@ -229,11 +229,7 @@ def main() -> None:
 
 
 def paired_ratio(base: List[float], sdk: List[float], lite: List[float]) -> float:
-    ratios = sorted(
-        (l - b) / (s - b)
-        for b, s, l in zip(base, sdk, lite)
-        if s - b > 0  # noqa: E741
-    )
+    ratios = sorted((lt - b) / (s - b) for b, s, lt in zip(base, sdk, lite) if s - b > 0)
     return ratios[len(ratios) // 2] if ratios else float("nan")
 
 

@@ -9,8 +9,8 @@ CPU time (all its threads) by default, which other load on the machine does not 
 ``BENCH_CLOCK=wall`` measures wall time instead.
 
 Run: ``python bench/bench_web.py`` (env BENCH_FRAMEWORKS=flask,starlette,fastapi,django;
-BENCH_TRACING=unset,1.0,stream,stream0; BENCH_REQUESTS per batch; BENCH_BATCHES). Prints per-request µs and the added-time
-ratios sentry_lite / sentry_sdk, with the issue's targets.
+BENCH_TRACING=unset,1.0,stream,stream0; BENCH_REQUESTS per batch; BENCH_BATCHES). Prints
+per-request µs and the added-time ratios sentry_lite / sentry_sdk, with the targets.
 """
 
 from __future__ import annotations

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import logging
 import warnings
-from typing import Any, Dict, List, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any, Dict, List, Optional
 
 __all__ = [
     "FILTER",

@@ -31,8 +31,9 @@ from __future__ import annotations
 import linecache
 import os
 import sys
+from collections.abc import Mapping
 from types import CodeType, FrameType, TracebackType
-from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from sentry_lite.consts import CONTEXT_LINES
 from sentry_lite.data_collection import filter_key_values, provided_by_user

@@ -270,13 +270,15 @@ def _enter(
                 config.span_origin,
                 {"wsgi_environ": environ},
             )
-            if isinstance(state.transaction, StreamedSpanView):  # i14: streaming mode
+            segment = state.transaction
+            if isinstance(segment, StreamedSpanView):  # i14: streaming mode
+                recording = bool(segment.sampled)
                 add_wsgi_request_attributes(
-                    state.transaction,
+                    segment,
                     environ,
-                    _headers(environ),
+                    _headers(environ) if recording else {},
                     get_client_ip(environ),
-                    get_request_url(environ, config.use_x_forwarded_for),
+                    get_request_url(environ, config.use_x_forwarded_for) if recording else "",
                 )
     except BaseException:
         _leave(state_token, entered)  # leave this thread as we found it

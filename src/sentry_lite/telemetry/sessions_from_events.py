@@ -6,7 +6,8 @@ request); the client finds it on the scopes the event was captured with.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from sentry_lite.types import Event
 

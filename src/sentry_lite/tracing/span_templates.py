@@ -10,7 +10,8 @@ it, ``send_default_pii``) allows. The rules are sentry_sdk 2.75's.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Mapping, Optional, Tuple
+from collections.abc import Mapping
+from typing import Any, Callable, Dict, Optional, Tuple
 
 from sentry_lite.conventions import SPANTEMPLATE
 from sentry_lite.conventions import OpConventions as OP

@@ -135,8 +135,10 @@ def streaming_sampling_decision(
         logger.warning("sentry_lite: invalid traces sample rate %r; not sampling", rate)
         return False, None, None, "sample_rate"
     rate = float(rate)
-    if not rate:  # the trace's random value is not needed yet (seeding costs ~5 us)
+    if not rate or rate >= 1.0:  # the dice decides nothing: not rolled yet (seeding ~5 us)
         rand = DERIVE_SAMPLE_RAND if sample_rand is None else sample_rand
+        if rate:
+            return True, rate, rand, None
         return False, 0.0, rand, "sample_rate"
     if sample_rand is None:
         sample_rand = sample_rand_from_trace_id(context.trace_id)

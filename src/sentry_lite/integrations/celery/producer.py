@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import functools
 import time
+from collections.abc import Mapping
 from contextvars import ContextVar
-from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from sentry_lite.consts import OP, SPANDATA
 from sentry_lite.integration_api import (

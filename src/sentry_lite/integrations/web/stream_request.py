@@ -62,7 +62,8 @@ def add_wsgi_request_attributes(
     client_ip: Optional[str],
     url: str,
 ) -> None:
-    """``url`` is the request's URL without its query string."""
+    """``url`` is the request's URL without its query string (only read, like
+    ``headers``, when the segment is sampled: the caller may pass empty ones else)."""
     try:
         options = Scope.get_client().options
         pii = options.send_default_pii
@@ -82,6 +83,8 @@ def add_wsgi_request_attributes(
             scope.set_attribute("user_agent.original", environ["HTTP_USER_AGENT"])
         if user_info and client_ip:
             scope.set_attribute("user.ip_address", client_ip)
+        if not segment.sampled:
+            return  # the scope's attributes still reach logs and metrics; the span's go nowhere
         method = environ.get("REQUEST_METHOD")
         if method:
             segment.set_data("http.request.method", str(method).upper())
@@ -134,6 +137,8 @@ def add_asgi_request_attributes(
             scope.set_attribute("user_agent.original", headers["user-agent"])
         if user_info and client_ip:
             scope.set_attribute("user.ip_address", client_ip)
+        if not segment.sampled:
+            return  # as for WSGI
         segment.set_attribute("network.protocol.name", asgi_type)
         if method:
             segment.set_attribute("http.request.method", method.upper())
