@@ -14,6 +14,8 @@ import pytest
 
 import sentry_lite
 from sentry_lite.envelope import Envelope, Item
+from sentry_lite.events import contexts
+from sentry_lite.events.contexts import installed_modules
 from sentry_lite.transport import Transport
 from tests.conftest import reset_sdk
 from tests.receiver import Receiver
@@ -43,6 +45,7 @@ def _read_on_other_thread(envelope: Envelope) -> Dict[str, Any]:
 @pytest.fixture
 def holder() -> Any:
     reset_sdk()
+    installed_modules()  # known, as after a process's first error (see the test below)
     transport = Holder()
     yield transport
     reset_sdk()
@@ -71,6 +74,25 @@ def test_defaults_are_added_when_the_payload_is_first_read(holder: Holder) -> No
     assert isinstance(event["timestamp"], str)  # the capture time, taken on the app thread
     assert envelope.headers["sent_at"] == event["timestamp"]
     assert envelope.get_event() is event  # finished once
+
+
+def test_the_first_error_is_finished_on_the_app_thread_until_modules_are_known(
+    holder: Holder, monkeypatch: Any
+) -> None:
+    """The first read of the installed modules opens a file per distribution. On a
+    sending thread competing with a busy app for the GIL, each read waited up to a switch
+    interval: a capture loop's worker sent nothing for over a second (4x fewer events
+    delivered in test_reentrant_capture's storm). So the first error pays it on the app
+    thread, as before, and later ones leave ``add_defaults`` to the sending thread."""
+    monkeypatch.setattr(contexts, "_modules", None)
+    sentry_lite.init(dsn="http://k@127.0.0.1:9/1", transport=holder, release="r@1")
+    sentry_lite.capture_message("first")
+    sentry_lite.capture_message("second")
+    first, second = holder.envelopes
+    assert first.items[0]._finish is None  # noqa: SLF001 - finished on the app thread
+    assert first.items[0].get_json()["modules"]
+    assert second.items[0]._finish is not None  # noqa: SLF001
+    assert _read_on_other_thread(second)["modules"] == first.items[0].get_json()["modules"]
 
 
 def test_before_send_sees_the_finished_event(holder: Holder) -> None:

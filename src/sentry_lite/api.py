@@ -10,9 +10,8 @@ from __future__ import annotations
 import importlib
 import sys
 import warnings
-from collections.abc import Mapping
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, Optional, Union, overload
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, Mapping, Optional, Union, overload
 
 from sentry_lite.client_base import BaseClient, NonRecordingClient
 from sentry_lite.debug_logging import log_init_summary, setup_debug_logging

@@ -167,7 +167,7 @@ class Client(BaseClient):
                 steps = pipeline.transaction_steps
         elif kind == CHECK_IN:
             steps = pipeline.checkin_steps
-        elif options.get("before_send") is None:
+        elif options.get("before_send") is None and pipeline.may_finish_later():
             steps, later = pipeline.error_now, pipeline.error_later  # see pipeline.py
         else:
             steps = pipeline.error_steps

@@ -21,7 +21,8 @@ the SDK's own copy, which the app can no longer change. (Scrubbing stays before 
 sentry_sdk: what the serializer cuts at its depth limit shows the scrubbed value.)
 Without a ``before_send`` hook (nothing to show the finished event to), an event's
 ``add_defaults`` (:attr:`EventPipeline.error_later`: release, contexts, sdk, modules)
-runs when the envelope is encoded, on the sending thread, so the app does not wait for it.
+runs when the envelope is encoded, on the sending thread, so the app does not wait for it
+(errors only once the installed modules are known: see :meth:`may_finish_later`).
 
 A step that raises is logged and the event continues unchanged by it (the SDK never
 breaks the app, and a broken step must not lose the event either). Scrubbing and the
@@ -38,7 +39,13 @@ from typing import Any, Callable, Dict, NamedTuple, Optional, Tuple, Type
 from sentry_lite.client_base import before_send_drop_callbacks, log_hook_error
 from sentry_lite.data_collection import provided_by_user
 from sentry_lite.events import capture_guard
-from sentry_lite.events.contexts import installed_modules, os_context, runtime_context, sdk_info
+from sentry_lite.events.contexts import (
+    installed_modules,
+    modules_known,
+    os_context,
+    runtime_context,
+    sdk_info,
+)
 from sentry_lite.events.frames import current_stacktrace, set_in_app
 from sentry_lite.events.scrub import EventScrubber
 from sentry_lite.events.serialize import serialize_event
@@ -264,6 +271,13 @@ class EventPipeline:
         ):
             event["modules"] = installed_modules()  # shared, as sentry_sdk does
         return event
+
+    def may_finish_later(self) -> bool:
+        """May an error event's ``add_defaults`` wait for the sending thread? Not before
+        the installed modules are known: their first read opens a file per distribution,
+        and a sending thread competing with a busy app for the GIL waits up to a switch
+        interval (5 ms) after each one, sending nothing meanwhile (seconds, measured)."""
+        return modules_known() or "modules" not in self._integrations()
 
     def finish(self, steps: Tuple[Step, ...], hint: Hint, event: Event) -> Event:
         """Run ``steps`` deferred to the sending thread (see the module docstring). None

@@ -97,6 +97,11 @@ def installed_modules() -> Dict[str, str]:
     return _modules
 
 
+def modules_known() -> bool:
+    """Has :func:`installed_modules` read them already (is asking for them cheap)?"""
+    return _modules is not None
+
+
 _HEADER = re.compile(r"^(Name|Version):[ \t]*(.*?)[ \t]*$", re.M)
 
 

@@ -9,13 +9,29 @@ sends application sessions as they are and request sessions as per-minute counts
 from __future__ import annotations
 
 import logging
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping, Optional, Type
 
 from sentry_lite.client_base import BaseClient
 from sentry_lite.scope.data import ScopeData
-from sentry_lite.telemetry.session import Session
+
+if TYPE_CHECKING:
+    from sentry_lite.telemetry.session import Session
 
 __all__ = ["ScopeSessions", "auto_session_tracking_on"]
+
+_session_class: Optional[Type[Session]] = None
+
+
+def _session(**fields: Any) -> Session:
+    """A new ``Session``; its module is imported by the first one, not at import time, and
+    looked up once (an import statement per web request costs ~0.7 µs)."""
+    global _session_class
+    if _session_class is None:
+        from sentry_lite.telemetry.session import Session
+
+        _session_class = Session
+    return _session_class(**fields)
+
 
 logger = logging.getLogger("sentry_lite.errors")
 
@@ -43,7 +59,7 @@ class ScopeSessions(ScopeData):
         if self._session is not None:
             self.end_session()
         options = self.get_client().options
-        self._session = Session(
+        self._session = _session(
             release=options.get("release"),
             environment=options.get("environment"),
             user=self._user,
@@ -55,7 +71,7 @@ class ScopeSessions(ScopeData):
         per request: the client's ``options`` given, no keywords to parse."""
         if self._session is not None:
             self.end_session()
-        self._session = Session(
+        self._session = _session(
             release=options.get("release"),
             environment=options.get("environment"),
             user=self._user,
