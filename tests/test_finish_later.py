@@ -7,7 +7,9 @@ normally by the transport's worker as it encodes the envelope.
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 from typing import Any, Dict, List, Optional
 
 import pytest
@@ -16,7 +18,7 @@ import sentry_lite
 from sentry_lite.envelope import Envelope, Item
 from sentry_lite.events import contexts
 from sentry_lite.events.contexts import installed_modules
-from sentry_lite.transport import Transport
+from sentry_lite.transport import Transport, wire
 from tests.conftest import reset_sdk
 from tests.receiver import Receiver
 
@@ -173,3 +175,39 @@ def test_events_reach_the_receiver_complete(receiver: Receiver) -> None:
         assert event["sdk"]["name"].startswith("sentry.python") and "os" in event["contexts"]
     finally:
         reset_sdk()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_child_forked_while_a_payload_was_being_finished_can_finish_its_own() -> None:
+    """The lock that serialises finishing is held by a sending thread, which a forked
+    child does not have: the child gets a fresh lock, not one held for ever."""
+    holding, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with wire._finishing:  # noqa: SLF001 - a sending thread in the middle of a finish
+            holding.set()
+            release.wait(10)
+
+    holder_thread = threading.Thread(target=hold)
+    holder_thread.start()
+    holding.wait(10)
+    try:
+        pid = os.fork()
+        if pid == 0:  # the child: finish an item of its own, or hang
+            item = Item({"message": "m"}, "event", finish=lambda p: dict(p, done=True))
+            os._exit(0 if item.json.get("done") else 1)
+        deadline = time.monotonic() + 10
+        status = None
+        while time.monotonic() < deadline:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                break
+            time.sleep(0.01)
+        else:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+            pytest.fail("the forked child hung on the finishing lock")
+        assert status is not None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+    finally:
+        release.set()
+        holder_thread.join(10)

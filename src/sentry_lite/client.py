@@ -222,9 +222,10 @@ class Client(BaseClient):
         if later is None:
             envelope.add_item(Item(event, item_type))
         else:
-            envelope.add_item(
-                Item(event, item_type, finish=partial(self.pipeline.finish, later, hint))
-            )
+            # An empty hint, not the capture's: its traceback would keep the frames (and
+            # their locals) alive until the item is sent; add_defaults reads no hint.
+            finish = partial(self.pipeline.finish, later, {})
+            envelope.add_item(Item(event, item_type, finish=finish))
         if gen_ai_spans:
             envelope.add_item(
                 Item(

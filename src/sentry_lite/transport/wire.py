@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 from typing import (
     Any,
@@ -68,6 +69,16 @@ logger = logging.getLogger("sentry_lite.errors")
 _finishing = threading.RLock()
 """Held while an item's payload is finished: a reader on another thread waits for it
 rather than finish it a second time. Reentrant, in case finishing reads an item."""
+
+
+def _new_finishing_lock() -> None:
+    """In a forked child: a sending thread that held the lock did not come along."""
+    global _finishing
+    _finishing = threading.RLock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_new_finishing_lock)
 
 
 def data_category(item_type: str) -> str:
