@@ -22,6 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Dict, List, Optional, Tuple
 
 from sentry_lite.envelope import Envelope
+from sentry_lite.transport import Transport
 
 
 @dataclass
@@ -278,6 +279,18 @@ class Receiver:
 
 
 # -- envelopes for driving a transport directly ------------------------------------------
+class EnvelopeRecorder(Transport):
+    """A transport that keeps what it is given, unread and unsent (the in-process
+    counterpart of :class:`Receiver`, for what happens before the sending thread)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.envelopes: List[Envelope] = []
+
+    def capture_envelope(self, envelope: Envelope) -> None:
+        self.envelopes.append(envelope)
+
+
 def event_envelope(message: str = "hello", **fields: Any) -> Envelope:
     """An envelope with one small error event whose ``message`` identifies it."""
     event_id = uuid.uuid4().hex

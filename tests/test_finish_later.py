@@ -18,20 +18,9 @@ import sentry_lite
 from sentry_lite.envelope import Envelope, Item
 from sentry_lite.events import contexts
 from sentry_lite.events.contexts import installed_modules
-from sentry_lite.transport import Transport, wire
+from sentry_lite.transport import wire
 from tests.conftest import reset_sdk
-from tests.receiver import Receiver
-
-
-class Holder(Transport):
-    """Keeps envelopes unread, as a transport whose worker has not run yet."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.envelopes: List[Envelope] = []
-
-    def capture_envelope(self, envelope: Envelope) -> None:
-        self.envelopes.append(envelope)
+from tests.receiver import EnvelopeRecorder, Receiver
 
 
 def _read_on_other_thread(envelope: Envelope) -> Dict[str, Any]:
@@ -48,12 +37,12 @@ def _read_on_other_thread(envelope: Envelope) -> Dict[str, Any]:
 def holder() -> Any:
     reset_sdk()
     installed_modules()  # known, as after a process's first error (see the test below)
-    transport = Holder()
+    transport = EnvelopeRecorder()
     yield transport
     reset_sdk()
 
 
-def test_defaults_are_added_when_the_payload_is_first_read(holder: Holder) -> None:
+def test_defaults_are_added_when_the_payload_is_first_read(holder: EnvelopeRecorder) -> None:
     calls: List[str] = []
     sentry_lite.init(dsn="http://k@127.0.0.1:9/1", transport=holder, release="r@1")
     client = sentry_lite.get_client()
@@ -79,7 +68,7 @@ def test_defaults_are_added_when_the_payload_is_first_read(holder: Holder) -> No
 
 
 def test_the_first_error_is_finished_on_the_app_thread_until_modules_are_known(
-    holder: Holder, monkeypatch: Any
+    holder: EnvelopeRecorder, monkeypatch: Any
 ) -> None:
     """The first read of the installed modules opens a file per distribution. On a
     sending thread competing with a busy app for the GIL, each read waited up to a switch
@@ -97,7 +86,7 @@ def test_the_first_error_is_finished_on_the_app_thread_until_modules_are_known(
     assert _read_on_other_thread(second)["modules"] == first.items[0].get_json()["modules"]
 
 
-def test_before_send_sees_the_finished_event(holder: Holder) -> None:
+def test_before_send_sees_the_finished_event(holder: EnvelopeRecorder) -> None:
     seen: List[Dict[str, Any]] = []
 
     def hook(event: Dict[str, Any], hint: Any) -> Optional[Dict[str, Any]]:
@@ -112,7 +101,7 @@ def test_before_send_sees_the_finished_event(holder: Holder) -> None:
 
 
 def test_transactions_are_finished_later_unless_a_hook_or_ai_spans_need_it(
-    holder: Holder,
+    holder: EnvelopeRecorder,
 ) -> None:
     sentry_lite.init(
         dsn="http://k@127.0.0.1:9/1", transport=holder, release="r@1", traces_sample_rate=1.0

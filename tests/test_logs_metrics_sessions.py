@@ -14,20 +14,10 @@ import sentry_lite
 from sentry_lite import shortcuts
 from sentry_lite.envelope import Envelope
 from sentry_lite.integrations.wsgi import SentryWsgiMiddleware
-from sentry_lite.transport import Transport
 from tests.conftest import reset_sdk
-from tests.receiver import Receiver
+from tests.receiver import EnvelopeRecorder, Receiver
 
 Init = Callable[..., Any]
-
-
-class Recorder(Transport):
-    def __init__(self) -> None:
-        super().__init__()
-        self.envelopes: List[Envelope] = []
-
-    def capture_envelope(self, envelope: Envelope) -> None:
-        self.envelopes.append(envelope)
 
 
 class Hostile:
@@ -47,7 +37,7 @@ def _blank(value: Any) -> Any:
 
 
 def _scenario() -> List[Any]:
-    recorder = Recorder()
+    recorder = EnvelopeRecorder()
     reset_sdk()
     sentry_lite.init(
         dsn="http://k@127.0.0.1:9/1", transport=recorder, release="r@1", enable_logs=True

@@ -20,10 +20,9 @@ from hypothesis import strategies as st
 
 import sentry_lite
 from sentry_lite import shortcuts
-from sentry_lite.envelope import Envelope
 from sentry_lite.integrations.wsgi import SentryWsgiMiddleware
-from sentry_lite.transport import Transport
 from tests.conftest import reset_sdk
+from tests.receiver import EnvelopeRecorder
 
 WALL_CLOCK = ("timestamp", "start_timestamp", "sent_at")
 ADDRESS = re.compile(r"0x[0-9a-f]{6,16}")
@@ -41,15 +40,6 @@ values = st.one_of(
 )
 
 
-class Recorder(Transport):
-    def __init__(self) -> None:
-        super().__init__()
-        self.envelopes: List[Envelope] = []
-
-    def capture_envelope(self, envelope: Envelope) -> None:
-        self.envelopes.append(envelope)
-
-
 def _blank(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: ("T" if k in WALL_CLOCK else _blank(v)) for k, v in value.items()}
@@ -58,7 +48,7 @@ def _blank(value: Any) -> Any:
     return value
 
 
-def _wire(recorder: Recorder) -> str:
+def _wire(recorder: EnvelopeRecorder) -> str:
     out = []
     for envelope in recorder.envelopes:
         out.append(_blank(dict(envelope.headers)))
@@ -76,7 +66,7 @@ def _clean() -> Iterator[None]:
 
 def _run(scenario: Dict[str, Any], use_shortcuts: bool) -> str:
     reset_sdk()
-    recorder = Recorder()
+    recorder = EnvelopeRecorder()
     random.seed(scenario["seed"])  # ids and sample_rand come from `random`
     previous = shortcuts.enabled
     shortcuts.set_enabled(use_shortcuts)

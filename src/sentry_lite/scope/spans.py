@@ -118,10 +118,10 @@ class ScopeTracing(ScopeData):
         return None
 
     def start_span(self, **kwargs: Any) -> Span:
-        """A child of the active span, or a span of its own when there is none."""
-        fast = self.unsampled_child(kwargs)
-        if fast is not None:
-            return fast
+        """A child of the active span, or a span of its own when there is none.
+
+        (``Scope.start_span`` and ``sentry_lite.start_span`` ask :meth:`unsampled_child`
+        before calling this; the unsampled case below is for the ``description=`` form.)"""
         if kwargs.get("description") is not None:
             warnings.warn(
                 "The `description` parameter is deprecated. Please use `name` instead.",
