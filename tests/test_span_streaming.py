@@ -205,3 +205,39 @@ def test_global_scope_attributes_reach_every_streamed_span(
     assert values["child"]["deploy"] == "green"
     assert values["segment"]["region"] == values["child"]["region"] == "isolation"
     assert values["segment"]["sentry.release"] == "r@1"
+
+
+def test_unsampled_streamed_request_still_gives_its_logs_the_request_attributes(
+    sentry_init: Any, receiver: Receiver
+) -> None:
+    """An unsampled segment builds no span attributes (nothing would send them), but
+    the request's scope attributes are still set: a log inside the request carries them,
+    as with sentry_sdk. A sampled request's segment still gets its own."""
+    import sentry_lite
+    from sentry_lite.integrations.wsgi import SentryWsgiMiddleware
+
+    def app(environ: Dict[str, Any], start_response: Any) -> List[bytes]:
+        sentry_lite.logger.info("inside the request")
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    environ = {
+        "REQUEST_METHOD": "GET", "PATH_INFO": "/x", "QUERY_STRING": "", "SERVER_NAME": "h",
+        "SERVER_PORT": "80", "HTTP_HOST": "localhost", "HTTP_USER_AGENT": "probe/1",
+        "REMOTE_ADDR": "127.0.0.1", "wsgi.url_scheme": "http",
+    }  # fmt: skip
+    for rate in (0.0, 1.0):
+        receiver.clear()
+        sentry_init(traces_sample_rate=rate, trace_lifecycle="stream", enable_logs=True)
+        for _ in SentryWsgiMiddleware(app)(dict(environ), lambda *a: None):
+            pass
+        sentry_lite.flush(5)
+        (log,) = [r for item in receiver.items("log") for r in item.get_json()["items"]]
+        assert log["attributes"]["user_agent.original"]["value"] == "probe/1"
+        assert log["attributes"]["sentry.is_localhost"]["value"] is True
+        segments = [s for item in receiver.items("span") for s in item.get_json()["items"]]
+        if rate:
+            (segment,) = segments
+            assert segment["attributes"]["http.request.method"]["value"] == "GET"
+        else:
+            assert segments == []
