@@ -39,7 +39,8 @@ def _read_until(fd: int, pattern: str, timeout: float = 60) -> str:
 def test_demo_on_a_terminal_keeps_serving_until_ctrl_c() -> None:
     master, slave = pty.openpty()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sentry_lite", "demo", "--port", "0"],
+        # faulthandler: a child that does not stop is asked (SIGABRT) where its threads are
+        [sys.executable, "-X", "faulthandler", "-m", "sentry_lite", "demo", "--port", "0"],
         stdin=slave,
         stdout=slave,
         stderr=slave,
@@ -54,7 +55,13 @@ def test_demo_on_a_terminal_keeps_serving_until_ctrl_c() -> None:
         with urllib.request.urlopen(url.group(1) + "/json/stats", timeout=10) as response:
             assert json.loads(response.read())["errors"] == 2
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(15) == 0
+        try:
+            code = proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGABRT)
+            stacks = _read_until(master, r"(?!)", timeout=5)  # all it prints until it dies
+            raise AssertionError("the demo did not stop on Ctrl-C; its threads:\n" + stacks)
+        assert code == 0
         assert "Stopped." in _read_until(master, r"Stopped\.", timeout=5) + text
     finally:
         if proc.poll() is None:
