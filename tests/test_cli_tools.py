@@ -60,7 +60,8 @@ def test_demo_on_a_terminal_keeps_serving_until_ctrl_c() -> None:
         except subprocess.TimeoutExpired:
             proc.send_signal(signal.SIGABRT)
             stacks = _read_until(master, r"(?!)", timeout=5)  # all it prints until it dies
-            raise AssertionError("the demo did not stop on Ctrl-C; its threads:\n" + stacks)
+            message = "the demo did not stop on Ctrl-C; its threads:\n" + stacks
+            raise AssertionError(message) from None
         assert code == 0
         assert "Stopped." in _read_until(master, r"Stopped\.", timeout=5) + text
     finally:
