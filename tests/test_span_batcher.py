@@ -167,3 +167,32 @@ def test_unsampled_children_are_counted_alike_with_and_without_shortcuts(
     finally:
         shortcuts.set_enabled(True)
     assert receiver.discarded() == {("span", "sample_rate"): 12}
+
+
+def test_app_thread_queues_without_the_batchers_lock(
+    sentry_init: Any, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ending a span appends to a queue that the batcher's thread sorts into traces: it
+    never waits for that thread (held here by its lock), and a queue the thread cannot
+    drain is bounded, the rest dropped and counted."""
+    import threading
+
+    monkeypatch.setattr(span_batcher, "SPAN_INCOMING_MAX", 5)
+    guard = sentry_init(**STREAM)
+    batcher = guard._client.span_batcher
+    segment = sentry_lite.traces.start_span(name="segment")
+    assert batcher._ensure_thread()  # started (the first span starts it, under the lock)
+    batcher._lock.acquire()  # the batcher's thread is busy sorting: it holds the lock
+    try:
+        ended = threading.Thread(
+            target=lambda: [sentry_lite.traces.start_span(name="c").end() for _ in range(8)]
+        )
+        ended.start()
+        ended.join(10)
+        assert not ended.is_alive(), "ending a span waited for the batcher's lock"
+    finally:
+        batcher._lock.release()
+    segment.end()  # dropped too: the queue is still full
+    guard._client.close(timeout=5)
+    assert len(spans_of(receiver)) == 5
+    assert receiver.discarded() == {("span", "queue_overflow"): 4}

@@ -259,6 +259,9 @@ SPAN_BATCH_FLUSH_COUNT = 1000
 SPAN_BATCH_MAX_QUEUED = 2000
 """Spans of one trace held at most; more are dropped (and counted) until it is sent.
 Above the flush count so spans that finish while a flush is under way are kept."""
+SPAN_INCOMING_MAX = 10_000
+"""Finished spans (all traces) waiting for the batcher's thread to sort them; more are
+dropped and counted. Far above the per-trace limit: only a stalled thread reaches it."""
 SPAN_BATCH_FLUSH_BYTES = 5 * 1024 * 1024
 """Estimated bytes of one trace's spans that trigger sending it early (memory bound)."""
 SPAN_BATCH_FLUSH_INTERVAL = 5.0

@@ -3,9 +3,12 @@
 envelope carries one trace header (the DSC).
 
 A trace is sent when its segment ends, when it holds many spans or bytes, every few
-seconds for long-running traces, and at ``flush``/``close``. Sending happens on the
-batcher's thread, so the app thread only appends to a list; spans beyond the per-trace
-limit are dropped and counted (``queue_overflow``, category ``span``).
+seconds for long-running traces, and at ``flush``/``close``. The app thread only appends
+a finished span to one queue (no lock: a deque append) and wakes the batcher's thread when
+a segment ends or the queue is long; that thread sorts the queue into traces, applies the
+per-trace limit (spans beyond it are dropped and counted: ``queue_overflow``, category
+``span``) and sends. So the per-trace byte bound is checked when the thread drains the
+queue; between drains the queue's length bounds memory (``SPAN_INCOMING_MAX``).
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ import os
 import random
 import threading
 import time
-from typing import Any, Callable, Dict, List, Mapping, Optional, Set, Tuple
+from collections import deque
+from typing import Any, Callable, Deque, Dict, List, Mapping, Optional, Set, Tuple
 
 from sentry_lite.envelope import Envelope, Item
 from sentry_lite.fork_reset import reset_in_forked_child
@@ -25,6 +29,7 @@ from sentry_lite.limits import (
     SPAN_BATCH_FLUSH_INTERVAL,
     SPAN_BATCH_MAX_ITEMS,
     SPAN_BATCH_MAX_QUEUED,
+    SPAN_INCOMING_MAX,
 )
 from sentry_lite.timestamps import now_iso
 from sentry_lite.tracing.attributes import serialize_attributes
@@ -91,6 +96,7 @@ class SpanBatcher:
         self._global_source = source
 
     def _reset(self) -> None:
+        self._incoming: Deque[Queued] = deque()
         self._buffer: Dict[str, List[Queued]] = {}
         self._sizes: Dict[str, int] = {}
         self._pending: Set[str] = set()
@@ -115,30 +121,15 @@ class SpanBatcher:
             return  # re-entered from our own flush (a warning logged while sending)
         if (self._thread is None or self._check_pid) and not self._ensure_thread():
             return
-        trace_id = span["trace_id"]
-        with self._lock:
-            queued = self._buffer.get(trace_id)
-            if queued is None:
-                queued = self._buffer[trace_id] = []
-                self._sizes[trace_id] = 0
-            count = len(queued)
-            if count >= SPAN_BATCH_MAX_QUEUED:
-                dropped = True
-            else:
-                dropped = False
-                queued.append((span, segment))
-                size = self._sizes[trace_id] = self._sizes[trace_id] + _estimate_size(span)
-                notify = (
-                    span["is_segment"] is True
-                    or count + 1 >= SPAN_BATCH_FLUSH_COUNT
-                    or size >= SPAN_BATCH_FLUSH_BYTES
-                )
-                if notify:
-                    self._pending.add(trace_id)
-        if dropped:
+        incoming = self._incoming
+        if len(incoming) >= SPAN_INCOMING_MAX:  # the thread is far behind: keep memory bound
             self._record_lost_event("queue_overflow", "span", 1)
-        elif notify:
-            self._wake.set()
+            return
+        incoming.append((span, segment))
+        if span["is_segment"] is True or len(incoming) >= SPAN_BATCH_FLUSH_COUNT:
+            wake = self._wake
+            if not wake.is_set():
+                wake.set()
 
     def _ensure_thread(self) -> bool:
         """Start the sender thread (again, after a fork)."""
@@ -151,6 +142,7 @@ class SpanBatcher:
             if self._pid == pid:
                 return True
             if self._pid is not None:  # a forked child: the parent's spans are not ours
+                self._incoming.clear()
                 self._buffer.clear()
                 self._sizes.clear()
                 self._pending.clear()
@@ -185,13 +177,40 @@ class SpanBatcher:
         with self._sending:
             self._flush_locked(only_pending)
 
+    def _drain(self) -> int:
+        """Sort the queued spans into their traces (under ``_lock``); the number dropped."""
+        incoming = self._incoming
+        buffer, sizes, pending = self._buffer, self._sizes, self._pending
+        flush_count, flush_bytes = SPAN_BATCH_FLUSH_COUNT, SPAN_BATCH_FLUSH_BYTES
+        dropped = 0
+        while incoming:
+            queued_span = incoming.popleft()
+            span = queued_span[0]
+            trace_id = span["trace_id"]
+            queued = buffer.get(trace_id)
+            if queued is None:
+                queued = buffer[trace_id] = []
+                sizes[trace_id] = 0
+            count = len(queued)
+            if count >= SPAN_BATCH_MAX_QUEUED:
+                dropped += 1
+                continue
+            queued.append(queued_span)
+            size = sizes[trace_id] = sizes[trace_id] + _estimate_size(span)
+            if span["is_segment"] is True or count + 1 >= flush_count or size >= flush_bytes:
+                pending.add(trace_id)
+        return dropped
+
     def _flush_locked(self, only_pending: bool) -> None:
         with self._lock:
+            dropped = self._drain()
             traces = list(self._pending) if only_pending else list(self._buffer)
             self._pending.clear()
             batches = [(t, self._buffer.pop(t, None)) for t in traces]
             for trace_id in traces:
                 self._sizes.pop(trace_id, None)
+        if dropped:
+            self._record_lost_event("queue_overflow", "span", dropped)
         for _trace_id, queued in batches:
             if queued:
                 self._send(queued)
