@@ -23,13 +23,13 @@ import os
 import random
 import threading
 import time
-import uuid
 from typing import Any, Callable, Dict, List, Mapping, Optional
 
 from sentry_lite.consts import VERSION
 from sentry_lite.limits import PROFILE_CHUNK_SECONDS
 from sentry_lite.profiler.engine import Engine, Tick
 from sentry_lite.profiler.formats import build_profile
+from sentry_lite.tracing.ids import new_trace_id
 
 __all__ = ["ContinuousSession", "ProfiledRoot", "session_sampled"]
 
@@ -98,7 +98,7 @@ class ContinuousSession:
             self.started_pid = pid
             self._manual_on = True
             if self.profiler_id is None:
-                self.profiler_id = uuid.uuid4().hex
+                self.profiler_id = new_trace_id()
         self._engine.ensure_running()
 
     def stop_manual(self) -> None:
@@ -119,7 +119,7 @@ class ContinuousSession:
         with self._lock:
             self._roots += 1
             if self.profiler_id is None:
-                self.profiler_id = uuid.uuid4().hex
+                self.profiler_id = new_trace_id()
             profiler_id = self.profiler_id
         self._engine.ensure_running()
         return profiler_id
@@ -185,7 +185,7 @@ class ContinuousSession:
             self._engine.sampler.thread_names,
         )
         payload: Dict[str, Any] = {
-            "chunk_id": uuid.uuid4().hex,
+            "chunk_id": new_trace_id(),
             "client_sdk": {"name": self._sdk_name(), "version": VERSION},
             "platform": "python",
             "profile": profile,

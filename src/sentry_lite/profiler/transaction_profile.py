@@ -16,12 +16,12 @@ import math
 import platform
 import random
 import time
-import uuid
 from typing import Any, Callable, Dict, List, Mapping, Optional
 
 from sentry_lite.limits import MAX_PROFILE_DURATION, PROFILE_MINIMUM_SAMPLES
 from sentry_lite.profiler.engine import Engine, Tick
 from sentry_lite.profiler.formats import build_profile
+from sentry_lite.tracing.ids import new_trace_id
 
 __all__ = [
     "MAX_PROFILE_DURATION_NS",
@@ -118,7 +118,7 @@ class TransactionProfile:
         self._engine = engine
         self._options = options
         self._record_lost = record_lost
-        self.event_id = uuid.uuid4().hex
+        self.event_id = new_trace_id()
         self.profiler_id: Optional[str] = None
         """Transaction profiles have none (that is for continuous profiling)."""
         self.active_thread_id = str(thread_ident or 0)
