@@ -120,6 +120,42 @@ def test_transactions_are_finished_later_unless_a_hook_or_ai_spans_need_it(
     assert attributes["sentry.release"]["value"] == "r@1"
 
 
+def test_a_profiled_transaction_and_its_profile_share_one_later_finish(
+    holder: EnvelopeRecorder,
+) -> None:
+    from tests.test_profiler import sampled
+
+    sentry_lite.init(
+        dsn="http://k@127.0.0.1:9/1",
+        transport=holder,
+        release="r@1",
+        environment="env",
+        traces_sample_rate=1.0,
+        profiles_sample_rate=1.0,
+    )
+    client = sentry_lite.get_client()
+    runs: List[str] = []
+    real_finish = client.pipeline.finish
+
+    def spy(*args: Any) -> Any:
+        runs.append(threading.current_thread().name)
+        return real_finish(*args)
+
+    client.pipeline.finish = spy  # type: ignore[method-assign]
+    with sentry_lite.start_transaction(name="profiled"):
+        sampled()
+    (envelope,) = holder.envelopes
+    profile_item, transaction_item = envelope.items
+    assert (profile_item.type, transaction_item.type) == ("profile", "transaction")
+    assert runs == []  # the app thread left both for the sending thread
+    profile = _read_on_other_thread(envelope)  # the profile is read (and built) first
+    assert (profile["release"], profile["environment"]) == ("r@1", "env")
+    assert profile["transactions"][0]["name"] == "profiled"
+    assert profile["profile"]["samples"]
+    assert transaction_item.get_json()["release"] == "r@1"
+    assert len(runs) == 1  # the transaction was finished once, for both items
+
+
 def test_item_finish_runs_once_whoever_reads_first() -> None:
     calls: List[int] = []
     gate = threading.Barrier(8)

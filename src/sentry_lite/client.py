@@ -25,7 +25,13 @@ from sentry_lite.events.contexts import sdk_name
 from sentry_lite.events.exceptions import event_from_exception, exc_info_from_error
 from sentry_lite.events.top_level import fix_top_level
 from sentry_lite.options import Options, build_options
-from sentry_lite.pipeline import CALLBACK_ERROR_HINT, SCOPE_HINT, EventPipeline, Step
+from sentry_lite.pipeline import (
+    CALLBACK_ERROR_HINT,
+    SCOPE_HINT,
+    EventPipeline,
+    FinishOnce,
+    Step,
+)
 from sentry_lite.profiler import control as profiler_control
 from sentry_lite.span_batcher import SPAN_CONTENT_TYPE, SpanBatcher
 from sentry_lite.span_capture import span_for_sending, span_hook, warn_streaming_options
@@ -161,7 +167,7 @@ class Client(BaseClient):
         later: Optional[Tuple[Step, ...]] = None
         options = self.options
         if is_transaction:
-            if profile is None and options.get("before_send_transaction") is None:
+            if options.get("before_send_transaction") is None:
                 steps, later = pipeline.transaction_now, pipeline.transaction_later
             else:
                 steps = pipeline.transaction_steps
@@ -210,8 +216,6 @@ class Client(BaseClient):
             headers["trace"] = dsc
         envelope = Envelope(headers)
         kind = event.get("type")
-        if profile is not None:
-            self._add_profile(envelope, profile, event)
         item_type = kind if kind in ("transaction", CHECK_IN) else "event"
         gen_ai_spans = None
         if kind == "transaction" and self.options.get("stream_gen_ai_spans", True):
@@ -220,12 +224,18 @@ class Client(BaseClient):
                 later = None
             gen_ai_spans = split_gen_ai_spans(event)
         if later is None:
+            if profile is not None:
+                self._add_profile(envelope, profile, event)
             envelope.add_item(Item(event, item_type))
         else:
             # An empty hint, not the capture's: its traceback would keep the frames (and
             # their locals) alive until the item is sent; add_defaults reads no hint.
-            finish = partial(self.pipeline.finish, later, {})
-            envelope.add_item(Item(event, item_type, finish=finish))
+            finished = FinishOnce(partial(self.pipeline.finish, later, {}), event)
+            if profile is not None:  # built from the finished transaction, when sent
+                envelope.add_item(
+                    Item({}, "profile", finish=self._profile_later(profile, finished))
+                )
+            envelope.add_item(Item(event, item_type, finish=finished))
         if gen_ai_spans:
             envelope.add_item(
                 Item(
@@ -247,6 +257,17 @@ class Client(BaseClient):
         except Exception:  # noqa: BLE001
             internal_logger.warning("sentry_lite: could not build the profile", exc_info=True)
             self.record_lost_event("internal_sdk_error", "profile")
+
+    def _profile_later(self, profile: Any, finished: FinishOnce) -> Callable[[Any], Any]:
+        def payload(_: Any) -> Any:
+            try:
+                return profile.payload(finished())
+            except Exception:  # noqa: BLE001 - an empty item: Relay drops it as invalid
+                internal_logger.warning("sentry_lite: could not build the profile", exc_info=True)
+                self.record_lost_event("internal_sdk_error", "profile")
+                return {}
+
+        return payload
 
     def _send_profile_chunk(self, chunk: Dict[str, Any]) -> None:
         """A continuous profile chunk goes in an envelope of its own."""

@@ -53,7 +53,7 @@ from sentry_lite.options import Options
 from sentry_lite.timestamps import now_iso
 from sentry_lite.types import Event, Hint
 
-__all__ = ["SCOPE_HINT", "EventPipeline", "Step"]
+__all__ = ["SCOPE_HINT", "EventPipeline", "FinishOnce", "Step"]
 
 logger = logging.getLogger("sentry_lite")
 internal_logger = logging.getLogger("sentry_lite.errors")
@@ -126,8 +126,9 @@ class EventPipeline:
         )
         self.transaction_now: Tuple[Step, ...] = self.transaction_steps[:4]
         self.transaction_later: Tuple[Step, ...] = self.transaction_steps[4:5]
-        """As for errors, with no ``before_send_transaction`` (and no profile or AI
-        spans, which read what ``add_defaults`` adds when the envelope is built)."""
+        """As for errors, with no ``before_send_transaction`` (and no AI spans, which
+        read what ``add_defaults`` adds when the envelope is built; a profile waits for
+        the finished transaction: ``FinishOnce``)."""
         self.checkin_steps: Tuple[Step, ...] = (
             Step(self.apply_checkin_scope, "event_processor"),
             Step(self.serialize, "internal_sdk_error"),
@@ -379,3 +380,22 @@ class EventPipeline:
         # The hook may have put anything in (objects, NaN): bound it again so the worker
         # always gets strict JSON. Plain data takes the serializer's fast path.
         return self.serialize(result, hint)
+
+
+class FinishOnce:
+    """An event's deferred steps, run once for whichever item reads it first (a profiled
+    transaction's item and its profile's, which is built from the finished event). The
+    items run it under the envelope's finishing lock, so there is no race to guard."""
+
+    __slots__ = ("_event", "_steps")
+
+    def __init__(self, steps: Callable[[Event], Event], event: Event) -> None:
+        self._steps: Optional[Callable[[Event], Event]] = steps
+        self._event = event
+
+    def __call__(self, _payload: Any = None) -> Event:
+        steps = self._steps
+        if steps is not None:
+            self._steps = None
+            self._event = steps(self._event)
+        return self._event
