@@ -157,7 +157,7 @@ class TransactionProfile:
             if lost_reason:  # empty: the client is gone, there is nobody to tell
                 self._record_lost(lost_reason, "profile", 1)
             return
-        if len(self._ticks_in_range()) < PROFILE_MINIMUM_SAMPLES:
+        if self._ticks_before_stop() < PROFILE_MINIMUM_SAMPLES:
             self._record_lost("insufficient_data", "profile", 1)
             logger.debug("sentry_lite: profile dropped: too few samples")
             return
@@ -166,6 +166,14 @@ class TransactionProfile:
     def lost(self, reason: str) -> None:
         """The transaction event carrying this profile was dropped."""
         self._record_lost(reason, "profile", 1)
+
+    def _ticks_before_stop(self) -> int:
+        """How many ticks ``_ticks_in_range`` keeps, without copying them (app thread)."""
+        ticks, stop = self.ticks, self.stop_ns
+        count = len(ticks)
+        while count and ticks[count - 1][0] > stop:
+            count -= 1
+        return count
 
     def _ticks_in_range(self) -> List[Tick]:
         stop = self.stop_ns

@@ -48,7 +48,9 @@ def span_streaming_enabled(options: Optional[Mapping[str, Any]]) -> bool:
 def _ignore_rules(options: Mapping[str, Any]) -> Any:
     rules = options.get("ignore_spans")
     if rules is None:
-        rules = (options.get("_experiments") or {}).get("ignore_spans")
+        experiments = options.get("_experiments")
+        if experiments:  # no throwaway dict: asked for every span, unsampled ones too
+            rules = experiments.get("ignore_spans")
     return rules
 
 
