@@ -230,12 +230,13 @@ class Client(BaseClient):
         else:
             # An empty hint, not the capture's: its traceback would keep the frames (and
             # their locals) alive until the item is sent; add_defaults reads no hint.
-            finished = FinishOnce(partial(self.pipeline.finish, later, {}), event)
+            finish: Callable[[Any], Any] = partial(self.pipeline.finish, later, {})
             if profile is not None:  # built from the finished transaction, when sent
+                finish = finished = FinishOnce(finish, event)
                 envelope.add_item(
                     Item({}, "profile", finish=self._profile_later(profile, finished))
                 )
-            envelope.add_item(Item(event, item_type, finish=finished))
+            envelope.add_item(Item(event, item_type, finish=finish))
         if gen_ai_spans:
             envelope.add_item(
                 Item(
