@@ -253,22 +253,23 @@ class Client(BaseClient):
         self.capture_envelope(envelope)
 
     def _add_profile(self, envelope: Envelope, profile: Any, event: Event) -> None:
+        payload = self._profile_payload(profile, event)
+        if payload is not None:
+            envelope.add_item(Item(payload, "profile"))
+
+    def _profile_later(self, profile: Any, finished: FinishOnce) -> Callable[[Any], Any]:
+        """The deferred ``profile`` item's finish; on failure an empty item, which Relay
+        drops as invalid (the loss is counted here)."""
+        return lambda _: self._profile_payload(profile, finished()) or {}
+
+    def _profile_payload(self, profile: Any, event: Event) -> Optional[Dict[str, Any]]:
+        """The profile item's payload for ``event``; None (counted as lost) if it fails."""
         try:
-            envelope.add_item(Item(profile.payload(event), "profile"))
+            return profile.payload(event)  # type: ignore[no-any-return]
         except Exception:  # noqa: BLE001
             internal_logger.warning("sentry_lite: could not build the profile", exc_info=True)
             self.record_lost_event("internal_sdk_error", "profile")
-
-    def _profile_later(self, profile: Any, finished: FinishOnce) -> Callable[[Any], Any]:
-        def payload(_: Any) -> Any:
-            try:
-                return profile.payload(finished())
-            except Exception:  # noqa: BLE001 - an empty item: Relay drops it as invalid
-                internal_logger.warning("sentry_lite: could not build the profile", exc_info=True)
-                self.record_lost_event("internal_sdk_error", "profile")
-                return {}
-
-        return payload
+            return None
 
     def _send_profile_chunk(self, chunk: Dict[str, Any]) -> None:
         """A continuous profile chunk goes in an envelope of its own."""

@@ -56,26 +56,20 @@ class ScopeSessions(ScopeData):
         """End the running session, if any, and start one (``session_mode="application"``
         or ``"request"``)."""
         session_mode = kwargs.pop("session_mode", "application")
+        self.start_request_session(self.get_client().options, session_mode)
+
+    def start_request_session(
+        self, options: Mapping[str, Any], session_mode: str = "request"
+    ) -> None:
+        """``start_session`` as the web integrations call it, once per request: the
+        client's ``options`` given, no keywords to parse (``start_session`` ends here)."""
         if self._session is not None:
             self.end_session()
-        options = self.get_client().options
         self._session = _session(
             release=options.get("release"),
             environment=options.get("environment"),
             user=self._user,
             session_mode=session_mode,
-        )
-
-    def start_request_session(self, options: Mapping[str, Any]) -> None:
-        """``start_session(session_mode="request")`` as the web integrations call it, once
-        per request: the client's ``options`` given, no keywords to parse."""
-        if self._session is not None:
-            self.end_session()
-        self._session = _session(
-            release=options.get("release"),
-            environment=options.get("environment"),
-            user=self._user,
-            session_mode="request",
         )
 
     def end_session(self, *args: Any, **kwargs: Any) -> None:
