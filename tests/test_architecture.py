@@ -61,7 +61,7 @@ LAYERS: List[Tuple[str, Tuple[str, ...]]] = [
         "client",
         ("client", "client_base", "pipeline", "telemetry", "span_batcher", "span_capture"),
     ),  # i13: telemetry
-    ("envelope", ("envelope", "attachments")),
+    ("envelope", ("envelope", "attachments", "span_item")),
     ("profiler", ("profiler",)),
     ("data", ("events", "tracing")),
     ("transport", ("transport",)),

@@ -140,6 +140,13 @@ def test_attribute_types(value: Any, wire: Dict[str, Any]) -> None:
     assert serialize_attribute(format_attribute(value)) == wire
 
 
+def test_unformatted_non_finite_float_is_sent_as_text() -> None:
+    # Not through set_attribute (which formats it): JSON has no NaN, and an item that
+    # cannot be encoded would lose every span of its batch.
+    assert serialize_attribute(math.inf) == {"value": "inf", "type": "string"}
+    assert serialize_attribute(math.nan) == {"value": "nan", "type": "string"}
+
+
 def test_hostile_attribute_value_is_a_string() -> None:
     formatted = format_attribute(Hostile())
     assert isinstance(formatted, str)

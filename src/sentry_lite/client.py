@@ -33,8 +33,9 @@ from sentry_lite.pipeline import (
     Step,
 )
 from sentry_lite.profiler import control as profiler_control
-from sentry_lite.span_batcher import SPAN_CONTENT_TYPE, SpanBatcher
+from sentry_lite.span_batcher import SpanBatcher
 from sentry_lite.span_capture import span_for_sending, span_hook, warn_streaming_options
+from sentry_lite.span_item import SPAN_CONTENT_TYPE
 from sentry_lite.telemetry.capture import Telemetry
 from sentry_lite.telemetry.session_flusher import SessionFlusher
 from sentry_lite.telemetry.sessions_from_events import update_session_from_event

@@ -21,7 +21,7 @@ import time
 from collections import deque
 from typing import Any, Callable, Deque, Dict, List, Mapping, Optional, Set, Tuple
 
-from sentry_lite.envelope import Envelope, Item
+from sentry_lite.envelope import Envelope
 from sentry_lite.fork_reset import reset_in_forked_child
 from sentry_lite.limits import (
     SPAN_BATCH_FLUSH_BYTES,
@@ -31,14 +31,12 @@ from sentry_lite.limits import (
     SPAN_BATCH_MAX_QUEUED,
     SPAN_INCOMING_MAX,
 )
+from sentry_lite.span_item import SpanBatchItem
 from sentry_lite.timestamps import now_iso
-from sentry_lite.tracing.attributes import serialize_attributes
 
-__all__ = ["SPAN_CONTENT_TYPE", "SpanBatcher"]
+__all__ = ["SpanBatcher"]
 
 logger = logging.getLogger("sentry_lite.errors")
-
-SPAN_CONTENT_TYPE = "application/vnd.sentry.items.span.v2+json"
 
 Queued = Tuple[Dict[str, Any], Any]
 """A span's JSON and its segment (whose DSC heads the envelope)."""
@@ -52,23 +50,6 @@ def _estimate_size(span: Dict[str, Any]) -> int:
         if type(value) is str:
             size += len(value)
     return size
-
-
-def _wire_span(span: Dict[str, Any], globals_json: Dict[str, Any]) -> Dict[str, Any]:
-    """The span as sent; ``globals_json``: serialized attributes it has unless its own
-    (``attributes`` of the span) says otherwise."""
-    out = dict(span)
-    attributes = out.pop("attributes", None)
-    if attributes:
-        if globals_json:
-            merged = dict(globals_json)
-            merged.update(serialize_attributes(attributes))
-            out["attributes"] = merged
-        else:
-            out["attributes"] = serialize_attributes(attributes)
-    elif globals_json:
-        out["attributes"] = dict(globals_json)
-    return out
 
 
 class _Busy(threading.local):
@@ -222,24 +203,14 @@ class SpanBatcher:
             logger.debug("sentry_lite: no DSC for a span batch", exc_info=True)
             dsc = None
         source = self._global_source
-        globals_json = serialize_attributes(source()) if source is not None else {}
+        global_attributes = source() if source is not None else {}
         for start in range(0, len(queued), SPAN_BATCH_MAX_ITEMS):
             chunk = queued[start : start + SPAN_BATCH_MAX_ITEMS]
             headers: Dict[str, Any] = {"sent_at": now_iso()}
             if dsc:
                 headers["trace"] = dsc
             envelope = Envelope(headers)
-            payload = {
-                "version": 2,
-                "items": [_wire_span(span, globals_json) for span, _ in chunk],
-            }
-            envelope.add_item(
-                Item(
-                    payload,
-                    "span",
-                    headers={"item_count": len(chunk), "content_type": SPAN_CONTENT_TYPE},
-                )
-            )
+            envelope.add_item(SpanBatchItem([span for span, _ in chunk], global_attributes))
             self._capture_envelope(envelope)
 
     # -- lifecycle ---------------------------------------------------------------------------

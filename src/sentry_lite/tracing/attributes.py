@@ -76,14 +76,15 @@ def serialize_attribute(value: Any) -> Dict[str, Any]:
         return {"value": value, "type": "integer"}
     if kind is bool:
         return {"value": value, "type": "boolean"}
-    if kind is float:
-        return {"value": value, "type": "double"}
+    if kind is float or isinstance(value, float):
+        if math.isfinite(value):
+            return {"value": value, "type": "double"}
+        # Only a hook can put one here (set_attribute formats them): JSON has no NaN.
+        return {"value": str(float(value)), "type": "string"}
     if isinstance(value, bool):
         return {"value": value, "type": "boolean"}
     if isinstance(value, int):
         return {"value": value, "type": "integer"}
-    if isinstance(value, float):
-        return {"value": value, "type": "double"}
     if isinstance(value, str):
         return {"value": value, "type": "string"}
     if isinstance(value, list) and (not value or _homogeneous(value)):
