@@ -153,8 +153,10 @@ def test_cache_is_bounded_and_skips_long_values(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(span_item, "_fragments", {})
     span = {"trace_id": "a" * 32, "span_id": "b" * 16, "is_segment": True}
     long_value = "x" * (span_item.SPAN_FRAGMENT_CACHE_VALUE_CHARS + 1)
-    encode_spans([dict(span, attributes={"query": long_value})], {})
+    encode_spans([dict(span, attributes={"query": long_value, "sentry.segment.id": "c" * 16})], {})
     assert span_item._fragments == {}
+    encode_spans([dict(span, attributes={"argv": ["a", "b"], "mixed": [1, "b"]})], {})
+    assert list(span_item._fragments) == [("argv", ("a", "b"), list)]
     for n in range(span_item.SPAN_FRAGMENT_CACHE_MAX + 10):
         encode_spans([dict(span, attributes={"id": n})], {})
         assert len(span_item._fragments) <= span_item.SPAN_FRAGMENT_CACHE_MAX

@@ -31,6 +31,8 @@ _float_repr = float.__repr__
 _fragments: Dict[Tuple[str, Any, type], str] = {}
 """``'"key":{"value":...,"type":...}'`` by (key, value, type of value): the type keeps
 ``True`` and ``1`` apart, which are equal as dict keys."""
+_UNIQUE_KEYS = frozenset(("sentry.segment.id",))
+"""Attributes whose values never repeat: not worth a place in the cache."""
 _globals_memo: Tuple[Optional[List[Tuple[str, type, Any]]], Dict[str, str]] = (None, {})
 """The last global attributes seen and their fragments (they change only with options)."""
 
@@ -74,18 +76,30 @@ def _fragment(key: str, value: Any) -> str:
     return f"{encode_basestring(key)}:{compact_json(serialize_attribute(value))}"
 
 
-def _cached_fragment(key: str, value: Any) -> str:
+def _cache_key(key: str, value: Any) -> Optional[Tuple[str, Any, type]]:
+    """Text, integers, flags and lists of text (argv, the integrations) are kept."""
     kind = type(value)
-    if kind is not str and kind is not int and kind is not bool:
-        return _fragment(key, value)  # floats rarely repeat; lists are not hashable
-    cache_key = (key, value, kind)
+    if kind is str:
+        if len(value) > SPAN_FRAGMENT_CACHE_VALUE_CHARS or key in _UNIQUE_KEYS:
+            return None
+        return (key, value, kind)
+    if kind is int or kind is bool:
+        return (key, value, kind)
+    if kind is list and len(value) <= 32 and all(type(v) is str for v in value):
+        return (key, tuple(value), kind)
+    return None  # floats rarely repeat; other values are not hashable or ambiguous
+
+
+def _cached_fragment(key: str, value: Any) -> str:
+    cache_key = _cache_key(key, value)
+    if cache_key is None:
+        return _fragment(key, value)
     text = _fragments.get(cache_key)
     if text is None:
         text = _fragment(key, value)
-        if kind is not str or len(value) <= SPAN_FRAGMENT_CACHE_VALUE_CHARS:
-            if len(_fragments) >= SPAN_FRAGMENT_CACHE_MAX:
-                _fragments.clear()
-            _fragments[cache_key] = text
+        if len(_fragments) >= SPAN_FRAGMENT_CACHE_MAX:
+            _fragments.clear()
+        _fragments[cache_key] = text
     return text
 
 

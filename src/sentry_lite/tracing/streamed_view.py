@@ -104,6 +104,10 @@ class StreamedSpanView:
         """A streaming attribute under its own name (no legacy renaming or dropping)."""
         self.span.set_attribute(key, value)
 
+    def set_attributes(self, attributes: Dict[str, Any]) -> None:
+        """Streaming attributes under their own names, in one call."""
+        self.span.set_attributes(attributes)
+
     def update_data(self, data: Dict[str, Any]) -> None:
         for key, value in data.items():
             self.set_data(key, value)
