@@ -203,3 +203,26 @@ def test_app_thread_queues_without_the_batchers_lock(
     guard._client.close(timeout=5)
     assert len(spans_of(receiver)) == 5
     assert receiver.discarded() == {("span", "queue_overflow"): 4}
+
+
+class _Segment:
+    def _dynamic_sampling_context(self) -> Dict[str, str]:
+        return {"trace_id": "a" * 32}
+
+
+def test_global_attributes_are_taken_when_the_batch_is_made() -> None:
+    # The item is encoded later, on the sending thread; the app may change the global
+    # scope's attributes meanwhile (and iterating a dict that changes would raise).
+    envelopes: List[Any] = []
+    batcher = span_batcher.SpanBatcher(envelopes.append, lambda *args: None)
+    live = {"tenant": "acme"}
+    batcher.use_global_attributes(lambda: live)
+    span = {"trace_id": "a" * 32, "span_id": "b" * 16, "is_segment": True, "attributes": {}}
+    batcher._send([(span, _Segment())])
+    live["tenant"] = "changed"
+    live["added"] = 1
+    (envelope,) = envelopes
+    (sent,) = envelope.items[0].get_json()["items"]
+    assert sent["attributes"] == {"tenant": {"value": "acme", "type": "string"}}
+    assert b'"added"' not in envelope.serialize()
+    batcher.kill()

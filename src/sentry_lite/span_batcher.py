@@ -203,7 +203,9 @@ class SpanBatcher:
             logger.debug("sentry_lite: no DSC for a span batch", exc_info=True)
             dsc = None
         source = self._global_source
-        global_attributes = source() if source is not None else {}
+        # A copy: the item is encoded later, on the sending thread, while the app may
+        # change the global scope's attributes.
+        global_attributes = dict(source()) if source is not None else {}
         for start in range(0, len(queued), SPAN_BATCH_MAX_ITEMS):
             chunk = queued[start : start + SPAN_BATCH_MAX_ITEMS]
             headers: Dict[str, Any] = {"sent_at": now_iso()}
