@@ -34,6 +34,8 @@ LOADED_LATER = [
     "sentry_lite.tracing.streamed",  # first streamed span
     "sentry_lite.telemetry.session",  # first session
     "platform",  # first event's contexts, first streamed segment
+    "decimal",  # never: a sample rate that is a Decimal means its module is loaded
+    "numbers",
 ]
 
 

@@ -54,7 +54,14 @@ def test_value_checks_match_sentry_sdk() -> None:
     for value in ("yes", "off", "maybe", None, "1", "0", ""):
         assert utils.env_to_bool(value) == ref.env_to_bool(value)
         assert utils.env_to_bool(value, strict=True) == ref.env_to_bool(value, strict=True)
-    for rate in (0, 1, 0.5, True, -1, 2, "x", float("nan")):
+    from decimal import Decimal
+    from fractions import Fraction
+
+    class Rate(float):
+        pass
+
+    rates = (0, 1, 0.5, True, -1, 2, "x", float("nan"), Decimal("0.25"), Decimal("NaN"))
+    for rate in (*rates, Fraction(1, 3), Fraction(3, 2), Rate(0.5), Decimal("1.5"), None):
         assert utils.is_valid_sample_rate(rate, "t") == ref.is_valid_sample_rate(rate, "t")
     for item, patterns in (("abc", ["a"]), ("abc", ["abc"]), ("abc", [".*c"]), ("x", None)):
         assert utils.match_regex_list(item, patterns) == ref.match_regex_list(item, patterns)

@@ -9,8 +9,7 @@ from __future__ import annotations
 import logging
 import math
 import re
-from decimal import Decimal
-from numbers import Real
+import sys
 from typing import Any, List, Optional
 
 __all__ = ["env_to_bool", "is_valid_sample_rate", "match_regex_list"]
@@ -31,9 +30,22 @@ def env_to_bool(value: Any, *, strict: Optional[bool] = False) -> Optional[bool]
     return None if strict else bool(value)
 
 
+def _is_number(value: Any) -> bool:
+    """A real number (``numbers.Real``) or a ``Decimal``. Both modules are looked up, not
+    imported (a ms at import time): a value of their types means they are loaded."""
+    kind = type(value)
+    if kind is float or kind is int or kind is bool:
+        return True
+    numbers = sys.modules.get("numbers")
+    if numbers is not None and isinstance(value, numbers.Real):
+        return True
+    decimal = sys.modules.get("decimal")
+    return decimal is not None and isinstance(value, decimal.Decimal)
+
+
 def is_valid_sample_rate(rate: Any, source: str) -> bool:
     """A bool or a number in [0, 1]; anything else is logged (with ``source``) and rejected."""
-    if not isinstance(rate, (Real, Decimal)) or math.isnan(rate):
+    if not _is_number(rate) or math.isnan(rate):
         logger.warning(
             "%s Given sample rate is invalid. Sample rate must be a boolean or a number "
             "between 0 and 1. Got %r of type %s.",
