@@ -24,12 +24,13 @@ from sentry_lite.integrations.wsgi import SentryWsgiMiddleware
 from tests.conftest import reset_sdk
 from tests.receiver import EnvelopeRecorder
 
-WALL_CLOCK = ("timestamp", "start_timestamp", "sent_at")
+WALL_CLOCK = ("timestamp", "start_timestamp", "end_timestamp", "sent_at")
+"""``end_timestamp``: of the span items AI spans are split into (``gen_ai.*`` ops)."""
 ADDRESS = re.compile(r"0x[0-9a-f]{6,16}")
 
 names = st.text(
     alphabet=st.characters(blacklist_categories=("Cs",)), min_size=0, max_size=30
-) | st.sampled_from(["", "SELECT 1", "<script>", "ünïcode", "a" * 300])
+) | st.sampled_from(["", "SELECT 1", "<script>", "ünïcode", "a" * 300, "gen_ai.chat"])
 values = st.one_of(
     st.none(),
     st.booleans(),
