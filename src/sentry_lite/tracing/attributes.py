@@ -79,7 +79,7 @@ def serialize_attribute(value: Any) -> Dict[str, Any]:
     if kind is float or isinstance(value, float):
         if math.isfinite(value):
             return {"value": value, "type": "double"}
-        # Only a hook can put one here (set_attribute formats them): JSON has no NaN.
+        # Only attributes built by hand get here (set_attribute formats them): no NaN in JSON.
         return {"value": str(float(value)), "type": "string"}
     if isinstance(value, bool):
         return {"value": value, "type": "boolean"}
