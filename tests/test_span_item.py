@@ -204,3 +204,33 @@ def test_a_hook_changed_span_reaches_the_receiver(
     (item,) = receiver.items("span")
     assert item.headers["item_count"] == 1
     assert item.headers["content_type"] == span_item.SPAN_CONTENT_TYPE
+
+
+def test_an_envelope_of_span_items_reads_back_as_sent() -> None:
+    # What the outbox spools and a receiver parses: the fast bytes, read as an envelope.
+    from sentry_lite.envelope import Envelope
+    from sentry_lite.transport import wire
+
+    spans = [
+        {
+            "trace_id": "a" * 32,
+            "span_id": f"{n:016x}",
+            "name": "ünï \"quoted\"",
+            "status": "ok",
+            "is_segment": n == 0,
+            "start_timestamp": 1.5 + n,
+            "end_timestamp": 2.25 + n,
+            "attributes": {"sentry.op": "db", "n": n, "ok": True, "argv": ["a", "b"]},
+        }
+        for n in range(3)
+    ]
+    envelope = Envelope({"trace": {"trace_id": "a" * 32}})
+    envelope.add_item(SpanBatchItem(spans, {"sentry.release": "r@1"}))
+    (item,) = wire.parse(envelope.serialize()).items
+    assert item.headers == {
+        "item_count": 3,
+        "content_type": span_item.SPAN_CONTENT_TYPE,
+        "type": "span",
+        "length": len(item.get_bytes()),
+    }
+    assert item.get_json() == span_item._wire_payload(spans, {"sentry.release": "r@1"})
