@@ -215,7 +215,7 @@ def test_an_envelope_of_span_items_reads_back_as_sent() -> None:
         {
             "trace_id": "a" * 32,
             "span_id": f"{n:016x}",
-            "name": "ünï \"quoted\"",
+            "name": 'ünï "quoted"',
             "status": "ok",
             "is_segment": n == 0,
             "start_timestamp": 1.5 + n,
