@@ -23,7 +23,7 @@ from sentry_lite.limits import SPAN_FRAGMENT_CACHE_MAX, SPAN_FRAGMENT_CACHE_VALU
 from sentry_lite.tracing.attributes import serialize_attribute, serialize_attributes
 from sentry_lite.transport.wire import compact_json
 
-__all__ = ["SPAN_CONTENT_TYPE", "SpanBatchItem", "wire_span"]
+__all__ = ["SPAN_CONTENT_TYPE", "SpanBatchItem", "encode_spans"]
 
 SPAN_CONTENT_TYPE = "application/vnd.sentry.items.span.v2+json"
 
@@ -37,7 +37,7 @@ _globals_memo: Tuple[Optional[List[Tuple[str, type, Any]]], Dict[str, str]] = (N
 """The last global attributes seen and their fragments (they change only with options)."""
 
 
-def wire_span(span: Dict[str, Any], globals_json: Mapping[str, Any]) -> Dict[str, Any]:
+def _wire_span(span: Dict[str, Any], globals_json: Mapping[str, Any]) -> Dict[str, Any]:
     """The span as sent (the generic path); ``globals_json``: serialized attributes it has
     unless its own (``attributes`` of the span) say otherwise."""
     out = dict(span)
@@ -58,21 +58,18 @@ def _wire_payload(
     spans: Sequence[Dict[str, Any]], global_attributes: Mapping[str, Any]
 ) -> Dict[str, Any]:
     globals_json = serialize_attributes(global_attributes)
-    return {"version": 2, "items": [wire_span(span, globals_json) for span in spans]}
+    return {"version": 2, "items": [_wire_span(span, globals_json) for span in spans]}
+
+
+_TYPE_NAMES = {str: "string", bool: "boolean", int: "integer", float: "double"}
+"""The wire type of each plain value's exact type (subclasses take the generic path)."""
 
 
 def _fragment(key: str, value: Any) -> str:
     """One attribute's ``"key":{...}`` text, as ``json`` would write its wire form."""
-    kind = type(value)
-    if kind is str:
-        return f'{encode_basestring(key)}:{{"value":{encode_basestring(value)},"type":"string"}}'
-    if kind is bool:
-        flag = "true" if value else "false"
-        return f'{encode_basestring(key)}:{{"value":{flag},"type":"boolean"}}'
-    if kind is int:
-        return f'{encode_basestring(key)}:{{"value":{int.__repr__(value)},"type":"integer"}}'
-    if kind is float and math.isfinite(value):
-        return f'{encode_basestring(key)}:{{"value":{_float_repr(value)},"type":"double"}}'
+    name = _TYPE_NAMES.get(type(value))
+    if name is not None and (name != "double" or math.isfinite(value)):
+        return f'{encode_basestring(key)}:{{"value":{_plain_value(value)},"type":"{name}"}}'
     return f"{encode_basestring(key)}:{compact_json(serialize_attribute(value))}"
 
 
@@ -134,7 +131,7 @@ def _plain_value(value: Any) -> str:
 
 
 def _span_text(span: Dict[str, Any], global_fragments: Dict[str, str]) -> Optional[str]:
-    """The span's JSON as :func:`wire_span` then ``json`` would write it; None when its
+    """The span's JSON as :func:`_wire_span` then ``json`` would write it; None when its
     shape is not the usual one (the caller then takes the generic path)."""
     attributes = span.get("attributes")
     if type(attributes) is not dict or not attributes:
@@ -173,7 +170,7 @@ def encode_spans(spans: Sequence[Dict[str, Any]], global_attributes: Mapping[str
         if text is None:
             if globals_json is None:
                 globals_json = serialize_attributes(global_attributes)
-            text = compact_json(wire_span(span, globals_json))
+            text = compact_json(_wire_span(span, globals_json))
         texts.append(text)
     # "replace": lone surrogates cannot be UTF-8 encoded (as in ``wire.dumps``).
     return f'{{"version":2,"items":[{",".join(texts)}]}}'.encode("utf-8", "replace")
@@ -200,15 +197,3 @@ class SpanBatchItem(Item):
         if self._finish is not None and shortcuts.enabled:
             return encode_spans(self._spans, self._global_attributes)
         return super()._encode()
-
-    def header_line(self, length: int) -> bytes:
-        headers = self.headers
-        if len(headers) == 3 and headers.get("type") == "span" and shortcuts.enabled:
-            count = headers.get("item_count")
-            if type(count) is int and headers.get("content_type") == SPAN_CONTENT_TYPE:
-                return b'{"item_count":%d,"content_type":"%s","type":"span","length":%d}' % (
-                    count,
-                    SPAN_CONTENT_TYPE.encode("ascii"),
-                    length,
-                )
-        return super().header_line(length)

@@ -168,7 +168,7 @@ class TransactionProfile:
         self._record_lost(reason, "profile", 1)
 
     def _ticks_before_stop(self) -> int:
-        """How many ticks ``_ticks_in_range`` keeps, without copying them (app thread)."""
+        """How many ticks were taken up to the stop, counted without a copy (app thread)."""
         ticks, stop = self.ticks, self.stop_ns
         count = len(ticks)
         while count and ticks[count - 1][0] > stop:
@@ -176,11 +176,8 @@ class TransactionProfile:
         return count
 
     def _ticks_in_range(self) -> List[Tick]:
-        stop = self.stop_ns
-        ticks = self.ticks[:]  # the profiler thread may still append one
-        while ticks and ticks[-1][0] > stop:
-            ticks.pop()
-        return ticks
+        # A copy: the profiler thread may still append one (after the stop, so not kept).
+        return self.ticks[: self._ticks_before_stop()]
 
     def payload(self, event: Mapping[str, Any]) -> Dict[str, Any]:
         """The ``profile`` item for the transaction ``event`` as it is sent."""
