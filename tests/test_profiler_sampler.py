@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import threading
 from types import FrameType
 from typing import Any, Dict, Generator, Iterator, List, Optional
+
+import pytest
 
 from sentry_lite import shortcuts
 from sentry_lite.profiler.sampler import Sampler
@@ -190,3 +193,35 @@ def test_a_generator_resumed_from_another_caller_is_walked_again() -> None:
     assert via_b[3:] == via_a[3:]  # [2] is this test, at another line
     with shortcuts.disabled():  # the full walk agrees
         assert _names(caller_b(gen))[:2] == ["steps", "caller_b"]
+
+
+def test_threads_are_read_with_the_collector_paused_before_python_3_12(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # CPython before 3.12 can deadlock when a collection starts inside
+    # sys._current_frames (gh-106883); a CI run hung on it in the profiler's thread.
+    from sentry_lite.profiler import sampler as sampler_module
+
+    seen: List[bool] = []
+
+    def frames() -> Dict[int, Any]:
+        seen.append(gc.isenabled())
+        return {}
+
+    monkeypatch.setattr(sys, "_current_frames", frames)
+    was_enabled = gc.isenabled()
+    try:
+        gc.enable()
+        sampler_module.frames_with_gc_paused()
+        assert gc.isenabled()  # turned back on
+        gc.disable()
+        sampler_module.frames_with_gc_paused()
+        assert not gc.isenabled()  # someone else's "off" is kept
+    finally:
+        if was_enabled:
+            gc.enable()
+    assert seen == [False, False]
+    if sys.version_info < (3, 12):
+        assert sampler_module.read_frames is sampler_module.frames_with_gc_paused
+        Sampler(StackWalker(OPTIONS)).sample()  # the default reads through it
+        assert seen == [False, False, False]

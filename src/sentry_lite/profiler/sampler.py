@@ -30,6 +30,7 @@ frame" is known); :meth:`Sampler.reset` drops them when sampling pauses.
 
 from __future__ import annotations
 
+import gc
 import sys
 import threading
 from types import FrameType
@@ -52,6 +53,30 @@ Sample = Tuple[ThreadSample, ...]
 _Last = Tuple[Optional[FrameType], Optional[int], ThreadSample]
 
 
+def frames_with_gc_paused() -> Dict[int, FrameType]:
+    """``sys._current_frames()`` with the cyclic collector paused.
+
+    Why: before CPython 3.12 it holds the interpreter's thread-list lock while it makes
+    frame objects; a collection that starts there can free a thread-local, whose
+    deallocation takes that lock again, and the process hangs (CPython gh-106883, fixed
+    in 3.12 only). Seen here: a CI run hung on it. A collector someone else turned off
+    stays off; one that another thread turns off during the call is turned back on.
+    """
+    if not gc.isenabled():
+        return sys._current_frames()
+    gc.disable()
+    try:
+        return sys._current_frames()
+    finally:
+        gc.enable()
+
+
+read_frames: Callable[[], Dict[int, FrameType]] = (
+    sys._current_frames if sys.version_info >= (3, 12) else frames_with_gc_paused
+)
+"""What the sampler reads the threads' frames with (safe on every supported Python)."""
+
+
 class Sampler:
     """Samples the process's threads; owned by the profiler thread (not thread-safe)."""
 
@@ -72,10 +97,10 @@ class Sampler:
     def __init__(
         self,
         walker: StackWalker,
-        current_frames: Callable[[], Dict[int, FrameType]] = sys._current_frames,
+        current_frames: Optional[Callable[[], Dict[int, FrameType]]] = None,
     ) -> None:
         self.walker = walker
-        self._current_frames = current_frames
+        self._current_frames = current_frames or read_frames
         self._last: Dict[int, _Last] = {}
         self._texts: Dict[int, str] = {}
         self._names: Dict[str, str] = {}
