@@ -10,6 +10,7 @@ from __future__ import annotations
 from sentry_lite.integrations import DidNotEnable
 from sentry_lite.integrations.starlette import StarletteIntegration, patch_starlette
 from sentry_lite.integrations.web.active_thread import patch_fastapi_sync_endpoints
+from sentry_lite.integrations.web.route_naming import patch_route_naming
 
 try:
     import fastapi  # noqa: F401 - only to check it is installed
@@ -29,3 +30,6 @@ class FastApiIntegration(StarletteIntegration):
     def setup_once() -> None:
         patch_starlette()
         patch_fastapi_sync_endpoints()
+        import fastapi.routing
+
+        patch_route_naming(fastapi.routing)

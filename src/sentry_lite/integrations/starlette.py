@@ -41,6 +41,7 @@ from sentry_lite.integrations.web.request_state import (
     capture_exception_event,
     current_request,
 )
+from sentry_lite.integrations.web.route_naming import patch_route_naming
 from sentry_lite.integrations.web.transactions import trace_meta
 from sentry_lite.types import Event
 
@@ -228,6 +229,9 @@ def patch_starlette() -> None:
     _patch_templates()
     _patch_middleware_spans()
     patch_sync_endpoints()  # c-web: the active thread of sync endpoints (streaming)
+    import starlette.routing
+
+    patch_route_naming(starlette.routing)
 
 
 def _patch_app() -> None:

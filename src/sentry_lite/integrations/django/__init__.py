@@ -48,6 +48,7 @@ from sentry_lite.integrations.web.request_state import (
     capture_exception_event,
     current_request,
 )
+from sentry_lite.integrations.web.transactions import name_before_view
 from sentry_lite.integrations.wsgi import Environ, WsgiConfig, run_request, run_wsgi
 from sentry_lite.types import Event
 
@@ -107,6 +108,7 @@ class DjangoIntegration(Integration):
         _patch_wsgi_handler()
         _patch_asgi_handler()
         _patch_get_response()
+        _patch_resolve_request()
         _patch_response_for_exception()
         signals.got_request_exception.connect(
             _got_request_exception, weak=False, dispatch_uid="sentry_lite"
@@ -383,6 +385,24 @@ def _patch_get_response() -> None:
             return await original_async(self, request)
 
         BaseHandler.get_response_async = sentry_lite_get_response_async
+
+
+def _patch_resolve_request() -> None:
+    """Name the request's transaction once Django has resolved the view, before the
+    view runs: what it sends (baggage on outgoing calls) carries the route's name."""
+    from django.core.handlers.base import BaseHandler
+
+    original = getattr(BaseHandler, "resolve_request", None)
+    if original is None:  # pragma: no cover - Django before 3.1: named when it ends
+        return
+
+    def sentry_lite_resolve_request(self: Any, request: Any) -> Any:
+        match = original(self, request)
+        if current_request.get() is not None:
+            name_before_view(getattr(request, "META", None))
+        return match
+
+    BaseHandler.resolve_request = sentry_lite_resolve_request
 
 
 def _got_request_exception(request: Any = None, **kwargs: Any) -> None:

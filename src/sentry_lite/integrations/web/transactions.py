@@ -8,11 +8,13 @@ import logging
 from typing import Any, Optional
 
 from sentry_lite.integration_api import Scope
+from sentry_lite.integrations.web.request_state import current_request
 from sentry_lite.types import Event
 
 __all__ = [
     "event_needs_name",
     "finish_request_transaction",
+    "name_before_view",
     "name_transaction",
     "set_http_status",
     "trace_meta",
@@ -45,6 +47,29 @@ def name_transaction(transaction: Any, generic: str, name: Optional[str], source
         transaction.name = name
         transaction.source = source
     except Exception:
+        logger.debug("sentry_lite: could not name the transaction", exc_info=True)
+
+
+def name_before_view(routed: Any) -> None:
+    """Name the request's transaction as soon as the framework has routed it.
+
+    ``routed``: what the framework's config reads the route from (an environ, an ASGI
+    scope). Before the view runs, as sentry_sdk does: what the view sends (baggage on
+    outgoing calls, the DSC that downstream sampling reads, ``scope.transaction.name``)
+    must carry the route's name, not the generic one the request started with.
+    """
+    state = current_request.get()
+    if state is None:
+        return
+    transaction = getattr(state, "transaction", None)
+    if transaction is None:
+        return
+    try:
+        config = state.config
+        named = config.name(routed)
+        if named is not None:
+            name_transaction(transaction, config.generic_name, *named)
+    except Exception:  # noqa: BLE001 - naming must never fail the request
         logger.debug("sentry_lite: could not name the transaction", exc_info=True)
 
 
