@@ -45,6 +45,7 @@ def view_work(sdk: Any, port: int) -> None:
     connection = http.client.HTTPConnection("127.0.0.1", port)
     connection.request("GET", "/upstream")
     connection.getresponse().read()
+    sdk.capture_message("in the view")
 
 
 def flask_app(sdk: Any, port: int) -> Callable[[], None]:

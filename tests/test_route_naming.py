@@ -36,6 +36,20 @@ def run(module: str, framework: str, rate: str) -> Dict[str, Any]:
             for env in receiver.envelopes
             if any(item.type == "transaction" for item in env.items)
         ]
+        result["error_dsc"] = [
+            {
+                k: v
+                for k, v in env.headers.get("trace", {}).items()
+                if k not in ("trace_id", "sample_rand")
+            }
+            for env in receiver.envelopes
+            if any(item.type == "event" for item in env.items)
+        ]
+        events = receiver.items("event")
+        result["error_transaction"] = [
+            (item.get_json().get("transaction"), item.get_json().get("transaction_info"))
+            for item in events
+        ]
         return result
     finally:
         receiver.close()
@@ -54,6 +68,8 @@ def test_route_name_reaches_the_view_and_downstream(framework: str, rate: str) -
     assert lite["baggage_sampled"] == sdk["baggage_sampled"]
     assert lite["sent"] == sdk["sent"]
     assert lite["dsc"] == sdk["dsc"]
+    assert lite["error_transaction"] == sdk["error_transaction"]
+    assert lite["error_dsc"] == sdk["error_dsc"]
     if rate == "1.0":
         assert lite["sent"] == [ROUTES[framework]]
         assert lite["dsc"] == [ROUTES[framework]]
