@@ -39,7 +39,7 @@ from sentry_lite.scope import (
 from sentry_lite.scope.spans import continue_trace_on, start_transaction_on
 from sentry_lite.tracing.decorator import qualname_from_function
 from sentry_lite.tracing.noop import NoOpSpan
-from sentry_lite.tracing.propagation import should_propagate_trace
+from sentry_lite.tracing.propagation import add_sentry_baggage_to_headers, should_propagate_trace
 from sentry_lite.tracing.sources import SOURCE_FOR_STYLE, TransactionSource
 from sentry_lite.tracing.span import Span
 from sentry_lite.tracing.status import SPANSTATUS, get_span_status_from_http_code
@@ -61,6 +61,7 @@ __all__ = [
     "active_span",
     "add_breadcrumb",
     "add_global_event_processor",
+    "add_sentry_baggage_to_headers",
     "annotate",
     "capture_caught",
     "child_span",

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
-from urllib.parse import urlsplit, urlunsplit
 
 from sentry_lite.integration_api import (
     Scope,
@@ -29,6 +28,7 @@ from sentry_lite.integration_api import (
     streamed_span_of,
 )
 from sentry_lite.integrations import Integration, when_imported
+from sentry_lite.integrations.http_client import add_http_breadcrumb, split_url
 from sentry_lite.limits import MAX_SUBPROCESS_ARGS_IN_DESCRIPTION
 
 if TYPE_CHECKING:
@@ -54,27 +54,6 @@ class StdlibIntegration(Integration):
 
 def _enabled() -> bool:
     return active_integration(StdlibIntegration.identifier) is not None
-
-
-def _split_url(url: str) -> Tuple[str, str, str]:
-    """(url without credentials, query and fragment; query; fragment)."""
-    parts = urlsplit(url)
-    netloc = parts.netloc.rpartition("@")[2]
-    base = urlunsplit((parts.scheme, netloc, parts.path, "", ""))
-    return base, parts.query, parts.fragment
-
-
-def _breadcrumb(status: Optional[int], data: Dict[str, Any]) -> None:
-    level = None
-    if status:
-        if 500 <= status <= 599:
-            level = "error"
-        elif 400 <= status <= 499:
-            level = "warning"
-    crumb: Dict[str, Any] = {"type": "http", "category": "httplib", "data": data}
-    if level:
-        crumb["level"] = level
-    Scope.get_isolation_scope().add_breadcrumb(crumb)
 
 
 # -- http.client ------------------------------------------------------------------------
@@ -120,7 +99,7 @@ def _install_httplib() -> None:
             if span is not None:
                 span.finish()
             if crumb is not None:
-                _safe(_breadcrumb, None, crumb)
+                _safe(add_http_breadcrumb, None, crumb)
             raise
         try:
             if span is not None:
@@ -176,7 +155,7 @@ def _start_request(
         scheme = "https" if default_port == 443 else "http"
         port_part = f":{port}" if port != default_port else ""
         real_url = f"{scheme}://{host}{port_part}{url}"
-    base, query, fragment = _split_url(real_url)
+    base, query, fragment = split_url(real_url)
     name = f"{method} {base}"
     span: Any
     crumb: Dict[str, Any]
@@ -219,7 +198,7 @@ def _on_response(rv: HTTPResponse, span: Any, crumb: Optional[Dict[str, Any]]) -
         else:
             span.finish()
     if crumb is not None:
-        _breadcrumb(status, crumb)
+        add_http_breadcrumb(status, crumb)
 
 
 def _safe(func: Callable[..., Any], *args: Any) -> None:

@@ -1,0 +1,115 @@
+"""Outgoing httpx requests under sentry_sdk or sentry_lite, in a fresh interpreter.
+
+Usage: python -m tests.httpx_scenarios <sdk module> <dsn> <scenario>
+
+Each scenario sends the same requests (sync and async clients, a 404, a refused
+connection, an app's own ``baggage``) to a local upstream server and prints, as JSON,
+the trace headers that server received. Only the import differs between the runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import http.server
+import importlib
+import json
+import socket
+import sys
+import threading
+from typing import Any, Dict, List
+
+RECEIVED: List[Dict[str, str]] = []
+
+
+def start_upstream() -> Any:
+    class Upstream(http.server.BaseHTTPRequestHandler):
+        def answer(self) -> None:
+            RECEIVED.append(
+                {
+                    "path": self.path,
+                    "sentry-trace": self.headers.get("sentry-trace") or "",
+                    "baggage": self.headers.get("baggage") or "",
+                }
+            )
+            length = int(self.headers.get("Content-Length") or 0)
+            if length:
+                self.rfile.read(length)
+            self.send_response(404 if "missing" in self.path else 200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        do_GET = do_POST = answer
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Upstream)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def refused_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])  # closed again: nothing listens there
+
+
+def requests(port: int) -> None:
+    import httpx
+
+    base = f"http://127.0.0.1:{port}"
+    with httpx.Client() as client:
+        client.get(f"{base}/items?page=2&sort=asc#top")
+        client.post(f"{base}/missing", json={"a": 1})
+        client.get(f"{base}/with-baggage", headers={"baggage": "other-vendor=1,sentry-x=old"})
+    try:
+        httpx.get(f"http://127.0.0.1:{refused_port()}/down", timeout=2)
+    except httpx.HTTPError:
+        pass
+
+    async def async_requests() -> None:
+        async with httpx.AsyncClient() as client:
+            await client.get(f"{base}/async?q=1")
+
+    asyncio.run(async_requests())
+
+
+SCENARIOS = {
+    "transaction": {"traces_sample_rate": 1.0},
+    "unsampled": {"traces_sample_rate": 0.0},
+    "no_tracing": {},
+    "streaming": {"traces_sample_rate": 1.0, "trace_lifecycle": "stream"},
+    "streaming_pii": {
+        "traces_sample_rate": 1.0,
+        "trace_lifecycle": "stream",
+        "send_default_pii": True,
+    },
+    "no_targets": {"traces_sample_rate": 1.0, "trace_propagation_targets": ["example.org"]},
+}
+
+
+def main() -> None:
+    module, dsn, name = sys.argv[1:4]
+    sdk = importlib.import_module(module)
+    options: Dict[str, Any] = dict(SCENARIOS[name])
+    sdk.init(dsn=dsn, release="httpx@1", **options)
+    import httpx  # noqa: F401 - imported after init: the integration enables itself
+
+    server = start_upstream()
+    if options.get("trace_lifecycle") == "stream":
+        with sdk.traces.start_span(name="job"):
+            requests(server.server_port)
+    elif "traces_sample_rate" in options:
+        with sdk.start_transaction(name="job", op="task"):
+            requests(server.server_port)
+    else:
+        requests(server.server_port)
+    sdk.capture_message("after the requests")  # carries the breadcrumbs
+    sdk.flush(5)
+    server.shutdown()
+    print(json.dumps(RECEIVED))
+
+
+if __name__ == "__main__":
+    main()
