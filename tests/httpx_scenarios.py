@@ -1,6 +1,6 @@
 """Outgoing httpx requests under sentry_sdk or sentry_lite, in a fresh interpreter.
 
-Usage: python -m tests.httpx_scenarios <sdk module> <dsn> <scenario>
+Usage: python -m tests.httpx_scenarios <sdk module> <dsn> <scenario> <httpx or httpx2>
 
 Each scenario sends the same requests (sync and async clients, a 404, a refused
 connection, an app's own ``baggage``) to a local upstream server and prints, as JSON,
@@ -55,8 +55,8 @@ def refused_port() -> int:
         return int(probe.getsockname()[1])  # closed again: nothing listens there
 
 
-def requests(port: int) -> None:
-    import httpx
+def requests(port: int, library: str) -> None:
+    httpx = importlib.import_module(library)
 
     base = f"http://127.0.0.1:{port}"
     with httpx.Client() as client:
@@ -90,21 +90,21 @@ SCENARIOS = {
 
 
 def main() -> None:
-    module, dsn, name = sys.argv[1:4]
+    module, dsn, name, library = sys.argv[1:5]
     sdk = importlib.import_module(module)
     options: Dict[str, Any] = dict(SCENARIOS[name])
     sdk.init(dsn=dsn, release="httpx@1", **options)
-    import httpx  # noqa: F401 - imported after init: the integration enables itself
+    importlib.import_module(library)  # after init: the integration enables itself
 
     server = start_upstream()
     if options.get("trace_lifecycle") == "stream":
         with sdk.traces.start_span(name="job"):
-            requests(server.server_port)
+            requests(server.server_port, library)
     elif "traces_sample_rate" in options:
         with sdk.start_transaction(name="job", op="task"):
-            requests(server.server_port)
+            requests(server.server_port, library)
     else:
-        requests(server.server_port)
+        requests(server.server_port, library)
     sdk.capture_message("after the requests")  # carries the breadcrumbs
     sdk.flush(5)
     server.shutdown()

@@ -110,6 +110,21 @@ def before_send_drop_and_edit(sdk: Any) -> None:
         sdk.capture_exception()
 
 
+class Undeletable:
+    def __repr__(self) -> str:
+        return "<Undeletable>"
+
+    def __del__(self) -> None:
+        raise RuntimeError("cannot clean up")
+
+
+@scenario
+def unraisable_in_del(sdk: Any) -> None:
+    """Python cannot raise this one: sys.unraisablehook gets it (the integration is opt-in)."""
+    holder = Undeletable()
+    del holder
+
+
 INIT_OPTIONS: Dict[str, Dict[str, Any]] = {
     "before_send_drop_and_edit": {"before_send": before_send},
 }
@@ -120,6 +135,9 @@ def main() -> None:
     sdk = importlib.import_module(module_name)
     options = {"release": "side@1", "environment": "test", "server_name": "host"}
     options.update(INIT_OPTIONS.get(name, {}))
+    if name == "unraisable_in_del":
+        hook = importlib.import_module(f"{module_name}.integrations.unraisablehook")
+        options["integrations"] = [hook.UnraisablehookIntegration()]
     sdk.init(dsn=dsn, **options)
     SCENARIOS[name](sdk)
     sdk.flush(10)

@@ -1,4 +1,4 @@
-"""httpx side by side with sentry_sdk: the same spans (transaction mode) or span items
+"""httpx and httpx2 side by side with sentry_sdk: the same spans (transaction mode) or span items
 (streaming), the same breadcrumbs and the same trace headers at the upstream server, for
 sync and async clients, a 404, a refused connection and an app's own ``baggage``.
 Real httpx, a real upstream server and a real receiver; both SDKs in fresh interpreters.
@@ -15,7 +15,6 @@ import pytest
 from tests.receiver import Receiver
 from tests.sdk_child import run_child
 
-pytest.importorskip("httpx")
 pytest.importorskip("sentry_sdk")
 
 VOLATILE_DATA = {
@@ -95,10 +94,10 @@ def _headers(received: List[Dict[str, str]]) -> List[Dict[str, Any]]:
     return out
 
 
-def run(module: str, scenario: str) -> Dict[str, Any]:
+def run(module: str, scenario: str, library: str) -> Dict[str, Any]:
     receiver = Receiver()
     try:
-        out = run_child(["-m", "tests.httpx_scenarios", module, receiver.dsn(), scenario])
+        out = run_child(["-m", "tests.httpx_scenarios", module, receiver.dsn(), scenario, library])
         received = json.loads(out.strip().splitlines()[-1])
         return {
             "spans": _spans(receiver),
@@ -112,14 +111,20 @@ def run(module: str, scenario: str) -> Dict[str, Any]:
 SCENARIOS = ["transaction", "unsampled", "no_tracing", "streaming", "streaming_pii", "no_targets"]
 
 
+@pytest.mark.parametrize("library", ["httpx", "httpx2"])
 @pytest.mark.parametrize("scenario", SCENARIOS)
-def test_same_spans_breadcrumbs_and_headers_as_sentry_sdk(scenario: str) -> None:
-    lite = run("sentry_lite", scenario)
-    sdk = run("sentry_sdk", scenario)
+def test_same_spans_breadcrumbs_and_headers_as_sentry_sdk(scenario: str, library: str) -> None:
+    pytest.importorskip(library)
+    lite = run("sentry_lite", scenario, library)
+    sdk = run("sentry_sdk", scenario, library)
     assert lite["headers"] == sdk["headers"]
     assert lite["breadcrumbs"] == sdk["breadcrumbs"]
     assert lite["spans"] == sdk["spans"]
     assert len(lite["breadcrumbs"]) == 4  # the refused connection leaves none
+    origins = {
+        span.get("origin") or span["attributes"]["sentry.origin"]["value"] for span in lite["spans"]
+    }
+    assert not origins or f"auto.http.{library}" in origins
     if scenario == "transaction":
         assert len(lite["spans"]) == 5  # 4 requests answered, 1 refused
     if scenario == "streaming":

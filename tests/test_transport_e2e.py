@@ -84,3 +84,19 @@ def test_e2e_on_drop_option(sentry_init: Callable[..., Any], receiver: Receiver)
     sentry_lite.flush(5)
     assert seen and {s[0] for s in seen} == {"queue_overflow"}
     assert len(receiver.events) + len(seen) == 10
+
+
+def test_transport_http2_experiment_uses_sentry_sdks_class_name(
+    sentry_init: Callable[..., Any], receiver: Receiver
+) -> None:
+    """Code written for sentry_sdk names (or patches) ``transport.Http2Transport`` when it
+    sets ``transport_http2``: the class exists, is the one used, and delivers."""
+    from sentry_lite.transport import Http2Transport, HttpTransport
+
+    sentry_init(_experiments={"transport_http2": True})
+    transport = sentry_lite.get_client().transport
+    assert type(transport) is Http2Transport
+    assert isinstance(transport, HttpTransport)
+    sentry_lite.capture_message("over the http2 transport's name")
+    sentry_lite.flush(5)
+    assert messages(receiver) == ["over the http2 transport's name"]

@@ -80,6 +80,7 @@ _AUTO_ENABLING: Tuple[Tuple[str, str], ...] = (
     ("celery", "sentry_lite.integrations.celery.CeleryIntegration"),
     ("rq", "sentry_lite.integrations.rq.RqIntegration"),
     ("httpx", "sentry_lite.integrations.httpx.HttpxIntegration"),
+    ("httpx2", "sentry_lite.integrations.httpx2.Httpx2Integration"),
 )
 
 _installed: Set[str] = set()

@@ -5,7 +5,7 @@ from typing import Any
 from sentry_lite.transport.base import Transport
 from sentry_lite.transport.factory import make_transport
 
-__all__ = ["HttpTransport", "Transport", "make_transport"]
+__all__ = ["Http2Transport", "HttpTransport", "Transport", "make_transport"]
 
 
 def __getattr__(name: str) -> Any:
@@ -14,4 +14,8 @@ def __getattr__(name: str) -> Any:
         from sentry_lite.transport.http import HttpTransport
 
         return HttpTransport
+    if name == "Http2Transport":
+        from sentry_lite.transport.http import Http2Transport
+
+        return Http2Transport
     raise AttributeError(name)

@@ -23,6 +23,8 @@ def make_transport(options: Dict[str, Any]) -> Optional[Transport]:
         logger.warning("sentry_lite: ignoring transport=%r: not a Transport or callable", ref)
     if options.get("dsn") is None:
         return None
-    from sentry_lite.transport.http import HttpTransport  # only when sending over HTTP
+    from sentry_lite.transport.http import Http2Transport, HttpTransport  # only for HTTP
 
+    if (options.get("_experiments") or {}).get("transport_http2"):
+        return Http2Transport(options)  # sentry_sdk's class for it; same HTTP/1.1 sending
     return HttpTransport(options)

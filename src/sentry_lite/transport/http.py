@@ -287,3 +287,10 @@ class HttpTransport(Transport):
 
     def _threads(self) -> List[BackgroundWorker[Any]]:
         return [w for w in (self._worker, self._sender) if w is not None]
+
+
+class Http2Transport(HttpTransport):
+    """sentry_sdk's name for its HTTP/2 transport (``_experiments={"transport_http2":
+    True}``), so that code naming, subclassing or patching it keeps working. It sends
+    over HTTP/1.1 with keep-alive like :class:`HttpTransport` (urllib3 is our only HTTP
+    dependency); see docs/migration.md."""
