@@ -81,6 +81,7 @@ _AUTO_ENABLING: Tuple[Tuple[str, str], ...] = (
     ("rq", "sentry_lite.integrations.rq.RqIntegration"),
     ("httpx", "sentry_lite.integrations.httpx.HttpxIntegration"),
     ("httpx2", "sentry_lite.integrations.httpx2.Httpx2Integration"),
+    ("bottle", "sentry_lite.integrations.bottle.BottleIntegration"),
 )
 
 _installed: Set[str] = set()

@@ -16,7 +16,6 @@ from sentry_lite.integration_api import (
     SOURCE_FOR_STYLE,
     Options,
     Scope,
-    StreamedSpanView,
     active_integration,
 )
 from sentry_lite.integrations import DidNotEnable, Integration
@@ -270,12 +269,5 @@ def _name_routed_request(state: RequestState) -> None:
     if not isinstance(state, WsgiRequestState):
         return
     environ = state.environ
-    name_before_view(environ)
-    segment = state.transaction
-    if isinstance(segment, StreamedSpanView):  # i14: streaming mode
-        try:
-            rule = getattr(environ.get("werkzeug.request"), "url_rule", None)
-            if rule is not None:
-                segment.set_data("http.route", rule.rule)
-        except Exception:  # noqa: BLE001
-            pass
+    rule = getattr(environ.get("werkzeug.request"), "url_rule", None)
+    name_before_view(environ, getattr(rule, "rule", None))

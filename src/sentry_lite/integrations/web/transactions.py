@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Optional
 
-from sentry_lite.integration_api import Scope
+from sentry_lite.integration_api import Scope, StreamedSpanView
 from sentry_lite.integrations.web.request_state import current_request
 from sentry_lite.types import Event
 
@@ -50,13 +50,14 @@ def name_transaction(transaction: Any, generic: str, name: Optional[str], source
         logger.debug("sentry_lite: could not name the transaction", exc_info=True)
 
 
-def name_before_view(routed: Any) -> None:
+def name_before_view(routed: Any, route: Optional[str] = None) -> None:
     """Name the request's transaction as soon as the framework has routed it.
 
     ``routed``: what the framework's config reads the route from (an environ, an ASGI
-    scope). Before the view runs, as sentry_sdk does: what the view sends (baggage on
-    outgoing calls, the DSC that downstream sampling reads, ``scope.transaction.name``)
-    must carry the route's name, not the generic one the request started with.
+    scope); ``route``: the matched rule, set as ``http.route`` on a streamed segment.
+    Before the view runs, as sentry_sdk does: what the view sends (baggage on outgoing
+    calls, the DSC that downstream sampling reads, ``scope.transaction.name``) must
+    carry the route's name, not the generic one the request started with.
     """
     state = current_request.get()
     if state is None:
@@ -69,6 +70,8 @@ def name_before_view(routed: Any) -> None:
         named = config.name(routed)
         if named is not None:
             name_transaction(transaction, config.generic_name, *named)
+        if route is not None and isinstance(transaction, StreamedSpanView):
+            transaction.set_data("http.route", route)
     except Exception:  # noqa: BLE001 - naming must never fail the request
         logger.debug("sentry_lite: could not name the transaction", exc_info=True)
 
