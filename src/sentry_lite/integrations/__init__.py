@@ -82,6 +82,7 @@ _AUTO_ENABLING: Tuple[Tuple[str, str], ...] = (
     ("httpx", "sentry_lite.integrations.httpx.HttpxIntegration"),
     ("httpx2", "sentry_lite.integrations.httpx2.Httpx2Integration"),
     ("bottle", "sentry_lite.integrations.bottle.BottleIntegration"),
+    ("falcon", "sentry_lite.integrations.falcon.FalconIntegration"),
 )
 
 _installed: Set[str] = set()
