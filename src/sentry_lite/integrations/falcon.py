@@ -28,7 +28,7 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised without falcon (3+) installed
     raise DidNotEnable("Falcon 3 or later is not installed") from exc
 
-__all__ = ["FalconIntegration"]
+__all__ = ["FalconIntegration", "SentryFalconMiddleware"]
 
 MEDIA_UNSET = getattr(falcon.request, "_UNSET", object())
 """What ``Request._media`` holds until the app reads ``req.media`` (Falcon 3+)."""
@@ -90,7 +90,7 @@ class FalconIntegration(Integration):
             middleware: Any = None, independent_middleware: bool = False, asgi: bool = False
         ) -> Any:
             if not asgi and active_integration(FalconIntegration.identifier) is not None:
-                middleware = [_RequestMiddleware(), *(middleware or [])]
+                middleware = [SentryFalconMiddleware(), *(middleware or [])]
             return original_prepare(middleware, independent_middleware, asgi)
 
         falcon.app_helpers.prepare_middleware = sentry_lite_prepare_middleware
@@ -139,8 +139,9 @@ def _read_body(request: Any) -> Tuple[Optional[Any], bool]:
     return None, bool(request.content_length)
 
 
-class _RequestMiddleware:
-    """First in every WSGI app's chain: keeps the request, names the transaction."""
+class SentryFalconMiddleware:
+    """First in every WSGI app's chain (sentry_sdk's name): keeps the request, names the
+    transaction."""
 
     def process_request(self, req: Any, resp: Any) -> None:
         state = current_request.get()
