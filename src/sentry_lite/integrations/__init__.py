@@ -83,6 +83,7 @@ _AUTO_ENABLING: Tuple[Tuple[str, str], ...] = (
     ("httpx2", "sentry_lite.integrations.httpx2.Httpx2Integration"),
     ("bottle", "sentry_lite.integrations.bottle.BottleIntegration"),
     ("falcon", "sentry_lite.integrations.falcon.FalconIntegration"),
+    ("pyramid", "sentry_lite.integrations.pyramid.PyramidIntegration"),
 )
 
 _installed: Set[str] = set()
