@@ -72,6 +72,7 @@ LAYERS: List[Tuple[str, Tuple[str, ...]]] = [
             "limits",
             "shortcuts",
             "fork_reset",
+            "own_threads",
             "dsn",
             "timestamps",
             "release",

@@ -31,6 +31,7 @@ from sentry_lite.limits import (
     SPAN_BATCH_MAX_QUEUED,
     SPAN_INCOMING_MAX,
 )
+from sentry_lite.own_threads import own_thread
 from sentry_lite.span_item import SpanBatchItem
 from sentry_lite.timestamps import now_iso
 
@@ -128,7 +129,7 @@ class SpanBatcher:
                 self._sizes.clear()
                 self._pending.clear()
             self._pid = pid
-            thread = threading.Thread(target=self._loop, name="sentry_lite.spans", daemon=True)
+            thread = own_thread(self._loop, "sentry_lite.spans")
             try:
                 thread.start()
             except RuntimeError:  # interpreter shutting down

@@ -23,6 +23,7 @@ from collections import deque
 from typing import Any, Callable, Deque, List, Optional, Protocol, Tuple
 
 from sentry_lite.limits import MAX_PENDING_PROFILES, PROFILER_FREQUENCY, PROFILER_IDLE_GRACE
+from sentry_lite.own_threads import own_thread
 from sentry_lite.profiler.sampler import OWN_THREAD_PREFIX, Sample, Sampler
 
 __all__ = ["Engine", "Tick", "TickSink", "gevent_patched"]
@@ -144,7 +145,7 @@ class Engine:
             pool = ThreadPool(1)
             pool.spawn(self._run)
             return pool
-        thread = threading.Thread(target=self._run, name=THREAD_NAME, daemon=True)
+        thread = own_thread(self._run, THREAD_NAME)
         thread.start()
         return thread
 

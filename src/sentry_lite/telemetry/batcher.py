@@ -27,6 +27,7 @@ from sentry_lite.limits import (
     METRIC_BATCH_MAX,
     TELEMETRY_FLUSH_INTERVAL,
 )
+from sentry_lite.own_threads import own_thread
 from sentry_lite.telemetry.log_records import metric_record, record_of
 from sentry_lite.timestamps import now_iso
 from sentry_lite.tracing.attributes import serialize_attribute
@@ -133,9 +134,7 @@ class Batcher:
                 return True
             if not self._running:
                 return False
-            thread = threading.Thread(
-                target=self._flush_loop, name=f"sentry_lite.{self.TYPE}", daemon=True
-            )
+            thread = own_thread(self._flush_loop, f"sentry_lite.{self.TYPE}")
             try:
                 thread.start()
             except RuntimeError:  # interpreter shutting down

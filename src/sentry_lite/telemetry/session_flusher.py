@@ -17,6 +17,7 @@ from typing import Any, Callable, Deque, Dict, List, Optional, Tuple
 from sentry_lite.envelope import Envelope, Item
 from sentry_lite.fork_reset import reset_in_forked_child
 from sentry_lite.limits import SESSION_FLUSH_INTERVAL, SESSION_MAX_PENDING, SESSIONS_FOLD_AFTER
+from sentry_lite.own_threads import own_thread
 from sentry_lite.telemetry.session import Session
 from sentry_lite.timestamps import format_timestamp
 
@@ -94,7 +95,7 @@ class SessionFlusher:
         with self._lock:
             if self._thread is not None or self._stop.is_set():
                 return
-            thread = threading.Thread(target=self._loop, name="sentry_lite.sessions", daemon=True)
+            thread = own_thread(self._loop, "sentry_lite.sessions")
             try:
                 thread.start()
             except RuntimeError:  # interpreter shutting down; flush() at close still sends

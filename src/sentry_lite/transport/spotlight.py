@@ -25,6 +25,7 @@ from sentry_lite.limits import (
     SPOTLIGHT_QUEUE_SIZE,
     SPOTLIGHT_READ_TIMEOUT,
 )
+from sentry_lite.own_threads import own_thread
 from sentry_lite.transport.base import Transport
 from sentry_lite.transport.wire import Envelope
 
@@ -158,7 +159,7 @@ class SpotlightTransport(Transport):
             if self._pid != os.getpid():  # first use, or a forked child: start afresh
                 self._queue = queue.Queue(SPOTLIGHT_QUEUE_SIZE)
                 self._pool = None
-            thread = threading.Thread(target=self._run, name="sentry_lite.spotlight", daemon=True)
+            thread = own_thread(self._run, "sentry_lite.spotlight")
             try:
                 thread.start()
             except RuntimeError:  # interpreter shutting down

@@ -37,6 +37,7 @@ from collections import deque
 from typing import Any, Callable, Deque, Generic, List, Optional, TypeVar
 
 from sentry_lite.limits import POOL_IDLE_EXIT
+from sentry_lite.own_threads import own_thread
 from sentry_lite.transport.reentry import held_here, new_lock
 
 __all__ = ["BackgroundWorker"]
@@ -204,7 +205,7 @@ class BackgroundWorker(Generic[T]):
         while len(self._threads) < min(count, self._thread_count):
             index = len(self._threads)
             name = self._name if index == 0 else f"{self._name}-{index}"
-            thread = threading.Thread(target=self._run, args=(index,), name=name, daemon=True)
+            thread = own_thread(self._run, name, (index,))
             try:
                 thread.start()
             except RuntimeError:
