@@ -43,6 +43,8 @@ def _spans(receiver: Receiver) -> List[Dict[str, Any]]:
     out = []
     for item in receiver.items("transaction"):
         for span in item.get_json().get("spans", []):
+            if OWN_INGEST in str(span.get("description")):
+                continue
             data = {k: v for k, v in span.get("data", {}).items() if k not in VOLATILE_DATA}
             out.append(
                 {
