@@ -95,7 +95,10 @@ class FlaskIntegration(Integration):
             # receiver: a receiver costs every request of every app ~4 µs in blinker.
             state = current_request.get()
             if state is not None and state.transaction is not None:
-                _name_routed_request(state)
+                try:
+                    _name_routed_request(state)
+                except Exception:  # noqa: BLE001 - never fail the request for a name
+                    pass
             return original_preprocess(self)
 
         sentry_lite_flask_call._sentry_lite = True  # type: ignore[attr-defined]
