@@ -85,7 +85,10 @@ class PyramidIntegration(Integration):
 
         def sentry_lite_call_view(registry: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
             if active_integration(PyramidIntegration.identifier) is not None:
-                _routed(request)
+                try:
+                    _routed(request)
+                except Exception:  # noqa: BLE001 - never fail the request for a name
+                    pass
             return original_call_view(registry, request, *args, **kwargs)
 
         router._call_view = sentry_lite_call_view
