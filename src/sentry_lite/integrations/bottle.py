@@ -28,9 +28,9 @@ from sentry_lite.integrations.web.config import (
     warn_unknown,
 )
 from sentry_lite.integrations.web.request_data import collects_request_body, form_data, set_body
-from sentry_lite.integrations.web.request_state import capture_exception_event, current_request
+from sentry_lite.integrations.web.request_state import current_request, report_request_error
 from sentry_lite.integrations.web.transactions import name_before_view
-from sentry_lite.integrations.wsgi import Environ, WsgiConfig, WsgiRequestState, run_wsgi
+from sentry_lite.integrations.wsgi import Environ, WsgiConfig, WsgiRequestState, framework_call
 
 try:
     from bottle import Bottle, HTTPResponse, Route  # type: ignore[import-untyped]
@@ -64,21 +64,7 @@ class BottleIntegration(Integration):
     def setup_once() -> None:
         if getattr(Bottle.__call__, "_sentry_lite", False):
             return
-        original = Bottle.__call__
-
-        def sentry_lite_bottle_call(self: Bottle, environ: Environ, start_response: Any) -> Any:
-            integration = active_integration(BottleIntegration.identifier)
-            if integration is None:
-                return original(self, environ, start_response)
-            return run_wsgi(
-                integration.config,
-                lambda env, respond: original(self, env, respond),
-                environ,
-                start_response,
-            )
-
-        sentry_lite_bottle_call._sentry_lite = True  # type: ignore[attr-defined]
-        Bottle.__call__ = sentry_lite_bottle_call
+        Bottle.__call__ = framework_call(Bottle.__call__, BottleIntegration.identifier)
         original_make_callback = Route._make_callback
 
         def sentry_lite_make_callback(self: Route, *args: Any, **kwargs: Any) -> Any:
@@ -142,14 +128,6 @@ def _read_body(event: Dict[str, Any], request: Any) -> Tuple[Optional[Any], bool
     return None, bool(raw)
 
 
-def _report(exc_info: Any, handled: bool) -> None:
-    state = current_request.get()
-    if isinstance(state, WsgiRequestState):
-        state.capture(exc_info, "bottle", handled)
-    else:
-        capture_exception_event(exc_info, "bottle", handled, None)
-
-
 def _reporting(callback: Callable[..., Any]) -> Callable[..., Any]:
     def sentry_lite_bottle_route(*args: Any, **kwargs: Any) -> Any:
         integration = active_integration(BottleIntegration.identifier)
@@ -161,12 +139,12 @@ def _reporting(callback: Callable[..., Any]) -> Callable[..., Any]:
         try:
             response = callback(*args, **kwargs)
         except Exception:
-            _report(sys.exc_info(), False)
+            report_request_error(sys.exc_info(), "bottle")
             raise
         if isinstance(response, HTTPResponse) and failed_status(
             response.status_code, integration.failed_request_status_codes
         ):
-            _report((type(response), response, None), True)
+            report_request_error((type(response), response, None), "bottle", True)
         return response
 
     return sentry_lite_bottle_route

@@ -17,9 +17,9 @@ from sentry_lite.integration_api import SOURCE_FOR_STYLE, Options, active_integr
 from sentry_lite.integrations import DidNotEnable, Integration
 from sentry_lite.integrations.web.config import check_style, warn_unknown
 from sentry_lite.integrations.web.request_data import collects_request_body, set_body
-from sentry_lite.integrations.web.request_state import capture_exception_event, current_request
+from sentry_lite.integrations.web.request_state import current_request, report_request_error
 from sentry_lite.integrations.web.transactions import name_before_view
-from sentry_lite.integrations.wsgi import Environ, WsgiConfig, WsgiRequestState, run_wsgi
+from sentry_lite.integrations.wsgi import Environ, WsgiConfig, WsgiRequestState, framework_call
 
 try:
     import falcon
@@ -52,21 +52,9 @@ class FalconIntegration(Integration):
         app_class = falcon.App
         if getattr(app_class.__call__, "_sentry_lite", False):
             return
-        original_call = app_class.__call__
-
-        def sentry_lite_falcon_call(self: Any, environ: Environ, start_response: Any) -> Any:
-            integration = active_integration(FalconIntegration.identifier)
-            if integration is None:
-                return original_call(self, environ, start_response)
-            return run_wsgi(
-                integration.config,
-                lambda env, respond: original_call(self, env, respond),
-                environ,
-                start_response,
-            )
-
-        sentry_lite_falcon_call._sentry_lite = True  # type: ignore[attr-defined]
-        app_class.__call__ = sentry_lite_falcon_call  # type: ignore[method-assign,assignment]
+        app_class.__call__ = framework_call(  # type: ignore[method-assign]
+            app_class.__call__, FalconIntegration.identifier
+        )
 
         original_handle = app_class._handle_exception
 
@@ -77,7 +65,7 @@ class FalconIntegration(Integration):
             if active_integration(FalconIntegration.identifier) is not None:
                 try:
                     if _ends_in_5xx(ex, resp):
-                        _report(ex)
+                        report_request_error((type(ex), ex, ex.__traceback__), "falcon")
                 except Exception:  # noqa: BLE001
                     pass
             return handled
@@ -164,12 +152,3 @@ def _is_5xx(status: Any) -> bool:
     if isinstance(status, int):
         return 500 <= status < 600
     return isinstance(status, str) and status.startswith("5")
-
-
-def _report(ex: Exception) -> None:
-    exc_info = (type(ex), ex, ex.__traceback__)
-    state = current_request.get()
-    if isinstance(state, WsgiRequestState):
-        state.capture(exc_info, "falcon")
-    else:
-        capture_exception_event(exc_info, "falcon", False, None)

@@ -37,7 +37,8 @@ class _Call:
     __slots__ = ("crumb", "span", "streaming", "url_attributes")
 
     def __init__(self, request: Any, origin: str) -> None:
-        options = Scope.get_client().options
+        client = Scope.get_client()
+        options = client.options
         method = request.method
         url = str(request.url)
         base, query, fragment = split_url(url)
@@ -61,7 +62,7 @@ class _Call:
             data["http.fragment"] = fragment
             self.span.update_data(data)
             self.crumb.update(data)
-        if should_propagate_trace(Scope.get_client(), url):
+        if should_propagate_trace(client, url):
             for key, value in iter_trace_propagation_headers(span=self.span):
                 if key == "baggage":  # the app's own entries stay, its sentry- ones go
                     add_sentry_baggage_to_headers(request.headers, value)

@@ -11,7 +11,6 @@ and an exception that leaves the router; ``HTTPException``s are answers, not fai
 from __future__ import annotations
 
 import json
-import sys
 import weakref
 from typing import Any, Dict, Optional, Tuple
 
@@ -31,9 +30,9 @@ from sentry_lite.integrations.web.request_data import (
     is_json_content_type,
     set_body,
 )
-from sentry_lite.integrations.web.request_state import capture_exception_event, current_request
+from sentry_lite.integrations.web.request_state import current_request, report_request_error
 from sentry_lite.integrations.web.transactions import name_before_view
-from sentry_lite.integrations.wsgi import Environ, WsgiConfig, WsgiRequestState, run_wsgi
+from sentry_lite.integrations.wsgi import Environ, WsgiConfig, WsgiRequestState, framework_call
 
 try:
     from pyramid import router  # type: ignore[import-untyped]
@@ -62,24 +61,11 @@ class PyramidIntegration(Integration):
     def setup_once() -> None:
         if getattr(router.Router.__call__, "_sentry_lite", False):
             return
-        original_call = router.Router.__call__
-
-        def sentry_lite_pyramid_call(self: Any, environ: Environ, start_response: Any) -> Any:
-            integration = active_integration(PyramidIntegration.identifier)
-            if integration is None:
-                return original_call(self, environ, start_response)
-
-            def call(env: Environ, respond: Any) -> Any:
-                try:
-                    return original_call(self, env, respond)
-                except Exception:
-                    _report(sys.exc_info())
-                    raise
-
-            return run_wsgi(integration.config, call, environ, start_response)
-
-        sentry_lite_pyramid_call._sentry_lite = True  # type: ignore[attr-defined]
-        router.Router.__call__ = sentry_lite_pyramid_call
+        # An exception that leaves the router is reported by the shared core, with
+        # this integration's mechanism.
+        router.Router.__call__ = framework_call(
+            router.Router.__call__, PyramidIntegration.identifier
+        )
 
         original_call_view = router._call_view
 
@@ -206,8 +192,4 @@ def _routed(request: Any) -> None:
 def _report(exc_info: Any) -> None:
     if exc_info[0] is None or issubclass(exc_info[0], HTTPException):
         return
-    state = current_request.get()
-    if isinstance(state, WsgiRequestState):
-        state.capture(exc_info, "pyramid")
-    else:
-        capture_exception_event(exc_info, "pyramid", False, None)
+    report_request_error(exc_info, "pyramid")

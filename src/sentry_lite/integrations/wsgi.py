@@ -17,6 +17,7 @@ from sentry_lite.integration_api import (
     Options,
     Scope,
     StreamedSpanView,
+    active_integration,
     continue_incoming_trace,
     end_request_session,
     enter_request_scopes,
@@ -321,6 +322,25 @@ def run_wsgi(
     if environ.get("wsgi.file_wrapper") and getattr(response, "fileno", None) is not None:
         return response  # let the server offload file responses
     return _ScopedResponse(response, context, state)
+
+
+def framework_call(original: Callable[..., Any], identifier: str) -> Callable[..., Any]:
+    """A WSGI framework's ``App.__call__`` (``original``) run through :func:`run_wsgi`
+    with the config of its integration (``identifier``) while that is active."""
+
+    def sentry_lite_framework_call(self: Any, environ: Environ, start_response: Any) -> Any:
+        integration = active_integration(identifier)
+        if integration is None:
+            return original(self, environ, start_response)
+        return run_wsgi(
+            integration.config,
+            lambda env, respond: original(self, env, respond),
+            environ,
+            start_response,
+        )
+
+    sentry_lite_framework_call._sentry_lite = True  # type: ignore[attr-defined]
+    return sentry_lite_framework_call
 
 
 def run_request(config: WsgiConfig, environ: Environ, call: Callable[[], Any]) -> Any:

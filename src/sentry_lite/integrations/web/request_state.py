@@ -13,7 +13,13 @@ from sentry_lite.integration_api import capture_caught
 from sentry_lite.limits import MAX_CHAIN_HOPS
 from sentry_lite.types import Hint
 
-__all__ = ["RequestState", "capture_exception_event", "current_exc_info", "current_request"]
+__all__ = [
+    "RequestState",
+    "capture_exception_event",
+    "current_exc_info",
+    "current_request",
+    "report_request_error",
+]
 
 logger = logging.getLogger("sentry_lite")
 
@@ -109,6 +115,16 @@ def capture_exception_event(
     finally:
         if state is not None:
             state.capturing = False
+
+
+def report_request_error(exc_info: Any, mechanism_type: str, handled: bool = False) -> None:
+    """Report an error a framework caught: once through the request being handled (which
+    drops a second report of it), or directly outside any request."""
+    state = current_request.get()
+    if state is not None:
+        state.capture(exc_info, mechanism_type, handled)
+    else:
+        capture_exception_event(exc_info, mechanism_type, handled, None)
 
 
 def current_exc_info() -> Any:
