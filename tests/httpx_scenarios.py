@@ -10,43 +10,15 @@ the trace headers that server received. Only the import differs between the runs
 from __future__ import annotations
 
 import asyncio
-import http.server
 import importlib
 import json
 import socket
 import sys
-import threading
 from typing import Any, Dict, List
 
+from tests.upstream import start_recording_upstream
+
 RECEIVED: List[Dict[str, str]] = []
-
-
-def start_upstream() -> Any:
-    class Upstream(http.server.BaseHTTPRequestHandler):
-        def answer(self) -> None:
-            RECEIVED.append(
-                {
-                    "path": self.path,
-                    "sentry-trace": self.headers.get("sentry-trace") or "",
-                    "baggage": self.headers.get("baggage") or "",
-                }
-            )
-            length = int(self.headers.get("Content-Length") or 0)
-            if length:
-                self.rfile.read(length)
-            self.send_response(404 if "missing" in self.path else 200)
-            self.send_header("Content-Length", "2")
-            self.end_headers()
-            self.wfile.write(b"ok")
-
-        do_GET = do_POST = answer
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = http.server.HTTPServer(("127.0.0.1", 0), Upstream)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
 
 
 def refused_port() -> int:
@@ -96,7 +68,7 @@ def main() -> None:
     sdk.init(dsn=dsn, release="httpx@1", **options)
     importlib.import_module(library)  # after init: the integration enables itself
 
-    server = start_upstream()
+    server = start_recording_upstream(RECEIVED)
     if options.get("trace_lifecycle") == "stream":
         with sdk.traces.start_span(name="job"):
             requests(server.server_port, library)

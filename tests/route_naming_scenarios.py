@@ -10,32 +10,15 @@ the import differs between the two SDKs' runs.
 from __future__ import annotations
 
 import http.client
-import http.server
 import importlib
 import io
 import json
 import sys
-import threading
 from typing import Any, Callable, Dict, List
 
+from tests.upstream import start_recording_upstream
+
 SEEN: Dict[str, Any] = {}
-
-
-def start_upstream(received: List[str]) -> Any:
-    class Upstream(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            received.append(self.headers.get("baggage") or "")
-            self.send_response(200)
-            self.send_header("Content-Length", "2")
-            self.end_headers()
-            self.wfile.write(b"ok")
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = http.server.HTTPServer(("127.0.0.1", 0), Upstream)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
 
 
 def view_work(sdk: Any, port: int) -> None:
@@ -156,12 +139,12 @@ def main() -> None:
         traces_sample_rate=float(rate),
         integrations=[getattr(integrations, integration)()],
     )
-    received: List[str] = []
-    server = start_upstream(received)
+    received: List[Dict[str, str]] = []
+    server = start_recording_upstream(received)
     build(sdk, server.server_port)()
     sdk.flush(5)
     server.shutdown()
-    items = dict(part.split("=", 1) for part in received[0].split(",") if "=" in part)
+    items = dict(part.split("=", 1) for part in received[0]["baggage"].split(",") if "=" in part)
     SEEN["baggage_transaction"] = items.get("sentry-transaction")
     SEEN["baggage_sampled"] = items.get("sentry-sampled")
     print(json.dumps(SEEN))
