@@ -9,14 +9,16 @@ import sys
 from typing import Sequence
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CHILD_SITE = os.path.join(ROOT, "tests", "child_site")
+"""Its ``sitecustomize`` keeps sentry_sdk's start-up lean (see there)."""
 
 
 def run_child(args: Sequence[str], timeout: float = 60) -> str:
     """``python <args>`` from the checkout's root, with no ``SENTRY_*`` variables (they
-    would configure either SDK) and the checkout importable; its stdout. Fails the test,
-    with the child's stderr, when the child fails."""
+    would configure either SDK), the checkout importable and sentry_sdk's start-up lean;
+    its stdout. Fails the test, with the child's stderr, when the child fails."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SENTRY_")}
-    env["PYTHONPATH"] = os.pathsep.join([ROOT, os.path.join(ROOT, "src")])
+    env["PYTHONPATH"] = os.pathsep.join([CHILD_SITE, ROOT, os.path.join(ROOT, "src")])
     proc = subprocess.run(
         [sys.executable, *args],
         cwd=ROOT,
