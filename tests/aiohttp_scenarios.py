@@ -58,9 +58,9 @@ def make_app(sdk: Any, upstream: str) -> Any:
     from aiohttp import ClientError, ClientSession, web
 
     async def user(request: web.Request) -> web.Response:
-        async with ClientSession() as session:
-            async with session.get(f"{upstream}/items?page=2&sort=asc#top") as response:
-                await response.read()
+        url = f"{upstream}/items?page=2&sort=asc#top"
+        async with ClientSession() as session, session.get(url) as response:
+            await response.read()
         ratio = 10 / (int(request.match_info["user_id"]) * 0)
         return web.Response(text=f"ratio {ratio}")
 

@@ -133,7 +133,8 @@ async def _on_request_end(session: Any, ctx: Any, params: Any) -> None:
             return
         if isinstance(span, StreamedSpanView):
             span.set_http_status(status)
-            add_http_request_source(streamed_span_of(span) or span)
+            source_span: Any = streamed_span_of(span)  # it has the start time the rule reads
+            add_http_request_source(source_span)
             span.finish()
             return
         span.set_http_status(status)

@@ -54,9 +54,9 @@ except ImportError as exc:  # pragma: no cover - exercised without aiohttp insta
 
 __all__ = [
     "BODY_NOT_READ_MESSAGE",
-    "client_ip",
     "GENERIC_NAME",
     "MECHANISM",
+    "client_ip",
     "handle_request",
     "name_after_route",
 ]
@@ -213,7 +213,9 @@ def _stream_attributes(segment: StreamedSpanView, request: Any, options: Options
     scope = Scope.get_isolation_scope()
     scope.set_attribute(
         "sentry.is_localhost",
-        is_localhost(client_ip(request), None, headers.get("Host"), headers.get("X-Forwarded-Host")),
+        is_localhost(
+            client_ip(request), None, headers.get("Host"), headers.get("X-Forwarded-Host")
+        ),
     )
     user_agent = headers.get("User-Agent")
     if user_agent:
@@ -275,4 +277,3 @@ def name_after_route(integration: Any, request: Any, match_info: Any) -> None:
         pass
     if name is not None:
         Scope.get_current_scope().set_transaction_name(name, source=source)
-

@@ -9,7 +9,7 @@ the same breadcrumbs.
 
 from __future__ import annotations
 
-from typing import Any, Dict, FrozenSet, Optional, Tuple
+from typing import Any, Dict, FrozenSet, Optional, Set, Tuple
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from sentry_lite.integration_api import Scope
@@ -49,7 +49,7 @@ def signed_trace_headers(authorization: Optional[str], url: str) -> FrozenSet[st
     """The trace headers (``sentry-trace``, ``baggage``) an AWS SigV4 signature covers,
     named in the ``Authorization`` header's ``SignedHeaders`` or a presigned URL's
     ``X-Amz-SignedHeaders``: such a header is left as the app signed it."""
-    signed = set()
+    signed: Set[str] = set()
     if authorization:
         algorithm, _, parameters = authorization.lstrip().partition(" ")
         if algorithm in _SIGV4_ALGORITHMS:
