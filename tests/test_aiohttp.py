@@ -228,3 +228,16 @@ print("ok")
 
 def test_enabled_when_the_app_imports_aiohttp() -> None:
     assert run_child(["-c", AUTO_ENABLE]).strip() == "ok"
+
+
+def test_trace_headers_a_sigv4_signature_covers_are_left_alone() -> None:
+    from sentry_lite.integrations.http_client import signed_trace_headers
+
+    auth = "AWS4-HMAC-SHA256 Credential=k/20260804/eu/s3/aws4_request, "
+    assert signed_trace_headers(auth + "SignedHeaders=baggage;host;sentry-trace, Signature=x", "")
+    assert signed_trace_headers(auth + "SignedHeaders=host;sentry-trace", "") == {"sentry-trace"}
+    assert not signed_trace_headers("Bearer SignedHeaders=baggage", "https://s3.example/o")
+    presigned = (
+        "https://s3.example/o?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-SignedHeaders=baggage%3Bhost"
+    )
+    assert signed_trace_headers(None, presigned) == {"baggage"}

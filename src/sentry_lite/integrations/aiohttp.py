@@ -1,6 +1,6 @@
 """aiohttp: server requests (``aiohttp.web``) in their own scopes with transactions, errors
 and request data, and outgoing ``ClientSession`` requests as spans, breadcrumbs and trace
-headers (see docs/aiohttp.md; the halves live in ``aiohttp_server`` and ``aiohttp_client``).
+headers (see docs/frameworks/aiohttp.md; the halves live in ``aiohttp_server`` and ``aiohttp_client``).
 """
 
 from __future__ import annotations

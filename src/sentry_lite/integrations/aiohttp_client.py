@@ -1,7 +1,7 @@
 """Outgoing ``aiohttp.ClientSession`` requests: an ``http.client`` span (a streamed one in
 streaming mode, only under a running span), an ``httplib`` breadcrumb and the trace
 headers, through a ``TraceConfig`` each new session gets (aiohttp's own hook for this,
-the way sentry_sdk does it). See docs/aiohttp.md.
+the way sentry_sdk does it). See docs/frameworks/aiohttp.md.
 """
 
 from __future__ import annotations

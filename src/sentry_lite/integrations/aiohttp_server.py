@@ -1,5 +1,5 @@
 """aiohttp.web requests: each in its own scopes, with its transaction, its errors and
-its request data (see docs/aiohttp.md).
+its request data (see docs/frameworks/aiohttp.md).
 
 ``Application._handle`` is wrapped: it gets the request after aiohttp parsed it and
 before routing, and every error a handler raises passes through it (aiohttp turns
