@@ -1,6 +1,7 @@
 """aiohttp: server requests (``aiohttp.web``) in their own scopes with transactions, errors
 and request data, and outgoing ``ClientSession`` requests as spans, breadcrumbs and trace
-headers (see docs/frameworks/aiohttp.md; the halves live in ``aiohttp_server`` and ``aiohttp_client``).
+headers (docs/frameworks/aiohttp.md). The halves live in ``aiohttp_server`` and
+``aiohttp_client``; this module holds the options and installs the patches.
 """
 
 from __future__ import annotations
