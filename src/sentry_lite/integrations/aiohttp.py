@@ -7,7 +7,7 @@ headers (docs/frameworks/aiohttp.md). The halves live in ``aiohttp_server`` and
 from __future__ import annotations
 
 import logging
-from typing import Any, Container
+from typing import Any, Container, Tuple
 
 from sentry_lite.integration_api import active_integration
 from sentry_lite.integrations import DidNotEnable, Integration
@@ -78,7 +78,7 @@ class AioHttpIntegration(Integration):
         _patch_client()
 
 
-def _version(text: str) -> tuple:  # type: ignore[type-arg]
+def _version(text: str) -> Tuple[int, ...]:
     parts = []
     for part in text.split(".")[:2]:
         digits = "".join(c for c in part if c.isdigit())

@@ -11,6 +11,7 @@ from the request only when an event is captured.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 import weakref
@@ -163,11 +164,14 @@ async def handle_request(
             if failed_status(exc.status_code, integration.failed_request_status_codes):
                 state.capture(sys.exc_info(), MECHANISM)
             raise
+        except (ConnectionResetError, asyncio.CancelledError):
+            exc_info = sys.exc_info()  # the client went away: a failed request, not a bug
+            raise
         except Exception:
             exc_info = sys.exc_info()
             state.capture(exc_info, MECHANISM)
             raise
-        except BaseException:  # cancelled: the client went away (not reported)
+        except BaseException:
             exc_info = sys.exc_info()
             raise
         status = getattr(response, "status", None)
@@ -257,7 +261,7 @@ def _url_attributes(request: Any, options: Options) -> Dict[str, Any]:
 
 def name_after_route(integration: Any, request: Any, match_info: Any) -> None:
     """Name the transaction and the request's events after the matched route, and set
-    ``http.route`` on a streamed segment."""
+    ``http.route`` on a streamed segment (the caller catches what this raises)."""
     try:
         info = match_info.get_info()
         pattern = info.get("path") or info.get("formatter")
@@ -267,13 +271,9 @@ def name_after_route(integration: Any, request: Any, match_info: Any) -> None:
     segment = state.transaction if state is not None else None
     if pattern is not None and isinstance(segment, StreamedSpanView):
         segment.set_attribute("http.route", pattern)
-    name = None
-    try:
-        if integration.transaction_style == "handler_name":
-            name, source = qualname_from_function(match_info.handler), SOURCE_COMPONENT
-        else:
-            name, source = f"{request.method} {pattern}", SOURCE_ROUTE
-    except Exception:  # noqa: BLE001
-        pass
+    if integration.transaction_style == "handler_name":
+        name, source = qualname_from_function(match_info.handler), SOURCE_COMPONENT
+    else:
+        name, source = f"{request.method} {pattern}", SOURCE_ROUTE
     if name is not None:
         Scope.get_current_scope().set_transaction_name(name, source=source)
