@@ -5,6 +5,7 @@ behaviour fixed for the conformance suite is pinned here (each failed before).""
 from __future__ import annotations
 
 import logging
+import re
 import subprocess
 import sys
 import textwrap
@@ -101,11 +102,11 @@ def test_scrubber_module_and_consts() -> None:
 def test_not_built_integration_warns_once_and_captures(
     sentry_init: Callable[..., Any], receiver: Receiver, caplog: Any
 ) -> None:
-    from sentry_lite.integrations.aiohttp import AioHttpIntegration
     from sentry_lite.integrations.boto3 import Boto3Integration
+    from sentry_lite.integrations.spark import SparkIntegration
 
     with caplog.at_level(logging.WARNING, logger="sentry_lite"):
-        sentry_init(integrations=[Boto3Integration(), AioHttpIntegration(transaction_style="x")])
+        sentry_init(integrations=[Boto3Integration(), SparkIntegration(client=None)])
     warned = [r.getMessage() for r in caplog.records if "not built yet" in r.getMessage()]
     assert len(warned) == 2
     assert any("Boto3Integration" in w for w in warned)
@@ -323,7 +324,7 @@ def test_debug_logs_init_summary_sent_envelopes_and_drops(
     text = caplog.text
     host = receiver.dsn().split("@", 1)[1].split("/", 1)[0]
     assert f"sending to {host}" in text
-    assert "integrations: argv" in text
+    assert re.search(r"integrations: [^\n]*\bargv\b", text)
     assert "envelope sent [event]" in text
     assert "discarded 1 error (before_send)" in text
 

@@ -305,14 +305,17 @@ def on_before_send_drop(callback: Callable[[Dict[str, Any]], None]) -> None:
     before_send_drop_callbacks.append(callback)
 
 
-def add_http_request_source(span: Span) -> None:
+def add_http_request_source(span: Span, duration_s: Optional[float] = None) -> None:
     """``code.*`` data on an outgoing HTTP span once its response arrived, when the request
-    counts as slow; call it while the request's stack is still the app's."""
+    counts as slow (``duration_s``: the finished span's, else since its start); call it
+    while the request's stack is still the app's."""
     try:
         options = Scope.get_client().options
         if not options.get("enable_http_request_source", True):
             return
-        duration_s = max(0.0, time.time() - span.start_timestamp.timestamp())
+        if duration_s is None:
+            duration_s = time.time() - span.start_timestamp.timestamp()
+        duration_s = max(0.0, duration_s)
         if _is_slow_request(options, duration_s):
             _add_source(span, options)
     except Exception:  # noqa: BLE001 - a missing source never costs the request
