@@ -51,10 +51,10 @@ except ImportError as exc:
     raise DidNotEnable("strawberry-graphql is not installed") from exc
 
 try:  # strawberry's own Sentry extensions (removed in newer releases): ours replace them
-    from strawberry.extensions.tracing import (  # type: ignore[attr-defined]
+    from strawberry.extensions.tracing import (
         SentryTracingExtension as StrawberrySentryAsyncExtension,
     )
-    from strawberry.extensions.tracing import (  # type: ignore[attr-defined]
+    from strawberry.extensions.tracing import (
         SentryTracingExtensionSync as StrawberrySentrySyncExtension,
     )
 except ImportError:
@@ -106,9 +106,15 @@ def _with_our_extension(integration: StrawberryIntegration, extensions: Any) -> 
     extensions = list(extensions or [])
     use_async = integration.async_execution
     if use_async is None:
-        if StrawberrySentryAsyncExtension is not None and StrawberrySentryAsyncExtension in extensions:
+        if (
+            StrawberrySentryAsyncExtension is not None
+            and StrawberrySentryAsyncExtension in extensions
+        ):
             use_async = True
-        elif StrawberrySentrySyncExtension is not None and StrawberrySentrySyncExtension in extensions:
+        elif (
+            StrawberrySentrySyncExtension is not None
+            and StrawberrySentrySyncExtension in extensions
+        ):
             use_async = False
         else:
             warnings.warn(
@@ -147,7 +153,7 @@ class SentryAsyncExtension(SchemaExtension):
 
     @cached_property
     def _resource_name(self) -> str:
-        query_hash = self.hash_query(self.execution_context.query)
+        query_hash = self.hash_query(self.execution_context.query or "")
         name = self.execution_context.operation_name
         return f"{name}:{query_hash}" if name else query_hash
 
@@ -191,7 +197,7 @@ class SentryAsyncExtension(SchemaExtension):
                 attributes["graphql.document"] = context.query
             if name:
                 attributes["graphql.operation.name"] = name
-            span.set_attributes(attributes)
+            span.set_attributes(attributes)  # type: ignore[attr-defined]
             return span, parent, op
         if collects_document(opts):
             span.set_data("graphql.document", context.query)
@@ -209,7 +215,10 @@ class SentryAsyncExtension(SchemaExtension):
                 segment.source = TransactionSource.COMPONENT
                 segment.op = op
                 segment.name = name
-        elif name:
+            span.__exit__(None, None, None)
+            return
+        transaction = None
+        if name:
             holder = span if span is not None else parent
             transaction = getattr(holder, "containing_transaction", None)
             if transaction is not None:
@@ -218,6 +227,9 @@ class SentryAsyncExtension(SchemaExtension):
                 transaction.op = op
         if span is not None:
             span.__exit__(None, None, None)
+        scope = Scope.get_current_scope()
+        if transaction is not None and scope.span is transaction:
+            scope.span = transaction  # the scope takes the new name, as in sentry_sdk
 
     def on_validate(self) -> Generator[None, None, None]:
         span = _step_span(OP.GRAPHQL_VALIDATE, "validation")
@@ -264,7 +276,7 @@ class SentryAsyncExtension(SchemaExtension):
             result = await result
         return result
 
-    async def resolve(  # type: ignore[override]
+    async def resolve(
         self, _next: Callable[..., Any], root: Any, info: Any, *args: Any, **kwargs: Any
     ) -> Any:
         span = self._resolve_span(_next, info)
@@ -277,7 +289,7 @@ class SentryAsyncExtension(SchemaExtension):
 class SentrySyncExtension(SentryAsyncExtension):
     """The same for a schema executed synchronously (resolvers return values)."""
 
-    def resolve(  # type: ignore[override]
+    def resolve(
         self, _next: Callable[..., Any], root: Any, info: Any, *args: Any, **kwargs: Any
     ) -> Any:
         span = self._resolve_span(_next, info)
