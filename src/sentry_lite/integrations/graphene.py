@@ -13,7 +13,6 @@ import logging
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
-from sentry_lite.consts import OP
 from sentry_lite.integration_api import (
     Scope,
     active_integration,
