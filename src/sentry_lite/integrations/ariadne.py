@@ -37,7 +37,7 @@ from sentry_lite.types import Event, Hint
 
 try:
     # ``ariadne.graphql`` is also the name of a function the package exports
-    ariadne_graphql = import_module("ariadne.graphql")
+    ariadne_graphql: Any = import_module("ariadne.graphql")
 except ImportError as exc:
     raise DidNotEnable("ariadne is not installed") from exc
 

@@ -33,7 +33,7 @@ from sentry_lite.integrations.graphql_common import (
 from sentry_lite.types import Event, Hint
 
 try:
-    from graphene.types import schema as graphene_schema
+    from graphene.types import schema as graphene_schema  # type: ignore[import-untyped]
 except ImportError as exc:
     raise DidNotEnable("graphene is not installed") from exc
 
