@@ -83,6 +83,7 @@ def main() -> None:
         release="ariadne@1",
         traces_sample_rate=1.0,
         send_default_pii=mode != "nopii",
+        auto_enabling_integrations=False,  # only what the scenario names
         integrations=[
             ariadne_integration.AriadneIntegration(),
             flask_integration.FlaskIntegration(),

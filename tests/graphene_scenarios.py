@@ -99,6 +99,7 @@ def main() -> None:
         release="graphene@1",
         traces_sample_rate=1.0,
         send_default_pii=mode != "nopii",
+        auto_enabling_integrations=False,  # only what the scenario names
         integrations=[
             graphene_integration.GrapheneIntegration(),
             flask_integration.FlaskIntegration(),

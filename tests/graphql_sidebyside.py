@@ -25,6 +25,8 @@ def error_view(event: Dict[str, Any]) -> Dict[str, Any]:
         ],
         "message": (event.get("logentry") or {}).get("message") or event.get("message"),
         "url": request.get("url"),
+        "method": request.get("method"),
+        "query_string": request.get("query_string"),
         "request_data": request.get("data"),
         "api_target": request.get("api_target"),
         "response": event.get("contexts", {}).get("response"),

@@ -288,7 +288,8 @@ class EventScrubber:
         if not any(self.is_denied(key) for key, _ in pairs):
             return
         request["query_string"] = "&".join(
-            f"{quote_plus(key)}={FILTERED if self.is_denied(key) else quote_plus(value)}"
+            # a value already withheld (sentry_sdk's sanitized URLs) stays readable
+            f"{quote_plus(key)}={FILTERED if value == FILTERED or self.is_denied(key) else quote_plus(value)}"
             for key, value in pairs
         )
         annotate(event, ["request", "query_string"], rem=[REM_FILTERED])
