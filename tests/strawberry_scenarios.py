@@ -97,7 +97,7 @@ def main() -> None:
             release="strawberry@1",
             traces_sample_rate=1.0,
             send_default_pii=mode != "nopii",
-        auto_enabling_integrations=False,  # only what the scenario names
+            auto_enabling_integrations=False,  # only what the scenario names
             integrations=[
                 integrations.StrawberryIntegration(async_execution=async_execution),
                 *framework,

@@ -41,7 +41,9 @@ except ImportError as exc:
     raise DidNotEnable("gql is not installed") from exc
 
 try:  # gql 4 passes a GraphQLRequest to ``execute``, older releases a DocumentNode
-    from gql import GraphQLRequest
+    from gql import GraphQLRequest as _GraphQLRequest
+
+    GraphQLRequest: Any = _GraphQLRequest
 except ImportError:
     GraphQLRequest = None
 
@@ -68,7 +70,7 @@ class GQLIntegration(Integration):
                 capture_caught(sys.exc_info(), GQLIntegration.identifier, handled=False)
                 raise
 
-        gql.Client.execute = sentry_lite_execute
+        gql.Client.execute = sentry_lite_execute  # type: ignore[method-assign,assignment]
 
 
 def _request_data(client: Any, document_or_request: Any) -> Callable[[Event, Hint], Event]:
