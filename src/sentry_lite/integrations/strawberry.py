@@ -254,6 +254,8 @@ class SentryAsyncExtension(SchemaExtension):
         try:
             if self.should_skip_tracing(_next, info):
                 return None
+            if active_integration(StrawberryIntegration.identifier) is None:
+                return None
             field_path = f"{info.parent_type}.{info.field_name}"
             span = child_span(
                 OP.GRAPHQL_RESOLVE, f"resolving {field_path}", StrawberryIntegration.origin
