@@ -2,7 +2,7 @@
 (``strawberry.flask.views.GraphQLView``) and an async one by FastAPI (``GraphQLRouter``),
 each asked through the framework's real test client.
 
-Usage: python -m tests.strawberry_scenarios <sdk module> <dsn> <pii|nopii|stream>
+Usage: python -m tests.strawberry_scenarios <sdk module> <dsn> <pii|nopii|stream|untraced|unsampled>
 Per app: a named query whose resolver raises, a named query that succeeds, an anonymous
 query and a named mutation. Only the import differs between the two SDKs.
 """
@@ -95,7 +95,7 @@ def main() -> None:
         sdk.init(
             dsn=dsn,
             release="strawberry@1",
-            traces_sample_rate=1.0,
+            traces_sample_rate={"untraced": None, "unsampled": 0.0}.get(mode, 1.0),
             send_default_pii=mode != "nopii",
             auto_enabling_integrations=False,  # only what the scenario names
             integrations=[

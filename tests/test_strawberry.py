@@ -2,7 +2,8 @@
 async one on FastAPI, asked through the frameworks' real test clients; the same error
 events (mechanism, transaction named after the operation, request and response data
 with and without ``send_default_pii``), the same transactions with their GraphQL spans,
-and the same streamed spans in ``trace_lifecycle="stream"`` mode."""
+the same streamed spans in ``trace_lifecycle="stream"`` mode, and with tracing off the
+same operation-named errors."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ pytest.importorskip("sentry_sdk")
 SCENARIOS = "tests.strawberry_scenarios"
 
 
-@pytest.mark.parametrize("mode", ["pii", "nopii", "stream"])
+@pytest.mark.parametrize("mode", ["pii", "nopii", "stream", "untraced"])
 def test_same_as_sentry_sdk(mode: str) -> None:
     lite = run(SCENARIOS, "sentry_lite", mode)
     sdk = run(SCENARIOS, "sentry_sdk", mode)
@@ -27,6 +28,9 @@ def test_same_as_sentry_sdk(mode: str) -> None:
     if mode == "stream":
         ops = {s["attributes"].get("sentry.op") for s in sdk["streamed"]}
         assert {"graphql.query", "graphql.mutation", "graphql.resolve", "graphql.parse"} <= ops
+    elif mode == "untraced":  # no transactions; errors still named after the operation
+        assert sdk["transactions"] == []
+        assert {e["transaction"] for e in sdk["errors"]} == {"ErrorQuery"}
     else:
         assert len(sdk["transactions"]) == 8
     if mode == "pii":

@@ -40,6 +40,7 @@ from sentry_lite.integrations.graphql_common import (
     report_errors,
 )
 from sentry_lite.integrations.logging import ignore_logger
+from sentry_lite.integrations.web.request_state import current_request
 from sentry_lite.types import Event, Hint
 
 try:
@@ -230,6 +231,10 @@ class SentryAsyncExtension(SchemaExtension):
         scope = Scope.get_current_scope()
         if transaction is not None and scope.span is transaction:
             scope.span = transaction  # the scope takes the new name, as in sentry_sdk
+        elif transaction is None and name and current_request.get() is not None:
+            # Tracing off: sentry_sdk still has an unsampled request transaction to rename,
+            # and its name reaches the request's events through the scope.
+            scope.set_transaction_name(name, TransactionSource.COMPONENT)
 
     def on_validate(self) -> Generator[None, None, None]:
         span = _step_span(OP.GRAPHQL_VALIDATE, "validation")
