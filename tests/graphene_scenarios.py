@@ -97,7 +97,7 @@ def main() -> None:
     sdk.init(
         dsn=dsn,
         release="graphene@1",
-        traces_sample_rate=1.0,
+        traces_sample_rate=None if mode == "untraced" else 1.0,
         send_default_pii=mode != "nopii",
         auto_enabling_integrations=False,  # only what the scenario names
         integrations=[

@@ -75,7 +75,7 @@ def main() -> None:
     starlette_integration = importlib.import_module(f"{module}.integrations.starlette")
     # gzip, as tests/receiver.py decodes it (sentry_sdk picks brotli when it is installed)
     extra: Dict[str, Any] = {"_experiments": {"transport_compression_algo": "gzip"}}
-    if mode == "stream":
+    if mode.startswith("stream"):
         extra["trace_lifecycle"] = "stream"
     import strawberry
 
@@ -95,7 +95,9 @@ def main() -> None:
         sdk.init(
             dsn=dsn,
             release="strawberry@1",
-            traces_sample_rate={"untraced": None, "unsampled": 0.0}.get(mode, 1.0),
+            traces_sample_rate={"untraced": None, "unsampled": 0.0, "stream-unsampled": 0.0}.get(
+                mode, 1.0
+            ),
             send_default_pii=mode != "nopii",
             auto_enabling_integrations=False,  # only what the scenario names
             integrations=[
