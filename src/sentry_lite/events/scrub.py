@@ -287,8 +287,10 @@ class EventScrubber:
         pairs = parse_qsl(query, keep_blank_values=True)
         if not any(self.is_denied(key) for key, _ in pairs):
             return
+        # a value already withheld (sentry_sdk's sanitized URLs) stays readable
+        withheld = {key for key, value in pairs if value == FILTERED or self.is_denied(key)}
         request["query_string"] = "&".join(
-            f"{quote_plus(key)}={FILTERED if self.is_denied(key) else quote_plus(value)}"
+            f"{quote_plus(key)}={FILTERED if key in withheld else quote_plus(value)}"
             for key, value in pairs
         )
         annotate(event, ["request", "query_string"], rem=[REM_FILTERED])

@@ -85,6 +85,10 @@ _AUTO_ENABLING: Tuple[Tuple[str, str], ...] = (
     ("falcon", "sentry_lite.integrations.falcon.FalconIntegration"),
     ("pyramid", "sentry_lite.integrations.pyramid.PyramidIntegration"),
     ("aiohttp", "sentry_lite.integrations.aiohttp.AioHttpIntegration"),
+    ("strawberry", "sentry_lite.integrations.strawberry.StrawberryIntegration"),
+    ("graphene", "sentry_lite.integrations.graphene.GrapheneIntegration"),
+    ("ariadne", "sentry_lite.integrations.ariadne.AriadneIntegration"),
+    ("gql", "sentry_lite.integrations.gql.GQLIntegration"),
 )
 
 _installed: Set[str] = set()
@@ -301,6 +305,10 @@ _MIN_VERSIONS: Dict[str, Tuple[int, ...]] = {
     "rq": (0, 6),
     "sqlalchemy": (1, 2),
     "starlette": (0, 16),
+    "strawberry": (0, 209, 5),
+    "graphene": (3, 3),
+    "ariadne": (0, 20),
+    "gql": (3, 4, 1),
 }
 """Oldest library version each integration supports (sentry_sdk's figures)."""
 

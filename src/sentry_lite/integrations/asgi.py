@@ -115,7 +115,7 @@ class AsgiConfig:
             path = getattr(route, "path", None) if route is not None else None
             if path is not None:
                 return path, SOURCE_ROUTE
-        return request_url(scope, None), SOURCE_URL
+        return request_url(scope, None, self.path(scope)), SOURCE_URL
 
     def route(self, scope: AsgiScope) -> Optional[str]:
         """The matched route's template (``/users/{id}``), for ``http.route``."""

@@ -91,6 +91,12 @@ class StreamedSpanView:
         self.span.set_attribute("sentry.op", value)
 
     @property
+    def segment(self) -> StreamedSpanView:
+        """The segment this span belongs to (what ``containing_transaction`` was), for an
+        integration that renames the request after what it ran (a GraphQL operation)."""
+        return StreamedSpanView(getattr(self.span, "_segment", None) or self.span)
+
+    @property
     def origin(self) -> Any:
         return self.span.get_attributes().get("sentry.origin")
 
