@@ -241,8 +241,8 @@ class Receiver:
                 body = gzip.decompress(raw)
             elif encoding == "deflate":
                 body = zlib.decompress(raw)
-            elif encoding == "br":  # sentry_sdk's choice whenever brotli is installed
-                import brotli
+            elif encoding == "br":  # sentry_sdk's choice when brotli is installed
+                import brotli  # type: ignore[import-not-found, import-untyped, unused-ignore]
 
                 body = brotli.decompress(raw)
             if handler.path.rstrip("/").endswith("/store"):

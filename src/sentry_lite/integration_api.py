@@ -461,3 +461,18 @@ def streamed_span_of(span: Any) -> Optional[StreamedSpan]:
     """The streamed span behind what ``start_span``/``child_span`` returned in streaming
     mode, None for a transaction-era span: integrations name attributes by it."""
     return span.span if isinstance(span, StreamedSpanView) else None
+
+
+# -- feature flags: OpenFeature, LaunchDarkly, Statsig, Unleash -----------------------------
+
+from sentry_lite.feature_flags import add_feature_flag  # noqa: E402
+
+__all__ += ["add_feature_flag", "record_flag_evaluation"]
+
+
+def record_flag_evaluation(identifier: str, flag: str, result: Any) -> None:
+    """A flag evaluation a feature-flag integration saw: recorded as ``add_feature_flag``
+    does (the isolation scope's buffer, the running span) when that integration is on
+    for the active client. Never raises."""
+    if active_integration(identifier) is not None:
+        add_feature_flag(flag, result)

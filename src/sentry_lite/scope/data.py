@@ -132,7 +132,7 @@ class ScopeData:
         rv._event_processors = list(self._event_processors)
         rv._error_processors = list(self._error_processors)
         rv._span = self._span
-        rv._flags = copy.deepcopy(self._flags) if self._flags else None
+        rv._flags = copy.deepcopy(self._flags) if self._flags is not None else None
         rv._session = self._session  # -- i13: sessions --
         rv._force_auto_session_tracking = self._force_auto_session_tracking
         rv._attributes = dict(self._attributes)
@@ -302,8 +302,8 @@ class ScopeData:
             self._span = scope._span
         if scope._propagation_context is not None:
             self._propagation_context = scope._propagation_context
-        if scope._flags:
-            if not self._flags:
+        if scope._flags is not None:
+            if self._flags is None:
                 self._flags = copy.deepcopy(scope._flags)
             else:
                 for flag in scope._flags.get():
@@ -362,7 +362,9 @@ class ScopeData:
     def flags(self) -> FlagBuffer:
         """The feature-flag evaluations recorded on this scope (``add_feature_flag``)."""
         if self._flags is None:
-            self._flags = FlagBuffer(_flag_capacity(self.client))
+            get_client = getattr(self, "get_client", None)  # a Scope: the active client
+            client = get_client() if get_client is not None else self.client
+            self._flags = FlagBuffer(_flag_capacity(client))
         return self._flags
 
     def __repr__(self) -> str:

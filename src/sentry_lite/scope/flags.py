@@ -44,6 +44,3 @@ class FlagBuffer:
             self._buffer.move_to_end(flag)
             while len(self._buffer) > self.capacity:
                 self._buffer.popitem(last=False)
-
-    def __bool__(self) -> bool:
-        return bool(self._buffer)

@@ -165,14 +165,24 @@ def merge_breadcrumbs(layers: Layers, event: Event, hint: Hint) -> None:
 
 
 def merge_flags(layers: Layers, event: Event, hint: Hint) -> None:
-    """The feature flags every layer saw, latest result per flag (errors only)."""
+    """The feature flags every layer saw, latest result per flag (errors only).
+
+    As sentry_sdk's merged scope: the first layer with a buffer gives the capacity, and
+    each later layer's evaluations go in after it, the oldest dropped past that capacity.
+    """
     merged: Optional[Dict[str, Any]] = None
+    capacity = 0
     for layer in layers:
-        if layer._flags:
-            merged = merged if merged is not None else {}
-            for flag in layer._flags.get():
-                merged.pop(flag["flag"], None)
-                merged[flag["flag"]] = flag["result"]
+        buffer = layer._flags
+        if buffer is None:
+            continue
+        if merged is None:
+            merged, capacity = {}, buffer.capacity
+        for flag in buffer.get():
+            merged.pop(flag["flag"], None)
+            merged[flag["flag"]] = flag["result"]
+            if len(merged) > capacity:
+                del merged[next(iter(merged))]
     if merged:
         values = [{"flag": name, "result": result} for name, result in merged.items()]
         event.setdefault("contexts", {}).setdefault("flags", {})["values"] = values
