@@ -194,3 +194,12 @@ def _get_installed_modules() -> Dict[str, str]:
 
 def _is_localhost(host: str) -> bool:
     return host.split(":")[0] in ("localhost", "127.0.0.1", "::1", "[::1]")
+
+
+# -- botocore: the headers an AWS SigV4 signature covers (sentry_sdk's private names) --
+from sentry_lite.tracing.aws_sigv4 import (  # noqa: E402
+    signed_headers_of_authorization as _get_aws_sigv4_signed_headers_from_authorization_header,
+)
+from sentry_lite.tracing.aws_sigv4 import (  # noqa: E402
+    signed_headers_of_url as _get_aws_sigv4_signed_headers_from_url_query_string,
+)
