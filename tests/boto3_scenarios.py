@@ -97,9 +97,11 @@ def main() -> None:
     options: Dict[str, Any] = dict(SCENARIOS[name])
     # gzip: sentry_sdk would send brotli when the module is installed (the receiver reads gzip)
     experiments = {"transport_compression_algo": "gzip"}
-    if name == "without_boto3":
+    # Only boto3 and the defaults: sentry_sdk would import every library it can instrument.
+    options["auto_enabling_integrations"] = False
+    if name != "without_boto3":
         boto3_module = importlib.import_module(f"{module}.integrations.boto3")
-        options["disabled_integrations"] = [boto3_module.Boto3Integration()]
+        options["integrations"] = [boto3_module.Boto3Integration()]
     sdk.init(dsn=dsn, release="boto3@1", server_name="host", _experiments=experiments, **options)
     server = start_aws_upstream(RECEIVED)
     if options.get("trace_lifecycle") == "stream":

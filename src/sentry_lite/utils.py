@@ -197,9 +197,3 @@ def _is_localhost(host: str) -> bool:
 
 
 # -- botocore: the headers an AWS SigV4 signature covers (sentry_sdk's private names) --
-from sentry_lite.tracing.aws_sigv4 import (  # noqa: E402
-    signed_headers_of_authorization as _get_aws_sigv4_signed_headers_from_authorization_header,
-)
-from sentry_lite.tracing.aws_sigv4 import (  # noqa: E402
-    signed_headers_of_url as _get_aws_sigv4_signed_headers_from_url_query_string,
-)

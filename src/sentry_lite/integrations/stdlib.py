@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
 
 from sentry_lite.integration_api import (
     Scope,
+    StreamedSpanView,
     active_integration,
     add_http_request_source,
     child_span,
     iter_trace_propagation_headers,
     outgoing_url_attributes,
     should_propagate_trace,
-    StreamedSpanView,
     span_streaming_enabled,
     start_detached_streamed_span,
     start_span,
@@ -193,8 +193,10 @@ def _detached_child(name: str) -> Any:
     while its API call runs), a detached child too: the body may be read after the call
     returned, and ending our span then must not make the ended call span current again."""
     parent = Scope.get_current_scope().streamed_span
-    if parent is None or parent.active or parent.get_attributes().get("sentry.origin") != (
-        "auto.http.boto3"
+    if (
+        parent is None
+        or parent.active
+        or parent.get_attributes().get("sentry.origin") != ("auto.http.boto3")
     ):
         return None
     attributes = {"sentry.op": "http.client", "sentry.origin": HTTP_ORIGIN}

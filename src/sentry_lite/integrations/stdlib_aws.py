@@ -48,9 +48,7 @@ def _note_header(skip: Set[str], header: Any, values: Tuple[Any, ...]) -> None:
     value = _text(values[0]) if values else None
     if value is None:
         return
-    if name == "baggage" and any(
-        item.strip().startswith("sentry-") for item in value.split(",")
-    ):
+    if name == "baggage" and any(item.strip().startswith("sentry-") for item in value.split(",")):
         skip.add(name)
     elif name == "authorization":
         skip.update(_TRACE_HEADERS & signed_headers_of_authorization(value))

@@ -11,7 +11,7 @@ where ``trace_propagation_targets`` allow, carries ``sentry-trace`` and ``baggag
 
 from __future__ import annotations
 
-from sentry_lite.integrations import DidNotEnable, Integration, _check_minimum_version
+from sentry_lite.integrations import DidNotEnable, Integration
 from sentry_lite.integrations.boto3.consts import IDENTIFIER, ORIGIN
 
 try:
@@ -41,8 +41,9 @@ class Boto3Integration(Integration):
     @staticmethod
     def setup_once() -> None:
         version = _version(BOTOCORE_VERSION)
-        _check_minimum_version(Boto3Integration, version, "botocore")
-        if version is not None and version < MINIMUM_BOTOCORE:
+        if version is None:
+            raise DidNotEnable("Unparsable botocore version.")
+        if version < MINIMUM_BOTOCORE:
             raise DidNotEnable("Integration only supports botocore 1.16 or newer.")
 
         from sentry_lite.integrations.boto3._client import patch_botocore_client

@@ -80,5 +80,5 @@ def patch_botocore_client() -> None:
         return parsed
 
     _make_api_call._sentry_lite = True  # type: ignore[attr-defined]
-    BaseClient.__init__ = __init__  # type: ignore[method-assign]
-    BaseClient._make_api_call = _make_api_call  # type: ignore[attr-defined]
+    BaseClient.__init__ = __init__
+    BaseClient._make_api_call = _make_api_call
