@@ -6,7 +6,7 @@ S3: ``GET /<bucket>?list-type=2`` lists two objects, ``GET /<bucket>/<key>`` ret
 object (404 ``NoSuchKey`` for a key with "missing" in it), ``HEAD`` answers 200, except
 that the first ``HEAD`` of a key with "flaky" in it answers 500 (botocore retries it).
 DynamoDB: ``ListTables`` lists one table, ``DescribeTable`` answers 400
-``ResourceNotFoundException``.
+``ResourceNotFoundException``. Bedrock Runtime: ``Converse`` answers "Hi!".
 """
 
 from __future__ import annotations
@@ -94,6 +94,15 @@ def start_aws_upstream(received: List[Dict[str, Any]]) -> Any:
             self.record()
             target = self.headers.get("X-Amz-Target") or ""
             ctype = "application/x-amz-json-1.0"
+            if self.path.endswith("/converse"):  # Bedrock Runtime
+                answer = {
+                    "output": {"message": {"role": "assistant", "content": [{"text": "Hi!"}]}},
+                    "stopReason": "end_turn",
+                    "usage": {"inputTokens": 3, "outputTokens": 2, "totalTokens": 5},
+                    "metrics": {"latencyMs": 12},
+                }
+                self.reply(200, json.dumps(answer).encode(), "application/json")
+                return
             if target.endswith(".ListTables"):
                 body = json.dumps({"TableNames": ["orders"]}).encode()
                 self.reply(200, body, ctype, x_amzn_RequestId="ddb-1")

@@ -2,11 +2,11 @@
 
 Usage: python -m tests.boto3_scenarios <sdk module> <dsn> <scenario>
 
-Each scenario makes the same S3 and DynamoDB calls (a listing, an object read to its end,
-one closed half-read, a missing key, a retried HEAD, a DynamoDB listing with the app's
-own baggage, a DynamoDB service error, a refused endpoint) against the local AWS
-stand-in (``tests.aws_upstream``) with fake credentials, and prints as JSON what that
-server received. Only the import differs between the runs.
+Each scenario makes the same S3, DynamoDB and Bedrock calls (a listing, an object read
+to its end, one closed half-read, a missing key, a retried HEAD, a DynamoDB listing with
+the app's own baggage, a DynamoDB service error, a Bedrock ``converse``, a refused
+endpoint) against the local AWS stand-in (``tests.aws_upstream``) with fake credentials,
+and prints as JSON what that server received. Only the import differs between the runs.
 """
 
 from __future__ import annotations
@@ -82,6 +82,14 @@ def calls(port: int) -> None:
         dynamodb.describe_table(TableName="nope")
     except ClientError:
         pass
+
+    bedrock = session.client("bedrock-runtime", endpoint_url=endpoint, config=config)
+    bedrock.converse(
+        modelId="anthropic.claude-3-haiku",
+        system=[{"text": "Be brief."}],
+        messages=[{"role": "user", "content": [{"text": "Hello"}]}],
+        inferenceConfig={"maxTokens": 20, "temperature": 0.5},
+    )
 
     once = Config(retries={"total_max_attempts": 1, "mode": "standard"}, connect_timeout=2)
     down = session.client("sqs", endpoint_url=f"http://127.0.0.1:{refused_port()}", config=once)

@@ -46,6 +46,8 @@ class Boto3Integration(Integration):
         if version < MINIMUM_BOTOCORE:
             raise DidNotEnable("Integration only supports botocore 1.16 or newer.")
 
+        from sentry_lite.integrations.boto3._bedrock import patch_event_stream
         from sentry_lite.integrations.boto3._client import patch_botocore_client
 
         patch_botocore_client()
+        patch_event_stream()

@@ -11,17 +11,27 @@ class AwsCall:
     """The client's metadata for one ``_make_api_call``; a part it cannot read stays None
     (the span is named ``aws.unknown.<Operation>`` then)."""
 
-    __slots__ = ("endpoint_url", "operation_name", "region_name", "service_id", "service_slug")
+    __slots__ = (
+        "endpoint_url",
+        "operation_name",
+        "region_name",
+        "service_id",
+        "service_name",
+        "service_slug",
+    )
 
     def __init__(self, client: Any, operation_name: str) -> None:
         self.operation_name = operation_name
+        self.service_name: Optional[str] = None  # botocore's: "s3", "bedrock-runtime"
         self.service_id: Optional[str] = None  # the modeled name: "S3", "API Gateway"
         self.service_slug: Optional[str] = None  # hyphenized: "s3", "api-gateway"
         self.region_name: Optional[str] = None
         self.endpoint_url: Optional[str] = None
         meta = getattr(client, "meta", None)
         try:
-            service_id = meta.service_model.service_id  # type: ignore[union-attr]
+            service_model = meta.service_model  # type: ignore[union-attr]
+            self.service_name = service_model.service_name
+            service_id = service_model.service_id
             self.service_id = str(service_id)
             self.service_slug = service_id.hyphenize()
         except Exception:  # noqa: BLE001 - a partial name is better than no span

@@ -14,6 +14,7 @@ from sentry_lite.integrations.boto3._attributes import error_attributes as _get_
 from sentry_lite.integrations.boto3._attributes import (
     response_attributes as _get_response_attributes,
 )
+from sentry_lite.integrations.boto3._bedrock import BEDROCK_SERVICE, BedrockCall
 from sentry_lite.integrations.boto3._body import keep_open_until_body_done
 from sentry_lite.integrations.boto3._call import AwsCall
 from sentry_lite.integrations.boto3._instrumentation import on_before_sign, on_request_created
@@ -31,8 +32,13 @@ def _guarded(func: Any, *args: Any) -> Any:
         return None
 
 
-def _start(client: Any, operation_name: str) -> Any:
-    return _start_client_span(AwsCall(client, operation_name))
+def _start(client: Any, operation_name: str, api_params: Dict[str, Any]) -> Any:
+    """(span or None, the service's additions or None)."""
+    call = AwsCall(client, operation_name)
+    service = None
+    if call.service_name == BEDROCK_SERVICE:
+        service = BedrockCall(call, dict(api_params))
+    return _start_client_span(call, service), service
 
 
 def _add_attributes(span: Any, make: Any, source: Any) -> None:
@@ -61,9 +67,11 @@ def patch_botocore_client() -> None:
     def _make_api_call(self: Any, operation_name: str, api_params: Dict[str, Any]) -> Any:
         if active_integration(IDENTIFIER) is None:
             return real_make_api_call(self, operation_name, api_params)
-        span = _guarded(_start, self, operation_name)
+        span, service = _guarded(_start, self, operation_name, api_params) or (None, None)
         if span is None:
             return real_make_api_call(self, operation_name, api_params)
+        if service is not None:
+            service.started()
         try:
             with activated(span):
                 try:
@@ -75,6 +83,12 @@ def patch_botocore_client() -> None:
         except BaseException as error:
             finish_span(span, error)
             raise
+        if service is not None:
+            try:
+                service.answered(parsed, span)
+            except Exception:  # noqa: BLE001 - an unexpected answer: the span ends plain
+                finish_span(span)
+            return parsed
         if not _guarded(keep_open_until_body_done, span, parsed):
             finish_span(span)
         return parsed

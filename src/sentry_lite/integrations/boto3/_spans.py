@@ -38,16 +38,23 @@ def set_span_attributes(span: Any, attributes: Dict[str, Any]) -> None:
         span.set_data(key, value)
 
 
-def start_client_span(call: AwsCall) -> Optional[Any]:
-    """The call's span, or None: in streaming mode only under a running span."""
+def start_client_span(call: AwsCall, service: Any = None) -> Optional[Any]:
+    """The call's span, or None: in streaming mode only under a running span (unless
+    ``service``, a service's additions such as ``BedrockCall``, records calls anyway)."""
     attributes = call_attributes(call)
+    op, origin = HTTP_CLIENT, ORIGIN
+    if service is not None:
+        op = service.op or op
+        origin = service.origin or origin
+        attributes.update(service.request_attributes())
     if span_streaming_enabled(Scope.get_client().options):
-        if Scope.get_current_scope().streamed_span is None:
+        skip_without_parent = service is None or service.skip_if_no_active_span
+        if skip_without_parent and Scope.get_current_scope().streamed_span is None:
             return None
-        attributes["sentry.op"] = HTTP_CLIENT
-        attributes["sentry.origin"] = ORIGIN
+        attributes["sentry.op"] = op
+        attributes["sentry.origin"] = origin
         return start_detached_streamed_span(call.span_name, attributes)
-    span = start_span(op=HTTP_CLIENT, name=call.span_name, origin=ORIGIN)
+    span = start_span(op=op, name=call.span_name, origin=origin)
     try:
         set_span_attributes(span, attributes)
         if call.service_slug is not None:
