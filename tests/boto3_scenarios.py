@@ -33,6 +33,7 @@ SCENARIOS: Dict[str, Dict[str, Any]] = {
         "trace_lifecycle": "stream",
         "send_default_pii": True,
     },
+    "streaming_no_parent": {"traces_sample_rate": 1.0, "trace_lifecycle": "stream"},
     "no_targets": {"traces_sample_rate": 1.0, "trace_propagation_targets": ["example.org"]},
     "without_boto3": {"traces_sample_rate": 1.0},  # the stdlib integration alone
 }
@@ -112,10 +113,10 @@ def main() -> None:
         options["integrations"] = [boto3_module.Boto3Integration()]
     sdk.init(dsn=dsn, release="boto3@1", server_name="host", _experiments=experiments, **options)
     server = start_aws_upstream(RECEIVED)
-    if options.get("trace_lifecycle") == "stream":
+    if options.get("trace_lifecycle") == "stream" and name != "streaming_no_parent":
         with sdk.traces.start_span(name="job"):
             calls(server.server_port)
-    elif "traces_sample_rate" in options and name != "no_parent":
+    elif "traces_sample_rate" in options and not name.endswith("no_parent"):
         with sdk.start_transaction(name="job", op="task"):
             calls(server.server_port)
     else:

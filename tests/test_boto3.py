@@ -149,6 +149,7 @@ SCENARIOS = [
     "unsampled",
     "no_parent",
     "streaming_pii",
+    "streaming_no_parent",  # the Bedrock call alone is recorded, as its own segment
     "no_targets",
     "without_boto3",
 ]
