@@ -196,7 +196,7 @@ def _detached_child(name: str) -> Any:
     if (
         parent is None
         or parent.active
-        or parent.get_attributes().get("sentry.origin") != ("auto.http.boto3")
+        or parent.get_attributes().get("sentry.origin") != "auto.http.boto3"
     ):
         return None
     attributes = {"sentry.op": "http.client", "sentry.origin": HTTP_ORIGIN}
