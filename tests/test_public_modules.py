@@ -102,14 +102,14 @@ def test_scrubber_module_and_consts() -> None:
 def test_not_built_integration_warns_once_and_captures(
     sentry_init: Callable[..., Any], receiver: Receiver, caplog: Any
 ) -> None:
-    from sentry_lite.integrations.boto3 import Boto3Integration
+    from sentry_lite.integrations.beam import BeamIntegration
     from sentry_lite.integrations.spark import SparkIntegration
 
     with caplog.at_level(logging.WARNING, logger="sentry_lite"):
-        sentry_init(integrations=[Boto3Integration(), SparkIntegration(client=None)])
+        sentry_init(integrations=[BeamIntegration(), SparkIntegration(client=None)])
     warned = [r.getMessage() for r in caplog.records if "not built yet" in r.getMessage()]
     assert len(warned) == 2
-    assert any("Boto3Integration" in w for w in warned)
+    assert any("BeamIntegration" in w for w in warned)
     sentry_lite.capture_message("still works")
     _flushed(receiver)
     assert receiver.events[0]["message"] == "still works"

@@ -476,3 +476,27 @@ def record_flag_evaluation(identifier: str, flag: str, result: Any) -> None:
     for the active client. Never raises."""
     if active_integration(identifier) is not None:
         add_feature_flag(flag, result)
+# -- boto3: spans that outlive the call that started them; SigV4-signed headers -----------
+
+from sentry_lite.tracing.aws_sigv4 import (  # noqa: E402
+    signed_headers_of_authorization,
+    signed_headers_of_url,
+)
+from sentry_lite.tracing.streamed_noop import NoOpStreamedSpan  # noqa: E402
+
+__all__ += [
+    "NoOpStreamedSpan",
+    "signed_headers_of_authorization",
+    "signed_headers_of_url",
+    "start_detached_streamed_span",
+]
+
+
+def start_detached_streamed_span(
+    name: str, attributes: Dict[str, Any], parent: Any = DEFAULT_PARENT_SPAN
+) -> StreamedSpan:
+    """A streamed span (child of ``parent``, default the active span) that does not
+    become the scope's active span: for a span that may end after the code that started
+    it returned (a response body read later), so that ending it never restores a span
+    that is gone. The caller makes it active for a while by setting the scope's span."""
+    return Scope.get_current_scope().start_streamed_span(name, attributes, parent, False)

@@ -194,3 +194,10 @@ def _get_installed_modules() -> Dict[str, str]:
 
 def _is_localhost(host: str) -> bool:
     return host.split(":")[0] in ("localhost", "127.0.0.1", "::1", "[::1]")
+
+
+# -- botocore: the headers an AWS SigV4 signature covers (sentry_sdk's private names) --
+from sentry_lite.tracing import aws_sigv4 as _aws_sigv4  # noqa: E402
+
+_get_aws_sigv4_signed_headers_from_authorization_header = _aws_sigv4.signed_headers_of_authorization
+_get_aws_sigv4_signed_headers_from_url_query_string = _aws_sigv4.signed_headers_of_url

@@ -89,6 +89,7 @@ _AUTO_ENABLING: Tuple[Tuple[str, str], ...] = (
     ("graphene", "sentry_lite.integrations.graphene.GrapheneIntegration"),
     ("ariadne", "sentry_lite.integrations.ariadne.AriadneIntegration"),
     ("gql", "sentry_lite.integrations.gql.GQLIntegration"),
+    ("botocore", "sentry_lite.integrations.boto3.Boto3Integration"),
 )
 
 _installed: Set[str] = set()

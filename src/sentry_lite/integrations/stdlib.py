@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
 
 from sentry_lite.integration_api import (
     Scope,
+    StreamedSpanView,
     active_integration,
     add_http_request_source,
     child_span,
@@ -24,11 +25,13 @@ from sentry_lite.integration_api import (
     outgoing_url_attributes,
     should_propagate_trace,
     span_streaming_enabled,
+    start_detached_streamed_span,
     start_span,
     streamed_span_of,
 )
 from sentry_lite.integrations import Integration, when_imported
 from sentry_lite.integrations.http_client import add_http_breadcrumb, split_url
+from sentry_lite.integrations.stdlib_aws import defer_headers, install_aws_connections
 from sentry_lite.limits import MAX_SUBPROCESS_ARGS_IN_DESCRIPTION
 
 if TYPE_CHECKING:
@@ -50,6 +53,7 @@ class StdlibIntegration(Integration):
         # would add ssl and email to every start-up.
         when_imported("http.client", _install_httplib)
         when_imported("subprocess", _install_subprocess)
+        when_imported("botocore.awsrequest", install_aws_connections)  # see stdlib_aws
 
 
 def _enabled() -> bool:
@@ -78,8 +82,9 @@ def _install_httplib() -> None:
         if state is not None:
             span, crumb, headers = state
             try:
-                for name, value in headers:
-                    self.putheader(name, value)
+                if not defer_headers(self, headers):
+                    for name, value in headers:
+                        self.putheader(name, value)
             except Exception:
                 pass
             self._sentry_lite_span = span  # type: ignore[attr-defined]
@@ -164,7 +169,7 @@ def _start_request(
         # a span only under a running one (the trace still propagates without it).
         crumb = {"http.request.method": method}
         crumb.update(outgoing_url_attributes(base, query, fragment, client.options))
-        span = child_span("http.client", name, HTTP_ORIGIN)
+        span = _detached_child(name) or child_span("http.client", name, HTTP_ORIGIN)
         if span is not None:
             span.update_data(crumb)
     else:
@@ -181,6 +186,21 @@ def _start_request(
     if should_propagate_trace(client, real_url):
         headers = list(iter_trace_propagation_headers(span=span))
     return span, crumb, headers
+
+
+def _detached_child(name: str) -> Any:
+    """Under the boto3 integration's client span (a detached streamed span, current only
+    while its API call runs), a detached child too: the body may be read after the call
+    returned, and ending our span then must not make the ended call span current again."""
+    parent = Scope.get_current_scope().streamed_span
+    if (
+        parent is None
+        or parent.active
+        or parent.get_attributes().get("sentry.origin") != "auto.http.boto3"
+    ):
+        return None
+    attributes = {"sentry.op": "http.client", "sentry.origin": HTTP_ORIGIN}
+    return StreamedSpanView(start_detached_streamed_span(name, attributes))
 
 
 def _on_response(rv: HTTPResponse, span: Any, crumb: Optional[Dict[str, Any]]) -> None:
