@@ -10,14 +10,17 @@ the same breadcrumbs.
 from __future__ import annotations
 
 from typing import Any, Dict, FrozenSet, Optional, Set, Tuple
-from urllib.parse import parse_qs, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
-from sentry_lite.integration_api import Scope
+from sentry_lite.integration_api import (
+    Scope,
+    signed_headers_of_authorization,
+    signed_headers_of_url,
+)
 
 __all__ = ["add_http_breadcrumb", "signed_trace_headers", "split_url"]
 
 TRACE_HEADER_NAMES = frozenset(("baggage", "sentry-trace"))
-_SIGV4_ALGORITHMS = frozenset(("AWS4-HMAC-SHA256", "AWS4-ECDSA-P256-SHA256"))
 
 
 def split_url(url: str) -> Tuple[str, str, str]:
@@ -51,15 +54,7 @@ def signed_trace_headers(authorization: Optional[str], url: str) -> FrozenSet[st
     ``X-Amz-SignedHeaders``: such a header is left as the app signed it."""
     signed: Set[str] = set()
     if authorization:
-        algorithm, _, parameters = authorization.lstrip().partition(" ")
-        if algorithm in _SIGV4_ALGORITHMS:
-            for part in parameters.split(","):
-                name, _, value = part.strip().partition("=")
-                if name == "SignedHeaders":
-                    signed.update(h.lower() for h in value.split(";"))
-                    break
+        signed |= signed_headers_of_authorization(authorization)
     if "x-amz-" in url.lower():
-        query = {k.lower(): v for k, v in parse_qs(urlsplit(url).query).items()}
-        if query.get("x-amz-algorithm", [""])[0] in _SIGV4_ALGORITHMS:
-            signed.update(h.lower() for h in query.get("x-amz-signedheaders", [""])[0].split(";"))
+        signed |= signed_headers_of_url(url)
     return TRACE_HEADER_NAMES.intersection(signed)

@@ -15,10 +15,10 @@ from __future__ import annotations
 from typing import Any, List, Optional, Set, Tuple
 
 from sentry_lite.integration_api import signed_headers_of_authorization, signed_headers_of_url
+from sentry_lite.integrations.http_client import TRACE_HEADER_NAMES as _TRACE_HEADERS
 
 __all__ = ["defer_headers", "install_aws_connections"]
 
-_TRACE_HEADERS = frozenset(("sentry-trace", "baggage"))
 _SKIP = "_sentry_lite_headers_to_skip"
 _PENDING = "_sentry_lite_pending_headers"
 
