@@ -1,6 +1,6 @@
 """OpenAI and Anthropic client calls under sentry_sdk or sentry_lite, in a fresh interpreter.
 
-Usage: python -m tests.ai_scenarios <sdk module> <dsn> <scenario>
+Usage: python -m tests.ai_scenarios <sdk module> <dsn> <scenario>...
 
 The real ``openai`` and ``anthropic`` clients call a local stand-in of their APIs
 (``tests.ai_upstream``): chat completions, responses and embeddings, Anthropic messages,
@@ -82,10 +82,10 @@ def anthropic_calls(base: str) -> None:
     import anthropic
 
     client = anthropic.Anthropic(api_key="test", base_url=base, max_retries=0)
-    client.messages.create(
-        model="claude-x", max_tokens=100, system="Be kind", messages=CLAUDE
-    )
-    for _ in client.messages.create(model="claude-x", max_tokens=10, messages=CLAUDE[:1], stream=True):
+    client.messages.create(model="claude-x", max_tokens=100, system="Be kind", messages=CLAUDE)
+    for _ in client.messages.create(
+        model="claude-x", max_tokens=10, messages=CLAUDE[:1], stream=True
+    ):
         pass
     with client.messages.stream(model="claude-y", max_tokens=10, messages=CLAUDE[:1]) as stream:
         for _ in stream.text_stream:
@@ -135,13 +135,14 @@ SCENARIOS: Dict[str, Dict[str, Any]] = {
     "no_transaction": PII,
     "no_tracing": {"send_default_pii": True},
     "streaming": {**PII, "trace_lifecycle": "stream"},
-    "data_collection": {**TRACED, "data_collection": {"gen_ai": {"inputs": True, "outputs": False}}},
+    "data_collection": {
+        **TRACED,
+        "data_collection": {"gen_ai": {"inputs": True, "outputs": False}},
+    },
 }
 
 
-def main() -> None:
-    module, dsn, name = sys.argv[1:4]
-    sdk = importlib.import_module(module)
+def run_scenario(sdk: Any, module: str, dsn: str, name: str, base: str) -> None:
     options = dict(SCENARIOS[name])
     integrations = _integrations(module, include_prompts=options.pop("include_prompts", True))
     sdk.init(
@@ -152,8 +153,6 @@ def main() -> None:
         _experiments={"transport_compression_algo": "gzip"},  # the receiver reads gzip
         **options,
     )
-    server = start_ai_upstream([])
-    base = f"http://127.0.0.1:{server.server_port}"
     for calls in (openai_calls, anthropic_calls):
         if name in ("no_transaction", "no_tracing"):
             calls(base)
@@ -164,6 +163,19 @@ def main() -> None:
             with sdk.start_transaction(name=calls.__name__, op="task"):
                 calls(base)
     sdk.flush(5)
+
+
+def main() -> None:
+    """Every scenario named, one after the other, each with its own ``init`` and its own
+    DSN: the first DSN's project id + the scenario's position (one interpreter start
+    and one import of the clients for them all)."""
+    module, dsn, *names = sys.argv[1:]
+    sdk = importlib.import_module(module)
+    server = start_ai_upstream([])
+    base = f"http://127.0.0.1:{server.server_port}"
+    prefix, _, project = dsn.rpartition("/")
+    for position, name in enumerate(names):
+        run_scenario(sdk, module, f"{prefix}/{int(project) + position}", name, base)
     server.shutdown()
 
 

@@ -58,7 +58,9 @@ def _response(body: Dict[str, Any]) -> Dict[str, Any]:
                 "id": "msg_1",
                 "status": "completed",
                 "role": "assistant",
-                "content": [{"type": "output_text", "text": "Hi from responses", "annotations": []}],
+                "content": [
+                    {"type": "output_text", "text": "Hi from responses", "annotations": []}
+                ],
             }
         ],
         "parallel_tool_calls": True,
@@ -77,18 +79,27 @@ def _response(body: Dict[str, Any]) -> Dict[str, Any]:
 def _response_events(body: Dict[str, Any]) -> Iterator[Tuple[str, Dict[str, Any]]]:
     done = _response(body)
     started = {**done, "status": "in_progress", "output": [], "usage": None}
-    yield "response.created", {"type": "response.created", "response": started, "sequence_number": 0}
+    yield (
+        "response.created",
+        {"type": "response.created", "response": started, "sequence_number": 0},
+    )
     for number, text in enumerate(("Hi ", "from ", "stream"), start=1):
-        yield "response.output_text.delta", {
-            "type": "response.output_text.delta",
-            "item_id": "msg_1",
-            "output_index": 0,
-            "content_index": 0,
-            "delta": text,
-            "logprobs": [],
-            "sequence_number": number,
-        }
-    yield "response.completed", {"type": "response.completed", "response": done, "sequence_number": 4}
+        yield (
+            "response.output_text.delta",
+            {
+                "type": "response.output_text.delta",
+                "item_id": "msg_1",
+                "output_index": 0,
+                "content_index": 0,
+                "delta": text,
+                "logprobs": [],
+                "sequence_number": number,
+            },
+        )
+    yield (
+        "response.completed",
+        {"type": "response.completed", "response": done, "sequence_number": 4},
+    )
 
 
 def _embeddings(body: Dict[str, Any]) -> Dict[str, Any]:
@@ -96,7 +107,8 @@ def _embeddings(body: Dict[str, Any]) -> Dict[str, Any]:
     return {
         "object": "list",
         "data": [
-            {"object": "embedding", "index": i, "embedding": [0.5, -0.25]} for i in range(len(inputs))
+            {"object": "embedding", "index": i, "embedding": [0.5, -0.25]}
+            for i in range(len(inputs))
         ],
         "model": body["model"],
         "usage": {"prompt_tokens": 5, "total_tokens": 5},
@@ -131,11 +143,14 @@ def _message_events(body: Dict[str, Any]) -> Iterator[Tuple[str, Dict[str, Any]]
         delta = {"type": "text_delta", "text": text}
         yield "content_block_delta", {"type": "content_block_delta", "index": 0, "delta": delta}
     yield "content_block_stop", {"type": "content_block_stop", "index": 0}
-    yield "message_delta", {
-        "type": "message_delta",
-        "delta": {"stop_reason": "end_turn", "stop_sequence": None},
-        "usage": {"output_tokens": 6},
-    }
+    yield (
+        "message_delta",
+        {
+            "type": "message_delta",
+            "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+            "usage": {"output_tokens": 6},
+        },
+    )
     yield "message_stop", {"type": "message_stop"}
 
 

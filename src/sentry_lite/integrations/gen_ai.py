@@ -33,6 +33,7 @@ __all__ = [
     "is_given",
     "may_record",
     "normalize_roles",
+    "serialized",
     "set_normalized",
     "tools_allowed",
     "truncated_embedding_inputs",
@@ -138,6 +139,34 @@ def set_normalized(span: Any, key: str, value: Any, unpack: bool = True) -> None
     (``unpack``: a one-item list is its item)."""
     value = _normalized(value, unpack)
     span.set_data(key, value if isinstance(value, (int, float, bool, str)) else json.dumps(value))
+
+
+def serialized(value: Any) -> str:
+    """A readable JSON text of arbitrary arguments (tools): functions by their path,
+    objects by their public attributes, as sentry_sdk's ``safe_serialize``."""
+
+    def item(value: Any) -> Any:
+        if callable(value):
+            module = getattr(value, "__module__", None)
+            name = getattr(value, "__qualname__", None) or getattr(value, "__name__", "anonymous")
+            return f"<function {module}.{name}>" if module else f"<function {name}>"
+        if isinstance(value, dict):
+            return {key: item(entry) for key, entry in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [item(entry) for entry in value]
+        if hasattr(value, "__dict__"):
+            try:
+                public = {k: item(v) for k, v in vars(value).items() if not k.startswith("_")}
+                return f"<{type(value).__name__} {public}>"
+            except Exception:  # noqa: BLE001
+                return repr(value)
+        return value
+
+    try:
+        out = item(value)
+        return out if isinstance(out, str) else json.dumps(out, default=str)
+    except Exception:  # noqa: BLE001
+        return str(value)
 
 
 def normalize_roles(messages: List[Any]) -> List[Any]:
@@ -282,7 +311,9 @@ def _annotate_counts(event: Dict[str, Any], hint: Any) -> Dict[str, Any]:
         return event
     try:
         for index, span in enumerate(event.get("spans") or ()):
-            count = _original_counts.pop(span.get("span_id"), None) if isinstance(span, dict) else None
+            if not isinstance(span, dict):
+                continue
+            count = _original_counts.pop(str(span.get("span_id")), None)
             if count is not None and "gen_ai.request.messages" in (span.get("data") or {}):
                 annotate(event, ("spans", index, "data", "gen_ai.request.messages"), len=count)
     except Exception:  # noqa: BLE001

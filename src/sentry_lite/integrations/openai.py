@@ -52,7 +52,9 @@ class OpenAIIntegration(Integration):
     identifier = "openai"
     origin = f"auto.ai.{identifier}"
 
-    def __init__(self, include_prompts: bool = True, tiktoken_encoding_name: Optional[str] = None) -> None:
+    def __init__(
+        self, include_prompts: bool = True, tiktoken_encoding_name: Optional[str] = None
+    ) -> None:
         self.include_prompts = include_prompts
         self.tiktoken_encoding: Any = None
         if tiktoken_encoding_name is not None:
@@ -199,7 +201,7 @@ class _ChunkWatcher:
     def _see_chat(self, chunk: Any) -> None:
         self.call.span.set_data(SPANDATA.GEN_AI_RESPONSE_MODEL, chunk.model)
         for index, choice in enumerate(getattr(chunk, "choices", None) or ()):
-            delta = getattr(choice, "delta", None)
+            delta: Any = getattr(choice, "delta", None)
             if hasattr(delta, "content"):
                 self._token()
                 while len(self.texts) <= index:
@@ -218,7 +220,9 @@ class _ChunkWatcher:
             span = self.call.span
             span.set_data(SPANDATA.GEN_AI_RESPONSE_MODEL, chunk.response.model)
             integration = self.call.integration
-            responses_usage(span, self.call.inputs(), chunk.response, None, integration.count_tokens)
+            responses_usage(
+                span, self.call.inputs(), chunk.response, None, integration.count_tokens
+            )
             self.usage_seen = True
 
     def done(self) -> None:

@@ -215,7 +215,11 @@ def _chat_tools(tools: Any) -> List[Dict[str, Any]]:
         entry: Dict[str, Any] = {"type": kind}
         spec = tool.get(kind)
         if isinstance(spec, dict):
-            keys = ("name", "description", "parameters") if kind == "function" else ("name", "description")
+            keys = (
+                ("name", "description", "parameters")
+                if kind == "function"
+                else ("name", "description")
+            )
             entry.update((key, spec[key]) for key in keys if key in spec)
         out.append(entry)
     return out
@@ -246,16 +250,18 @@ def _responses_tools(tools: Any) -> List[Dict[str, Any]]:
 # -- responses -------------------------------------------------------------------------------
 
 
-def response_data(span: Any, response: Any, inputs: Any, include_prompts: bool, count: Counter) -> None:
+def response_data(
+    span: Any, response: Any, inputs: Any, include_prompts: bool, count: Counter
+) -> None:
     """The model, the response text (when allowed) and the token usage of a complete
     (non-streamed) response of any of the three APIs."""
     if hasattr(response, "model"):
         set_normalized(span, SPANDATA.GEN_AI_RESPONSE_MODEL, response.model)
     if getattr(response, "choices", None) is not None:  # Chat Completions
         if may_record("outputs", include_prompts):
-            texts = [c.message.model_dump() for c in response.choices if c.message is not None]
-            if texts:
-                set_normalized(span, SPANDATA.GEN_AI_RESPONSE_TEXT, texts)
+            answers = [c.message.model_dump() for c in response.choices if c.message is not None]
+            if answers:
+                set_normalized(span, SPANDATA.GEN_AI_RESPONSE_TEXT, answers)
         completions_usage(span, inputs, response, None, None, count)
     elif hasattr(response, "output"):  # Responses
         if isinstance(response.output, list) and may_record("outputs", include_prompts):
@@ -295,7 +301,9 @@ def _counted_input(inputs: Any, count: Counter) -> int:
     return total
 
 
-def _set_usage(span: Any, input_tokens: int, cached: int, output: int, reasoning: int, total: int) -> None:
+def _set_usage(
+    span: Any, input_tokens: int, cached: int, output: int, reasoning: int, total: int
+) -> None:
     """Token counts as sentry_sdk sets them: zeros left out, a missing total summed."""
     if input_tokens:
         span.set_data(SPANDATA.GEN_AI_USAGE_INPUT_TOKENS, input_tokens)
@@ -336,7 +344,7 @@ def completions_usage(
             output = sum(count(text) for text in streamed_texts)
         elif getattr(response, "choices", None) is not None:
             for choice in response.choices:
-                message = getattr(choice, "message", None)
+                message: Any = getattr(choice, "message", None)
                 if hasattr(message, "content"):
                     output += count(message.content)
     _set_usage(span, input_tokens, cached, output, reasoning, total)
