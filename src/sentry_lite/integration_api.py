@@ -458,3 +458,9 @@ def streamed_span_of(span: Any) -> Optional[StreamedSpan]:
     """The streamed span behind what ``start_span``/``child_span`` returned in streaming
     mode, None for a transaction-era span: integrations name attributes by it."""
     return span.span if isinstance(span, StreamedSpanView) else None
+
+
+# -- genai: tool lists and other arguments as readable JSON text (sentry_sdk.utils') --------
+from sentry_lite.events.safe_serialize import safe_serialize  # noqa: E402
+
+__all__ += ["safe_serialize"]

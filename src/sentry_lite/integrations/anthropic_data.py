@@ -9,11 +9,11 @@ import json
 from typing import Any, Dict, Iterable, List, Optional
 
 from sentry_lite.consts import SPANDATA
+from sentry_lite.integration_api import safe_serialize
 from sentry_lite.integrations.gen_ai import (
     is_given,
     may_record,
     normalize_roles,
-    serialized,
     set_normalized,
     tools_allowed,
     truncated_messages,
@@ -38,7 +38,7 @@ def request_data(span: Any, request: Dict[str, Any], include_prompts: bool) -> N
             span.set_data(key, value)
     tools = request.get("tools")
     if is_given(tools) and _length(tools) and tools_allowed():
-        span.set_data(SPANDATA.GEN_AI_REQUEST_AVAILABLE_TOOLS, serialized(tools))
+        span.set_data(SPANDATA.GEN_AI_REQUEST_AVAILABLE_TOOLS, safe_serialize(tools))
     messages = request.get("messages")
     if messages is None or not _length(messages) or not may_record("inputs", include_prompts):
         return

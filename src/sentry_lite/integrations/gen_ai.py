@@ -33,7 +33,6 @@ __all__ = [
     "is_given",
     "may_record",
     "normalize_roles",
-    "serialized",
     "set_normalized",
     "tools_allowed",
     "truncated_embedding_inputs",
@@ -139,34 +138,6 @@ def set_normalized(span: Any, key: str, value: Any, unpack: bool = True) -> None
     (``unpack``: a one-item list is its item)."""
     value = _normalized(value, unpack)
     span.set_data(key, value if isinstance(value, (int, float, bool, str)) else json.dumps(value))
-
-
-def serialized(value: Any) -> str:
-    """A readable JSON text of arbitrary arguments (tools): functions by their path,
-    objects by their public attributes, as sentry_sdk's ``safe_serialize``."""
-
-    def item(value: Any) -> Any:
-        if callable(value):
-            module = getattr(value, "__module__", None)
-            name = getattr(value, "__qualname__", None) or getattr(value, "__name__", "anonymous")
-            return f"<function {module}.{name}>" if module else f"<function {name}>"
-        if isinstance(value, dict):
-            return {key: item(entry) for key, entry in value.items()}
-        if isinstance(value, (list, tuple)):
-            return [item(entry) for entry in value]
-        if hasattr(value, "__dict__"):
-            try:
-                public = {k: item(v) for k, v in vars(value).items() if not k.startswith("_")}
-                return f"<{type(value).__name__} {public}>"
-            except Exception:  # noqa: BLE001
-                return repr(value)
-        return value
-
-    try:
-        out = item(value)
-        return out if isinstance(out, str) else json.dumps(out, default=str)
-    except Exception:  # noqa: BLE001
-        return str(value)
 
 
 def normalize_roles(messages: List[Any]) -> List[Any]:
