@@ -207,6 +207,18 @@ def test_same_gen_ai_spans_and_errors_as_sentry_sdk(both: Any, scenario: str) ->
         assert lite["transactions"] or lite["span_items"]
 
 
+AUTO_ENABLE = """
+import sentry_lite
+sentry_lite.init(dsn="http://key@127.0.0.1:9/1")
+import openai, anthropic  # after init: the integrations turn on at the import
+print(sorted(i for i in sentry_lite.get_client().integrations if i in ("openai", "anthropic")))
+"""
+
+
+def test_both_turn_on_when_their_client_is_imported() -> None:
+    assert run_child(["-c", AUTO_ENABLE]).split() == ["['anthropic',", "'openai']"]
+
+
 if __name__ == "__main__":  # print both sides, for a diff by eye
     for module in ("sentry_lite", "sentry_sdk"):
         print(module, json.dumps(run(module), indent=1, sort_keys=True))
