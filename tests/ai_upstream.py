@@ -4,7 +4,8 @@ It speaks the subset the clients use for chat completions, responses and embeddi
 (``/v1/chat/completions``, ``/v1/responses``, ``/v1/embeddings``) and Anthropic
 messages (``/v1/messages``): JSON answers, and server-sent events when the request asks
 for ``"stream": true``. A request for the model ``broken`` gets a 400 error (the
-clients do not retry a 400). Stopped with ``.shutdown()`` (or with its process).
+clients do not retry a 400), and a streamed request for ``cut`` an error event half-way
+through its stream. Stopped with ``.shutdown()`` (or with its process).
 """
 
 from __future__ import annotations
@@ -177,6 +178,10 @@ def start_ai_upstream(requests: List[Dict[str, Any]]) -> Any:
             elif body.get("model") == "broken":
                 error = {"type": "invalid_request_error", "message": "model broken"}
                 self._json(400, {"type": "error", "error": error})
+            elif body.get("stream") and body.get("model") == "cut" and route[1] is not None:
+                first = next(iter(route[1](body)))
+                failure = ("error", {"error": {"type": "overloaded_error", "message": "cut"}})
+                self._events(iter([first, failure]), False)
             elif body.get("stream") and route[1] is not None:
                 self._events(route[1](body), route[2])
             else:

@@ -219,6 +219,37 @@ def test_both_turn_on_when_their_client_is_imported() -> None:
     assert run_child(["-c", AUTO_ENABLE]).split() == ["['anthropic',", "'openai']"]
 
 
+def test_a_stream_that_breaks_ends_its_span_with_an_error(
+    sentry_init: Any, receiver: Receiver
+) -> None:
+    """A deliberate difference: sentry_sdk leaves the span of a stream that raises
+    half-way unfinished, so it is never sent; here it ends with ``internal_error``."""
+    import openai
+
+    import sentry_lite
+    from sentry_lite.integrations.openai import OpenAIIntegration
+    from tests.ai_upstream import start_ai_upstream
+
+    sentry_init(traces_sample_rate=1.0, integrations=[OpenAIIntegration()])
+    server = start_ai_upstream([])
+    try:
+        base = f"http://127.0.0.1:{server.server_port}/v1"
+        client = openai.OpenAI(api_key="test", base_url=base, max_retries=0)
+        with sentry_lite.start_transaction(name="cut"):
+            stream = client.chat.completions.create(model="cut", messages=[], stream=True)
+            with pytest.raises(openai.APIError):
+                for _ in stream:
+                    pass
+        sentry_lite.flush(5)
+        receiver.wait_for(1, item_type="span")
+    finally:
+        server.shutdown()
+    (span,) = [s for item in receiver.items("span") for s in item.get_json()["items"]]
+    assert span["name"] == "chat cut"
+    assert span["status"] == "error"
+    assert span["attributes"]["gen_ai.response.model"]["value"] == "cut-2024"
+
+
 if __name__ == "__main__":  # print both sides, for a diff by eye
     for module in ("sentry_lite", "sentry_sdk"):
         print(module, json.dumps(run(module), indent=1, sort_keys=True))

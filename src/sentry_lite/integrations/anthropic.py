@@ -175,7 +175,10 @@ def _answered(span: Any, integration: Any, result: Any, stream_class: Any) -> An
             span.set_data("unknown_response", True)
     except Exception:  # noqa: BLE001
         logger.debug("sentry_lite: could not read an Anthropic message", exc_info=True)
-    span.__exit__(None, None, None)
+    try:
+        span.__exit__(None, None, None)
+    except Exception:  # noqa: BLE001
+        logger.debug("sentry_lite: could not end an Anthropic span", exc_info=True)
     return result
 
 

@@ -150,15 +150,11 @@ class _Call:
     def answered(self, response: Any) -> Any:
         """The response arrived: a stream gets its chunks watched (the span ends with
         it), anything else ends the span now."""
-        if self.api.streams and self.recording and isinstance(response, (Stream, AsyncStream)):
-            iterator = getattr(response, "_iterator", None)
-            if iterator is not None:
-                watcher = _ChunkWatcher(self, response)
-                if isinstance(response, Stream):
-                    response._iterator = watcher.wrap(iterator)
-                else:
-                    response._iterator = watcher.wrap_async(iterator)
+        try:
+            if self._watch_stream(response):
                 return response
+        except Exception:  # noqa: BLE001 - the span ends now, the stream goes unwatched
+            logger.debug("sentry_lite: could not watch an OpenAI stream", exc_info=True)
         try:
             if self.recording:
                 response_data(
@@ -170,8 +166,26 @@ class _Call:
                 )
         except Exception:  # noqa: BLE001
             logger.debug("sentry_lite: could not read an OpenAI response", exc_info=True)
-        self.span.__exit__(None, None, None)
+        try:
+            self.span.__exit__(None, None, None)
+        except Exception:  # noqa: BLE001
+            logger.debug("sentry_lite: could not end an OpenAI span", exc_info=True)
         return response
+
+    def _watch_stream(self, response: Any) -> bool:
+        if not (self.api.streams and self.recording):
+            return False
+        if not isinstance(response, (Stream, AsyncStream)):
+            return False
+        iterator = getattr(response, "_iterator", None)
+        if iterator is None:
+            return False
+        watcher = _ChunkWatcher(self, response)
+        if isinstance(response, Stream):
+            response._iterator = watcher.wrap(iterator)
+        else:
+            response._iterator = watcher.wrap_async(iterator)
+        return True
 
 
 class _ChunkWatcher:
@@ -243,16 +257,32 @@ class _ChunkWatcher:
             logger.debug("sentry_lite: could not read an OpenAI stream", exc_info=True)
         span.__exit__(None, None, None)
 
+    def broke(self, error: Exception) -> None:
+        """The stream failed half-way (a dropped connection): the span ends with an
+        error status. (sentry_sdk leaves it unfinished, so it is never sent.)"""
+        try:
+            self.call.span.__exit__(type(error), error, error.__traceback__)
+        except Exception:  # noqa: BLE001
+            logger.debug("sentry_lite: could not end an OpenAI span", exc_info=True)
+
     def wrap(self, iterator: Iterator[Any]) -> Iterator[Any]:
-        for chunk in iterator:
-            self.see(chunk)
-            yield chunk
+        try:
+            for chunk in iterator:
+                self.see(chunk)
+                yield chunk
+        except Exception as error:
+            self.broke(error)
+            raise
         self.done()
 
     async def wrap_async(self, iterator: AsyncIterator[Any]) -> AsyncIterator[Any]:
-        async for chunk in iterator:
-            self.see(chunk)
-            yield chunk
+        try:
+            async for chunk in iterator:
+                self.see(chunk)
+                yield chunk
+        except Exception as error:
+            self.broke(error)
+            raise
         self.done()
 
 
