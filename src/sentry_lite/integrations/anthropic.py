@@ -62,6 +62,8 @@ class AnthropicIntegration(Integration):
 
     @staticmethod
     def setup_once() -> None:
+        if _version() < MIN_VERSION:
+            raise DidNotEnable("Integration only supports anthropic 0.16 or newer.")
         if getattr(Messages.create, "_sentry_lite", False):
             return
         patches: Any = (
@@ -80,6 +82,20 @@ class AnthropicIntegration(Integration):
             setattr(cls, name, wrap(getattr(cls, name)))
         _watch_lazy_iterator(Stream, _watched)
         _watch_lazy_iterator(AsyncStream, _watched_async)
+
+
+MIN_VERSION = (0, 16)
+"""The oldest anthropic sentry_sdk 2.75 supports."""
+
+
+def _version() -> tuple[int, ...]:
+    import anthropic
+
+    parts = []
+    for part in str(getattr(anthropic, "__version__", "0")).split(".")[:3]:
+        digits = "".join(c for c in part if c.isdigit())
+        parts.append(int(digits or 0))
+    return tuple(parts)
 
 
 # -- one call's span -----------------------------------------------------------------------

@@ -59,10 +59,11 @@ def request_data(span: Any, request: Dict[str, Any], include_prompts: bool) -> N
 
 
 def _length(value: Any) -> int:
+    """0 for an iterator too: reading it here would take the messages from the client."""
     try:
         return len(value)
     except TypeError:
-        return 1  # an iterator: not empty as far as we can tell
+        return 0
 
 
 def _described(messages: Iterable[Any]) -> List[Any]:

@@ -151,7 +151,10 @@ def embeddings_request(span: Any, kwargs: Dict[str, Any], include_prompts: bool)
         inputs = [inputs]
     elif not isinstance(inputs, Iterable) or isinstance(inputs, dict):
         return
-    inputs = normalize_roles(list(inputs))
+    else:
+        inputs = list(inputs)
+        kwargs["input"] = inputs  # an iterator is read here: the client gets the list
+    inputs = normalize_roles(inputs)
     if not inputs:
         return
     kept = truncated_embedding_inputs(span, inputs)
