@@ -500,3 +500,7 @@ def start_detached_streamed_span(
     it returned (a response body read later), so that ending it never restores a span
     that is gone. The caller makes it active for a while by setting the scope's span."""
     return Scope.get_current_scope().start_streamed_span(name, attributes, parent, False)
+# -- genai: tool lists and other arguments as readable JSON text (sentry_sdk.utils') --------
+from sentry_lite.events.safe_serialize import safe_serialize  # noqa: E402
+
+__all__ += ["safe_serialize"]

@@ -23,6 +23,7 @@ from sentry_lite.events.frames import serialize_frame as _serialize_frame
 from sentry_lite.events.frames import stack_frames as _stack_frames
 from sentry_lite.events.meta import FILTERED
 from sentry_lite.events.reprs import safe_repr
+from sentry_lite.events.safe_serialize import safe_serialize
 from sentry_lite.events.urls import Components, ParsedUrl, parse_url, sanitize_url
 from sentry_lite.internal_errors import capture_internal_exception, capture_internal_exceptions
 from sentry_lite.release import default_release, git_head
@@ -61,6 +62,7 @@ __all__ = [
     "qualname_from_function",
     "reraise",
     "safe_repr",
+    "safe_serialize",
     "safe_str",
     "sanitize_url",
     "serialize_frame",

@@ -74,6 +74,7 @@ SECRET_SUFFIXES = ("_key", "apikey", "private_token")
 NOT_SECRET_KEYS = frozenset({"public_key", "sentry_key", "primary_key", "foreign_key"})
 """Named like secrets but public by design: the DSN's public key (in the trace's dynamic
 sampling context), database key kinds."""
+NOT_SECRET_KEYS |= {"gen_ai.response.time_to_first_token"}  # a duration (AI integrations)
 
 
 def looks_secret(normalized: str) -> bool:

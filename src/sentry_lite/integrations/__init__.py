@@ -344,3 +344,9 @@ def warn_not_built(integrations: Iterable[Integration]) -> None:
 
 # -- i13: loguru turns on when imported, as in sentry_sdk --
 _AUTO_ENABLING += (("loguru", "sentry_lite.integrations.loguru.LoguruIntegration"),)
+
+# -- genai: the AI clients turn on when imported, as in sentry_sdk --
+_AUTO_ENABLING += (
+    ("openai", "sentry_lite.integrations.openai.OpenAIIntegration"),
+    ("anthropic", "sentry_lite.integrations.anthropic.AnthropicIntegration"),
+)
