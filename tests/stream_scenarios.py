@@ -185,6 +185,21 @@ def outgoing_with_pii(sdk: Any) -> None:
 
 
 @scenario
+def subprocess_calls(sdk: Any) -> None:
+    """Subprocesses inside a segment (their pid under its streaming name) and one waited
+    for with no span running (no span)."""
+    import os
+    import subprocess
+    import sys
+
+    with sdk.traces.start_span(name="job"):
+        subprocess.run([sys.executable, "-c", "pass"], cwd=os.getcwd(), check=True)
+        with subprocess.Popen([sys.executable, "-c", "pass"]) as child:
+            child.wait()
+    subprocess.Popen([sys.executable, "-c", "pass"]).wait()
+
+
+@scenario
 def starlette_middleware_spans(sdk: Any) -> None:
     from starlette.applications import Starlette
     from starlette.middleware import Middleware
@@ -292,6 +307,9 @@ def main() -> None:
         "default_integrations": False,
     }
     options.update(INIT_OPTIONS.get(name, {}))
+    if name == "subprocess_calls":
+        stdlib = importlib.import_module(module_name + ".integrations.stdlib")
+        options["integrations"] = [stdlib.StdlibIntegration()]
     if name == "outgoing_with_pii":
         sqlalchemy_integration = importlib.import_module(module_name + ".integrations.sqlalchemy")
         stdlib = importlib.import_module(module_name + ".integrations.stdlib")

@@ -23,6 +23,9 @@ VOLATILE = {
     "sentry.sdk.integrations",
 }
 
+PIDS = {"process.pid", "subprocess.pid"}
+"""Attributes whose value is a process id: compared by name only."""
+
 Run = Tuple[List[Dict[str, Any]], List[Dict[str, Any]], Dict[Tuple[str, str], int]]
 
 
@@ -58,6 +61,8 @@ def normalise_spans(spans: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
         attributes = {
             k: _without_port(v) for k, v in span.get("attributes", {}).items() if k not in VOLATILE
         }
+        for key in PIDS.intersection(attributes):
+            attributes[key] = "<pid>"
         segment_id = attributes.pop("sentry.segment.id", None)
         if segment_id is not None:
             attributes["sentry.segment.id"] = names.get(segment_id["value"], "?")

@@ -19,6 +19,7 @@ from sentry_lite.integration_api import (
     Scope,
     StreamedSpanView,
     active_integration,
+    active_span,
     add_http_request_source,
     child_span,
     iter_trace_propagation_headers,
@@ -271,6 +272,24 @@ def _describe(command: Any) -> str:
         return "<unprintable>"
 
 
+def _subprocess_span(op: str, name: Optional[str]) -> Any:
+    """The span of a subprocess call: in streaming mode only under a running span (as
+    sentry_sdk: a process started outside one gets no segment of its own)."""
+    if span_streaming_enabled(Scope.get_client().options) and active_span() is None:
+        return None
+    return start_span(op=op, name=name, origin=SUBPROCESS_ORIGIN)
+
+
+def _mark_pid(span: Any, pid: int) -> None:
+    """The child's pid: ``process.pid`` on a streamed span, the ``subprocess.pid`` tag on
+    a transaction's span (sentry_sdk's two names)."""
+    streamed = streamed_span_of(span)
+    if streamed is not None:
+        streamed.set_attribute("process.pid", pid)
+    else:
+        span.set_tag("subprocess.pid", pid)
+
+
 def _install_subprocess() -> None:
     import subprocess
 
@@ -294,8 +313,10 @@ def _install_subprocess() -> None:
                 message=description,
                 data={"subprocess.cwd": cwd} if cwd else {},
             )
-            span = start_span(op="subprocess", name=description, origin=SUBPROCESS_ORIGIN)
+            span = _subprocess_span("subprocess", description)
         except Exception:  # the process must start regardless
+            span = None
+        if span is None:
             real_init(self, *a, **kw)
             return
         with span:
@@ -305,27 +326,33 @@ def _install_subprocess() -> None:
                     if env is None:
                         env = _argument(args, kw, "env", 10, _copy_env)
                     env["SUBPROCESS_" + key.upper().replace("-", "_")] = value
-                if cwd:
+                if cwd and streamed_span_of(span) is None:
                     span.set_data("subprocess.cwd", cwd)
             except Exception:
                 pass
             real_init(self, *args, **kw)
-            span.set_tag("subprocess.pid", self.pid)
+            _mark_pid(span, self.pid)
 
     def popen_wait(self: subprocess.Popen[Any], *a: Any, **kw: Any) -> Any:
         if not _enabled():
             return real_wait(self, *a, **kw)
 
-        with start_span(op="subprocess.wait", origin=SUBPROCESS_ORIGIN) as span:
-            span.set_tag("subprocess.pid", self.pid)
+        span = _subprocess_span("subprocess.wait", None)
+        if span is None:
+            return real_wait(self, *a, **kw)
+        with span:
+            _mark_pid(span, self.pid)
             return real_wait(self, *a, **kw)
 
     def popen_communicate(self: subprocess.Popen[Any], *a: Any, **kw: Any) -> Any:
         if not _enabled():
             return real_communicate(self, *a, **kw)
 
-        with start_span(op="subprocess.communicate", origin=SUBPROCESS_ORIGIN) as span:
-            span.set_tag("subprocess.pid", self.pid)
+        span = _subprocess_span("subprocess.communicate", None)
+        if span is None:
+            return real_communicate(self, *a, **kw)
+        with span:
+            _mark_pid(span, self.pid)
             return real_communicate(self, *a, **kw)
 
     subprocess.Popen.__init__ = popen_init  # type: ignore[method-assign]
