@@ -7,6 +7,21 @@ in SQLAlchemy), so a privacy setting changes one place per integration.
 
 from __future__ import annotations
 
-from sentry_lite.integration_api import FILTER, OMIT, SEND
+from typing import Any, Dict
 
-__all__ = ["FILTER", "OMIT", "SEND"]
+from sentry_lite.integration_api import FILTER, FILTERED, OMIT, SEND, may_collect
+
+__all__ = ["FILTER", "OMIT", "SEND", "add_task_arguments"]
+
+
+def add_task_arguments(job: Dict[str, Any], args: Any, kwargs: Any) -> None:
+    """A queued job's ``args``/``kwargs`` into its ``extra`` entry (``arq-job``,
+    ``huey-job``), as ``data_collection.queues`` (or ``send_default_pii``) allows:
+    sent, ``[Filtered]``, or left out."""
+    values = may_collect("queues")
+    if values == SEND:
+        job["args"] = args
+        job["kwargs"] = kwargs
+    elif values == FILTER:
+        job["args"] = FILTERED
+        job["kwargs"] = FILTERED
