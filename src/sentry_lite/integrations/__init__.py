@@ -84,6 +84,8 @@ _AUTO_ENABLING: Tuple[Tuple[str, str], ...] = (
     ("bottle", "sentry_lite.integrations.bottle.BottleIntegration"),
     ("falcon", "sentry_lite.integrations.falcon.FalconIntegration"),
     ("pyramid", "sentry_lite.integrations.pyramid.PyramidIntegration"),
+    ("arq", "sentry_lite.integrations.arq.ArqIntegration"),
+    ("huey", "sentry_lite.integrations.huey.HueyIntegration"),
 )
 
 _installed: Set[str] = set()

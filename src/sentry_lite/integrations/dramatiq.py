@@ -60,7 +60,7 @@ class DramatiqIntegration(Integration):
     def setup_once() -> None:
         if getattr(Broker.__init__, "_sentry_lite", False):
             return
-        Broker.__init__ = _wrap_broker_init(Broker.__init__)  # type: ignore[method-assign]
+        Broker.__init__ = _wrap_broker_init(Broker.__init__)  # type: ignore[method-assign,unused-ignore]
 
 
 def _wrap_broker_init(init: Any) -> Any:
@@ -94,7 +94,7 @@ class _Processing:
         self.transaction = transaction
 
 
-class SentryMiddleware(Middleware):  # type: ignore[misc]
+class SentryMiddleware(Middleware):  # type: ignore[misc,unused-ignore]
     """Captures actor failures and times each message; added to every broker by
     :class:`DramatiqIntegration`."""
 

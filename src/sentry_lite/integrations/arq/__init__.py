@@ -72,9 +72,7 @@ class _RunningJob:
         self.kwargs: Any = {}
 
 
-_running_job: ContextVar[Optional[_RunningJob]] = ContextVar(
-    "sentry_lite_arq_job", default=None
-)
+_running_job: ContextVar[Optional[_RunningJob]] = ContextVar("sentry_lite_arq_job", default=None)
 
 
 def _version(value: Any) -> Optional[tuple]:  # type: ignore[type-arg]
@@ -103,9 +101,9 @@ class ArqIntegration(Integration):
             raise DidNotEnable(f"arq {ARQ_VERSION} is older than 0.23")
         if getattr(Worker.run_job, "_sentry_lite", False):
             return
-        ArqRedis.enqueue_job = _wrap_enqueue_job(ArqRedis.enqueue_job)  # type: ignore[method-assign]
-        Worker.run_job = _wrap_run_job(Worker.run_job)  # type: ignore[method-assign]
-        Worker.__init__ = _wrap_worker_init(Worker.__init__)  # type: ignore[method-assign]
+        ArqRedis.enqueue_job = _wrap_enqueue_job(ArqRedis.enqueue_job)  # type: ignore[method-assign,unused-ignore]
+        Worker.run_job = _wrap_run_job(Worker.run_job)  # type: ignore[method-assign,unused-ignore]
+        Worker.__init__ = _wrap_worker_init(Worker.__init__)  # type: ignore[method-assign,unused-ignore]
         from sentry_lite.integrations.logging import ignore_logger
 
         ignore_logger("arq.worker")  # arq logs every failure: the job's event says it
@@ -130,7 +128,7 @@ def _wrap_enqueue_job(enqueue_job: Any) -> Any:
             unset_quiet(quiet)
 
     # ``_job_id``, ``_queue_name``...: keyword-only defaults arq reads from the function.
-    sentry_lite_enqueue_job.__kwdefaults__ = enqueue_job.__kwdefaults__
+    sentry_lite_enqueue_job.__kwdefaults__ = enqueue_job.__kwdefaults__  # type: ignore[attr-defined,unused-ignore]
     return sentry_lite_enqueue_job
 
 

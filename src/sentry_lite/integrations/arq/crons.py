@@ -15,7 +15,7 @@ from sentry_lite.integration_api import timezone_name
 from sentry_lite.integrations.checkins import excluded, monitored_async
 from sentry_lite.types import MonitorConfig
 
-__all__ = ["monitor_cron_jobs", "monitor_config"]
+__all__ = ["monitor_config", "monitor_cron_jobs"]
 
 logger = logging.getLogger("sentry_lite")
 

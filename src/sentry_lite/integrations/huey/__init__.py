@@ -52,7 +52,7 @@ try:
     from huey.api import chord as HueyChord  # noqa: N812 - sentry_sdk's names
     from huey.api import group as HueyGroup  # noqa: N812
 except ImportError:  # huey before 3.0
-    HueyChord = HueyGroup = None  # type: ignore[assignment,misc]
+    HueyChord = HueyGroup = None
 
 from sentry_lite.integrations.huey.crons import monitor_config, monitored_execute
 
@@ -88,8 +88,8 @@ class HueyIntegration(Integration):
     def setup_once() -> None:
         if getattr(Huey._execute, "_sentry_lite", False):
             return
-        Huey.enqueue = _wrap_enqueue(Huey.enqueue)  # type: ignore[method-assign]
-        Huey._execute = _wrap_execute(Huey._execute)  # type: ignore[method-assign]
+        Huey.enqueue = _wrap_enqueue(Huey.enqueue)
+        Huey._execute = _wrap_execute(Huey._execute)
 
 
 # -- producer --------------------------------------------------------------------------
