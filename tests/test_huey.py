@@ -100,3 +100,15 @@ def test_streamed_spans_as_sentry_sdk(redis_server: RedisServer) -> None:
     assert [s["status"] for s in failed] == ["error", "error"]
     (ok,) = [s for s in lite if s["name"] == "ok_task" and s["segment"]]
     assert ok["parent"] == "ok_task"  # the producer's submit span
+
+
+def test_arq_and_huey_are_enabled_by_default(sentry_init: Any) -> None:
+    """As in sentry_sdk, both are auto-enabling integrations (Dramatiq is not)."""
+    pytest.importorskip("arq")
+    pytest.importorskip("dramatiq")
+    import sentry_lite
+
+    sentry_init()
+    enabled = sentry_lite.get_client().integrations
+    assert "huey" in enabled and "arq" in enabled
+    assert "dramatiq" not in enabled
