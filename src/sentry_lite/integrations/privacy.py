@@ -2,7 +2,8 @@
 
 Each data or queue integration asks in exactly one function (``argument_values`` in
 Redis, ``_task_arguments`` in Celery, ``_job_arguments`` in RQ, ``_may_send_params``
-in SQLAlchemy), so a privacy setting changes one place per integration.
+in SQLAlchemy, :func:`add_task_arguments` here for arq and huey), so a privacy setting
+changes one place per integration.
 """
 
 from __future__ import annotations

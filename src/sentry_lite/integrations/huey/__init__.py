@@ -12,9 +12,8 @@ tags and a ``huey-job`` extra (task, retry count, and the arguments as
 
 Differences on purpose: the storage's own traffic around a task (a Redis or SQLite
 huey's results, locks, revocations, the enqueue itself) is not recorded (see
-``integrations.quiet``), only the task's; a task enqueued outside any span continues the
-enqueuer's trace (sentry_sdk starts a new one); ``sentry_headers`` are popped even when
-the worker's client does not enable the integration, so the task never sees them.
+``integrations.quiet``), only the task's; ``sentry_headers`` are popped even when the
+worker's client does not enable the integration, so the task never sees them.
 """
 
 from __future__ import annotations
