@@ -53,12 +53,13 @@ def _init(sdk_name: str, dsn: str, stream: bool) -> Any:
     if sdk_name == "sentry_lite":
         sdk.install_as_sentry_sdk()
     dramatiq_integration = importlib.import_module(f"{sdk_name}.integrations.dramatiq")
+    redis_integration = importlib.import_module(f"{sdk_name}.integrations.redis").RedisIntegration
     sdk.init(
         dsn=dsn,
         release="dramatiq@1",
         traces_sample_rate=1.0,
         trace_lifecycle="stream" if stream else "static",
-        integrations=[dramatiq_integration.DramatiqIntegration()],
+        integrations=[dramatiq_integration.DramatiqIntegration(), redis_integration()],
         auto_enabling_integrations=False,  # importing every installed library takes seconds
     )
     return sdk
