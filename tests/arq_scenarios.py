@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-import logging
 import sys
 from datetime import timezone
 from typing import Any, Dict
@@ -92,7 +91,6 @@ def work(port: int) -> None:
 def main() -> None:
     sdk_name, dsn, port, role = sys.argv[1:5]
     stream = sys.argv[5:] == ["stream"]
-    logging.disable(logging.CRITICAL)
     sdk = _init(sdk_name, dsn, stream)
     if role == "produce":
         asyncio.run(produce(sdk, int(port), stream))

@@ -10,7 +10,6 @@ retries included) are done. Both with ``send_default_pii`` off.
 from __future__ import annotations
 
 import importlib
-import logging
 import sys
 import threading
 import time
@@ -114,7 +113,6 @@ def work(huey: Any, done: threading.Semaphore) -> None:
 def main() -> None:
     sdk_name, dsn, port, role = sys.argv[1:5]
     stream = sys.argv[5:] == ["stream"]
-    logging.disable(logging.CRITICAL)
     sdk = _init(sdk_name, dsn, stream)
     huey, tasks, done = build(int(port))
     if role == "produce":

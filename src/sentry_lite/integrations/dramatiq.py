@@ -8,6 +8,10 @@ it is enqueued; a retried message starts a trace of its own. Events get the mess
 (``extra.dramatiq_message_id``) and the message (``contexts.dramatiq``: its data, sent
 unless ``data_collection.http_bodies`` leaves out ``incoming_request``, and within
 ``max_request_body_size``). ``Retry`` and the actor's ``throws`` are not reported.
+
+Difference on purpose: the worker's own log line about a failure is not reported by the
+logging integration (sentry_sdk reports it first, with mechanism ``logging``, and its
+dedupe then drops the integration's ``dramatiq`` event).
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ __all__ = ["DramatiqIntegration", "SentryMiddleware"]
 
 IDENTIFIER = "dramatiq"
 ORIGIN = "auto.queue.dramatiq"
+WORKER_LOGGER = "dramatiq.worker.WorkerThread"
 
 
 class DramatiqIntegration(Integration):
@@ -61,6 +66,11 @@ class DramatiqIntegration(Integration):
         if getattr(Broker.__init__, "_sentry_lite", False):
             return
         Broker.__init__ = _wrap_broker_init(Broker.__init__)  # type: ignore[method-assign,unused-ignore]
+        from sentry_lite.integrations.logging import ignore_logger
+
+        # The worker logs each failure before the middleware sees it: reported by the
+        # logging integration first, the failure would lose its ``dramatiq`` mechanism.
+        ignore_logger(WORKER_LOGGER)
 
 
 def _wrap_broker_init(init: Any) -> Any:
