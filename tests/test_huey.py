@@ -108,8 +108,10 @@ def test_arq_and_huey_are_enabled_by_default(sentry_init: Any) -> None:
 
     import sentry_lite
 
+    has_arq = importlib.util.find_spec("arq") is not None
+    if has_arq:
+        import arq  # noqa: F401 - auto-enabling integrations start when their library loads
     sentry_init()
     enabled = sentry_lite.get_client().integrations
     assert "huey" in enabled and "dramatiq" not in enabled
-    if importlib.util.find_spec("arq") is not None:
-        assert "arq" in enabled
+    assert ("arq" in enabled) is has_arq
