@@ -116,14 +116,17 @@ def _redis_spans(transactions: List[Dict[str, Any]]) -> Dict[str, List[str]]:
     return out
 
 
-def run_queue(scenarios: str, module: str, redis_port: int) -> Dict[str, Any]:
+def run_queue(
+    scenarios: str, module: str, redis_port: int, worker_module: Optional[str] = None
+) -> Dict[str, Any]:
     """The scenario's events and transactions as views, sorted, with only the queue's own
     spans (``events``); the Redis spans per transaction (``redis_spans``); the check-ins;
-    the bodies sent (``bodies``, to look for secrets)."""
+    the bodies sent (``bodies``, to look for secrets). ``worker_module``: the worker's
+    SDK, when it is not the producer's."""
     receiver = Receiver()
     try:
-        for role in ("produce", "work"):
-            run_child(["-m", scenarios, module, receiver.dsn(), str(redis_port), role])
+        for role, sdk in (("produce", module), ("work", worker_module or module)):
+            run_child(["-m", scenarios, sdk, receiver.dsn(), str(redis_port), role])
         transactions = [item.get_json() for item in receiver.items("transaction")]
         producer = _producer(transactions)
         views = [event_view(e, producer, False) for e in [*receiver.events, *transactions]]

@@ -63,3 +63,12 @@ def test_streamed_spans_as_sentry_sdk(redis_server: RedisServer) -> None:
     problems = diff(lite, sdk)
     assert not problems, "\n".join(problems)
     assert [s["status"] for s in lite if s["name"] == "failing_actor"] == ["error", "error"]
+
+
+def test_one_trace_across_the_two_sdks(redis_server: RedisServer) -> None:
+    """sentry_sdk's worker continues the trace sentry_lite's sender sent (sentry_sdk's
+    format, ``_sentry_headers``); ``test_huey`` checks the other way round."""
+    _flush(redis_server)
+    run = run_queue(SCENARIOS, "sentry_lite", redis_server.port, worker_module="sentry_sdk")
+    joined = {e["transaction"] for e in run["events"] if e["in_producer_trace"]}
+    assert joined == {"producer", "ok_actor", "failing_actor", "expected_actor", "message_actor"}

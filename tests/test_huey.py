@@ -115,3 +115,20 @@ def test_arq_and_huey_are_enabled_by_default(sentry_init: Any) -> None:
     enabled = sentry_lite.get_client().integrations
     assert "huey" in enabled and "dramatiq" not in enabled
     assert ("arq" in enabled) is has_arq
+
+
+def test_one_trace_across_the_two_sdks(redis_server: RedisServer) -> None:
+    """sentry_lite's consumer continues the trace sentry_sdk's producer sent (its format,
+    ``sentry_headers``); ``test_dramatiq`` checks the other way round."""
+    _flush(redis_server)
+    run = run_queue(SCENARIOS, "sentry_sdk", redis_server.port, worker_module="sentry_lite")
+    tasks = [
+        e for e in run["events"] if e["type"] == "transaction" and e["transaction"] != "producer"
+    ]
+    assert {e["transaction"] for e in tasks if e["in_producer_trace"]} == {
+        "ok_task",
+        "failing_task",
+        "retry_task",
+        "cancel_task",
+        "redis_task",
+    }
