@@ -49,6 +49,12 @@ def _dramatiq_context(event: Dict[str, Any]) -> Any:
     return {"type": context.get("type"), "data": data}
 
 
+def _own_upload(name: Any) -> bool:
+    """sentry_sdk's own envelope upload, recorded as an ``http.client`` span when its
+    sending thread happens to run while a job's span is active (timing-dependent)."""
+    return isinstance(name, str) and "/envelope/" in name
+
+
 def _linked(trace: Dict[str, Any], producer: Dict[str, Any]) -> Tuple[bool, bool]:
     """(same trace as the producer, child of one of the producer's submit spans)."""
     same = trace.get("trace_id") == producer.get("trace_id")
@@ -57,7 +63,7 @@ def _linked(trace: Dict[str, Any], producer: Dict[str, Any]) -> Tuple[bool, bool
 
 def event_view(event: Dict[str, Any], producer: Dict[str, Any]) -> Dict[str, Any]:
     """The fields both SDKs define; a transaction's spans without the ``db`` ones (the
-    Redis spans differ on purpose and are compared on their own)."""
+    Redis spans differ on purpose and are compared on their own) and sentry_sdk's uploads."""
     trace = (event.get("contexts") or {}).get("trace") or {}
     view: Dict[str, Any] = {
         "type": event.get("type", "event"),
@@ -82,7 +88,7 @@ def event_view(event: Dict[str, Any], producer: Dict[str, Any]) -> Dict[str, Any
         view["spans"] = [
             (s.get("op"), s.get("description"), s.get("origin"))
             for s in event.get("spans", [])
-            if not (s.get("op") or "").startswith("db")
+            if not (s.get("op") or "").startswith("db") and not _own_upload(s.get("description"))
         ]
     return view
 
@@ -158,8 +164,8 @@ def run_spans(
             values = {k: v.get("value") for k, v in span["attributes"].items()}
             if str(values.get("sentry.op", "")).startswith("db"):
                 continue
-            if "/envelope/" in span["name"]:
-                continue  # sentry_sdk's own uploads, recorded in the running job's segment
+            if _own_upload(span["name"]):
+                continue
             parent: Optional[Dict[str, Any]] = ids.get(span.get("parent_span_id") or "")
             out.append(
                 {
