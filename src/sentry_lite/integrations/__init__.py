@@ -90,6 +90,8 @@ _AUTO_ENABLING: Tuple[Tuple[str, str], ...] = (
     ("ariadne", "sentry_lite.integrations.ariadne.AriadneIntegration"),
     ("gql", "sentry_lite.integrations.gql.GQLIntegration"),
     ("botocore", "sentry_lite.integrations.boto3.Boto3Integration"),
+    ("arq", "sentry_lite.integrations.arq.ArqIntegration"),
+    ("huey", "sentry_lite.integrations.huey.HueyIntegration"),
 )
 
 _installed: Set[str] = set()

@@ -1,7 +1,8 @@
 """Blocks in which a library's own storage traffic is not recorded.
 
 A Celery worker stores results and acknowledges messages through Redis, an RQ worker
-keeps its job registries there: that traffic is the task runner's, not the task's, and
+keeps its job registries there, arq and huey fetch jobs and store results there: that
+traffic is the task runner's, not the task's, and
 sentry_sdk fills every task's transaction and breadcrumbs with it. The queue
 integrations mark their own machinery quiet and the task's code loud again; the data
 integrations (Redis) record nothing while it is quiet. One contextvar read per command.

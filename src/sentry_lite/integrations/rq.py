@@ -40,6 +40,7 @@ from sentry_lite.integration_api import (
     start_request_transaction,
 )
 from sentry_lite.integrations import DidNotEnable, Integration
+from sentry_lite.integrations.checkins import excluded
 from sentry_lite.integrations.privacy import FILTER, SEND
 from sentry_lite.integrations.quiet import set_quiet, unset_quiet
 from sentry_lite.types import Event, Hint, MonitorConfig
@@ -344,15 +345,6 @@ def _monitor_config(job: Any) -> Optional[MonitorConfig]:
     return None
 
 
-def _excluded(slug: str, patterns: Optional[List[str]]) -> bool:
-    for pattern in patterns or ():
-        if not pattern.endswith("$"):
-            pattern += "$"
-        if re.search(pattern, slug):
-            return True
-    return False
-
-
 def _start_check_in(integration: Any, job: Any) -> Optional[Tuple[str, Any, Any, float]]:
     """``in_progress`` for jobs rq-scheduler re-enqueues (``cron()``, ``interval=``)."""
     if not integration.monitor_cron_jobs:
@@ -360,7 +352,7 @@ def _start_check_in(integration: Any, job: Any) -> Optional[Tuple[str, Any, Any,
     if "cron_string" not in job.meta and "interval" not in job.meta:
         return None
     slug = job.func_name if _GENERATED_JOB_ID.fullmatch(job.id) else job.id
-    if _excluded(slug, integration.exclude_cron_jobs):
+    if excluded(slug, integration.exclude_cron_jobs):
         return None
     config = _monitor_config(job)
     if config is None:
