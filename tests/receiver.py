@@ -241,6 +241,10 @@ class Receiver:
                 body = gzip.decompress(raw)
             elif encoding == "deflate":
                 body = zlib.decompress(raw)
+            elif encoding == "br":  # sentry_sdk's choice when brotli is installed
+                import brotli
+
+                body = brotli.decompress(raw)
             if handler.path.rstrip("/").endswith("/store"):
                 event = json.loads(body)
                 envelope = Envelope({"event_id": event.get("event_id")})

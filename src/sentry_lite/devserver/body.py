@@ -182,7 +182,7 @@ def _zlib_whole(coding: str) -> Callable[[bytes, int], bytes]:
 
 def _brotli_decoder() -> Optional[Callable[[bytes, int], bytes]]:
     try:
-        import brotli  # type: ignore[import-not-found, unused-ignore]
+        import brotli  # type: ignore[import-not-found, import-untyped, unused-ignore]
     except ImportError:
         return None
 

@@ -84,6 +84,7 @@ _AUTO_ENABLING: Tuple[Tuple[str, str], ...] = (
     ("bottle", "sentry_lite.integrations.bottle.BottleIntegration"),
     ("falcon", "sentry_lite.integrations.falcon.FalconIntegration"),
     ("pyramid", "sentry_lite.integrations.pyramid.PyramidIntegration"),
+    ("asyncpg", "sentry_lite.integrations.asyncpg.AsyncPGIntegration"),
 )
 
 _installed: Set[str] = set()
