@@ -180,3 +180,97 @@ def test_same_as_sentry_sdk(scenario: str) -> None:
     assert len(lite["events"]) == 1, "one event per failed call (the abort is none)"
     problems = diff(lite, sdk)
     assert not problems, "\n".join(problems)
+
+
+# -- in process: options and arguments sentry_sdk handles differently or not at all -----
+
+
+def _echo_server(*interceptors: Any, positional: bool = False) -> Any:
+    from concurrent import futures
+
+    import grpc
+
+    def unary(request: bytes, context: Any) -> bytes:
+        return request
+
+    handler = grpc.method_handlers_generic_handler(
+        "t.Echo", {"Unary": grpc.unary_unary_rpc_method_handler(unary)}
+    )
+    pool = futures.ThreadPoolExecutor(max_workers=1)
+    if positional:
+        server = grpc.server(pool, None, list(interceptors))
+    else:
+        server = grpc.server(pool, interceptors=list(interceptors))
+    server.add_generic_rpc_handlers((handler,))
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    return server, port
+
+
+def _call_echo(receiver: Receiver, server: Any, port: int, wait: bool = True) -> None:
+    """One call through an instrumented channel; then the server stops."""
+    import grpc
+
+    import sentry_lite
+
+    try:
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            assert channel.unary_unary("/t.Echo/Unary")(b"x") == b"x"
+    finally:
+        server.stop(None).wait()
+    if wait:
+        sentry_lite.flush(5)
+        receiver.wait_for(1, item_type="transaction")
+
+
+def test_not_enabled_unless_asked() -> None:
+    """Opt-in, as with sentry_sdk: importing grpc does not enable it."""
+    code = (
+        "import sentry_lite\n"
+        "sentry_lite.init(dsn='http://public@127.0.0.1:9/1')\n"
+        "import grpc\n"
+        "print('grpc' in sentry_lite.get_client().integrations)\n"
+    )
+    assert run_child(["-c", code]).strip() == "False"
+
+
+@pytest.mark.parametrize("positional", [False, True])
+def test_the_apps_own_server_interceptor_keeps_its_find_name(
+    sentry_init: Any, receiver: Receiver, positional: bool
+) -> None:
+    """An app that passes ``ServerInterceptor(find_name=...)`` itself keeps it (sentry_sdk
+    replaces it with a plain one), by keyword or by position."""
+
+    from sentry_lite.integrations.grpc import GRPCIntegration
+    from sentry_lite.integrations.grpc.server import ServerInterceptor
+
+    sentry_init(integrations=[GRPCIntegration()], traces_sample_rate=1.0)
+    mine = ServerInterceptor(find_name=lambda context: "named by the app")
+    _call_echo(receiver, *_echo_server(mine, positional=positional))
+    assert [t["transaction"] for t in receiver.transactions] == ["named by the app"]
+
+
+def test_nothing_recorded_when_the_client_does_not_enable_it(
+    sentry_init: Any, receiver: Receiver
+) -> None:
+    import grpc
+
+    import sentry_lite
+    from sentry_lite.integrations.grpc import GRPCIntegration
+
+    sentry_init(integrations=[GRPCIntegration()], traces_sample_rate=1.0)
+    sentry_init(traces_sample_rate=1.0, default_integrations=False)
+    seen: List[Any] = []
+
+    class Spy(grpc.ServerInterceptor):  # type: ignore[misc]
+        def intercept_service(self, continuation: Any, details: Any) -> Any:
+            seen.append(dict(details.invocation_metadata))
+            return continuation(details)
+
+    with sentry_lite.start_transaction(name="client"):
+        _call_echo(receiver, *_echo_server(Spy()), wait=False)
+    sentry_lite.flush(5)
+    receiver.wait_for(1, item_type="transaction")
+    assert [t["transaction"] for t in receiver.transactions] == ["client"]
+    assert receiver.transactions[0]["spans"] == []
+    assert "sentry-trace" not in seen[0]
