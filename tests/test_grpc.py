@@ -274,3 +274,50 @@ def test_nothing_recorded_when_the_client_does_not_enable_it(
     assert [t["transaction"] for t in receiver.transactions] == ["client"]
     assert receiver.transactions[0]["spans"] == []
     assert "sentry-trace" not in seen[0]
+
+
+def test_a_future_call_does_not_wait_for_the_server(sentry_init: Any, receiver: Receiver) -> None:
+    """``.future()`` returns before the call ends (sentry_sdk waits for the status code)."""
+    import threading
+    from concurrent import futures
+
+    import grpc
+
+    import sentry_lite
+    from sentry_lite.integrations.grpc import GRPCIntegration
+
+    sentry_init(integrations=[GRPCIntegration()], traces_sample_rate=1.0)
+    release = threading.Event()
+
+    def unary(request: bytes, context: Any) -> bytes:
+        release.wait(10)
+        return request
+
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=1))
+    server.add_generic_rpc_handlers(
+        (
+            grpc.method_handlers_generic_handler(
+                "t.Slow", {"U": grpc.unary_unary_rpc_method_handler(unary)}
+            ),
+        )
+    )
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    try:
+        with (
+            sentry_lite.start_transaction(name="client"),
+            grpc.insecure_channel(f"127.0.0.1:{port}") as channel,
+        ):
+            call = channel.unary_unary("/t.Slow/U").future(b"x")
+            assert not call.done()
+            release.set()
+            assert call.result(timeout=10) == b"x"
+    finally:
+        release.set()
+        server.stop(None).wait()
+    sentry_lite.flush(5)
+    receiver.wait_for(2, item_type="transaction")
+    (client,) = [t for t in receiver.transactions if t["transaction"] == "client"]
+    (span,) = client["spans"]
+    assert span["description"] == "unary unary call to /t.Slow/U"
+    assert "code" not in span["data"]

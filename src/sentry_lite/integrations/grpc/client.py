@@ -3,7 +3,8 @@ unary-stream call, and the trace headers in the call's metadata.
 
 ``grpc.insecure_channel``/``secure_channel`` add it to every channel they make once
 the integration is set up; calls that stream requests are not intercepted (as with
-sentry_sdk). A unary-stream span covers starting the call, not reading the stream.
+sentry_sdk). A unary-stream span, and the span of a unary call made with
+``.future()``, cover starting the call (the latter without its status code).
 """
 
 from __future__ import annotations
@@ -85,10 +86,12 @@ def _intercept(
     except BaseException:
         end_client_call(span, sys.exc_info())
         raise
-    if kind == "unary unary":  # the outcome is complete; a stream's code would block
-        try:
+    try:
+        # A blocking call's outcome is complete; a stream's or ``.future()``'s code would
+        # wait for the end of the call (sentry_sdk waits for a future's).
+        if kind == "unary unary" and response.done():
             set_status_code(span, response.code())
-        except Exception:  # noqa: BLE001
-            pass
+    except Exception:  # noqa: BLE001
+        pass
     end_client_call(span)
     return response
