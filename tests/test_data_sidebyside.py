@@ -205,16 +205,36 @@ def improve_status_tag(items: List[Dict[str, Any]]) -> None:
             item["tags"]["status"] = item["status"]
 
 
-def improve_one_span_per_statement(items: List[Dict[str, Any]]) -> None:
-    """Async SQLAlchemy on asyncpg: one span per statement. sentry_sdk's auto-enabled
-    asyncpg integration adds its own spans for the same statements (and connects)."""
-    dropped = 0
-    for item in items:
-        spans = item.get("spans") or []
-        kept = [s for s in spans if s["origin"] != "auto.db.asyncpg"]
-        dropped += len(spans) - len(kept)
-        item["spans"] = kept
-    assert dropped, "sentry_sdk no longer doubles asyncpg statements: drop this rule"
+def fill_connection_data(spans: List[Dict[str, Any]], key: str = "data") -> int:
+    """sentry_sdk's asyncpg spans of simple queries (``execute`` without arguments,
+    ``BEGIN;``/``COMMIT;``, the pool's reset) with the connection's ``db.*``/``server.*``
+    data the other statements carry, as sentry-lite sends it; how many it filled.
+    ``key``: where a span keeps it (``data``, or ``attributes`` of a streamed span)."""
+    system = "db.system" if key == "data" else "db.system.name"
+    statements = [
+        s for s in spans if s[key].get("sentry.origin", s.get("origin")) == "auto.db.asyncpg"
+    ]
+    known = [
+        s[key]
+        for s in statements
+        if system in s[key] and s.get("description", s.get("name")) != "connect"
+    ]
+    if not known:
+        return 0
+    prefixes = ("db.system", "db.driver", "db.name", "db.user", "server.")
+    connection = {k: v for k, v in known[0].items() if k.startswith(prefixes)}
+    filled = 0
+    for span in statements:
+        if system not in span[key]:
+            span[key].update(connection)
+            filled += 1
+    return filled
+
+
+def improve_simple_queries(items: List[Dict[str, Any]]) -> None:
+    """Async SQLAlchemy on asyncpg: the driver's spans of simple queries (``BEGIN``)
+    carry the connection's data, as its other statements do (sentry_sdk: not those)."""
+    assert sum(fill_connection_data(item.get("spans") or []) for item in items)
 
 
 def improve_serving_node(items: List[Dict[str, Any]], lite: Run) -> None:
@@ -242,7 +262,7 @@ def improve_rq_job(items: List[Dict[str, Any]]) -> None:
 
 
 COMPARISONS: Dict[str, Callable[[List[Dict[str, Any]], Run], Any]] = {
-    "sqlalchemy_asyncpg": lambda items, lite: improve_one_span_per_statement(items),
+    "sqlalchemy_asyncpg": lambda items, lite: improve_simple_queries(items),
     "redis_cluster": improve_serving_node,
     "rq_simple": lambda items, lite: (
         improve_quiet_queue_traffic(items, ("queue.task.rq",)),

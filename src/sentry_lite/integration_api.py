@@ -331,6 +331,7 @@ from sentry_lite.integration_privacy import (  # noqa: E402
     collected_query_string,
     data_collection_configured,
     may_collect,
+    may_send_query_params,
     outgoing_url_attributes,
 )
 
@@ -342,6 +343,7 @@ __all__ += [
     "collected_query_string",
     "data_collection_configured",
     "may_collect",
+    "may_send_query_params",
     "outgoing_url_attributes",
 ]
 

@@ -19,6 +19,7 @@ __all__ = [
     "collected_query_string",
     "data_collection_configured",
     "may_collect",
+    "may_send_query_params",
     "outgoing_url_attributes",
 ]
 
@@ -33,6 +34,18 @@ def may_collect(category: str, options: Optional[Options] = None) -> str:
     if options is None:
         options = Scope.get_client().options
     return _dc.decision(options, category)
+
+
+def may_send_query_params(options: Optional[Options] = None) -> bool:
+    """May SQL statement parameters leave the process? As sentry_sdk decides it for every
+    SQL integration: ``data_collection``'s ``database_query_data`` when the user set
+    ``data_collection``, else ``_experiments={"record_sql_params": True}`` (off by default)."""
+    if options is None:
+        options = Scope.get_client().options
+    if _dc.provided_by_user(options):
+        return _dc.decision(options, "database_query_data") == SEND
+    experiments = options.get("_experiments")
+    return isinstance(experiments, dict) and bool(experiments.get("record_sql_params"))
 
 
 def data_collection_configured(options: Optional[Options] = None) -> bool:

@@ -18,6 +18,7 @@ from sentry_lite.tracing.propagation import (
 )
 from sentry_lite.tracing.propagation import should_propagate_trace as _should_propagate
 from sentry_lite.tracing.sampling import has_tracing_enabled
+from sentry_lite.tracing.stream_sampling import span_streaming_enabled
 
 __all__ = [
     "Baggage",
@@ -26,6 +27,7 @@ __all__ = [
     "add_sentry_baggage_to_headers",
     "extract_sentrytrace_data",
     "get_current_span",
+    "has_span_streaming_enabled",
     "has_tracing_enabled",
     "normalize_incoming_data",
     "should_propagate_trace",
@@ -48,6 +50,12 @@ def extract_sentrytrace_data(header: Optional[str]) -> Optional[Dict[str, Any]]:
 def normalize_incoming_data(incoming_data: Any) -> Dict[str, Any]:
     """Header names lower-cased with ``-`` (a WSGI environ's ``HTTP_X_Y`` becomes ``x-y``)."""
     return normalize_incoming(incoming_data)
+
+
+def has_span_streaming_enabled(options: Optional[Dict[str, Any]]) -> bool:
+    """Is ``trace_lifecycle="stream"`` set in these options (apps branch on it, as
+    sentry_sdk's own test services do)?"""
+    return span_streaming_enabled(options)
 
 
 def should_propagate_trace(client: Any, url: str) -> bool:

@@ -92,6 +92,7 @@ _AUTO_ENABLING: Tuple[Tuple[str, str], ...] = (
     ("botocore", "sentry_lite.integrations.boto3.Boto3Integration"),
     ("arq", "sentry_lite.integrations.arq.ArqIntegration"),
     ("huey", "sentry_lite.integrations.huey.HueyIntegration"),
+    ("asyncpg", "sentry_lite.integrations.asyncpg.AsyncPGIntegration"),
 )
 
 _installed: Set[str] = set()

@@ -21,16 +21,13 @@ from typing import Any, Dict, Optional, Tuple
 
 from sentry_lite.consts import OP, SPANDATA
 from sentry_lite.integration_api import (
-    SEND,
     SPANSTATUS,
     Options,
     Scope,
     add_query_source,
     child_span,
-    data_collection_configured,
     enabled_options,
-    experiment,
-    may_collect,
+    may_send_query_params,
     slow_query_threshold_ms,
     streamed_span_of,
 )
@@ -89,14 +86,9 @@ class SqlalchemyIntegration(Integration):
 
 
 def _may_send_params(options: Options) -> bool:
-    """May statement parameters leave the process? The one place that decides it.
-
-    As sentry_sdk: ``data_collection``'s ``database_query_data`` when the user set
-    ``data_collection``, else ``_experiments={"record_sql_params": True}`` (off by default).
-    """
-    if data_collection_configured(options):
-        return may_collect("database_query_data", options) == SEND
-    return bool(experiment("record_sql_params", options))
+    """May statement parameters leave the process? (``may_send_query_params``: the one
+    rule every SQL integration follows.)"""
+    return may_send_query_params(options)
 
 
 _settings: Tuple[Any, bool, Optional[float]] = (None, False, None)
