@@ -241,6 +241,10 @@ class Receiver:
                 body = gzip.decompress(raw)
             elif encoding == "deflate":
                 body = zlib.decompress(raw)
+            elif encoding == "br":  # sentry_sdk's choice whenever brotli is installed
+                import brotli  # type: ignore[import-not-found,import-untyped,unused-ignore]
+
+                body = brotli.decompress(raw)
             if handler.path.rstrip("/").endswith("/store"):
                 event = json.loads(body)
                 envelope = Envelope({"event_id": event.get("event_id")})
