@@ -28,6 +28,7 @@ def main() -> None:
         dsn=dsn,
         release="tornado@1",
         traces_sample_rate=1.0,
+        auto_enabling_integrations=False,  # sentry_sdk's would import every library installed
         send_default_pii="nopii" not in sys.argv[3:],
         integrations=[integration()],
         **({"trace_lifecycle": "stream"} if streaming else {}),

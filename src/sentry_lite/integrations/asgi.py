@@ -89,6 +89,9 @@ class AsgiConfig:
     """How one integration (or a bare middleware) handles its requests; frameworks subclass."""
 
     generic_name = GENERIC_NAME
+    records_body = True
+    """Whether events carry the request body the app read (not for every framework:
+    sentry_sdk's Quart integration sends none)."""
 
     def __init__(
         self,
@@ -181,7 +184,7 @@ class AsgiRequestState(RequestState):
         cookies = request_cookies(parse_cookies(headers.get("cookie")), options)
         if cookies:
             request["cookies"] = cookies
-        if collects_request_body(options):
+        if config.records_body and collects_request_body(options):
             self._body(event, request, options, headers)
         config.extract(event, request, scope, options)
         if event.get("type") != "transaction" and event_needs_name(event, config.generic_name):
@@ -283,7 +286,8 @@ async def run_asgi(
     try:
         method = scope.get("method")
         want_body = (
-            ty == "http"
+            config.records_body
+            and ty == "http"
             and method in BODY_METHODS
             and options.get("max_request_body_size", "medium") != "never"
         )
