@@ -92,6 +92,9 @@ class AsgiConfig:
     records_body = True
     """Whether events carry the request body the app read (not for every framework:
     sentry_sdk's Quart integration sends none)."""
+    reports_escaping_errors = True
+    """Whether an exception escaping the app is reported here (not when the framework's
+    own hook reported everything it caught, as Litestar's ``after_exception``)."""
 
     def __init__(
         self,
@@ -313,7 +316,8 @@ async def run_asgi(
         return await app(scope, receive, send)
     except Exception:
         exc_info = sys.exc_info()
-        state.capture(exc_info, config.mechanism)
+        if config.reports_escaping_errors:
+            state.capture(exc_info, config.mechanism)
         raise
     finally:
         if state.transaction is not None:
