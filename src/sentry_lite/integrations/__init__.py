@@ -335,10 +335,11 @@ def warn_not_built(integrations: Iterable[Integration]) -> None:
 # -- i13: loguru turns on when imported, as in sentry_sdk --
 _AUTO_ENABLING += (("loguru", "sentry_lite.integrations.loguru.LoguruIntegration"),)
 
-# -- webfw: Tornado, Quart and Litestar turn on when imported, as in sentry_sdk --
+# -- webfw: Tornado, Quart, Litestar and Sanic turn on when imported, as in sentry_sdk --
 _AUTO_ENABLING += (
     ("tornado", "sentry_lite.integrations.tornado.TornadoIntegration"),
     ("quart", "sentry_lite.integrations.quart.QuartIntegration"),
     ("litestar", "sentry_lite.integrations.litestar.LitestarIntegration"),
+    ("sanic", "sentry_lite.integrations.sanic.SanicIntegration"),
 )
-_AUTO_ENABLING_INTEGRATIONS += [path for _, path in _AUTO_ENABLING[-3:]]
+_AUTO_ENABLING_INTEGRATIONS += [path for _, path in _AUTO_ENABLING[-4:]]
