@@ -50,6 +50,8 @@ def _view(view: Dict[str, Any], event: Dict[str, Any]) -> Dict[str, Any]:
                 (s.get("tags") or {}).get("litestar.middleware_name"),
             )
             for s in event.get("spans", [])
+            # not sentry_sdk's own uploads, recorded when they happen during a request
+            if str(s.get("op")).startswith("middleware.")
         ),
         incoming_trace=trace.get("trace_id") == "471a43a4192642f0b136d5159a501701",
     )

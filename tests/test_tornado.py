@@ -34,7 +34,7 @@ def _view(view: Dict[str, Any], event: Dict[str, Any]) -> Dict[str, Any]:
         env=request.get("env"),
         user=event.get("user"),
         tags=event.get("tags"),
-        meta=event.get("_meta"),
+        meta=(event.get("_meta") or {}).get("request"),  # not sentry_sdk's own upload spans
         incoming_trace=trace.get("trace_id") == "471a43a4192642f0b136d5159a501701",
     )
     return json.loads(_PORT.sub("127.0.0.1:PORT", json.dumps(view)))  # type: ignore[no-any-return]
