@@ -40,12 +40,15 @@ def event_view(event: Dict[str, Any]) -> Dict[str, Any]:
     return view
 
 
-def run_events(scenarios: str, module: str, adjust: Optional[EventView] = None) -> Dict[str, Any]:
+def run_events(
+    scenarios: str, module: str, adjust: Optional[EventView] = None, *extra: str
+) -> Dict[str, Any]:
     """The scenario's response statuses, and its events and transactions as views
-    (``adjust(view, event)`` edits a view, for a framework's own fields)."""
+    (``adjust(view, event)`` edits a view, for a framework's own fields; ``extra``:
+    more arguments for the scenario)."""
     receiver = Receiver()
     try:
-        out = run_child(["-m", scenarios, module, receiver.dsn()])
+        out = run_child(["-m", scenarios, module, receiver.dsn(), *extra])
         statuses = json.loads(out.strip().splitlines()[-1])
         events = list(receiver.events)
         events += [item.get_json() for item in receiver.items("transaction")]

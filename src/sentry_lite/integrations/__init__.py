@@ -93,6 +93,13 @@ _AUTO_ENABLING: Tuple[Tuple[str, str], ...] = (
     ("arq", "sentry_lite.integrations.arq.ArqIntegration"),
     ("huey", "sentry_lite.integrations.huey.HueyIntegration"),
     ("asyncpg", "sentry_lite.integrations.asyncpg.AsyncPGIntegration"),
+    ("loguru", "sentry_lite.integrations.loguru.LoguruIntegration"),
+    ("openai", "sentry_lite.integrations.openai.OpenAIIntegration"),
+    ("anthropic", "sentry_lite.integrations.anthropic.AnthropicIntegration"),
+    ("tornado", "sentry_lite.integrations.tornado.TornadoIntegration"),
+    ("quart", "sentry_lite.integrations.quart.QuartIntegration"),
+    ("litestar", "sentry_lite.integrations.litestar.LitestarIntegration"),
+    ("sanic", "sentry_lite.integrations.sanic.SanicIntegration"),
 )
 
 _installed: Set[str] = set()
@@ -344,12 +351,3 @@ def warn_not_built(integrations: Iterable[Integration]) -> None:
         if message is not None:
             logger.warning("%s", message())
 
-
-# -- i13: loguru turns on when imported, as in sentry_sdk --
-_AUTO_ENABLING += (("loguru", "sentry_lite.integrations.loguru.LoguruIntegration"),)
-
-# -- genai: the AI clients turn on when imported, as in sentry_sdk --
-_AUTO_ENABLING += (
-    ("openai", "sentry_lite.integrations.openai.OpenAIIntegration"),
-    ("anthropic", "sentry_lite.integrations.anthropic.AnthropicIntegration"),
-)

@@ -89,6 +89,12 @@ class AsgiConfig:
     """How one integration (or a bare middleware) handles its requests; frameworks subclass."""
 
     generic_name = GENERIC_NAME
+    records_body = True
+    """Whether events carry the request body the app read (not for every framework:
+    sentry_sdk's Quart integration sends none)."""
+    reports_escaping_errors = True
+    """Whether an exception escaping the app is reported here (not when the framework's
+    own hook reported everything it caught, as Litestar's ``after_exception``)."""
 
     def __init__(
         self,
@@ -181,7 +187,7 @@ class AsgiRequestState(RequestState):
         cookies = request_cookies(parse_cookies(headers.get("cookie")), options)
         if cookies:
             request["cookies"] = cookies
-        if collects_request_body(options):
+        if config.records_body and collects_request_body(options):
             self._body(event, request, options, headers)
         config.extract(event, request, scope, options)
         if event.get("type") != "transaction" and event_needs_name(event, config.generic_name):
@@ -283,7 +289,8 @@ async def run_asgi(
     try:
         method = scope.get("method")
         want_body = (
-            ty == "http"
+            config.records_body
+            and ty == "http"
             and method in BODY_METHODS
             and options.get("max_request_body_size", "medium") != "never"
         )
@@ -309,7 +316,8 @@ async def run_asgi(
         return await app(scope, receive, send)
     except Exception:
         exc_info = sys.exc_info()
-        state.capture(exc_info, config.mechanism)
+        if config.reports_escaping_errors:
+            state.capture(exc_info, config.mechanism)
         raise
     finally:
         if state.transaction is not None:

@@ -1,5 +1,6 @@
-"""Streaming mode: a sync Starlette/FastAPI endpoint runs on a worker thread, and the
-request's segment says so (``thread.id``/``thread.name``), as sentry_sdk's. Only sync
+"""A sync Starlette/FastAPI endpoint or Quart view runs on a worker thread, and the
+request's segment (``thread.id``/``thread.name``) or transaction (its trace context's
+thread) says so, as sentry_sdk's. Only sync
 endpoints are wrapped, once when the route is built; the wrapper does one context
 variable lookup per call.
 """
@@ -14,7 +15,7 @@ from typing import Any, Callable
 from sentry_lite.integration_api import StreamedSpanView
 from sentry_lite.integrations.web.request_state import current_request
 
-__all__ = ["patch_fastapi_sync_endpoints", "patch_sync_endpoints"]
+__all__ = ["patch_fastapi_sync_endpoints", "patch_sync_endpoints", "wrap_sync_view"]
 
 _current_thread = threading.current_thread
 
@@ -26,6 +27,9 @@ def _mark_active_thread() -> None:
         thread = _current_thread()
         segment.span.set_attribute("thread.id", str(thread.ident))
         segment.span.set_attribute("thread.name", thread.name)
+    elif segment is not None:  # a transaction: its trace context names the thread
+        thread = _current_thread()
+        segment.set_thread(thread.ident, thread.name)
 
 
 def _wrap_sync(func: Any) -> Any:
@@ -44,6 +48,12 @@ def _wrap_sync(func: Any) -> Any:
 
     sentry_lite_sync_endpoint._sentry_lite_sync = True  # type: ignore[attr-defined]
     return sentry_lite_sync_endpoint
+
+
+def wrap_sync_view(func: Any) -> Any:
+    """``func`` marking the worker thread it runs on, if it is a plain sync function
+    (for frameworks that register views one by one, e.g. Quart's ``add_url_rule``)."""
+    return _wrap_sync(func)
 
 
 def patch_sync_endpoints() -> None:

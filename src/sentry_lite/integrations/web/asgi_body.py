@@ -23,6 +23,11 @@ class BodyRecorder:
         self.over = False
         self.complete = False
 
+    @property
+    def __wrapped__(self) -> Receive:
+        """The server's ``receive`` (what middleware spans are named after)."""
+        return self.receive
+
     async def __call__(self) -> Dict[str, Any]:
         message = await self.receive()
         try:

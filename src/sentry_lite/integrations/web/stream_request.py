@@ -16,7 +16,7 @@ from sentry_lite.integration_api import (
     data_collection_configured,
     may_collect,
 )
-from sentry_lite.integrations.web.request_data import filter_headers
+from sentry_lite.integrations.web.request_data import filter_headers, request_headers
 
 __all__ = [
     "add_asgi_request_attributes",
@@ -147,8 +147,8 @@ def add_asgi_request_attributes(
         attributes: Dict[str, Any] = {"network.protocol.name": asgi_type}
         if method:
             attributes["http.request.method"] = method.upper()
-        pii = options.send_default_pii
-        for name, value in filter_headers({}, dict(headers), pii, annotated=False).items():
+        # data_collection's header rules when set, as sentry_sdk's ASGI middleware
+        for name, value in request_headers({}, dict(headers), options, annotated=False).items():
             attributes[f"http.request.header.{name.lower()}"] = value
         attributes.update(request_url_attributes(options, url, path, query))
         if user_info and client_ip:
