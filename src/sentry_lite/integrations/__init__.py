@@ -93,6 +93,9 @@ _AUTO_ENABLING: Tuple[Tuple[str, str], ...] = (
     ("arq", "sentry_lite.integrations.arq.ArqIntegration"),
     ("huey", "sentry_lite.integrations.huey.HueyIntegration"),
     ("asyncpg", "sentry_lite.integrations.asyncpg.AsyncPGIntegration"),
+    ("loguru", "sentry_lite.integrations.loguru.LoguruIntegration"),
+    ("openai", "sentry_lite.integrations.openai.OpenAIIntegration"),
+    ("anthropic", "sentry_lite.integrations.anthropic.AnthropicIntegration"),
 )
 
 _installed: Set[str] = set()
@@ -344,12 +347,3 @@ def warn_not_built(integrations: Iterable[Integration]) -> None:
         if message is not None:
             logger.warning("%s", message())
 
-
-# -- i13: loguru turns on when imported, as in sentry_sdk --
-_AUTO_ENABLING += (("loguru", "sentry_lite.integrations.loguru.LoguruIntegration"),)
-
-# -- genai: the AI clients turn on when imported, as in sentry_sdk --
-_AUTO_ENABLING += (
-    ("openai", "sentry_lite.integrations.openai.OpenAIIntegration"),
-    ("anthropic", "sentry_lite.integrations.anthropic.AnthropicIntegration"),
-)
