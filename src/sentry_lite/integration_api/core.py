@@ -1,19 +1,12 @@
-"""The API integrations are written against: everything an integration needs of the core,
-in one module, each thing defined once.
-
-Every integration in ``sentry_lite.integrations`` imports from here (and from the
-``integrations`` package itself, ``types``, ``consts`` and ``limits``), never another
-module's private names: a test checks it. The functions are as cheap as the shortcuts
-they replaced (two contextvar sets to enter a request, one lookup for the running span),
-because they run on every request. ``docs/integrations.md`` shows how to write an
-integration with them, with Flask as the worked example.
-"""
+"""What every integration uses: the active client and its predicates, reporting a caught
+exception, breadcrumbs, a request's scopes and transaction, child spans, outgoing trace
+headers; in ``trace_lifecycle="stream"`` mode the same helpers hand out streamed spans
+behind the span surface integrations use (``StreamedSpanView``)."""
 
 from __future__ import annotations
 
 import logging
-import time
-from typing import Any, Callable, Dict, Iterator, Optional, Tuple
+from typing import Any, Dict, Iterator, Optional, Tuple
 
 from sentry_lite.client_base import BaseClient, warn_once
 from sentry_lite.events.exceptions import event_from_exception, exc_info_from_error
@@ -37,24 +30,33 @@ from sentry_lite.scope import (
     active_span as _active_span,
 )
 from sentry_lite.scope.spans import continue_trace_on, start_transaction_on
+from sentry_lite.scope.streaming import DEFAULT_PARENT_SPAN
 from sentry_lite.tracing.decorator import qualname_from_function
 from sentry_lite.tracing.noop import NoOpSpan
 from sentry_lite.tracing.propagation import add_sentry_baggage_to_headers, should_propagate_trace
 from sentry_lite.tracing.sources import SOURCE_FOR_STYLE, TransactionSource
 from sentry_lite.tracing.span import Span
 from sentry_lite.tracing.status import SPANSTATUS, get_span_status_from_http_code
+from sentry_lite.tracing.stream_sampling import span_streaming_enabled
+from sentry_lite.tracing.streamed import StreamedSpan
+from sentry_lite.tracing.streamed_noop import NoOpStreamedSpan
+from sentry_lite.tracing.streamed_view import StreamedSpanView
 from sentry_lite.tracing.transaction import Transaction
 
 __all__ = [
+    "DEFAULT_PARENT_SPAN",
     "FILTERED",
     "REM_FILTERED",
     "SOURCE_FOR_STYLE",
     "SPANSTATUS",
     "EnteredScopes",
     "NoOpSpan",
+    "NoOpStreamedSpan",
     "Options",
     "Scope",
     "Span",
+    "StreamedSpan",
+    "StreamedSpanView",
     "Transaction",
     "TransactionSource",
     "active_integration",
@@ -82,8 +84,11 @@ __all__ = [
     "send_default_pii",
     "should_propagate_trace",
     "should_send_default_pii",
+    "span_streaming_enabled",
+    "start_detached_streamed_span",
     "start_request_transaction",
     "start_span",
+    "streamed_span_of",
     "tracing_enabled",
     "use_isolation_scope",
     "use_scope",
@@ -225,189 +230,10 @@ def iter_trace_propagation_headers(span: Optional[Span] = None) -> Iterator[Tupl
     return Scope.get_current_scope().iter_trace_propagation_headers(span=span)
 
 
-# -- issue 12: SQLAlchemy, Redis, Celery, RQ and crons --------------------------------------
-
-from sentry_lite.crons import MonitorStatus, capture_checkin  # noqa: E402
-from sentry_lite.crons.schedules import interval_schedule, timezone_name  # noqa: E402
-from sentry_lite.events.code_source import add_query_source as _add_source  # noqa: E402
-from sentry_lite.events.code_source import is_slow_query, slow_query_threshold_ms  # noqa: E402
-
-__all__ += [
-    "MonitorStatus",
-    "add_query_source",
-    "capture_checkin",
-    "enabled_options",
-    "experiment",
-    "flush",
-    "interval_schedule",
-    "slow_query_threshold_ms",
-    "timezone_name",
-]
-
-
-def enabled_options(identifier: str) -> Optional[Options]:
-    """The active client's options when it enables the integration, else None: one
-    client lookup for a hot path that needs both answers."""
-    client: BaseClient = Scope.get_client()
-    if not client.is_active() or identifier not in client.integrations:
-        return None
-    return client.options
-
-
-def add_query_source(span: Span, duration_s: float, options: Optional[Options] = None) -> None:
-    """``code.*`` data on a DB span that took ``duration_s``, when it counts as slow
-    (``enable_db_query_source``, ``db_query_source_threshold_ms``). Call it before the
-    query's stack unwinds: it looks for the first in-app frame of that stack."""
-    if options is None:
-        options = Scope.get_client().options
-    if is_slow_query(options, duration_s):
-        _add_source(span, options)
-
-
-def experiment(name: str, options: Optional[Options] = None) -> Any:
-    """An ``_experiments`` setting of the active client (None when unset)."""
-    if options is None:
-        options = Scope.get_client().options
-    experiments = options.get("_experiments")
-    return experiments.get(name) if isinstance(experiments, dict) else None
-
-
-def flush(timeout: Optional[float] = None) -> None:
-    """Deliver what is queued within ``timeout`` (a worker process is about to exit)."""
-    try:
-        Scope.get_client().flush(timeout)
-    except Exception:  # noqa: BLE001
-        logger.debug("sentry_lite: flush failed", exc_info=True)
-
-
-# -- docs: Client.spotlight -------------------------------------------------------------------
-
-__all__ += ["spotlight_url"]
-
-
-def spotlight_url() -> Optional[str]:
-    """Where the active client sends its Spotlight copies, None when Spotlight is off."""
-    spotlight = Scope.get_client().spotlight
-    url = getattr(spotlight, "url", None)
-    return url if isinstance(url, str) else None
-
-
-# -- i11core: public surface (issue 11) -------------------------------------------------------
-
-from sentry_lite.client_base import before_send_drop_callbacks  # noqa: E402
-from sentry_lite.events.code_source import is_slow_request as _is_slow_request  # noqa: E402
-
-__all__ += ["add_http_request_source", "on_before_send_drop"]
-
-
-def on_before_send_drop(callback: Callable[[Dict[str, Any]], None]) -> None:
-    """Call ``callback(hint)`` whenever ``before_send`` drops an error event."""
-    before_send_drop_callbacks.append(callback)
-
-
-def add_http_request_source(span: Span, duration_s: Optional[float] = None) -> None:
-    """``code.*`` data on an outgoing HTTP span once its response arrived, when the request
-    counts as slow (``duration_s``: the finished span's, else since its start); call it
-    while the request's stack is still the app's."""
-    try:
-        options = Scope.get_client().options
-        if not options.get("enable_http_request_source", True):
-            return
-        if duration_s is None:
-            duration_s = time.time() - span.start_timestamp.timestamp()
-        duration_s = max(0.0, duration_s)
-        if _is_slow_request(options, duration_s):
-            _add_source(span, options)
-    except Exception:  # noqa: BLE001 - a missing source never costs the request
-        logger.debug("sentry_lite: could not add the request source", exc_info=True)
-
-
-# -- the privacy predicate (data_collection), in its own module -------------------------
-from sentry_lite.integration_privacy import (  # noqa: E402
-    FILTER,
-    OMIT,
-    SEND,
-    collected_key_values,
-    collected_query_string,
-    data_collection_configured,
-    may_collect,
-    may_send_query_params,
-    outgoing_url_attributes,
-)
-
-__all__ += [
-    "FILTER",
-    "OMIT",
-    "SEND",
-    "collected_key_values",
-    "collected_query_string",
-    "data_collection_configured",
-    "may_collect",
-    "may_send_query_params",
-    "outgoing_url_attributes",
-]
-
-
-# -- i13: logs, metrics, sessions --
-from sentry_lite.logger import capture_record as capture_log_record  # noqa: E402
-from sentry_lite.logger import capture_record_later as capture_log_record_later  # noqa: E402
-from sentry_lite.logger import log_level_to_otel  # noqa: E402
-from sentry_lite.scope.sessions import auto_session_tracking_on  # noqa: E402
-from sentry_lite.telemetry.log_records import is_plain  # noqa: E402
-from sentry_lite.tracing.attributes import format_attribute  # noqa: E402
-
-__all__ += [
-    "capture_log_record",
-    "capture_log_record_later",
-    "format_attribute",
-    "is_plain",
-    "log_level_to_otel",
-    "logs_enabled",
-]
-
-
-def logs_enabled(options: Optional[Options] = None) -> bool:
-    """``enable_logs`` (or sentry_sdk's older ``_experiments={"enable_logs": True}``)."""
-    if options is None:
-        options = Scope.get_client().options
-    return bool(options.get("enable_logs") or experiment("enable_logs", options))
-
-
-def start_request_session() -> None:
-    """Start a request-mode session on the (new) isolation scope, when sessions are on.
-
-    Called by the WSGI/ASGI cores right after ``enter_request_scopes``; costs one
-    object when ``auto_session_tracking`` is on and a ``release`` is set, else nothing.
-    """
-    try:
-        isolation = Scope.get_isolation_scope()
-        client = Scope.get_client()
-        if auto_session_tracking_on(isolation, client):
-            isolation.start_request_session(client.options)
-    except Exception:  # noqa: BLE001
-        logger.debug("sentry_lite: could not start the request session", exc_info=True)
-
-
-def end_request_session() -> None:
-    """End the request's session (before ``leave_request_scopes``)."""
-    isolation = Scope.get_isolation_scope()
-    if isolation._session is not None:
-        isolation.end_session()
-
-
-__all__ += ["end_request_session", "start_request_session"]
-
-# -- i14: span streaming --------------------------------------------------------------------
+# -- span streaming --------------------------------------------------------------------
 # In ``trace_lifecycle="stream"`` mode the span helpers above hand integrations streamed
 # spans behind the span surface they use (``StreamedSpanView``); the legacy path pays
 # one option lookup (start_span, the request) or one type check (child_span).
-
-from sentry_lite.scope.streaming import DEFAULT_PARENT_SPAN  # noqa: E402
-from sentry_lite.tracing.stream_sampling import span_streaming_enabled  # noqa: E402
-from sentry_lite.tracing.streamed import StreamedSpan  # noqa: E402
-from sentry_lite.tracing.streamed_view import StreamedSpanView  # noqa: E402
-
-__all__ += ["StreamedSpan", "StreamedSpanView", "span_streaming_enabled"]
 
 
 def active_span() -> Any:
@@ -454,44 +280,10 @@ def _streamed_request_segment(
     return _streamed(op, name, origin, None, {"sentry.segment.name.source": source})
 
 
-# -- c-http: streamed spans of outgoing HTTP requests and SQL statements ------------------
-
-__all__ += ["streamed_span_of"]
-
-
 def streamed_span_of(span: Any) -> Optional[StreamedSpan]:
     """The streamed span behind what ``start_span``/``child_span`` returned in streaming
     mode, None for a transaction-era span: integrations name attributes by it."""
     return span.span if isinstance(span, StreamedSpanView) else None
-
-
-# -- feature flags: OpenFeature, LaunchDarkly, Statsig, Unleash -----------------------------
-
-from sentry_lite.feature_flags import add_feature_flag  # noqa: E402
-
-__all__ += ["add_feature_flag", "record_flag_evaluation"]
-
-
-def record_flag_evaluation(identifier: str, flag: str, result: Any) -> None:
-    """A flag evaluation a feature-flag integration saw: recorded as ``add_feature_flag``
-    does (the isolation scope's buffer, the running span) when that integration is on
-    for the active client. Never raises."""
-    if active_integration(identifier) is not None:
-        add_feature_flag(flag, result)
-# -- boto3: spans that outlive the call that started them; SigV4-signed headers -----------
-
-from sentry_lite.tracing.aws_sigv4 import (  # noqa: E402
-    signed_headers_of_authorization,
-    signed_headers_of_url,
-)
-from sentry_lite.tracing.streamed_noop import NoOpStreamedSpan  # noqa: E402
-
-__all__ += [
-    "NoOpStreamedSpan",
-    "signed_headers_of_authorization",
-    "signed_headers_of_url",
-    "start_detached_streamed_span",
-]
 
 
 def start_detached_streamed_span(
@@ -502,7 +294,3 @@ def start_detached_streamed_span(
     it returned (a response body read later), so that ending it never restores a span
     that is gone. The caller makes it active for a while by setting the scope's span."""
     return Scope.get_current_scope().start_streamed_span(name, attributes, parent, False)
-# -- genai: tool lists and other arguments as readable JSON text (sentry_sdk.utils') --------
-from sentry_lite.events.safe_serialize import safe_serialize  # noqa: E402
-
-__all__ += ["safe_serialize"]
