@@ -13,10 +13,17 @@ from sentry_lite.scope import Scope
 from sentry_lite.scope.model import current_scope_var, isolation_scope_var
 from sentry_lite.transport.http import HttpTransport
 from tests.receiver import Receiver
+from tests.sdk_child import CHILD_SITE
 
 pytest_plugins = ["pytester", "tests.services"]
 
 IN_CI = os.environ.get("SENTRY_LITE_CI") == "1"
+
+# Every child a test starts with this environment starts sentry_sdk lean (see
+# tests/child_site/sitecustomize.py); children given their own PYTHONPATH add it themselves.
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    [CHILD_SITE] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+)
 
 
 def require(condition: bool, reason: str) -> None:

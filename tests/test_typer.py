@@ -11,6 +11,7 @@ from typing import Any, Dict, List
 import pytest
 
 from tests.receiver import Receiver
+from tests.sdk_child import CHILD_SITE
 
 pytest.importorskip("typer")
 pytest.importorskip("sentry_sdk")
@@ -22,7 +23,7 @@ def run(module: str) -> List[Dict[str, Any]]:
     receiver = Receiver()
     try:
         env = {k: v for k, v in os.environ.items() if not k.startswith("SENTRY_")}
-        env["PYTHONPATH"] = os.pathsep.join([ROOT, os.path.join(ROOT, "src")])
+        env["PYTHONPATH"] = os.pathsep.join([CHILD_SITE, ROOT, os.path.join(ROOT, "src")])
         proc = subprocess.run(
             [sys.executable, "-m", "tests.typer_scenario", module, receiver.dsn()],
             cwd=ROOT,

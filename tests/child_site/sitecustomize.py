@@ -14,11 +14,13 @@ on when their library is imported, at no cost).
 
 from __future__ import annotations
 
-import importlib.abc
 import importlib.machinery
 import sys
-from types import ModuleType
-from typing import Any, List, Optional, Sequence
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is not loaded at start-up: a child measuring imports must not see it
+    from types import ModuleType
+    from typing import Any, List, Optional, Sequence
 
 # Integrations whose libraries the suite had installed before the lean start was needed:
 # always offered to sentry_sdk, as before.
@@ -72,7 +74,7 @@ def _lean(module: ModuleType) -> None:
     module.setup_integrations = setup_integrations
 
 
-class _Loader(importlib.abc.Loader):
+class _Loader:
     def __init__(self, loader: Any) -> None:
         self._loader = loader
 
@@ -80,12 +82,15 @@ class _Loader(importlib.abc.Loader):
         created: Optional[ModuleType] = self._loader.create_module(spec)
         return created
 
+    def __getattr__(self, name: str) -> Any:  # the wrapped loader's other methods
+        return getattr(self._loader, name)
+
     def exec_module(self, module: ModuleType) -> None:
         self._loader.exec_module(module)
         _lean(module)
 
 
-class _Finder(importlib.abc.MetaPathFinder):
+class _Finder:
     def find_spec(
         self, fullname: str, path: Optional[Sequence[str]], target: Any = None
     ) -> Optional[importlib.machinery.ModuleSpec]:
