@@ -316,6 +316,20 @@ def test_deprecated_session_functions_warn_and_work(sentry_init: Init, receiver:
     assert len(chunk_items(receiver)) == 1
 
 
+def test_teardown_profiler_stops_and_sends_what_it_sampled(
+    sentry_init: Init, receiver: Receiver
+) -> None:
+    """sentry_sdk's ``profiler.teardown_profiler`` (fixtures call it between tests)."""
+    sentry_init(profile_session_sample_rate=1.0)
+    sentry_lite.profiler.start_profiler()
+    sampled()
+    sentry_lite.profiler.teardown_profiler()
+    assert control.profiler_id() is None
+    assert sentry_lite.profiler.has_profiling_enabled({"profiles_sample_rate": 0.5})
+    close()
+    assert len(chunk_items(receiver)) == 1
+
+
 def test_unsampled_session_never_profiles(sentry_init: Init, receiver: Receiver) -> None:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

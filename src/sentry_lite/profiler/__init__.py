@@ -18,16 +18,19 @@ from sentry_lite.limits import (
     PROFILER_FREQUENCY,
 )
 from sentry_lite.profiler import control
+from sentry_lite.profiler.profiling import has_profiling_enabled
 
 __all__ = [
     "DEFAULT_SAMPLING_FREQUENCY",
     "MAX_PROFILE_DURATION_NS",
     "MAX_STACK_DEPTH",
     "PROFILE_MINIMUM_SAMPLES",
+    "has_profiling_enabled",
     "start_profile_session",
     "start_profiler",
     "stop_profile_session",
     "stop_profiler",
+    "teardown_profiler",
 ]
 
 DEFAULT_SAMPLING_FREQUENCY = PROFILER_FREQUENCY
@@ -64,3 +67,9 @@ def stop_profile_session() -> None:
         stacklevel=2,
     )
     control.stop_profiler()
+
+
+def teardown_profiler() -> None:
+    """Stop the running profiler and send what it sampled (sentry_sdk keeps this name for
+    code, often test fixtures, that resets profiling between runs)."""
+    control.teardown()
