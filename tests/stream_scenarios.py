@@ -185,6 +185,22 @@ def outgoing_with_pii(sdk: Any) -> None:
 
 
 @scenario
+def flask_headers_collected(sdk: Any) -> None:
+    """A Flask request's headers on its streamed segment under ``data_collection``
+    (``INIT_OPTIONS``): the header rules apply, as on error events."""
+    import flask
+
+    app = flask.Flask("collected")
+
+    @app.route("/ping")
+    def ping() -> str:
+        return "pong"
+
+    headers = {"X-Custom-Token": "t", "X-Other": "o", "Authorization": "Bearer s"}
+    assert app.test_client().get("/ping", headers=headers).status_code == 200
+
+
+@scenario
 def subprocess_calls(sdk: Any) -> None:
     """Subprocesses inside a segment (their pid under its streaming name) and one waited
     for with no span running (no span)."""
@@ -239,6 +255,9 @@ def starlette_sync_endpoint(sdk: Any) -> None:
 
 
 INIT_OPTIONS: Dict[str, Dict[str, Any]] = {
+    "flask_headers_collected": {
+        "data_collection": {"http_headers": {"request": {"mode": "denylist", "terms": ["other"]}}}
+    },
     "outgoing_with_pii": {"send_default_pii": True},
     "segment_with_children": {
         "ignore_spans": ["ignored span"],
@@ -317,6 +336,9 @@ def main() -> None:
             sqlalchemy_integration.SqlalchemyIntegration(),
             stdlib.StdlibIntegration(),
         ]
+    if name == "flask_headers_collected":
+        flask_integration = importlib.import_module(module_name + ".integrations.flask")
+        options["integrations"] = [flask_integration.FlaskIntegration()]
     if name == "flask_request" or name.startswith("http_sql_"):
         flask_integration = importlib.import_module(module_name + ".integrations.flask")
         sqlalchemy_integration = importlib.import_module(module_name + ".integrations.sqlalchemy")

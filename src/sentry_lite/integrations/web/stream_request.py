@@ -16,7 +16,7 @@ from sentry_lite.integration_api import (
     data_collection_configured,
     may_collect,
 )
-from sentry_lite.integrations.web.request_data import filter_headers, request_headers
+from sentry_lite.integrations.web.request_data import request_headers
 
 __all__ = [
     "add_asgi_request_attributes",
@@ -66,7 +66,6 @@ def add_wsgi_request_attributes(
     ``headers``, when the segment is sampled: the caller may pass empty ones else)."""
     try:
         options = Scope.get_client().options
-        pii = options.send_default_pii
         user_info = may_collect("user_info", options) == SEND
         scope = Scope.get_isolation_scope()
         host = environ.get("HTTP_HOST")
@@ -90,7 +89,8 @@ def add_wsgi_request_attributes(
         method = environ.get("REQUEST_METHOD")
         if method:
             attributes["http.request.method"] = str(method).upper()
-        for name, value in filter_headers({}, dict(headers), pii, annotated=False).items():
+        # data_collection's header rules when set, as on error events (and sentry_sdk)
+        for name, value in request_headers({}, dict(headers), options, annotated=False).items():
             if value is not None:
                 attributes[f"http.request.header.{name.lower()}"] = value
         scheme = environ.get("wsgi.url_scheme")
