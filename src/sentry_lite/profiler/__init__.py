@@ -10,6 +10,7 @@ calls. See docs/profiling.md.
 from __future__ import annotations
 
 import warnings
+from typing import Any, Mapping
 
 from sentry_lite.limits import (
     MAX_PROFILE_DURATION,
@@ -18,7 +19,6 @@ from sentry_lite.limits import (
     PROFILER_FREQUENCY,
 )
 from sentry_lite.profiler import control
-from sentry_lite.profiler.profiling import has_profiling_enabled
 
 __all__ = [
     "DEFAULT_SAMPLING_FREQUENCY",
@@ -73,3 +73,11 @@ def teardown_profiler() -> None:
     """Stop the running profiler and send what it sampled (sentry_sdk keeps this name for
     code, often test fixtures, that resets profiling between runs)."""
     control.teardown()
+
+
+def has_profiling_enabled(options: Mapping[str, Any]) -> bool:
+    """Do these options turn transaction-based profiling on?"""
+    # Imported here: the profiler's modules stay off ``import sentry_lite``.
+    from sentry_lite.profiler.profiling import has_profiling_enabled as enabled
+
+    return enabled(options)
