@@ -63,6 +63,10 @@ async def _serve(port_file: str, hang: bool, latency: float = 0.0) -> None:
                         await asyncio.sleep(latency)
                     if headers.get("content-encoding") == "gzip":
                         body = gzip.decompress(body)
+                    elif headers.get("content-encoding") == "br":  # sentry_sdk with brotli
+                        import brotli  # type: ignore[import-not-found,import-untyped,unused-ignore]
+
+                        body = brotli.decompress(body)
                     counts["requests"] += 1
                     counts["events"] += body.count(b'"type":"event"')
                     reply = b"{}"
