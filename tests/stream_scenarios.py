@@ -201,6 +201,19 @@ def flask_headers_collected(sdk: Any) -> None:
 
 
 @scenario
+def sql_outside_any_span(sdk: Any) -> None:
+    """SQLAlchemy statements with no span running, then one under a segment."""
+    import sqlalchemy
+
+    engine = sqlalchemy.create_engine("sqlite:///:memory:")
+    with engine.connect() as conn:
+        conn.execute(sqlalchemy.text("SELECT 1"))
+    sdk.flush()  # the two segments share the trace: one envelope each, whatever the timing
+    with sdk.traces.start_span(name="job"), engine.connect() as conn:
+        conn.execute(sqlalchemy.text("SELECT 2"))
+
+
+@scenario
 def subprocess_calls(sdk: Any) -> None:
     """Subprocesses inside a segment (their pid under its streaming name) and one waited
     for with no span running (no span)."""
@@ -329,6 +342,9 @@ def main() -> None:
     if name == "subprocess_calls":
         stdlib = importlib.import_module(module_name + ".integrations.stdlib")
         options["integrations"] = [stdlib.StdlibIntegration()]
+    if name == "sql_outside_any_span":
+        sqlalchemy_integration = importlib.import_module(module_name + ".integrations.sqlalchemy")
+        options["integrations"] = [sqlalchemy_integration.SqlalchemyIntegration()]
     if name == "outgoing_with_pii":
         sqlalchemy_integration = importlib.import_module(module_name + ".integrations.sqlalchemy")
         stdlib = importlib.import_module(module_name + ".integrations.stdlib")

@@ -29,6 +29,8 @@ from sentry_lite.integration_api import (
     enabled_options,
     may_send_query_params,
     slow_query_threshold_ms,
+    span_streaming_enabled,
+    start_span,
     streamed_span_of,
 )
 from sentry_lite.integrations import DidNotEnable, Integration
@@ -188,6 +190,10 @@ def _before_cursor_execute(
             {"message": query, "category": "query", "data": data}
         )
         span = child_span(OP.DB, query, SqlalchemyIntegration.origin)
+        if span is None and options.tracing_enabled and span_streaming_enabled(options):
+            # no span running: in streaming mode the statement is a segment of its own,
+            # as sentry_sdk's (and the asyncpg integration's) SQL spans are
+            span = start_span(op=OP.DB, name=query, origin=SqlalchemyIntegration.origin)
         if span is None or context is None:
             return
         streamed = streamed_span_of(span)
