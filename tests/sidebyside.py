@@ -130,6 +130,23 @@ INIT_OPTIONS: Dict[str, Dict[str, Any]] = {
 }
 
 
+NATIVE_BACKTRACE = """Code: 47. DB::Exception: Missing columns: 'x'
+0. DB::Exception::Exception(int, bool) @ 0x000000000bfc38a4 in /usr/bin/clickhouse
+1. DB::ActionsMatcher::visit(DB::ASTIdentifier const&) @ 0x0000000010b1c648 in /usr/bin/clickhouse
+2. start_thread @ 0x0000000000007624
+3. ? @ 0x00000000000d162c in /usr/lib/libc.so
+(version 23.8.1.2992)"""
+
+
+@scenario
+def native_backtrace_in_message(sdk: Any) -> None:
+    """A driver's error carrying the server's GNU backtrace (GnuBacktraceIntegration)."""
+    try:
+        raise RuntimeError(NATIVE_BACKTRACE)
+    except RuntimeError:
+        sdk.capture_exception()
+
+
 def main() -> None:
     module_name, dsn, name = sys.argv[1:4]
     sdk = importlib.import_module(module_name)
@@ -138,6 +155,9 @@ def main() -> None:
     if name == "unraisable_in_del":
         hook = importlib.import_module(f"{module_name}.integrations.unraisablehook")
         options["integrations"] = [hook.UnraisablehookIntegration()]
+    if name == "native_backtrace_in_message":
+        gnu = importlib.import_module(f"{module_name}.integrations.gnu_backtrace")
+        options["integrations"] = [gnu.GnuBacktraceIntegration()]
     sdk.init(dsn=dsn, **options)
     SCENARIOS[name](sdk)
     sdk.flush(10)
