@@ -350,4 +350,3 @@ def warn_not_built(integrations: Iterable[Integration]) -> None:
         message = getattr(type(integration), "not_built_warning", None)
         if message is not None:
             logger.warning("%s", message())
-
