@@ -179,3 +179,19 @@ def run_spans(
         return sorted(out, key=lambda v: json.dumps(v, sort_keys=True, default=str))
     finally:
         receiver.close()
+
+
+def flush_redis(port: int) -> None:
+    """Empty the Redis server, so one run's jobs and keys never reach the next."""
+    import redis
+
+    redis.Redis(host="127.0.0.1", port=port).flushall()
+
+
+def run_both_sdks(scenarios: str, redis_port: int) -> Dict[str, Dict[str, Any]]:
+    """``run_queue`` under sentry_sdk, then sentry_lite, each on an empty Redis."""
+    out = {}
+    for module in ("sentry_sdk", "sentry_lite"):
+        flush_redis(redis_port)
+        out[module] = run_queue(scenarios, module, redis_port)
+    return out

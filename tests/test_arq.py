@@ -8,7 +8,7 @@ from typing import Any, Dict, Iterator
 
 import pytest
 
-from tests.queue_sidebyside import run_queue, run_spans
+from tests.queue_sidebyside import flush_redis, run_both_sdks, run_spans
 from tests.services import RedisServer
 from tests.test_side_by_side import diff
 
@@ -19,17 +19,9 @@ redis = pytest.importorskip("redis")
 SCENARIOS = "tests.arq_scenarios"
 
 
-def _flush(server: RedisServer) -> None:
-    redis.Redis(host="127.0.0.1", port=server.port).flushall()
-
-
 @pytest.fixture(scope="module")
 def runs(redis_server: RedisServer) -> Iterator[Dict[str, Dict[str, Any]]]:
-    out = {}
-    for module in ("sentry_sdk", "sentry_lite"):
-        _flush(redis_server)
-        out[module] = run_queue(SCENARIOS, module, redis_server.port)
-    yield out
+    yield run_both_sdks(SCENARIOS, redis_server.port)
 
 
 def test_same_events_and_transactions_as_sentry_sdk(runs: Dict[str, Dict[str, Any]]) -> None:
@@ -81,9 +73,9 @@ def test_streamed_spans_as_sentry_sdk(redis_server: RedisServer) -> None:
         "messaging.destination.name",
         "messaging.message.id",
     )
-    _flush(redis_server)
+    flush_redis(redis_server.port)
     sdk = run_spans(SCENARIOS, "sentry_sdk", redis_server.port, attributes)
-    _flush(redis_server)
+    flush_redis(redis_server.port)
     lite = run_spans(SCENARIOS, "sentry_lite", redis_server.port, attributes)
     # On purpose: a failed job's segment is an error (sentry_sdk leaves it ok).
     (failed,) = [s for s in lite if s["name"] == "failing_job" and s["segment"]]

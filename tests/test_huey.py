@@ -9,7 +9,7 @@ from typing import Any, Dict, Iterator
 
 import pytest
 
-from tests.queue_sidebyside import run_queue, run_spans
+from tests.queue_sidebyside import flush_redis, run_both_sdks, run_queue, run_spans
 from tests.services import RedisServer
 from tests.test_side_by_side import diff
 
@@ -20,17 +20,9 @@ redis = pytest.importorskip("redis")
 SCENARIOS = "tests.huey_scenarios"
 
 
-def _flush(server: RedisServer) -> None:
-    redis.Redis(host="127.0.0.1", port=server.port).flushall()
-
-
 @pytest.fixture(scope="module")
 def runs(redis_server: RedisServer) -> Iterator[Dict[str, Dict[str, Any]]]:
-    out = {}
-    for module in ("sentry_sdk", "sentry_lite"):
-        _flush(redis_server)
-        out[module] = run_queue(SCENARIOS, module, redis_server.port)
-    yield out
+    yield run_both_sdks(SCENARIOS, redis_server.port)
 
 
 def test_same_events_and_transactions_as_sentry_sdk(runs: Dict[str, Dict[str, Any]]) -> None:
@@ -90,9 +82,9 @@ def test_streamed_spans_as_sentry_sdk(redis_server: RedisServer) -> None:
         "messaging.message.system",
         "messaging.message.retry.count",
     )
-    _flush(redis_server)
+    flush_redis(redis_server.port)
     sdk = run_spans(SCENARIOS, "sentry_sdk", redis_server.port, attributes)
-    _flush(redis_server)
+    flush_redis(redis_server.port)
     lite = run_spans(SCENARIOS, "sentry_lite", redis_server.port, attributes)
     problems = diff(lite, sdk)
     assert not problems, "\n".join(problems)
@@ -120,7 +112,7 @@ def test_arq_and_huey_are_enabled_by_default(sentry_init: Any) -> None:
 def test_one_trace_across_the_two_sdks(redis_server: RedisServer) -> None:
     """sentry_lite's consumer continues the trace sentry_sdk's producer sent (its format,
     ``sentry_headers``); ``test_dramatiq`` checks the other way round."""
-    _flush(redis_server)
+    flush_redis(redis_server.port)
     run = run_queue(SCENARIOS, "sentry_sdk", redis_server.port, worker_module="sentry_lite")
     tasks = [
         e for e in run["events"] if e["type"] == "transaction" and e["transaction"] != "producer"
