@@ -26,7 +26,6 @@ from sentry_lite.integration_api import (
     Scope,
     StreamedSpanView,
     active_integration,
-    collected_key_values,
     collected_query_string,
     continue_incoming_trace,
     data_collection_configured,
@@ -38,11 +37,10 @@ from sentry_lite.integration_api import (
 from sentry_lite.integrations import DidNotEnable, Integration
 from sentry_lite.integrations.web.config import SOURCE_COMPONENT, SOURCE_URL
 from sentry_lite.integrations.web.request_data import (
-    collects_request_body,
     collects_user_info,
+    fill_server_request,
     form_data,
     request_headers,
-    set_body,
 )
 from sentry_lite.integrations.web.request_state import (
     RequestState,
@@ -153,30 +151,19 @@ def _unrouted_name(event: Event) -> bool:
 
 def _request_data(event: Event, request: Any, options: Options) -> None:
     """The event's ``request``: sentry_sdk's fields for Sanic, privacy rules applied."""
-    info = event.setdefault("request", {})
-    configured = data_collection_configured(options)
-    cookies = dict(request.cookies)
-    if configured:
-        kept = collected_key_values("cookies", cookies, options)
-        if kept:
-            info["cookies"] = kept
-    elif options.send_default_pii:
-        info["cookies"] = cookies
-    if collects_request_body(options):
-        body = request.body or b""
-        set_body(event, info, options, len(body), lambda: _read_body(event, request))
     parts = urlsplit(request.url)
-    info["url"] = f"{parts.scheme}://{parts.netloc}{parts.path}"
-    if configured:
-        query = collected_query_string(parts.query, options) if parts.query else None
-        if query:
-            info["query_string"] = query
-    else:
-        info["query_string"] = parts.query
-    info["method"] = request.method
-    if not configured or may_collect("user_info", options) == SEND:
-        info["env"] = {"REMOTE_ADDR": request.remote_addr}
-    info["headers"] = request_headers(event, dict(request.headers), options, annotated=True)
+    fill_server_request(
+        event,
+        options,
+        cookies=dict(request.cookies),
+        body_length=len(request.body or b""),
+        read_body=lambda: _read_body(event, request),
+        url=f"{parts.scheme}://{parts.netloc}{parts.path}",
+        query=parts.query,
+        method=request.method,
+        client_ip=request.remote_addr,
+        headers=dict(request.headers),
+    )
 
 
 def _read_body(event: Event, request: Any) -> Tuple[Optional[Any], bool]:

@@ -17,18 +17,15 @@ import weakref
 from typing import Any, Dict, Optional, Tuple
 
 from sentry_lite.integration_api import (
-    SEND,
     Options,
     Scope,
     StreamedSpanView,
     active_integration,
-    collected_key_values,
     collected_query_string,
     continue_incoming_trace,
     data_collection_configured,
     enter_request_scopes,
     leave_request_scopes,
-    may_collect,
     start_request_transaction,
 )
 from sentry_lite.integrations import DidNotEnable, Integration
@@ -37,10 +34,10 @@ from sentry_lite.integrations.web.request_data import (
     body_within_bounds,
     collects_request_body,
     collects_user_info,
+    fill_server_request,
     form_data,
     is_json_content_type,
     request_headers,
-    set_body,
 )
 from sentry_lite.integrations.web.request_state import (
     RequestState,
@@ -146,30 +143,19 @@ class TornadoRequestState(RequestState):
 def _request_data(event: Event, handler: Any, options: Options) -> None:
     """The event's ``request``: sentry_sdk's fields for Tornado, privacy rules applied."""
     request = handler.request
-    info = event.setdefault("request", {})
-    configured = data_collection_configured(options)
-    cookies = {name: morsel.value for name, morsel in request.cookies.items()}
-    if configured:
-        kept = collected_key_values("cookies", cookies, options)
-        if kept:
-            info["cookies"] = kept
-    elif options.send_default_pii:
-        info["cookies"] = cookies
-    if collects_request_body(options):
-        body = request.body or b""
-        set_body(event, info, options, len(body), lambda: _read_body(event, request))
-    info["url"] = f"{request.protocol}://{request.host}{request.path}"
-    if configured:
-        query = collected_query_string(request.query, options) if request.query else None
-        if query:
-            info["query_string"] = query
-    else:
-        info["query_string"] = request.query
-    info["method"] = request.method
-    # sentry_sdk sends the address unless data_collection withholds user data.
-    if not configured or may_collect("user_info", options) == SEND:
-        info["env"] = {"REMOTE_ADDR": request.remote_ip}
-    info["headers"] = request_headers(event, dict(request.headers), options, annotated=True)
+    fill_server_request(
+        event,
+        options,
+        cookies={name: morsel.value for name, morsel in request.cookies.items()},
+        body_length=len(request.body or b""),
+        read_body=lambda: _read_body(event, request),
+        url=f"{request.protocol}://{request.host}{request.path}",
+        query=request.query,
+        method=request.method,
+        # sentry_sdk sends the address unless data_collection withholds user data.
+        client_ip=request.remote_ip,
+        headers=dict(request.headers),
+    )
 
 
 def _read_body(event: Event, request: Any) -> Tuple[Optional[Any], bool]:

@@ -29,6 +29,7 @@ __all__ = [
     "body_within_bounds",
     "collects_request_body",
     "collects_user_info",
+    "fill_server_request",
     "filter_headers",
     "form_data",
     "is_json_content_type",
@@ -217,6 +218,47 @@ def request_query_string(query: Optional[str], options: Options) -> Tuple[bool, 
         return True, query
     filtered = collected_query_string(query, options) if query else None
     return filtered is not None, filtered
+
+
+def fill_server_request(
+    event: Event,
+    options: Options,
+    *,
+    cookies: Dict[str, Any],
+    body_length: int,
+    read_body: Callable[[], Tuple[Optional[Any], bool]],
+    url: str,
+    query: str,
+    method: Any,
+    client_ip: Any,
+    headers: Dict[str, Any],
+) -> None:
+    """The event's ``request`` for a framework that serves HTTP itself (Tornado, Sanic),
+    as sentry_sdk fills it for them: cookies and the client's address by
+    ``data_collection`` (else ``send_default_pii`` for cookies, the address always), the
+    body by ``max_request_body_size``, the query string filtered and left out when
+    empty under ``data_collection``."""
+    info = event.setdefault("request", {})
+    configured = data_collection_configured(options)
+    if configured:
+        kept = collected_key_values("cookies", cookies, options)
+        if kept:
+            info["cookies"] = kept
+    elif options.send_default_pii:
+        info["cookies"] = cookies
+    if collects_request_body(options):
+        set_body(event, info, options, body_length, read_body)
+    info["url"] = url
+    if configured:
+        filtered = collected_query_string(query, options) if query else None
+        if filtered:
+            info["query_string"] = filtered
+    else:
+        info["query_string"] = query
+    info["method"] = method
+    if not configured or may_collect("user_info", options) == SEND:
+        info["env"] = {"REMOTE_ADDR": client_ip}
+    info["headers"] = request_headers(event, headers, options, annotated=True)
 
 
 UPLOADED_FILE = object()
