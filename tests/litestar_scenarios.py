@@ -11,12 +11,12 @@ the import differs between the two SDKs.
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 import json
-import socket
 import sys
 from typing import Any, Dict, List
+
+from tests.uvicorn_requests import serve_and_request
 
 INCOMING_TRACE = "471a43a4192642f0b136d5159a501701-6e8f22c393e68f19-1"
 
@@ -35,8 +35,6 @@ def main() -> None:
         integrations=[integration()],
         **({"trace_lifecycle": "stream"} if "stream" in flags else {}),
     )
-    import httpx
-    import uvicorn
     from litestar import Litestar, get, post
     from litestar.exceptions import HTTPException
     from litestar.middleware import AbstractMiddleware
@@ -66,31 +64,13 @@ def main() -> None:
 
     app = Litestar(route_handlers=[user, busy, create_order, traced], middleware=[TimingMiddleware])
 
-    async def run() -> List[int]:
-        sock = socket.socket()
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-        server = uvicorn.Server(uvicorn.Config(app, log_level="critical", lifespan="off"))
-        serving = asyncio.ensure_future(server.serve(sockets=[sock]))
-        while not server.started:
-            await asyncio.sleep(0.01)
-        requests: List[Dict[str, Any]] = [
-            {"url": "/users/7?page=2", "headers": {"Cookie": "theme=dark"}},
-            {"url": "/busy"},
-            {"url": "/orders", "method": "POST", "json": {"item": "book", "count": 2}},
-            {"url": "/traced", "headers": {"sentry-trace": INCOMING_TRACE}},
-        ]
-        codes = []
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
-            for spec in requests:
-                spec = dict(spec)
-                response = await client.request(spec.pop("method", "GET"), spec.pop("url"), **spec)
-                codes.append(response.status_code)
-        server.should_exit = True
-        await serving
-        return codes
-
-    codes = asyncio.run(run())
+    requests: List[Dict[str, Any]] = [
+        {"url": "/users/7?page=2", "headers": {"Cookie": "theme=dark"}},
+        {"url": "/busy"},
+        {"url": "/orders", "method": "POST", "json": {"item": "book", "count": 2}},
+        {"url": "/traced", "headers": {"sentry-trace": INCOMING_TRACE}},
+    ]
+    codes = serve_and_request(app, requests, log_level="critical")
     sdk.flush(5)
     print(json.dumps(codes))
 

@@ -10,12 +10,12 @@ sync view (run on a worker thread) that reports one, and a GET carrying an incom
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 import json
-import socket
 import sys
 from typing import Any, Dict, List
+
+from tests.uvicorn_requests import serve_and_request
 
 INCOMING_TRACE = "471a43a4192642f0b136d5159a501701-6e8f22c393e68f19-1"
 
@@ -34,8 +34,6 @@ def main() -> None:
         integrations=[integration(transaction_style="url" if "url" in flags else "endpoint")],
         **({"trace_lifecycle": "stream"} if "stream" in flags else {}),
     )
-    import httpx
-    import uvicorn
     from quart import Quart, abort
 
     app = Quart(__name__)
@@ -68,33 +66,14 @@ def main() -> None:
         sdk.capture_message("traced")
         return "ok"
 
-    async def run() -> List[int]:
-        sock = socket.socket()
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-        config = uvicorn.Config(app, log_level="error", lifespan="off")
-        server = uvicorn.Server(config)
-        serving = asyncio.ensure_future(server.serve(sockets=[sock]))
-        while not server.started:
-            await asyncio.sleep(0.01)
-        requests: List[Dict[str, Any]] = [
-            {"url": "/users/7?page=2", "headers": {"Cookie": "theme=dark"}},
-            {"url": "/busy"},
-            {"url": "/orders", "method": "POST", "json": {"item": "book", "count": 2}},
-            {"url": "/sync"},
-            {"url": "/traced", "headers": {"sentry-trace": INCOMING_TRACE}},
-        ]
-        codes = []
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
-            for spec in requests:
-                spec = dict(spec)
-                response = await client.request(spec.pop("method", "GET"), spec.pop("url"), **spec)
-                codes.append(response.status_code)
-        server.should_exit = True
-        await serving
-        return codes
-
-    codes = asyncio.run(run())
+    requests: List[Dict[str, Any]] = [
+        {"url": "/users/7?page=2", "headers": {"Cookie": "theme=dark"}},
+        {"url": "/busy"},
+        {"url": "/orders", "method": "POST", "json": {"item": "book", "count": 2}},
+        {"url": "/sync"},
+        {"url": "/traced", "headers": {"sentry-trace": INCOMING_TRACE}},
+    ]
+    codes = serve_and_request(app, requests, log_level="error")
     sdk.flush(5)
     print(json.dumps(codes))
 
