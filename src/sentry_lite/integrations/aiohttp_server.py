@@ -23,9 +23,7 @@ from sentry_lite.integration_api import (
     Scope,
     StreamedSpanView,
     annotate,
-    collected_query_string,
     continue_incoming_trace,
-    data_collection_configured,
     end_request_session,
     enter_request_scopes,
     leave_request_scopes,
@@ -44,7 +42,7 @@ from sentry_lite.integrations.web.request_data import (
     request_query_string,
 )
 from sentry_lite.integrations.web.request_state import RequestState, current_request
-from sentry_lite.integrations.web.stream_request import is_localhost
+from sentry_lite.integrations.web.stream_request import is_localhost, url_attributes_query
 from sentry_lite.integrations.web.transactions import finish_request_transaction, set_http_status
 from sentry_lite.types import Event, Hint
 
@@ -242,12 +240,8 @@ def _stream_attributes(segment: StreamedSpanView, request: Any, options: Options
 def _url_attributes(request: Any, options: Options) -> Dict[str, Any]:
     """``url.full``/``url.path``/``url.query``: with ``data_collection`` (its query
     filter applied) or ``send_default_pii``, else none."""
-    query = request.query_string
-    if data_collection_configured(options):
-        kept = collected_query_string(query, options) if query else None
-    elif options.send_default_pii:
-        kept = query or None
-    else:
+    sent, kept = url_attributes_query(options, request.query_string)
+    if not sent:
         return {}
     path = request.path
     url = f"{request.scheme}://{request.host}{path}"

@@ -7,7 +7,7 @@ Sensitive headers are withheld unless ``send_default_pii``.
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Tuple
 
 from sentry_lite.integration_api import (
     SEND,
@@ -23,6 +23,7 @@ __all__ = [
     "add_wsgi_request_attributes",
     "is_localhost",
     "request_url_attributes",
+    "url_attributes_query",
 ]
 
 logger = logging.getLogger("sentry_lite")
@@ -162,11 +163,8 @@ def request_url_attributes(options: Any, url: str, path: str, query: str) -> Dic
     """``url.full``, ``url.path`` and ``http.query`` of an incoming request, as sentry_sdk
     sends them in streaming mode: with ``data_collection`` (its query filter applied) or
     ``send_default_pii``, else none."""
-    if data_collection_configured(options):
-        kept = collected_query_string(query, options) if query else None
-    elif options.send_default_pii:
-        kept = query or None
-    else:
+    sent, kept = url_attributes_query(options, query)
+    if not sent:
         return {}
     attributes: Dict[str, Any] = {}
     if kept:
@@ -175,3 +173,13 @@ def request_url_attributes(options: Any, url: str, path: str, query: str) -> Dic
         attributes["url.path"] = path
     attributes["url.full"] = f"{url}?{kept}" if kept else url
     return attributes
+
+
+def url_attributes_query(options: Any, query: str) -> Tuple[bool, Optional[str]]:
+    """(are ``url.*`` attributes sent at all?, the query string they may carry): with
+    ``data_collection`` (its query filter applied) or ``send_default_pii``, else none."""
+    if data_collection_configured(options):
+        return True, collected_query_string(query, options) if query else None
+    if options.send_default_pii:
+        return True, query or None
+    return False, None
