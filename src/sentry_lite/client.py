@@ -27,6 +27,7 @@ from sentry_lite.events.top_level import fix_top_level
 from sentry_lite.options import Options, build_options
 from sentry_lite.pipeline import (
     CALLBACK_ERROR_HINT,
+    OWN_EXCEPTION_HINT,
     SCOPE_HINT,
     EventPipeline,
     FinishOnce,
@@ -136,25 +137,35 @@ class Client(BaseClient):
             return None
         finally:
             capture_guard.leave(token)
-        return self.capture_event(event, hint, scope)
+        return self.capture_event(event, hint, scope, own_exception=event["exception"])
 
     def capture_event(
-        self, event: Event, hint: Optional[Hint] = None, scope: Any = None
+        self,
+        event: Event,
+        hint: Optional[Hint] = None,
+        scope: Any = None,
+        *,
+        own_exception: Optional[Dict[str, Any]] = None,
     ) -> Optional[str]:
-        """Run the pipeline; returns the event id, or None if the event was dropped."""
+        """Run the pipeline; returns the event id, or None if the event was dropped.
+
+        ``own_exception``: the event's ``exception`` section, built by the SDK from the
+        exception (see ``EventPipeline.own_exception_now``)."""
         if self._closed:
             return None
         if capture_guard.inside():
             logger.debug("sentry_lite: capture from a repr or hook while building an event ignored")
             return None
         try:
-            return self._capture(event, dict(hint) if hint else {}, scope)
+            return self._capture(event, dict(hint) if hint else {}, scope, own_exception)
         except Exception:  # noqa: BLE001 - never let the SDK break the app
             internal_logger.exception("sentry_lite: internal error while capturing an event")
             self.record_lost_event("internal_sdk_error", "error")
             return None
 
-    def _capture(self, event: Event, hint: Hint, scope: Any) -> Optional[str]:
+    def _capture(
+        self, event: Event, hint: Hint, scope: Any, own_exception: Optional[Dict[str, Any]] = None
+    ) -> Optional[str]:
         fix_top_level(event, warn_once)  # i16: a hand-made event's wrong-typed sections
         event_id = event.get("event_id")
         if event_id is None:
@@ -175,7 +186,11 @@ class Client(BaseClient):
         elif kind == CHECK_IN:
             steps = pipeline.checkin_steps
         elif options.get("before_send") is None and pipeline.may_finish_later():
-            steps, later = pipeline.error_now, pipeline.error_later  # see pipeline.py
+            if own_exception is not None and event.get("exception") is own_exception:
+                steps = pipeline.own_exception_now
+                hint[OWN_EXCEPTION_HINT] = own_exception
+            else:
+                steps, later = pipeline.error_now, pipeline.error_later  # see pipeline.py
         else:
             steps = pipeline.error_steps
         if scope is not None:
@@ -194,6 +209,10 @@ class Client(BaseClient):
                 return None
             event = result
         hint.pop(SCOPE_HINT, None)
+        if steps is pipeline.own_exception_now:
+            # Still the SDK's own section after the processors: finished when sent.
+            own = hint.pop(OWN_EXCEPTION_HINT, None) is not None
+            later = pipeline.own_exception_later if own else pipeline.error_later
         if not is_transaction and scope is not None and kind != CHECK_IN:
             update_session_from_event(scope, event)
         self._send(event, hint, scope, profile, later)

@@ -47,13 +47,15 @@ from sentry_lite.events.contexts import (
     sdk_info,
 )
 from sentry_lite.events.frames import current_stacktrace, set_in_app
+from sentry_lite.events.meta import merge_meta
 from sentry_lite.events.scrub import EventScrubber
 from sentry_lite.events.serialize import serialize_event
+from sentry_lite.events.stacks import event_frames
 from sentry_lite.options import Options
 from sentry_lite.timestamps import now_iso
 from sentry_lite.types import Event, Hint
 
-__all__ = ["SCOPE_HINT", "EventPipeline", "FinishOnce", "Step"]
+__all__ = ["OWN_EXCEPTION_HINT", "SCOPE_HINT", "EventPipeline", "FinishOnce", "Step"]
 
 logger = logging.getLogger("sentry_lite")
 internal_logger = logging.getLogger("sentry_lite.errors")
@@ -61,6 +63,12 @@ internal_logger = logging.getLogger("sentry_lite.errors")
 SCOPE_HINT = "sentry_lite.scope"
 """Hint key that carries a capture's scopes to ``apply_scopes`` (removed there, before any
 processor or hook sees the hint)."""
+
+
+OWN_EXCEPTION_HINT = "sentry_lite.own_exception"
+"""Hint key: the event's ``exception`` section as ``capture_exception`` built it. Hidden
+from processors; kept only while the event still holds that very section, and then the
+steps of :attr:`EventPipeline.own_exception_now` leave it to ``finish_exception``."""
 
 
 CALLBACK_ERROR_HINT = "sentry_lite.callback_error"
@@ -116,6 +124,19 @@ class EventPipeline:
         """The steps up to ``stamp``: what must run on the capturing thread."""
         self.error_later: Tuple[Step, ...] = self.error_steps[8:9]
         """``add_defaults``: with no ``before_send``, run by :meth:`finish`."""
+        self.own_exception_now: Tuple[Step, ...] = (
+            *self.error_steps[:5],
+            Step(self.scrub_but_exception, "internal_sdk_error"),
+            Step(self.serialize_but_exception, "internal_sdk_error"),
+            self.error_steps[7],
+        )
+        """As :attr:`error_now` for an exception event the SDK built (``capture_exception``):
+        its ``exception`` section is already the SDK's own copy (frames' locals were
+        serialized as the frames were read), so checking and scrubbing it can wait."""
+        self.own_exception_later: Tuple[Step, ...] = (
+            Step(self.finish_exception, "internal_sdk_error"),
+            *self.error_later,
+        )
         self.transaction_steps: Tuple[Step, ...] = (
             Step(self.apply_scopes, "event_processor"),
             Step(self.scrub, "internal_sdk_error"),
@@ -158,7 +179,7 @@ class EventPipeline:
         sampler = self.options.get("error_sampler")
         if sampler is not None:
             try:
-                rate = sampler(event, hint)
+                rate = sampler(event, _without_sdk_keys(hint))
             except Exception:  # noqa: BLE001
                 log_hook_error("error_sampler")
                 return event
@@ -205,6 +226,7 @@ class EventPipeline:
         scope = hint.pop(SCOPE_HINT, None)
         if scope is None:
             return event
+        own = hint.pop(OWN_EXCEPTION_HINT, None)
         is_transaction = event.get("type") == "transaction"
         spans_before = len(event.get("spans") or ()) if is_transaction else 0
         processed: Optional[Event] = scope.apply_to_event(event, hint, self.options)
@@ -216,6 +238,8 @@ class EventPipeline:
             removed = spans_before - len(processed.get("spans") or ())
             if removed > 0:  # as sentry_sdk: spans a processor dropped are counted
                 self._record_lost("event_processor", "span", removed)
+        elif own is not None and processed.get("exception") is own:
+            hint[OWN_EXCEPTION_HINT] = own  # a processor that swapped it gets it checked now
         return processed
 
     def scrub(self, event: Event, hint: Hint) -> Optional[Event]:
@@ -232,6 +256,9 @@ class EventPipeline:
     def serialize(self, event: Event, hint: Hint) -> Optional[Event]:
         """Bounded strict-JSON copy of what came from the app (sizes trimmed later, on
         the sending thread, where the encoded size is known)."""
+        return self._serialize(event, None)
+
+    def _serialize(self, event: Event, defer: Optional[str]) -> Event:
         options = self.options
         token = capture_guard.enter()  # reprs run here: their captures are ignored
         try:
@@ -241,9 +268,44 @@ class EventPipeline:
                 max_request_body_size=options["max_request_body_size"],
                 custom_repr=options["custom_repr"],
                 size_budget=None,
+                defer=defer,
             )
         finally:
             capture_guard.leave(token)
+
+    def scrub_but_exception(self, event: Event, hint: Hint) -> Optional[Event]:
+        """:meth:`scrub`, but not the SDK-built exception (:meth:`finish_exception` does)."""
+        if self.scrubber is None:
+            return event
+        try:
+            self.scrubber.scrub_event(event, exception=OWN_EXCEPTION_HINT not in hint)
+        except Exception:  # noqa: BLE001
+            internal_logger.exception("sentry_lite: scrubber failed; dropping request data")
+            event.pop("request", None)
+        return event
+
+    def serialize_but_exception(self, event: Event, hint: Hint) -> Optional[Event]:
+        """:meth:`serialize`, handing the SDK-built exception through unchecked."""
+        return self._serialize(event, "exception" if OWN_EXCEPTION_HINT in hint else None)
+
+    def finish_exception(self, event: Event, hint: Hint) -> Optional[Event]:
+        """The SDK-built exception, scrubbed and then checked as :meth:`scrub` and
+        :meth:`serialize` would have (same order, same ``_meta``), on the sending thread."""
+        part: Event = {"exception": event.get("exception")}
+        if self.scrubber is not None:
+            try:
+                self.scrubber.scrub_frames(part)
+            except Exception:  # noqa: BLE001
+                internal_logger.exception("sentry_lite: scrubber failed on frames; locals dropped")
+                for frame, _path in event_frames(part):
+                    frame.pop("vars", None)
+        done = self._serialize(part, None)
+        event["exception"] = done.get("exception")
+        meta = done.get("_meta")
+        if meta:
+            old = event.get("_meta")
+            event["_meta"] = merge_meta(old, meta) if isinstance(old, dict) else meta
+        return event
 
     def stamp(self, event: Event, hint: Hint) -> Optional[Event]:
         """The capture time, taken now even when the steps after it run later."""
@@ -399,3 +461,10 @@ class FinishOnce:
             self._steps = None
             self._event = steps(self._event)
         return self._event
+
+
+def _without_sdk_keys(hint: Hint) -> Hint:
+    """The hint as a user hook may see it: without the keys the steps pass each other."""
+    if SCOPE_HINT not in hint and OWN_EXCEPTION_HINT not in hint:
+        return hint
+    return {k: v for k, v in hint.items() if k not in (SCOPE_HINT, OWN_EXCEPTION_HINT)}

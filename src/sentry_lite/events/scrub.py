@@ -364,14 +364,17 @@ class EventScrubber:
                 path: List[Segment] = ["breadcrumbs", "values", index, "data"]
                 self._scrub(event, crumb, "data", path, fast, None, text)
 
-    def scrub_frames(self, event: Dict[str, Any], fast: Optional[bool] = None) -> None:
+    def scrub_frames(
+        self, event: Dict[str, Any], fast: Optional[bool] = None, exception: bool = True
+    ) -> None:
+        """Frames' locals; ``exception=False`` leaves the exception's frames for later."""
         fast = shortcuts.enabled if fast is None else fast
         # Frames share the serialised form of objects passed down the stack (see
         # serialize_value's memo); each shared container is looked at once.
         clean: Dict[Tuple[int, int], int] = {}
         text = self.patterns  # request objects' reprs, URLs with credentials
         for frame, path in event_frames(event):
-            if "vars" in frame:
+            if "vars" in frame and (exception or path[0] != "exception"):
                 self._scrub(event, frame, "vars", [*path, "vars"], fast, clean, text)
 
     def scrub_spans(self, event: Dict[str, Any], fast: Optional[bool] = None) -> None:
@@ -408,8 +411,9 @@ class EventScrubber:
                 if isinstance(value, str):
                     span[field] = scrub_command_line(value, self.is_denied)
 
-    def scrub_event(self, event: Dict[str, Any]) -> None:
-        """Replace denylisted values in place with '[Filtered]' and note it in _meta."""
+    def scrub_event(self, event: Dict[str, Any], exception: bool = True) -> None:
+        """Replace denylisted values in place with '[Filtered]' and note it in _meta
+        (``exception=False``: not in the exception's frames, scrubbed later by the pipeline)."""
         if not isinstance(event, dict):
             return
         fast = shortcuts.enabled
@@ -441,9 +445,9 @@ class EventScrubber:
                 self.scrub_breadcrumbs(event, fast)
             except Exception:
                 pass
-        if "exception" in event or "threads" in event or "stacktrace" in event:
+        if ("exception" in event and exception) or "threads" in event or "stacktrace" in event:
             try:
-                self.scrub_frames(event, fast)
+                self.scrub_frames(event, fast, exception)
             except Exception:
                 pass
         spans = event.get("spans")

@@ -75,8 +75,12 @@ def serialize_event(
     max_request_body_size: str = "medium",
     custom_repr: Optional[Callable[[object], Optional[str]]] = None,
     size_budget: Optional[int] = MAX_EVENT_BYTES,
+    defer: Optional[str] = None,
 ) -> Dict[str, Any]:
     """Return a strict-JSON-safe copy of ``event`` within ``size_budget`` bytes, with _meta.
+
+    ``defer`` names a section handed through as it is, for the caller to serialize later
+    (the pipeline's SDK-built ``exception``, see pipeline.py); its ``_meta`` is kept.
 
     ``size_budget=None`` skips the size trim (which encodes the event to measure it); the
     client does that on the app thread and leaves trimming to the transport's worker.
@@ -106,6 +110,9 @@ def serialize_event(
                 continue
             elif not name.isascii():
                 name = clean_text(name)  # a lone surrogate cannot be encoded (issue 16)
+            elif name == defer:
+                out[name] = section
+                continue
             if fast:
                 if type(section) is str and section.isascii() and len(section) * 4 <= max_length:
                     out[name] = section  # event_id, level, message, ...: nothing to do
