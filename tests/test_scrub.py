@@ -369,3 +369,17 @@ def test_secret_after_a_budget_sized_sibling_is_still_filtered(fast: bool) -> No
     assert "s" not in json.dumps(out["extra"]["b"])
     assert out["extra"]["b"] == "[Filtered]"
     assert extra["b"] == {"password": "s"}  # the app's own dict is untouched
+
+
+def test_a_value_the_scrubber_replaces_carries_only_the_filtered_remark() -> None:
+    """As sentry_sdk, whose scrubber replaces the integration's annotated empty header
+    with a new annotated ``[Filtered]``: one remark, not the integration's beside it."""
+    event: Dict[str, Any] = {
+        "request": {"headers": {"Authorization": "", "Accept": "*/*"}},
+        "_meta": {"request": {"headers": {"Authorization": {"": {"rem": [["!config", "x"]]}}}}},
+    }
+    EventScrubber().scrub_event(event)
+    assert event["request"]["headers"] == {"Authorization": "[Filtered]", "Accept": "*/*"}
+    assert event["_meta"]["request"]["headers"]["Authorization"] == {
+        "": {"rem": [["!config", "s"]]}
+    }

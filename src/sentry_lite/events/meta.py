@@ -21,6 +21,7 @@ __all__ = [
     "forget_list_item",
     "merge_meta",
     "meta_node",
+    "note_filtered",
 ]
 
 Segment = Union[str, int]
@@ -77,6 +78,17 @@ def annotate(event: Dict[str, Any], path: Sequence[Segment], **note: Any) -> Non
         meta = {}
         event["_meta"] = meta
     annotate_in(meta, path, **note)
+
+
+def note_filtered(event: Dict[str, Any], path: Sequence[Segment]) -> None:
+    """The value at ``path`` was replaced by ``[Filtered]``: its annotation becomes that
+    remark alone, as sentry_sdk's scrubber replaces the value with a new annotated one
+    (an integration's "removed" note for a header it emptied does not stay beside it)."""
+    meta = event.get("_meta")
+    if not isinstance(meta, dict):
+        meta = {}
+        event["_meta"] = meta
+    meta_node(meta, path)[""] = {"rem": [list(REM_FILTERED)]}
 
 
 def merge_meta(into: Dict[str, Any], other: Dict[str, Any]) -> Dict[str, Any]:

@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl, quote_plus
 
 from sentry_lite import shortcuts
 from sentry_lite.events.denylists import DEFAULT_DENYLIST, DEFAULT_PII_DENYLIST, looks_secret
-from sentry_lite.events.meta import FILTERED, REM_FILTERED, Segment, annotate
+from sentry_lite.events.meta import FILTERED, REM_FILTERED, Segment, annotate, note_filtered
 from sentry_lite.events.secret_text import needs_text_scrub, scrub_command_line, scrub_text
 from sentry_lite.events.stacks import event_frames
 from sentry_lite.limits import (
@@ -192,7 +192,7 @@ class EventScrubber:
             # Not looked into, yet the serializer may send it (it keeps the first items
             # of each container, where this walk may have spent its budget on the rest).
             walk.cuts += 1
-            annotate(walk.event, _flatten(path), rem=[REM_FILTERED])
+            note_filtered(walk.event, _flatten(path))
             return FILTERED
         clean = walk.clean
         if clean is not None:
@@ -211,7 +211,7 @@ class EventScrubber:
             changed = self._items(walk, value, is_list, path, depth - 1)
         except Exception:
             walk.cuts += 1
-            annotate(walk.event, _flatten(path), rem=[REM_FILTERED])
+            note_filtered(walk.event, _flatten(path))
             return FILTERED
         finally:
             walk.active.discard(key)
@@ -250,7 +250,7 @@ class EventScrubber:
                 denied = self.is_denied(name)
             if denied:
                 new = FILTERED
-                annotate(walk.event, _flatten((path, name)), rem=[REM_FILTERED])
+                note_filtered(walk.event, _flatten((path, name)))
             elif type(item) in _LEAF_TYPES:
                 if not (walk.text and type(item) is str and self._secret_text(item)):
                     continue
