@@ -125,6 +125,25 @@ def unraisable_in_del(sdk: Any) -> None:
     del holder
 
 
+@scenario
+def extra_full_of_keys(sdk: Any) -> None:
+    """``sys.argv`` comes after the app's extras: cut with them at the databag breadth."""
+    with sdk.isolation_scope():
+        for n in range(9):
+            sdk.set_extra(f"key{n:02d}", n)
+        sdk.capture_message("one slot left")
+    for n in range(12):
+        sdk.set_extra(f"key{n:02d}", n)
+    sdk.capture_message("many extras")
+
+
+@scenario
+def argv_denied(sdk: Any) -> None:
+    """A denylist naming ``sys.argv`` filters it, with the scrubber's ``_meta`` note."""
+    sdk.set_extra("password", "hunter2")
+    sdk.capture_message("argv filtered")
+
+
 INIT_OPTIONS: Dict[str, Dict[str, Any]] = {
     "before_send_drop_and_edit": {"before_send": before_send},
 }
@@ -152,6 +171,9 @@ def main() -> None:
     sdk = importlib.import_module(module_name)
     options = {"release": "side@1", "environment": "test", "server_name": "host"}
     options.update(INIT_OPTIONS.get(name, {}))
+    if name == "argv_denied":
+        scrubber = importlib.import_module(f"{module_name}.scrubber")
+        options["event_scrubber"] = scrubber.EventScrubber(denylist=["password", "sys.argv"])
     if name == "unraisable_in_del":
         hook = importlib.import_module(f"{module_name}.integrations.unraisablehook")
         options["integrations"] = [hook.UnraisablehookIntegration()]

@@ -59,7 +59,15 @@ LAYERS: List[Tuple[str, Tuple[str, ...]]] = [
     ("scope", ("scope",)),
     (
         "client",
-        ("client", "client_base", "pipeline", "telemetry", "span_batcher", "span_capture"),
+        (
+            "client",
+            "client_base",
+            "pipeline",
+            "late_parts",
+            "telemetry",
+            "span_batcher",
+            "span_capture",
+        ),
     ),  # i13: telemetry
     ("envelope", ("envelope", "attachments", "span_item")),
     ("profiler", ("profiler",)),

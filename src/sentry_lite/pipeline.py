@@ -24,6 +24,11 @@ Without a ``before_send`` hook (nothing to show the finished event to), an event
 runs when the envelope is encoded, on the sending thread, so the app does not wait for it
 (errors only once the installed modules are known: see :meth:`may_finish_later`).
 
+An error built by ``capture_exception`` goes further (:attr:`EventPipeline.own_exception_now`):
+its ``exception`` section is the SDK's own copy from the start, so scrubbing and checking
+it wait for the sending thread too (late_parts.py), unless a processor replaced it. Process
+extras (``sys.argv``) are added by ``add_defaults``, wherever that runs.
+
 A step that raises is logged and the event continues unchanged by it (the SDK never
 breaks the app, and a broken step must not lose the event either). Scrubbing and the
 bounded serializer only see data of unknown shape; what the SDK adds itself
@@ -47,10 +52,9 @@ from sentry_lite.events.contexts import (
     sdk_info,
 )
 from sentry_lite.events.frames import current_stacktrace, set_in_app
-from sentry_lite.events.meta import merge_meta
 from sentry_lite.events.scrub import EventScrubber
 from sentry_lite.events.serialize import serialize_event
-from sentry_lite.events.stacks import event_frames
+from sentry_lite.late_parts import add_process_extras, finish_exception
 from sentry_lite.options import Options
 from sentry_lite.timestamps import now_iso
 from sentry_lite.types import Event, Hint
@@ -289,23 +293,12 @@ class EventPipeline:
         return self._serialize(event, "exception" if OWN_EXCEPTION_HINT in hint else None)
 
     def finish_exception(self, event: Event, hint: Hint) -> Optional[Event]:
-        """The SDK-built exception, scrubbed and then checked as :meth:`scrub` and
-        :meth:`serialize` would have (same order, same ``_meta``), on the sending thread."""
-        part: Event = {"exception": event.get("exception")}
-        if self.scrubber is not None:
-            try:
-                self.scrubber.scrub_frames(part)
-            except Exception:  # noqa: BLE001
-                internal_logger.exception("sentry_lite: scrubber failed on frames; locals dropped")
-                for frame, _path in event_frames(part):
-                    frame.pop("vars", None)
-        done = self._serialize(part, None)
-        event["exception"] = done.get("exception")
-        meta = done.get("_meta")
-        if meta:
-            old = event.get("_meta")
-            event["_meta"] = merge_meta(old, meta) if isinstance(old, dict) else meta
+        """The SDK-built exception, scrubbed and checked on the sending thread."""
+        finish_exception(event, self.scrubber, self._serialize_part)
         return event
+
+    def _serialize_part(self, part: Event) -> Event:
+        return self._serialize(part, None)
 
     def stamp(self, event: Event, hint: Hint) -> Optional[Event]:
         """The capture time, taken now even when the steps after it run later."""
@@ -327,12 +320,11 @@ class EventPipeline:
             event["sdk"] = self._sdk_info()
         if event.get("platform") is None:
             event["platform"] = "python"
-        if (
-            event.get("type") != "transaction"
-            and "modules" in self._integrations()
-            and "modules" not in event
-        ):
-            event["modules"] = installed_modules()  # shared, as sentry_sdk does
+        if event.get("type") != "transaction":
+            integrations = self._integrations()
+            if "modules" in integrations and "modules" not in event:
+                event["modules"] = installed_modules()  # shared, as sentry_sdk does
+            add_process_extras(event, integrations, self.scrubber, self._serialize_part)
         return event
 
     def may_finish_later(self) -> bool:

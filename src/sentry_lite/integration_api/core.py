@@ -12,6 +12,7 @@ from sentry_lite.client_base import BaseClient, warn_once
 from sentry_lite.events.exceptions import event_from_exception, exc_info_from_error
 from sentry_lite.events.frames import current_stacktrace
 from sentry_lite.events.meta import FILTERED, REM_FILTERED, annotate
+from sentry_lite.events.process_extra import add_process_extra
 from sentry_lite.options import Options
 from sentry_lite.scope import (
     EnteredScopes,
@@ -63,6 +64,7 @@ __all__ = [
     "active_span",
     "add_breadcrumb",
     "add_global_event_processor",
+    "add_process_extra",
     "add_sentry_baggage_to_headers",
     "annotate",
     "capture_caught",

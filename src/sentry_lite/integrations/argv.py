@@ -1,12 +1,13 @@
-"""Adds ``sys.argv`` to every error event's extra data, as sentry_sdk does."""
+"""Adds ``sys.argv`` to every error event's extra data, as sentry_sdk does (with the SDK's
+defaults, not as an event processor: see events/process_extra.py)."""
 
 from __future__ import annotations
 
 import sys
+from typing import List
 
-from sentry_lite.integration_api import active_integration, add_global_event_processor
+from sentry_lite.integration_api import add_process_extra
 from sentry_lite.integrations import Integration
-from sentry_lite.types import Event, Hint
 
 
 class ArgvIntegration(Integration):
@@ -14,15 +15,8 @@ class ArgvIntegration(Integration):
 
     @staticmethod
     def setup_once() -> None:
-        add_global_event_processor(_add_argv)
+        add_process_extra("sys.argv", ArgvIntegration.identifier, _argv)
 
 
-def _add_argv(event: Event, hint: Hint) -> Event:
-    if (
-        active_integration(ArgvIntegration.identifier) is not None
-        and event.get("type") != "transaction"
-    ):
-        extra = event.setdefault("extra", {})
-        if isinstance(extra, dict) and "sys.argv" not in extra:
-            extra["sys.argv"] = list(sys.argv)
-    return event
+def _argv() -> List[str]:
+    return list(sys.argv)
