@@ -651,6 +651,10 @@ def test_shortcuts_are_taken_on_typical_events(monkeypatch: pytest.MonkeyPatch) 
     }
     serialize_event(typical, size_budget=None)
     serialize_value({"a": 1, "b": "x"}, is_vars=True)
+    # Locals holding containers longer than the databag breadth are cut on the fast path.
+    long_locals = {"samples": [0.5] * 150, "by_id": {str(n): n for n in range(40)}}
+    cut = serialize_value(long_locals, is_vars=True)
+    assert cut == {"samples": ["0.5"] * 10, "by_id": {str(n): repr(n) for n in range(10)}}
     assert made == []
     with shortcuts.disabled():
         serialize_event(typical, size_budget=None)

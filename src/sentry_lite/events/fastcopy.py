@@ -13,6 +13,7 @@ tests check the equality with ``sentry_lite.shortcuts`` off.
 from __future__ import annotations
 
 from datetime import datetime
+from itertools import islice
 from typing import Any, List
 
 from sentry_lite.consts import MAX_DATABAG_BREADTH
@@ -144,21 +145,25 @@ def fast_vars(value: Any, depth: int, max_length: int, budget: List[int]) -> Any
         if len(text) * 4 > max_length:
             raise NeedsFullWalk
         return text
+    # Containers keep their first MAX_DATABAG_BREADTH items, as the walker does (it notes
+    # the cut only in ``_meta``, which locals do not carry), spending the same budget.
     if kind is dict:
-        budget[0] -= len(value) + 1
-        if len(value) > MAX_DATABAG_BREADTH or budget[0] < 0:
+        budget[0] -= min(len(value), MAX_DATABAG_BREADTH) + 1
+        if budget[0] < 0:
             raise NeedsFullWalk
         out = {}
-        for key, item in value.items():
+        for key, item in islice(value.items(), MAX_DATABAG_BREADTH):
             if type(key) is not str or (not key.isascii() and SURROGATES.search(key)):
                 raise NeedsFullWalk
             out[key] = fast_vars(item, depth - 1, max_length, budget)
         return out
     if kind is list or kind is tuple:
-        budget[0] -= len(value) + 1
-        if len(value) > MAX_DATABAG_BREADTH or budget[0] < 0:
+        budget[0] -= min(len(value), MAX_DATABAG_BREADTH) + 1
+        if budget[0] < 0:
             raise NeedsFullWalk
-        return [fast_vars(item, depth - 1, max_length, budget) for item in value]
+        return [
+            fast_vars(item, depth - 1, max_length, budget) for item in value[:MAX_DATABAG_BREADTH]
+        ]
     raise NeedsFullWalk
 
 
