@@ -6,6 +6,7 @@ import ast
 import io
 import json
 import pathlib
+import threading
 from typing import Any, Dict, List
 
 from hypothesis import given, settings
@@ -190,3 +191,37 @@ def test_shrunk_and_fallback_after_a_413() -> None:
     assert event["extra"]["original_event_id"] == "g" * 32
     assert event["release"] == "r@1"
     assert fallback.too_large_fallback(100) is None  # a refused fallback gets none
+
+
+def test_a_reader_on_another_thread_waits_for_the_finish_in_progress() -> None:
+    """Finishing may scrub the payload: a second reader must never get it half-way."""
+    started, release = threading.Event(), threading.Event()
+
+    def finish(payload: Dict[str, Any]) -> Dict[str, Any]:
+        started.set()
+        release.wait(5)
+        return dict(payload, secret="[Filtered]")
+
+    item = Item({"secret": "hunter2"}, "event", finish=finish)
+    first = threading.Thread(target=lambda: item.json)
+    first.start()
+    assert started.wait(5)
+    seen: List[Any] = []
+    second = threading.Thread(target=lambda: seen.append(item.json))
+    second.start()
+    second.join(0.2)
+    assert second.is_alive()  # waiting for the finish, not reading the payload as it is
+    release.set()
+    first.join(5)
+    second.join(5)
+    assert seen == [{"secret": "[Filtered]"}]
+
+
+def test_a_read_from_inside_finishing_gets_the_payload_as_it_is() -> None:
+    item: Item
+
+    def finish(payload: Dict[str, Any]) -> Dict[str, Any]:
+        return dict(payload, inner=item.json)  # no recursion, no deadlock
+
+    item = Item({"a": 1}, "event", finish=finish)
+    assert item.json == {"a": 1, "inner": {"a": 1}}

@@ -293,8 +293,13 @@ class EventPipeline:
         return self._serialize(event, "exception" if OWN_EXCEPTION_HINT in hint else None)
 
     def finish_exception(self, event: Event, hint: Hint) -> Optional[Event]:
-        """The SDK-built exception, scrubbed and checked on the sending thread."""
-        finish_exception(event, self.scrubber, self._serialize_part)
+        """The SDK-built exception, scrubbed and checked on the sending thread. If that
+        fails, the locals go: an unscrubbed frame must never be sent."""
+        try:
+            finish_exception(event, self.scrubber, self._serialize_part)
+        except Exception:  # noqa: BLE001
+            internal_logger.exception("sentry_lite: could not finish the exception")
+            event.pop("exception", None)
         return event
 
     def _serialize_part(self, part: Event) -> Event:

@@ -71,6 +71,12 @@ _finishing = threading.RLock()
 rather than finish it a second time. Reentrant, in case finishing reads an item."""
 
 
+def _IN_PROGRESS(payload: Any) -> Any:  # noqa: N802 - a marker, never called
+    """An item's ``finish`` while it runs: a read from inside finishing gets the payload
+    as it is; other threads wait on ``_finishing``."""
+    return payload
+
+
 def _new_finishing_lock() -> None:
     """In a forked child: a sending thread that held the lock did not come along."""
     global _finishing
@@ -150,13 +156,17 @@ class Item:
     def _run_finish(self) -> None:
         with _finishing:
             finish = self._finish
-            if finish is None:
-                return  # another thread finished it while this one waited
-            self._finish = None
+            if finish is None or finish is _IN_PROGRESS:
+                return  # finished while this thread waited, or a read from inside finish
+            self._finish = _IN_PROGRESS
             try:
                 self._json = finish(self._json)
             except Exception:  # an unfinished payload is still sent, never lost
                 logger.warning("sentry_lite: could not finish an item", exc_info=True)
+            finally:
+                # Only now: a reader on another thread that sees ``_finish`` unset must
+                # find the payload finished (finishing may scrub it), not half-way.
+                self._finish = None
 
     @property
     def type(self) -> str:
