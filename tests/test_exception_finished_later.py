@@ -133,3 +133,20 @@ def test_error_sampler_does_not_see_the_sdk_hint_keys(
     _capture()
     receiver.wait_for(1)
     assert seen == [["exc_info"]]
+
+
+def test_an_exception_that_cannot_be_finished_is_sent_without_its_locals(
+    sentry_init: Callable[..., Any], receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sentry_lite.pipeline as pipeline_module
+
+    def broken(*args: Any) -> None:
+        raise RuntimeError("serializer bug")
+
+    monkeypatch.setattr(pipeline_module, "finish_exception", broken)
+    sentry_init()
+    _capture()
+    receiver.wait_for(1)
+    frames = receiver.events[0]["exception"]["values"][0]["stacktrace"]["frames"]
+    assert frames and not any("vars" in frame for frame in frames)
+    assert "hunter2" not in str(receiver.events[0])
