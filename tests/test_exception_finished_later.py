@@ -150,3 +150,27 @@ def test_an_exception_that_cannot_be_finished_is_sent_without_its_locals(
     frames = receiver.events[0]["exception"]["values"][0]["stacktrace"]["frames"]
     assert frames and not any("vars" in frame for frame in frames)
     assert "hunter2" not in str(receiver.events[0])
+
+
+def test_a_client_subclass_overriding_capture_event_still_gets_exceptions(
+    receiver: Receiver,
+) -> None:
+    seen: List[str] = []
+
+    class MyClient(sentry_lite.Client):
+        def capture_event(self, event: Any, hint: Any = None, scope: Any = None) -> Any:
+            seen.append(event["exception"]["values"][0]["type"])
+            return super().capture_event(event, hint, scope)
+
+    client = MyClient(receiver.dsn())
+    try:
+        with sentry_lite.new_scope() as scope:
+            scope.set_client(client)
+            _capture()
+        client.flush(5)
+        receiver.wait_for(1)
+        assert seen == ["ValueError"]
+        frame = receiver.events[0]["exception"]["values"][0]["stacktrace"]["frames"][-1]
+        assert frame["vars"]["password"] == "[Filtered]"
+    finally:
+        client.close(timeout=2)

@@ -137,6 +137,8 @@ class Client(BaseClient):
             return None
         finally:
             capture_guard.leave(token)
+        if type(self).capture_event is not Client.capture_event:
+            return self.capture_event(event, hint, scope)  # an override: its own signature
         return self.capture_event(event, hint, scope, own_exception=event["exception"])
 
     def capture_event(
