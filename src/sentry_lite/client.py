@@ -8,7 +8,6 @@ every event that does not go out is counted (client reports).
 
 from __future__ import annotations
 
-import logging
 import os
 import threading
 import time
@@ -33,6 +32,7 @@ from sentry_lite.pipeline import (
     Step,
 )
 from sentry_lite.profiler import control as profiler_control
+from sentry_lite.sdk_loggers import internal_logger, logger
 from sentry_lite.span_batcher import SpanBatcher
 from sentry_lite.span_capture import span_for_sending, span_hook, warn_streaming_options
 from sentry_lite.span_item import SPAN_CONTENT_TYPE
@@ -47,10 +47,8 @@ from sentry_lite.transport.base import Transport
 from sentry_lite.transport.factory import make_transport
 from sentry_lite.types import Event, Hint
 
-logger = logging.getLogger("sentry_lite")
 CHECK_IN = "check_in"
 """Event type of a cron check-in: sent as a ``check_in`` item, category ``monitor``."""
-internal_logger = logging.getLogger("sentry_lite.errors")
 
 __all__ = ["BaseClient", "Client", "NonRecordingClient", "log_hook_error", "warn_once"]
 

@@ -6,15 +6,12 @@ the event pipeline, the serializer and the transport: those load at ``init``.
 
 from __future__ import annotations
 
-import logging
 from typing import Any, Callable, Dict, List, Optional
 
 from sentry_lite.dsn import Dsn
 from sentry_lite.options import DEFAULTS, Options
+from sentry_lite.sdk_loggers import internal_logger, logger
 from sentry_lite.types import Event, Hint
-
-logger = logging.getLogger("sentry_lite")
-internal_logger = logging.getLogger("sentry_lite.errors")
 
 __all__ = ["BaseClient", "NonRecordingClient", "log_hook_error", "warn_once"]
 

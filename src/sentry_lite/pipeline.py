@@ -32,7 +32,6 @@ bounded serializer only see data of unknown shape; what the SDK adds itself
 
 from __future__ import annotations
 
-import logging
 import random
 from typing import Any, Callable, Dict, NamedTuple, Optional, Tuple, Type
 
@@ -50,13 +49,12 @@ from sentry_lite.events.frames import current_stacktrace, set_in_app
 from sentry_lite.events.scrub import EventScrubber
 from sentry_lite.events.serialize import serialize_event
 from sentry_lite.options import Options
+from sentry_lite.sdk_loggers import internal_logger, logger
 from sentry_lite.timestamps import now_iso
 from sentry_lite.types import Event, Hint
 
 __all__ = ["SCOPE_HINT", "EventPipeline", "FinishOnce", "Step"]
 
-logger = logging.getLogger("sentry_lite")
-internal_logger = logging.getLogger("sentry_lite.errors")
 
 SCOPE_HINT = "sentry_lite.scope"
 """Hint key that carries a capture's scopes to ``apply_scopes`` (removed there, before any

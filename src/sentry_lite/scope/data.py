@@ -8,7 +8,6 @@ that ties everything together.
 
 from __future__ import annotations
 
-import copy
 from collections import deque
 from typing import Any, Callable, Deque, Dict, List, Optional, Tuple, Union
 
@@ -132,7 +131,7 @@ class ScopeData:
         rv._event_processors = list(self._event_processors)
         rv._error_processors = list(self._error_processors)
         rv._span = self._span
-        rv._flags = copy.deepcopy(self._flags) if self._flags is not None else None
+        rv._flags = self._flags.__deepcopy__({}) if self._flags is not None else None
         rv._session = self._session  # -- i13: sessions --
         rv._force_auto_session_tracking = self._force_auto_session_tracking
         rv._attributes = dict(self._attributes)
@@ -304,7 +303,7 @@ class ScopeData:
             self._propagation_context = scope._propagation_context
         if scope._flags is not None:
             if self._flags is None:
-                self._flags = copy.deepcopy(scope._flags)
+                self._flags = scope._flags.__deepcopy__({})
             else:
                 for flag in scope._flags.get():
                     self._flags.set(flag["flag"], flag["result"])

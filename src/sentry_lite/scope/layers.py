@@ -12,13 +12,13 @@ the error processors and the event processors (which may drop the event).
 
 from __future__ import annotations
 
-import logging
-from datetime import datetime
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from sentry_lite.events.meta import annotate
+from sentry_lite.lean_stdlib import datetime
 from sentry_lite.options import tracing_enabled
 from sentry_lite.scope.data import ScopeData
+from sentry_lite.sdk_loggers import internal_logger as logger
 from sentry_lite.tracing.context import PropagationContext
 from sentry_lite.types import Breadcrumb, Event, EventProcessor, Hint
 
@@ -31,7 +31,6 @@ __all__ = [
     "run_processors",
 ]
 
-logger = logging.getLogger("sentry_lite.errors")
 
 Layers = Sequence[ScopeData]
 Rule = Callable[[Layers, Event, Hint], None]

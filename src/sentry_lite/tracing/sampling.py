@@ -10,16 +10,15 @@ trace sampled at the same rate makes the same decision.
 
 from __future__ import annotations
 
-import logging
 import math
 import random
 from typing import Any, Callable, Dict, Mapping, Optional, Tuple
 
 from sentry_lite.options import tracing_enabled
+from sentry_lite.sdk_loggers import logger
 
 __all__ = ["has_tracing_enabled", "new_sample_rand", "sampling_decision", "valid_rate"]
 
-logger = logging.getLogger("sentry_lite")
 
 _random = random.random
 

@@ -12,15 +12,15 @@ belongs to (``transaction.py``) records it and reports it when finished.
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 import warnings
-from datetime import datetime, timezone
 from typing import Any, Dict, Iterator, Optional, Tuple, Union
 
 from sentry_lite import shortcuts
+from sentry_lite.lean_stdlib import datetime, timezone
 from sentry_lite.limits import MAX_CACHED_THREAD_IDENTS
+from sentry_lite.sdk_loggers import logger
 from sentry_lite.timestamps import format_timestamp
 from sentry_lite.tracing import host
 from sentry_lite.tracing.baggage import Baggage
@@ -31,7 +31,6 @@ from sentry_lite.tracing.status import SPANSTATUS, get_span_status_from_http_cod
 
 __all__ = ["Span", "format_timestamp", "make_child"]
 
-logger = logging.getLogger("sentry_lite")
 
 _perf_counter = time.perf_counter
 _time = time.time

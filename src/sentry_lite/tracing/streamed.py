@@ -9,7 +9,6 @@ tracing host, so this module imports neither.
 
 from __future__ import annotations
 
-import logging
 import sys
 import threading
 import time
@@ -18,6 +17,7 @@ from datetime import datetime, timedelta, timezone
 from enum import Enum
 from typing import Any, Dict, Iterator, Optional, Tuple, Union
 
+from sentry_lite.sdk_loggers import logger
 from sentry_lite.tracing import host
 from sentry_lite.tracing.attributes import Attributes, AttributeValue, format_attribute
 from sentry_lite.tracing.baggage import Baggage
@@ -34,7 +34,6 @@ __all__ = [
     "StreamedSpan",
 ]
 
-logger = logging.getLogger("sentry_lite")
 
 _now = time.time
 _monotonic_ns = time.perf_counter_ns

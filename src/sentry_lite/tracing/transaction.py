@@ -8,16 +8,15 @@ to the client. Tracing never imports the scope or the client.
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 import warnings
-from datetime import datetime
-from typing import Any, Dict, List, Optional, Protocol, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Protocol, Union
 
 from sentry_lite import shortcuts
 from sentry_lite.limits import MAX_SPANS_PER_TRANSACTION
 from sentry_lite.options import tracing_enabled
+from sentry_lite.sdk_loggers import logger
 from sentry_lite.timestamps import format_timestamp
 from sentry_lite.tracing import host
 from sentry_lite.tracing.baggage import Baggage
@@ -28,9 +27,11 @@ from sentry_lite.tracing.sampling import new_sample_rand
 from sentry_lite.tracing.sources import LOW_QUALITY_TRANSACTION_SOURCES, TransactionSource
 from sentry_lite.tracing.span import Span, make_child
 
+if TYPE_CHECKING:
+    from datetime import datetime
+
 __all__ = ["Transaction", "TransactionProfiler", "continuing_transaction"]
 
-logger = logging.getLogger("sentry_lite")
 
 _perf_counter = time.perf_counter
 _time = time.time
