@@ -14,7 +14,6 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, Mapping, Optional, Union, overload
 
 from sentry_lite.client_base import BaseClient, NonRecordingClient
-from sentry_lite.debug_logging import log_init_summary, setup_debug_logging
 from sentry_lite.dsn import Dsn
 from sentry_lite.options import options_help
 from sentry_lite.scope import (
@@ -388,8 +387,9 @@ def init(
             stacklevel=2,
         )
     # The client, its pipeline, the serializer and the transport load here, at init,
-    # not at ``import sentry_lite``.
+    # not at ``import sentry_lite`` (so do the debug-logging set-up and its ``consts``).
     from sentry_lite.client import Client
+    from sentry_lite.debug_logging import log_init_summary, setup_debug_logging
 
     client = Client(dsn, **kwargs)
     setup_debug_logging(client.options.debug)

@@ -15,7 +15,7 @@ from typing import Any, Dict, Mapping, Optional, Tuple
 from sentry_lite.options import tracing_enabled
 from sentry_lite.sdk_loggers import logger
 from sentry_lite.tracing.context import PropagationContext
-from sentry_lite.tracing.propagation import sample_rand_from_trace_id
+from sentry_lite.tracing.ids import sample_rand_from_trace_id
 from sentry_lite.tracing.sampling import valid_rate
 
 __all__ = [

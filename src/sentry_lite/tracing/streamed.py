@@ -22,8 +22,7 @@ from sentry_lite.tracing import host
 from sentry_lite.tracing.attributes import Attributes, AttributeValue, format_attribute
 from sentry_lite.tracing.baggage import Baggage
 from sentry_lite.tracing.dsc import head_items
-from sentry_lite.tracing.ids import new_span_id, new_trace_id
-from sentry_lite.tracing.propagation import sample_rand_from_trace_id
+from sentry_lite.tracing.ids import new_span_id, new_trace_id, sample_rand_from_trace_id
 from sentry_lite.tracing.stream_sampling import DERIVE_SAMPLE_RAND
 
 __all__ = [
