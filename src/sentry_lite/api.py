@@ -27,7 +27,6 @@ from sentry_lite.tracing.decorator import instrument_functions, trace
 from sentry_lite.tracing.noop import NoOpSpan
 from sentry_lite.tracing.span import Span
 from sentry_lite.tracing.transaction import Transaction
-from sentry_lite.types import Breadcrumb, Event, EventProcessor, Hint
 from sentry_lite.uwsgi_check import check_uwsgi_thread_support
 
 IntegrationSetup = Callable[[Dict[str, Any]], Dict[str, Any]]
@@ -48,6 +47,7 @@ if TYPE_CHECKING:  # annotations only: the TypedDict of every option costs ~2 ms
     from typing_extensions import Unpack
 
     from sentry_lite.init_options import InitOptions
+    from sentry_lite.types import Breadcrumb, Event, EventProcessor, Hint
 
 __all__ = [
     "add_attachment",

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from sentry_lite.api import capture_event, get_client
 from sentry_lite.sdk_loggers import logger
-from sentry_lite.types import Event, MonitorConfig
+
+if TYPE_CHECKING:
+    from sentry_lite.types import Event, MonitorConfig
 
 __all__ = ["capture_checkin", "checkin_event"]
 

@@ -9,18 +9,20 @@ that ties everything together.
 from __future__ import annotations
 
 from collections import deque
-from typing import Any, Callable, Deque, Dict, List, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Callable, Deque, Dict, List, Optional, Tuple, Union
 
 from sentry_lite import shortcuts
 from sentry_lite.client_base import BaseClient, warn_once
 from sentry_lite.limits import DEFAULT_FLAG_CAPACITY
 from sentry_lite.scope.flags import FlagBuffer
 from sentry_lite.tracing.context import PropagationContext
-from sentry_lite.types import Breadcrumb, Event, EventProcessor
 
-__all__ = ["ErrorProcessor", "ScopeData", "ScopeType"]
+if TYPE_CHECKING:  # annotations only: building typing aliases costs import time
+    from sentry_lite.types import Breadcrumb, Event, EventProcessor
 
-ErrorProcessor = Callable[[Event, Any], Optional[Event]]
+    ErrorProcessor = Callable[[Event, Any], Optional[Event]]
+
+__all__ = ["ScopeData", "ScopeType"]
 
 
 class ScopeType:
