@@ -89,6 +89,7 @@ LAYERS: List[Tuple[str, Tuple[str, ...]]] = [
             "data_collection",  # i11data
             "sdk_loggers",
             "lean_stdlib",
+            "sdk_identity",
         ),
     ),
 ]

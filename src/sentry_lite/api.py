@@ -29,7 +29,6 @@ from sentry_lite.tracing.span import Span
 from sentry_lite.tracing.transaction import Transaction
 from sentry_lite.uwsgi_check import check_uwsgi_thread_support
 
-IntegrationSetup = Callable[[Dict[str, Any]], Dict[str, Any]]
 _integration_setup: Optional[IntegrationSetup] = None
 
 
@@ -48,6 +47,8 @@ if TYPE_CHECKING:  # annotations only: the TypedDict of every option costs ~2 ms
 
     from sentry_lite.init_options import InitOptions
     from sentry_lite.types import Breadcrumb, Event, EventProcessor, Hint
+
+    IntegrationSetup = Callable[[Dict[str, Any]], Dict[str, Any]]
 
 __all__ = [
     "add_attachment",
@@ -386,8 +387,7 @@ def init(
             DeprecationWarning,
             stacklevel=2,
         )
-    # The client, its pipeline, the serializer and the transport load here, at init,
-    # not at ``import sentry_lite`` (so do the debug-logging set-up and its ``consts``).
+    # The client (pipeline, serializer, transport) and debug logging load at init.
     from sentry_lite.client import Client
     from sentry_lite.debug_logging import log_init_summary, setup_debug_logging
 

@@ -13,9 +13,13 @@ from collections import deque
 from collections.abc import ItemsView, KeysView, ValuesView
 from typing import Any, Dict, List, Optional, Set, Tuple
 
-from sentry_lite.consts import DEFAULT_MAX_VALUE_LENGTH
 from sentry_lite.lean_stdlib import datetime, timezone
-from sentry_lite.limits import MAX_PLAIN_INT_DIGITS, MAX_REPR_DEPTH, MAX_REPR_ITEMS
+from sentry_lite.limits import (
+    DEFAULT_MAX_VALUE_LENGTH,
+    MAX_PLAIN_INT_DIGITS,
+    MAX_REPR_DEPTH,
+    MAX_REPR_ITEMS,
+)
 
 __all__ = [
     "BROKEN_REPR",

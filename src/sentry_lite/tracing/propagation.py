@@ -8,13 +8,16 @@ written only with the ``w3c_traceparent=True`` option.
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, Iterable, MutableMapping, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterable, MutableMapping, Optional, Tuple
 
 from sentry_lite.tracing.baggage import Baggage
 from sentry_lite.tracing.context import PropagationContext
 from sentry_lite.tracing.dsc import client_org_id
 from sentry_lite.tracing.host import TracingClient
 from sentry_lite.tracing.ids import sample_rand_from_trace_id
+
+if TYPE_CHECKING:  # annotations only: a typing alias costs import time
+    TraceData = Tuple[Optional[str], Optional[str], Optional[bool]]
 
 __all__ = [
     "BAGGAGE_HEADER_NAME",
@@ -50,7 +53,6 @@ def _pattern(source: str) -> re.Pattern[str]:
     return pattern
 
 
-TraceData = Tuple[Optional[str], Optional[str], Optional[bool]]
 """(trace_id, parent_span_id, parent_sampled) from one incoming header."""
 
 
