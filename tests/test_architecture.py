@@ -16,9 +16,10 @@ Layers, from the app down (a module may import its own layer and the ones below)
     base         consts, limits, shortcuts, dsn, timestamps, release, types, options...
 
 ``integrations/*`` sit beside the flow: they may import ``integration_api``, the
-``integrations`` package, ``types``, ``consts`` and ``limits``, and nothing else of the
-SDK. The core never imports an integration: the package hands ``api`` the registry's
-setup function (``api.use_integration_setup``), so only the package imports it.
+``integrations`` package, ``types``, ``consts``, ``limits`` and ``sdk_loggers``, and
+nothing else of the SDK. The core never imports an integration: the package hands
+``api`` the registry's setup function (``api.use_integration_setup``), so only the
+package imports it.
 
 Imports under ``if TYPE_CHECKING:`` count like any other: an annotation that needs an
 import against the flow is a design smell too.
@@ -94,6 +95,9 @@ LAYERS: List[Tuple[str, Tuple[str, ...]]] = [
             "value_checks",
             "uwsgi_check",
             "data_collection",  # i11data
+            "sdk_loggers",
+            "lean_stdlib",
+            "sdk_identity",
         ),
     ),
 ]
@@ -104,6 +108,7 @@ INTEGRATIONS_MAY_IMPORT = (
     "sentry_lite.types",
     "sentry_lite.consts",
     "sentry_lite.limits",
+    "sentry_lite.sdk_loggers",  # the SDK's own loggers, without importing logging
 )
 
 

@@ -18,7 +18,16 @@ from sentry_lite.limits import MAX_EVENT_BYTES
 from sentry_lite.transport import wire
 
 SRC = pathlib.Path(sentry_lite.__file__).parent
-BASE_MODULES = {"consts", "limits", "shortcuts", "dsn", "timestamps", "release", "own_threads"}
+BASE_MODULES = {
+    "consts",
+    "limits",
+    "shortcuts",
+    "dsn",
+    "timestamps",
+    "release",
+    "own_threads",
+    "sdk_loggers",
+}
 
 
 # -- the layering rule --------------------------------------------------------------------

@@ -6,7 +6,9 @@
 from typing import TYPE_CHECKING, Any
 
 from sentry_lite import api, crons, integrations, profiler
-from sentry_lite.api import (
+
+# -- i11core: the rest of sentry_sdk's top-level names ------------------------------------
+from sentry_lite.api import (  # noqa: E402
     add_attachment,
     add_breadcrumb,
     add_event_processor,
@@ -17,6 +19,7 @@ from sentry_lite.api import (
     configure_scope,
     continue_trace,
     flush,
+    flush_async,
     get_baggage,
     get_client,
     get_current_scope,
@@ -36,29 +39,22 @@ from sentry_lite.api import (
     set_measurement,
     set_tag,
     set_tags,
+    set_transaction_name,
     set_user,
     start_span,
     start_transaction,
     trace,
+    update_current_span,
 )
-from sentry_lite.consts import VERSION
 from sentry_lite.crons import monitor
 from sentry_lite.dsn import BadDsn
 from sentry_lite.hub import Hub
 from sentry_lite.scope import Scope
 
-__version__ = VERSION
-
-# -- i11core: the rest of sentry_sdk's top-level names ------------------------------------
-from sentry_lite.api import (  # noqa: E402
-    flush_async,
-    set_transaction_name,
-    update_current_span,
-)
-
 setattr(api, "monitor", monitor)  # noqa: B010 - sentry_sdk.api.monitor (crons imports api)
 
 _LOADED_ON_USE = {
+    "VERSION": "sentry_lite.consts",
     "Client": "sentry_lite.client",
     "Envelope": "sentry_lite.envelope",
     "Transport": "sentry_lite.transport.base",
@@ -66,7 +62,8 @@ _LOADED_ON_USE = {
     "install_as_sentry_sdk": "sentry_lite.sdk_alias",
 }
 """Names whose modules load on first use, not at ``import sentry_lite``: the client,
-envelopes and transports (with urllib3) are only needed once ``init`` runs."""
+envelopes and transports (with urllib3) are only needed once ``init`` runs, and
+``consts`` (with its span conventions) is loaded by the client."""
 
 
 _SUBMODULES_ON_USE = frozenset({"logger", "metrics", "traces"})
@@ -81,21 +78,28 @@ def __getattr__(name: str) -> Any:
         value: Any = importlib.import_module(f"sentry_lite.{name}")
         globals()[name] = value
         return value
+    if name == "__version__":
+        name = "VERSION"
     module = _LOADED_ON_USE.get(name)
     if module is None:
         raise AttributeError(f"module 'sentry_lite' has no attribute {name!r}")
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
+    if name == "VERSION":
+        globals()["__version__"] = value
     return value
 
 
 if TYPE_CHECKING:
     from sentry_lite import logger, metrics, traces
     from sentry_lite.client import Client
+    from sentry_lite.consts import VERSION
     from sentry_lite.envelope import Envelope
     from sentry_lite.sdk_alias import install_as_sentry_sdk
     from sentry_lite.transport.base import Transport
     from sentry_lite.transport.http import HttpTransport
+
+    __version__ = VERSION
 
 
 api.use_integration_setup(integrations.setup_integrations)

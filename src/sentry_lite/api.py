@@ -14,7 +14,6 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, Mapping, Optional, Union, overload
 
 from sentry_lite.client_base import BaseClient, NonRecordingClient
-from sentry_lite.debug_logging import log_init_summary, setup_debug_logging
 from sentry_lite.dsn import Dsn
 from sentry_lite.options import options_help
 from sentry_lite.scope import (
@@ -28,10 +27,8 @@ from sentry_lite.tracing.decorator import instrument_functions, trace
 from sentry_lite.tracing.noop import NoOpSpan
 from sentry_lite.tracing.span import Span
 from sentry_lite.tracing.transaction import Transaction
-from sentry_lite.types import Breadcrumb, Event, EventProcessor, Hint
 from sentry_lite.uwsgi_check import check_uwsgi_thread_support
 
-IntegrationSetup = Callable[[Dict[str, Any]], Dict[str, Any]]
 _integration_setup: Optional[IntegrationSetup] = None
 
 
@@ -49,6 +46,9 @@ if TYPE_CHECKING:  # annotations only: the TypedDict of every option costs ~2 ms
     from typing_extensions import Unpack
 
     from sentry_lite.init_options import InitOptions
+    from sentry_lite.types import Breadcrumb, Event, EventProcessor, Hint
+
+    IntegrationSetup = Callable[[Dict[str, Any]], Dict[str, Any]]
 
 __all__ = [
     "add_attachment",
@@ -387,9 +387,9 @@ def init(
             DeprecationWarning,
             stacklevel=2,
         )
-    # The client, its pipeline, the serializer and the transport load here, at init,
-    # not at ``import sentry_lite``.
+    # The client (pipeline, serializer, transport) and debug logging load at init.
     from sentry_lite.client import Client
+    from sentry_lite.debug_logging import log_init_summary, setup_debug_logging
 
     client = Client(dsn, **kwargs)
     setup_debug_logging(client.options.debug)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 import mimetypes
 import os
 from typing import Callable, Optional, Union
 
 from sentry_lite.envelope import Item
-
-logger = logging.getLogger("sentry_lite")
+from sentry_lite.sdk_loggers import logger
 
 __all__ = ["Attachment"]
 

@@ -8,7 +8,6 @@ every event that does not go out is counted (client reports).
 
 from __future__ import annotations
 
-import logging
 import os
 import threading
 import time
@@ -34,6 +33,8 @@ from sentry_lite.pipeline import (
     Step,
 )
 from sentry_lite.profiler import control as profiler_control
+from sentry_lite.sdk_loggers import internal_logger, logger
+from sentry_lite.sdk_loggers import load as load_loggers
 from sentry_lite.span_batcher import SpanBatcher
 from sentry_lite.span_capture import span_for_sending, span_hook, warn_streaming_options
 from sentry_lite.span_item import SPAN_CONTENT_TYPE
@@ -42,18 +43,24 @@ from sentry_lite.telemetry.session_flusher import SessionFlusher
 from sentry_lite.telemetry.sessions_from_events import update_session_from_event
 from sentry_lite.timestamps import now_iso
 from sentry_lite.tracing.gen_ai_split import has_gen_ai_span, split_gen_ai_spans
-from sentry_lite.tracing.ids import new_trace_id
+from sentry_lite.tracing.ids import load_random, new_trace_id
 from sentry_lite.tracing.stream_sampling import span_streaming_enabled
+from sentry_lite.tracing.transaction import load_threading
 from sentry_lite.transport.base import Transport
 from sentry_lite.transport.factory import make_transport
 from sentry_lite.types import Event, Hint
 
-logger = logging.getLogger("sentry_lite")
 CHECK_IN = "check_in"
 """Event type of a cron check-in: sent as a ``check_in`` item, category ``monitor``."""
-internal_logger = logging.getLogger("sentry_lite.errors")
 
 __all__ = ["BaseClient", "Client", "NonRecordingClient", "log_hook_error", "warn_once"]
+
+# ``import sentry_lite`` leaves out ``logging`` (the SDK's loggers), ``random`` (ids and
+# sampling) and ``threading`` (the thread of new spans); the client, which ``init``
+# imports, loads them, so no capture after ``init`` is the one that pays for them.
+load_loggers()
+load_random()
+load_threading()
 
 
 class Client(BaseClient):

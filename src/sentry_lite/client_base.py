@@ -6,15 +6,14 @@ the event pipeline, the serializer and the transport: those load at ``init``.
 
 from __future__ import annotations
 
-import logging
-from typing import Any, Callable, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional
 
 from sentry_lite.dsn import Dsn
 from sentry_lite.options import DEFAULTS, Options
-from sentry_lite.types import Event, Hint
+from sentry_lite.sdk_loggers import internal_logger, logger
 
-logger = logging.getLogger("sentry_lite")
-internal_logger = logging.getLogger("sentry_lite.errors")
+if TYPE_CHECKING:
+    from sentry_lite.types import Event, Hint
 
 __all__ = ["BaseClient", "NonRecordingClient", "log_hook_error", "warn_once"]
 

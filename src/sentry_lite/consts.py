@@ -6,6 +6,8 @@ Limits live in :mod:`sentry_lite.limits`; the ones sentry_sdk exports from its
 
 from __future__ import annotations
 
+from enum import Enum
+
 from sentry_lite.conventions import OpConventions, SpanDataConventions
 from sentry_lite.limits import (
     CONTEXT_LINES,
@@ -18,6 +20,7 @@ from sentry_lite.limits import (
     MAX_DATABAG_DEPTH,
     MAX_EVENT_BYTES,
 )
+from sentry_lite.sdk_identity import SDK_NAME, SDK_PACKAGE, VERSION
 
 __all__ = [
     "CONTEXT_LINES",
@@ -37,10 +40,6 @@ __all__ = [
     "VERSION",
 ]
 
-VERSION = "0.1.0"
-SDK_NAME = "sentry.python"
-"""The SDK name on the wire: sentry.python, so ingest treats us as the Python SDK."""
-SDK_PACKAGE = "pypi:sentry-lite"
 USER_AGENT = f"sentry-lite/{VERSION}"
 
 
@@ -100,9 +99,6 @@ from sentry_lite.conventions import (  # noqa: E402
     INSTRUMENTER,
     SPANNAME,
     SPANSTATUS,
-    SPANTEMPLATE,
-    CompressionAlgo,
-    EndpointType,
 )
 from sentry_lite.option_table import OPTIONS as _OPTION_SPECS  # noqa: E402
 
@@ -127,3 +123,29 @@ FALSE_VALUES = ["false", "no", "off", "n", "0"]
 """Environment values read as False, as sentry_sdk lists them."""
 DEFAULT_OPTIONS = {spec.name: spec.default for spec in _OPTION_SPECS}
 """Every init option and its default (built from the one option table)."""
+
+
+# The enums sentry_sdk.consts has: here rather than in ``conventions`` (which tracing loads
+# at ``import sentry_lite``), as building an Enum class costs 0.05-0.1 ms each.
+
+
+class SPANTEMPLATE(str, Enum):
+    """What ``@trace(template=...)`` makes of a function's span (AI agent, tool, chat)."""
+
+    DEFAULT = "default"
+    AI_AGENT = "ai_agent"
+    AI_TOOL = "ai_tool"
+    AI_CHAT = "ai_chat"
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+class CompressionAlgo(Enum):
+    GZIP = "gzip"
+    BROTLI = "br"
+
+
+class EndpointType(Enum):
+    ENVELOPE = "envelope"
+    OTLP_TRACES = "integration/otlp/v1/traces"

@@ -7,15 +7,10 @@ own), so they are facts of the protocol, listed once here and exposed through
 
 from __future__ import annotations
 
-from enum import Enum
-
 __all__ = [
     "INSTRUMENTER",
     "SPANNAME",
     "SPANSTATUS",
-    "SPANTEMPLATE",
-    "CompressionAlgo",
-    "EndpointType",
     "OpConventions",
     "SpanDataConventions",
 ]
@@ -290,18 +285,6 @@ class SPANSTATUS:
     UNKNOWN_ERROR = "unknown_error"
 
 
-class SPANTEMPLATE(str, Enum):
-    """What ``@trace(template=...)`` makes of a function's span (AI agent, tool, chat)."""
-
-    DEFAULT = "default"
-    AI_AGENT = "ai_agent"
-    AI_TOOL = "ai_tool"
-    AI_CHAT = "ai_chat"
-
-    def __str__(self) -> str:
-        return str(self.value)
-
-
 class SPANNAME:
     DB_COMMIT = "COMMIT"
     DB_ROLLBACK = "ROLLBACK"
@@ -310,13 +293,3 @@ class SPANNAME:
 class INSTRUMENTER:
     SENTRY = "sentry"
     OTEL = "otel"
-
-
-class CompressionAlgo(Enum):
-    GZIP = "gzip"
-    BROTLI = "br"
-
-
-class EndpointType(Enum):
-    ENVELOPE = "envelope"
-    OTLP_TRACES = "integration/otlp/v1/traces"

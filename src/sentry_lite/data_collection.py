@@ -13,10 +13,11 @@ raising.
 
 from __future__ import annotations
 
-import logging
 import warnings
 from collections.abc import Mapping
 from typing import Any, Dict, List, Optional
+
+from sentry_lite.sdk_loggers import logger
 
 __all__ = [
     "FILTER",
@@ -31,7 +32,6 @@ __all__ = [
     "resolve",
 ]
 
-logger = logging.getLogger("sentry_lite")
 
 FILTERED = "[Filtered]"
 """The text that replaces a withheld value (sentry_sdk's SENSITIVE_DATA_SUBSTITUTE)."""

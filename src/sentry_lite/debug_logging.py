@@ -3,19 +3,19 @@ up, so a user can see where events go without reading the code."""
 
 from __future__ import annotations
 
-import logging
-
 from sentry_lite.client_base import BaseClient
 from sentry_lite.consts import VERSION
+from sentry_lite.sdk_loggers import logger
 
 __all__ = ["log_init_summary", "setup_debug_logging"]
 
 
 def setup_debug_logging(debug: bool) -> None:
     """Send the ``sentry_lite`` logger to stderr at DEBUG, once, when ``debug`` is on."""
-    logger = logging.getLogger("sentry_lite")
     if not debug:
         return
+    import logging  # buys import time: only init(debug=True) needs the handler classes
+
     if not any(getattr(h, "_sentry_lite_debug", False) for h in logger.handlers):
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter(" [sentry_lite] %(levelname)s: %(message)s"))
@@ -26,7 +26,6 @@ def setup_debug_logging(debug: bool) -> None:
 
 def log_init_summary(client: BaseClient) -> None:
     """``debug=True``: where events go and what is captured, once at init."""
-    logger = logging.getLogger("sentry_lite")
     parsed = client.options.parsed_dsn
     if parsed is None:
         where = "no DSN: nothing is sent" + (" (a transport is set)" if client.is_active() else "")

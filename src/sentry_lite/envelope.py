@@ -15,15 +15,13 @@ depending on this layer. The subclasses here add the event semantics that sentry
 
 from __future__ import annotations
 
-import logging
 import time
 from typing import Any, Dict, List, Optional
 
 from sentry_lite.limits import FALLBACK_TITLE_CHARS, MAX_EVENT_BYTES
+from sentry_lite.sdk_loggers import internal_logger as logger
 from sentry_lite.transport import wire
 from sentry_lite.transport.wire import EnvelopeError, data_category
-
-logger = logging.getLogger("sentry_lite.errors")
 
 __all__ = ["FALLBACK_MARK", "Envelope", "EnvelopeError", "Item", "data_category"]
 

@@ -9,16 +9,13 @@ sentry_sdk. The feature-flag integrations call it through ``integration_api``.
 
 from __future__ import annotations
 
-import logging
-
 from sentry_lite.limits import DEFAULT_FLAG_CAPACITY
 from sentry_lite.scope import Scope
 from sentry_lite.scope.flags import FlagBuffer
+from sentry_lite.sdk_loggers import logger
 from sentry_lite.tracing.span import Span
 
 __all__ = ["DEFAULT_FLAG_CAPACITY", "FlagBuffer", "add_feature_flag"]
-
-logger = logging.getLogger("sentry_lite")
 
 
 def add_feature_flag(flag: str, result: bool) -> None:

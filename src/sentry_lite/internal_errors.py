@@ -6,15 +6,13 @@ third-party ones) wrap their work in; it is public there, so it is here.
 
 from __future__ import annotations
 
-import logging
 from types import TracebackType
 from typing import Any, Optional, Type
 
+from sentry_lite.sdk_loggers import logger
 from sentry_lite.types import ExcInfo
 
 __all__ = ["capture_internal_exception", "capture_internal_exceptions"]
-
-logger = logging.getLogger("sentry_lite")
 
 
 def capture_internal_exception(exc_info: ExcInfo) -> None:

@@ -8,18 +8,17 @@ background (``sentry_lite.telemetry``); a log call costs the app thread a few di
 
 from __future__ import annotations
 
-import logging
 import time
 from typing import Any, Callable, Dict, Tuple
 
 from sentry_lite import shortcuts
 from sentry_lite.scope.model import Scope
 from sentry_lite.scope.telemetry import apply_scopes_to_telemetry, scope_snapshot
+from sentry_lite.sdk_loggers import internal_logger
 from sentry_lite.telemetry.log_records import LaterLog, build_log, is_plain
 
 __all__ = ["debug", "error", "fatal", "info", "trace", "warning"]
 
-internal_logger = logging.getLogger("sentry_lite.errors")
 
 OTEL_RANGES: Tuple[Tuple[Tuple[int, int], str], ...] = (
     ((1, 4), "trace"),

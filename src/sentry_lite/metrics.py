@@ -6,19 +6,17 @@ trace and span it happened in), batched and sent in the background.
 
 from __future__ import annotations
 
-import logging
 import time
 from typing import Any, Dict, Optional
 
 from sentry_lite import shortcuts
 from sentry_lite.scope.model import Scope
 from sentry_lite.scope.telemetry import scope_snapshot
+from sentry_lite.sdk_loggers import internal_logger
 from sentry_lite.telemetry.log_records import is_plain
 from sentry_lite.tracing.attributes import format_attribute
 
 __all__ = ["count", "distribution", "gauge"]
-
-internal_logger = logging.getLogger("sentry_lite.errors")
 
 
 def capture_metric(

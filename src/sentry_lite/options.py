@@ -13,7 +13,6 @@ PII?") are properties defined here once.
 
 from __future__ import annotations
 
-import logging
 import os
 from typing import Any, Dict, Mapping, Optional
 
@@ -21,8 +20,7 @@ from sentry_lite.data_collection import resolve as resolve_data_collection
 from sentry_lite.dsn import Dsn
 from sentry_lite.option_table import CALLABLE, NUMBER, OPTIONS, OptionSpec
 from sentry_lite.release import default_release
-
-logger = logging.getLogger("sentry_lite")
+from sentry_lite.sdk_loggers import logger
 
 __all__ = [
     "DEFAULTS",

@@ -37,7 +37,6 @@ bounded serializer only see data of unknown shape; what the SDK adds itself
 
 from __future__ import annotations
 
-import logging
 import random
 from typing import Any, Callable, Dict, NamedTuple, Optional, Tuple, Type
 
@@ -57,13 +56,12 @@ from sentry_lite.events.serialize import serialize_event
 from sentry_lite.events.stacks import event_frames
 from sentry_lite.late_parts import add_process_extras, finish_exception
 from sentry_lite.options import Options
+from sentry_lite.sdk_loggers import internal_logger, logger
 from sentry_lite.timestamps import now_iso
 from sentry_lite.types import Event, Hint
 
 __all__ = ["OWN_EXCEPTION_HINT", "SCOPE_HINT", "EventPipeline", "FinishOnce", "Step"]
 
-logger = logging.getLogger("sentry_lite")
-internal_logger = logging.getLogger("sentry_lite.errors")
 
 SCOPE_HINT = "sentry_lite.scope"
 """Hint key that carries a capture's scopes to ``apply_scopes`` (removed there, before any

@@ -14,14 +14,14 @@ from __future__ import annotations
 import importlib
 import importlib.machinery
 import importlib.util
-import logging
 import sys
 from types import ModuleType
 from typing import Any, Optional, Sequence
 
+from sentry_lite.sdk_loggers import logger
+
 __all__ = ["install_as_sentry_sdk", "uninstall_as_sentry_sdk"]
 
-logger = logging.getLogger("sentry_lite")
 
 ALIAS = "sentry_sdk"
 TARGET = "sentry_lite"

@@ -13,7 +13,6 @@ queue; between drains the queue's length bounds memory (``SPAN_INCOMING_MAX``).
 
 from __future__ import annotations
 
-import logging
 import os
 import random
 import threading
@@ -32,12 +31,12 @@ from sentry_lite.limits import (
     SPAN_INCOMING_MAX,
 )
 from sentry_lite.own_threads import own_thread
+from sentry_lite.sdk_loggers import internal_logger as logger
 from sentry_lite.span_item import SpanBatchItem
 from sentry_lite.timestamps import now_iso
 
 __all__ = ["SpanBatcher"]
 
-logger = logging.getLogger("sentry_lite.errors")
 
 Queued = Tuple[Dict[str, Any], Any]
 """A span's JSON and its segment (whose DSC heads the envelope)."""

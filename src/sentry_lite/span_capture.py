@@ -8,16 +8,14 @@ something else leaves the span as it was.
 
 from __future__ import annotations
 
-import logging
 import warnings
 from typing import Any, Dict, Mapping, Optional
 
 from sentry_lite.client_base import log_hook_error
+from sentry_lite.sdk_loggers import logger
 from sentry_lite.tracing.stream_sampling import span_streaming_enabled
 
 __all__ = ["span_for_sending", "span_hook", "warn_streaming_options"]
-
-logger = logging.getLogger("sentry_lite")
 
 
 def span_hook(options: Mapping[str, Any]) -> Any:

@@ -7,7 +7,6 @@ differs from ours (the client options default to the active client's).
 
 from __future__ import annotations
 
-import logging
 import threading
 from datetime import datetime, timezone
 from types import FrameType
@@ -28,6 +27,7 @@ from sentry_lite.events.urls import Components, ParsedUrl, parse_url, sanitize_u
 from sentry_lite.internal_errors import capture_internal_exception, capture_internal_exceptions
 from sentry_lite.release import default_release, git_head
 from sentry_lite.scope import Scope
+from sentry_lite.sdk_loggers import logger
 from sentry_lite.tracing.decorator import qualname_from_function
 from sentry_lite.tracing.propagation import is_sentry_url
 from sentry_lite.types import Event, ExcInfo, Hint
@@ -71,7 +71,6 @@ __all__ = [
     "walk_exception_chain",
 ]
 
-logger = logging.getLogger("sentry_lite")
 """The SDK's own log (``debug=True`` shows it): sentry_sdk's ``utils.logger``."""
 
 SENSITIVE_DATA_SUBSTITUTE = FILTERED

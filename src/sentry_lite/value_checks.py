@@ -6,15 +6,15 @@ Environment flags, sample rates and regex lists (``trace_propagation_targets``,
 
 from __future__ import annotations
 
-import logging
 import math
 import re
 import sys
 from typing import Any, List, Optional
 
+from sentry_lite.sdk_loggers import logger
+
 __all__ = ["env_to_bool", "is_valid_sample_rate", "match_regex_list"]
 
-logger = logging.getLogger("sentry_lite")
 
 FALSY_ENV_VALUES = frozenset(("false", "f", "n", "no", "off", "0"))
 TRUTHY_ENV_VALUES = frozenset(("true", "t", "y", "yes", "on", "1"))

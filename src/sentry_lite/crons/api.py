@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import logging
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from sentry_lite.api import capture_event, get_client
-from sentry_lite.types import Event, MonitorConfig
+from sentry_lite.sdk_loggers import logger
+
+if TYPE_CHECKING:
+    from sentry_lite.types import Event, MonitorConfig
 
 __all__ = ["capture_checkin", "checkin_event"]
-
-logger = logging.getLogger("sentry_lite")
 
 
 def checkin_event(

@@ -6,11 +6,13 @@ from __future__ import annotations
 import functools
 import time
 from types import TracebackType
-from typing import Any, Callable, Optional, Type, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Callable, Optional, Type, TypeVar, cast
 
 from sentry_lite.crons.api import capture_checkin
 from sentry_lite.crons.consts import MonitorStatus
-from sentry_lite.types import MonitorConfig
+
+if TYPE_CHECKING:
+    from sentry_lite.types import MonitorConfig
 
 __all__ = ["monitor"]
 

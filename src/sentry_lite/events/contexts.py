@@ -12,8 +12,8 @@ import sys
 from typing import Any, Dict, List, Optional, Tuple
 
 from sentry_lite import shortcuts
-from sentry_lite.consts import SDK_NAME, SDK_PACKAGE, VERSION
 from sentry_lite.limits import METADATA_HEAD_CHARS
+from sentry_lite.sdk_identity import SDK_NAME, SDK_PACKAGE, VERSION
 
 __all__ = [
     "installed_modules",

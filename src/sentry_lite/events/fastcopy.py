@@ -12,14 +12,18 @@ tests check the equality with ``sentry_lite.shortcuts`` off.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from itertools import islice
 from typing import Any, List
 
 from sentry_lite.consts import MAX_DATABAG_BREADTH
-from sentry_lite.events.reprs import NEG_PLAIN_INT, PLAIN_INT, SURROGATES, format_timestamp
+from sentry_lite.events.reprs import NEG_PLAIN_INT, PLAIN_INT, SURROGATE_PATTERN, format_timestamp
 
-__all__ = ["NeedsFullWalk", "check_plain", "fast_copy", "fast_vars"]
+__all__ = ["SURROGATES", "NeedsFullWalk", "check_plain", "fast_copy", "fast_vars"]
+
+SURROGATES = re.compile(SURROGATE_PATTERN)
+"""Compiled here, with the serializer at ``init``, not at ``import sentry_lite``."""
 
 
 class NeedsFullWalk(Exception):  # noqa: N818 - control flow, never escapes

@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, List, Tuple
 
 from sentry_lite.consts import MAX_DATABAG_BREADTH, MAX_DATABAG_DEPTH
-from sentry_lite.events.fastcopy import NeedsFullWalk, check_plain, fast_copy
-from sentry_lite.events.reprs import NEG_PLAIN_INT, PLAIN_INT, SURROGATES, clean_text
+from sentry_lite.events.fastcopy import SURROGATES, NeedsFullWalk, check_plain, fast_copy
+from sentry_lite.events.reprs import NEG_PLAIN_INT, PLAIN_INT, clean_text
 from sentry_lite.events.walker import SDK_CONTEXTS
 from sentry_lite.limits import (
     MAX_SAFETY_BREADTH,

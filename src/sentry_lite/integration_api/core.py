@@ -5,7 +5,6 @@ behind the span surface integrations use (``StreamedSpanView``)."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any, Dict, Iterator, Optional, Tuple
 
 from sentry_lite.client_base import BaseClient, warn_once
@@ -32,6 +31,7 @@ from sentry_lite.scope import (
 )
 from sentry_lite.scope.spans import continue_trace_on, start_transaction_on
 from sentry_lite.scope.streaming import DEFAULT_PARENT_SPAN
+from sentry_lite.sdk_loggers import logger
 from sentry_lite.tracing.decorator import qualname_from_function
 from sentry_lite.tracing.noop import NoOpSpan
 from sentry_lite.tracing.propagation import add_sentry_baggage_to_headers, should_propagate_trace
@@ -97,7 +97,6 @@ __all__ = [
     "warn_once",
 ]
 
-logger = logging.getLogger("sentry_lite")
 
 get_client = Scope.get_client
 

@@ -4,7 +4,6 @@ settings, flushing before a worker process exits."""
 
 from __future__ import annotations
 
-import logging
 import time
 from typing import Any, Callable, Dict, Optional
 
@@ -16,6 +15,7 @@ from sentry_lite.events.code_source import is_slow_query, slow_query_threshold_m
 from sentry_lite.events.code_source import is_slow_request as _is_slow_request
 from sentry_lite.options import Options
 from sentry_lite.scope import Scope
+from sentry_lite.sdk_loggers import logger
 from sentry_lite.tracing.span import Span
 
 __all__ = [
@@ -32,8 +32,6 @@ __all__ = [
     "spotlight_url",
     "timezone_name",
 ]
-
-logger = logging.getLogger("sentry_lite")
 
 
 def enabled_options(identifier: str) -> Optional[Options]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Optional
 
 from sentry_lite.integration_api.data import experiment
@@ -12,6 +11,7 @@ from sentry_lite.logger import log_level_to_otel
 from sentry_lite.options import Options
 from sentry_lite.scope import Scope
 from sentry_lite.scope.sessions import auto_session_tracking_on
+from sentry_lite.sdk_loggers import logger
 from sentry_lite.telemetry.log_records import is_plain
 from sentry_lite.tracing.attributes import format_attribute
 
@@ -25,8 +25,6 @@ __all__ = [
     "logs_enabled",
     "start_request_session",
 ]
-
-logger = logging.getLogger("sentry_lite")
 
 
 def logs_enabled(options: Optional[Options] = None) -> bool:

@@ -9,9 +9,8 @@ SDK itself never imports a framework the app does not use.
 from __future__ import annotations
 
 import importlib
-import logging
 import sys
-import threading
+from _thread import allocate_lock
 from types import ModuleType
 from typing import (
     TYPE_CHECKING,
@@ -27,10 +26,10 @@ from typing import (
     Type,
 )
 
+from sentry_lite.sdk_loggers import logger
+
 if TYPE_CHECKING:
     from importlib.machinery import ModuleSpec
-
-logger = logging.getLogger("sentry_lite")
 
 __all__ = ["DidNotEnable", "Integration", "setup_integrations", "when_imported"]
 
@@ -43,7 +42,7 @@ class Integration:
     """Base class. Subclasses set ``identifier`` and implement ``setup_once``."""
 
     identifier: str = ""
-    install_lock = threading.Lock()
+    install_lock = allocate_lock()
 
     @staticmethod
     def setup_once() -> None:

@@ -18,7 +18,6 @@ thread of a request.
 
 from __future__ import annotations
 
-import logging
 import os
 import random
 import threading
@@ -29,11 +28,11 @@ from sentry_lite.consts import VERSION
 from sentry_lite.limits import PROFILE_CHUNK_SECONDS
 from sentry_lite.profiler.engine import Engine, Tick
 from sentry_lite.profiler.formats import build_profile
+from sentry_lite.sdk_loggers import logger
 from sentry_lite.tracing.ids import new_trace_id
 
 __all__ = ["ContinuousSession", "ProfiledRoot", "session_sampled"]
 
-logger = logging.getLogger("sentry_lite")
 
 _CHUNK_NS = int(PROFILE_CHUNK_SECONDS * 1e9)
 

@@ -8,16 +8,16 @@ client or the scopes.
 
 from __future__ import annotations
 
-import logging
 import os
 from typing import TYPE_CHECKING, Any, Callable, Dict, Mapping, Optional
+
+from sentry_lite.sdk_loggers import logger
 
 if TYPE_CHECKING:
     from sentry_lite.profiler.profiling import Profiling
 
 __all__ = ["current", "profiler_id", "setup", "start_profiler", "stop_profiler", "teardown"]
 
-logger = logging.getLogger("sentry_lite")
 
 current: Optional[Profiling] = None
 """The installed profiling; None (the common case) costs a transaction one attribute read."""

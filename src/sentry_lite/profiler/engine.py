@@ -14,7 +14,6 @@ with the unpatched ``time.sleep``, as sentry_sdk's ``GeventScheduler`` does.
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 import threading
@@ -25,10 +24,10 @@ from typing import Any, Callable, Deque, List, Optional, Protocol, Tuple
 from sentry_lite.limits import MAX_PENDING_PROFILES, PROFILER_FREQUENCY, PROFILER_IDLE_GRACE
 from sentry_lite.own_threads import own_thread
 from sentry_lite.profiler.sampler import OWN_THREAD_PREFIX, Sample, Sampler
+from sentry_lite.sdk_loggers import logger
 
 __all__ = ["Engine", "Tick", "TickSink", "gevent_patched"]
 
-logger = logging.getLogger("sentry_lite")
 
 Tick = Tuple[int, Sample]
 """(``time.perf_counter_ns()`` when the tick started, the sample)."""

@@ -11,7 +11,6 @@ to it, so the profiler never imports the client or the scopes.
 from __future__ import annotations
 
 import importlib.util
-import logging
 import os
 import warnings
 from typing import Any, Callable, Dict, Mapping, Optional
@@ -22,10 +21,10 @@ from sentry_lite.profiler.engine import Engine, gevent_patched
 from sentry_lite.profiler.sampler import Sampler
 from sentry_lite.profiler.stacks import StackWalker
 from sentry_lite.profiler.transaction_profile import RecordLost, TransactionProfile, decide
+from sentry_lite.sdk_loggers import logger
 
 __all__ = ["Profiling", "has_profiling_enabled", "profiler_mode"]
 
-logger = logging.getLogger("sentry_lite")
 
 MODES = ("thread", "sleep", "gevent")
 """``profiler_mode`` values (``sleep`` is sentry_sdk's legacy name for ``thread``)."""

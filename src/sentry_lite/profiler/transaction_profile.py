@@ -11,7 +11,6 @@ is not sent, is counted as lost (category ``profile``), as sentry_sdk does.
 
 from __future__ import annotations
 
-import logging
 import math
 import platform
 import random
@@ -21,6 +20,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional
 from sentry_lite.limits import MAX_PROFILE_DURATION, PROFILE_MINIMUM_SAMPLES
 from sentry_lite.profiler.engine import Engine, Tick
 from sentry_lite.profiler.formats import build_profile
+from sentry_lite.sdk_loggers import logger
 from sentry_lite.tracing.ids import new_trace_id
 
 __all__ = [
@@ -30,7 +30,6 @@ __all__ = [
     "profile_sample_rate",
 ]
 
-logger = logging.getLogger("sentry_lite")
 
 MAX_PROFILE_DURATION_NS = int(MAX_PROFILE_DURATION * 1e9)
 

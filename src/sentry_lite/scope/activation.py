@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
-from typing import Any, Iterator, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Iterator, Optional, Tuple
 
 from sentry_lite.scope.model import Scope, current_scope_var, isolation_scope_var
-from sentry_lite.types import EventProcessor
+
+if TYPE_CHECKING:
+    from sentry_lite.types import EventProcessor
 
 __all__ = [
     "EnteredScopes",

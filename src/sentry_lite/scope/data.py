@@ -8,20 +8,21 @@ that ties everything together.
 
 from __future__ import annotations
 
-import copy
 from collections import deque
-from typing import Any, Callable, Deque, Dict, List, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Callable, Deque, Dict, List, Optional, Tuple, Union
 
 from sentry_lite import shortcuts
 from sentry_lite.client_base import BaseClient, warn_once
 from sentry_lite.limits import DEFAULT_FLAG_CAPACITY
 from sentry_lite.scope.flags import FlagBuffer
 from sentry_lite.tracing.context import PropagationContext
-from sentry_lite.types import Breadcrumb, Event, EventProcessor
 
-__all__ = ["ErrorProcessor", "ScopeData", "ScopeType"]
+if TYPE_CHECKING:  # annotations only: building typing aliases costs import time
+    from sentry_lite.types import Breadcrumb, Event, EventProcessor
 
-ErrorProcessor = Callable[[Event, Any], Optional[Event]]
+    ErrorProcessor = Callable[[Event, Any], Optional[Event]]
+
+__all__ = ["ScopeData", "ScopeType"]
 
 
 class ScopeType:
@@ -132,7 +133,7 @@ class ScopeData:
         rv._event_processors = list(self._event_processors)
         rv._error_processors = list(self._error_processors)
         rv._span = self._span
-        rv._flags = copy.deepcopy(self._flags) if self._flags is not None else None
+        rv._flags = self._flags.__deepcopy__({}) if self._flags is not None else None
         rv._session = self._session  # -- i13: sessions --
         rv._force_auto_session_tracking = self._force_auto_session_tracking
         rv._attributes = dict(self._attributes)
@@ -304,7 +305,7 @@ class ScopeData:
             self._propagation_context = scope._propagation_context
         if scope._flags is not None:
             if self._flags is None:
-                self._flags = copy.deepcopy(scope._flags)
+                self._flags = scope._flags.__deepcopy__({})
             else:
                 for flag in scope._flags.get():
                     self._flags.set(flag["flag"], flag["result"])

@@ -6,9 +6,8 @@ once with its latest result, so an error shows which variant the user was in.
 
 from __future__ import annotations
 
-import copy
+from _thread import allocate_lock as Lock
 from collections import OrderedDict
-from threading import Lock
 from typing import Any, Dict, List
 
 from sentry_lite.limits import DEFAULT_FLAG_CAPACITY
@@ -29,7 +28,7 @@ class FlagBuffer:
     def __deepcopy__(self, memo: Dict[int, Any]) -> FlagBuffer:
         with self.lock:
             rv = FlagBuffer(self.capacity)
-            rv._buffer = copy.copy(self._buffer)
+            rv._buffer = self._buffer.copy()
             return rv
 
     def get(self) -> List[Dict[str, Any]]:

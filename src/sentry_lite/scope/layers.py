@@ -12,15 +12,20 @@ the error processors and the event processors (which may drop the event).
 
 from __future__ import annotations
 
-import logging
-from datetime import datetime
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from sentry_lite.events.meta import annotate
+from sentry_lite.lean_stdlib import datetime
 from sentry_lite.options import tracing_enabled
 from sentry_lite.scope.data import ScopeData
+from sentry_lite.sdk_loggers import internal_logger as logger
 from sentry_lite.tracing.context import PropagationContext
-from sentry_lite.types import Breadcrumb, Event, EventProcessor, Hint
+
+if TYPE_CHECKING:  # annotations only: building typing aliases costs import time
+    from sentry_lite.types import Breadcrumb, Event, EventProcessor, Hint
+
+    Layers = Sequence[ScopeData]
+    Rule = Callable[[Layers, Event, Hint], None]
 
 __all__ = [
     "ERROR_RULES",
@@ -30,11 +35,6 @@ __all__ = [
     "global_event_processors",
     "run_processors",
 ]
-
-logger = logging.getLogger("sentry_lite.errors")
-
-Layers = Sequence[ScopeData]
-Rule = Callable[[Layers, Event, Hint], None]
 
 global_event_processors: List[EventProcessor] = []
 """Processors that run for every event of every scope, before the scopes' own."""

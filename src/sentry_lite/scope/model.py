@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import sys
 from contextvars import ContextVar
-from datetime import datetime, timezone
-from typing import Any, Callable, Dict, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple, Union
 
 from sentry_lite.client_base import BaseClient, NonRecordingClient, log_hook_error
+from sentry_lite.lean_stdlib import datetime, timezone
 from sentry_lite.scope.data import ScopeType
 from sentry_lite.scope.layers import LayeredScope
 from sentry_lite.scope.sessions import ScopeSessions
 from sentry_lite.scope.streaming import ScopeStreaming
-from sentry_lite.types import Breadcrumb, Event, Hint
+
+if TYPE_CHECKING:
+    from sentry_lite.types import Breadcrumb, Event, Hint
 
 __all__ = [
     "Scope",

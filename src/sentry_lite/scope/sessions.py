@@ -8,11 +8,11 @@ sends application sessions as they are and request sessions as per-minute counts
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING, Any, Mapping, Optional, Type
 
 from sentry_lite.client_base import BaseClient
 from sentry_lite.scope.data import ScopeData
+from sentry_lite.sdk_loggers import internal_logger as logger
 
 if TYPE_CHECKING:
     from sentry_lite.telemetry.session import Session
@@ -31,9 +31,6 @@ def _session(**fields: Any) -> Session:
 
         _session_class = Session
     return _session_class(**fields)
-
-
-logger = logging.getLogger("sentry_lite.errors")
 
 
 def auto_session_tracking_on(scope: Any, client: BaseClient) -> bool:

@@ -7,9 +7,8 @@ it through that reporter: the span never looks up scopes or clients itself.
 
 from __future__ import annotations
 
-import logging
 import warnings
-from threading import get_ident
+from _thread import get_ident
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, Optional, Tuple, Union
 
 from sentry_lite.client_base import BaseClient
@@ -17,6 +16,7 @@ from sentry_lite.limits import MAX_SPANS_PER_TRANSACTION
 from sentry_lite.options import Options, tracing_enabled
 from sentry_lite.profiler import control as profiler_control
 from sentry_lite.scope.data import ScopeData, ScopeType
+from sentry_lite.sdk_loggers import logger
 from sentry_lite.tracing import host
 from sentry_lite.tracing.context import PropagationContext
 from sentry_lite.tracing.noop import NoOpSpan, UnsampledSpan
@@ -37,8 +37,6 @@ if TYPE_CHECKING:
     from sentry_lite.profiler.profiling import Profiling
 
 __all__ = ["ScopeTracing", "continue_trace_on", "start_transaction_on"]
-
-logger = logging.getLogger("sentry_lite")
 
 
 class ScopeTracing(ScopeData):

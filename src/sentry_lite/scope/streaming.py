@@ -12,9 +12,9 @@ import warnings
 from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple, Type, Union
 
 from sentry_lite import shortcuts
-from sentry_lite.consts import VERSION
 from sentry_lite.events.contexts import sdk_name
 from sentry_lite.scope.spans import ScopeTracing, start_transaction_on
+from sentry_lite.sdk_identity import VERSION
 from sentry_lite.tracing.attributes import Attributes, AttributeValue, format_attribute
 from sentry_lite.tracing.noop import NoOpSpan
 from sentry_lite.tracing.span import Span

@@ -10,7 +10,6 @@ apply. Beyond ``max_items`` waiting, new items are dropped and counted (queue_ov
 
 from __future__ import annotations
 
-import logging
 import random
 import threading
 from collections import deque
@@ -28,6 +27,7 @@ from sentry_lite.limits import (
     TELEMETRY_FLUSH_INTERVAL,
 )
 from sentry_lite.own_threads import own_thread
+from sentry_lite.sdk_loggers import internal_logger as logger
 from sentry_lite.telemetry.log_records import metric_record, record_of
 from sentry_lite.timestamps import now_iso
 from sentry_lite.tracing.attributes import serialize_attribute
@@ -35,7 +35,6 @@ from sentry_lite.transport.wire import compact_json
 
 __all__ = ["Batcher", "LogBatcher", "MetricsBatcher"]
 
-logger = logging.getLogger("sentry_lite.errors")
 
 Record = Dict[str, Any]
 RecordLost = Callable[..., None]

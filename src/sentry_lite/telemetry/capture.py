@@ -8,17 +8,16 @@ shows it, and the hook runs on the app thread as in sentry_sdk.
 
 from __future__ import annotations
 
-import logging
 from typing import Any, Callable, Dict, Mapping, Optional
 
 from sentry_lite.data_collection import SEND, decision
 from sentry_lite.envelope import Envelope
+from sentry_lite.sdk_loggers import internal_logger as logger
 from sentry_lite.telemetry.attributes import global_attributes
 from sentry_lite.telemetry.batcher import Batcher, LogBatcher, MetricsBatcher
 
 __all__ = ["Telemetry", "hook_option"]
 
-logger = logging.getLogger("sentry_lite.errors")
 
 Hook = Callable[[Dict[str, Any], Dict[str, Any]], Optional[Dict[str, Any]]]
 

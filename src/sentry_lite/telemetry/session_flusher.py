@@ -9,7 +9,6 @@ started minute -- ``exited``/``errored``/``crashed``/``abnormal`` -- and sent as
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections import deque
 from typing import Any, Callable, Deque, Dict, List, Optional, Tuple
@@ -18,12 +17,12 @@ from sentry_lite.envelope import Envelope, Item
 from sentry_lite.fork_reset import reset_in_forked_child
 from sentry_lite.limits import SESSION_FLUSH_INTERVAL, SESSION_MAX_PENDING, SESSIONS_FOLD_AFTER
 from sentry_lite.own_threads import own_thread
+from sentry_lite.sdk_loggers import internal_logger as logger
 from sentry_lite.telemetry.session import Session
 from sentry_lite.timestamps import format_timestamp
 
 __all__ = ["SessionFlusher"]
 
-logger = logging.getLogger("sentry_lite.errors")
 
 AttrsKey = Tuple[Optional[str], Optional[str]]
 

@@ -7,12 +7,14 @@ the sampling decision was.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Dict, Iterator, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, Iterator, Optional, Tuple, Union
 
 from sentry_lite.tracing.baggage import Baggage
 from sentry_lite.tracing.host import SpanScope
 from sentry_lite.tracing.span import Span
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 __all__ = ["NoOpSpan", "UnsampledSpan"]
 

@@ -7,14 +7,17 @@ written only with the ``w3c_traceparent=True`` option.
 
 from __future__ import annotations
 
-import random
 import re
-from typing import Any, Dict, Iterable, MutableMapping, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterable, MutableMapping, Optional, Tuple
 
 from sentry_lite.tracing.baggage import Baggage
 from sentry_lite.tracing.context import PropagationContext
 from sentry_lite.tracing.dsc import client_org_id
 from sentry_lite.tracing.host import TracingClient
+from sentry_lite.tracing.ids import sample_rand_from_trace_id
+
+if TYPE_CHECKING:  # annotations only: a typing alias costs import time
+    TraceData = Tuple[Optional[str], Optional[str], Optional[bool]]
 
 __all__ = [
     "BAGGAGE_HEADER_NAME",
@@ -50,7 +53,6 @@ def _pattern(source: str) -> re.Pattern[str]:
     return pattern
 
 
-TraceData = Tuple[Optional[str], Optional[str], Optional[bool]]
 """(trace_id, parent_span_id, parent_sampled) from one incoming header."""
 
 
@@ -159,16 +161,6 @@ def _fill_sample_rand(context: PropagationContext, baggage: Baggage) -> None:
         return
     value = sample_rand_from_trace_id(context.trace_id, lower, upper)
     baggage.sentry_items["sample_rand"] = f"{value:.6f}"
-
-
-def sample_rand_from_trace_id(trace_id: str, lower: float = 0.0, upper: float = 1.0) -> float:
-    """Deterministic in [lower, upper) with 6 digits, seeded by the trace id (as sentry_sdk)."""
-    low, high = int(lower * 1_000_000), int(upper * 1_000_000)
-    try:
-        scaled = random.Random(trace_id).randrange(low, high)
-    except ValueError:
-        scaled = low
-    return scaled / 1_000_000
 
 
 def is_sentry_url(client: TracingClient, url: str) -> bool:

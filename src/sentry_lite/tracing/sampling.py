@@ -10,28 +10,19 @@ trace sampled at the same rate makes the same decision.
 
 from __future__ import annotations
 
-import logging
 import math
-import random
 from typing import Any, Callable, Dict, Mapping, Optional, Tuple
 
 from sentry_lite.options import tracing_enabled
+from sentry_lite.sdk_loggers import logger
+from sentry_lite.tracing.ids import new_sample_rand
 
 __all__ = ["has_tracing_enabled", "new_sample_rand", "sampling_decision", "valid_rate"]
-
-logger = logging.getLogger("sentry_lite")
-
-_random = random.random
 
 
 def has_tracing_enabled(options: Optional[Mapping[str, Any]]) -> bool:
     """sentry_sdk's name for :func:`sentry_lite.options.tracing_enabled`."""
     return options is not None and tracing_enabled(options)
-
-
-def new_sample_rand() -> float:
-    """A fresh ``sample_rand``: uniform in [0, 1) with six decimal digits."""
-    return int(_random() * 1_000_000) / 1_000_000
 
 
 def valid_rate(rate: Any) -> bool:

@@ -12,15 +12,14 @@ belongs to (``transaction.py``) records it and reports it when finished.
 
 from __future__ import annotations
 
-import logging
-import threading
 import time
 import warnings
-from datetime import datetime, timezone
-from typing import Any, Dict, Iterator, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Iterator, Optional, Tuple, Union
 
 from sentry_lite import shortcuts
+from sentry_lite.lean_stdlib import datetime, timezone
 from sentry_lite.limits import MAX_CACHED_THREAD_IDENTS
+from sentry_lite.sdk_loggers import logger
 from sentry_lite.timestamps import format_timestamp
 from sentry_lite.tracing import host
 from sentry_lite.tracing.baggage import Baggage
@@ -29,13 +28,28 @@ from sentry_lite.tracing.ids import new_span_id, new_trace_id
 from sentry_lite.tracing.propagation import BAGGAGE_HEADER_NAME, SENTRY_TRACE_HEADER_NAME
 from sentry_lite.tracing.status import SPANSTATUS, get_span_status_from_http_code
 
-__all__ = ["Span", "format_timestamp", "make_child"]
+__all__ = ["Span", "format_timestamp", "load_threading", "make_child"]
 
-logger = logging.getLogger("sentry_lite")
 
 _perf_counter = time.perf_counter
 _time = time.time
-_current_thread = threading.current_thread
+
+
+def load_threading() -> None:
+    """Bind ``threading.current_thread`` for new spans (``init`` calls this; before it,
+    the first span does). ``threading`` is not loaded at ``import sentry_lite``."""
+    global _current_thread
+    import threading  # buys import time: loads at init or at the first span
+
+    _current_thread = threading.current_thread
+
+
+def _first_current_thread() -> Any:
+    load_threading()
+    return _current_thread()
+
+
+_current_thread: Callable[[], Any] = _first_current_thread
 
 _ident_text: Dict[Optional[int], str] = {}
 """str(thread ident) per thread, so spans do not format it again and again."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Callable, Dict, Optional, Tuple
 
-from sentry_lite.conventions import SPANTEMPLATE
+from sentry_lite.consts import SPANTEMPLATE
 from sentry_lite.conventions import OpConventions as OP
 from sentry_lite.conventions import SpanDataConventions as SPANDATA
 from sentry_lite.data_collection import provided_by_user, resolve

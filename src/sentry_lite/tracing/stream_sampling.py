@@ -9,14 +9,17 @@ unsampled segment reports why (the client-report reason of its dropped spans).
 
 from __future__ import annotations
 
-import logging
 import re
-from typing import Any, Dict, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Tuple
 
 from sentry_lite.options import tracing_enabled
+from sentry_lite.sdk_loggers import logger
 from sentry_lite.tracing.context import PropagationContext
-from sentry_lite.tracing.propagation import sample_rand_from_trace_id
+from sentry_lite.tracing.ids import sample_rand_from_trace_id
 from sentry_lite.tracing.sampling import valid_rate
+
+if TYPE_CHECKING:  # annotations only: a typing alias costs import time
+    Decision = Tuple[Optional[bool], Optional[float], Optional[float], Optional[str]]
 
 __all__ = [
     "DERIVE_SAMPLE_RAND",
@@ -25,13 +28,11 @@ __all__ = [
     "streaming_sampling_decision",
 ]
 
-logger = logging.getLogger("sentry_lite")
 
 DERIVE_SAMPLE_RAND = -1.0
 """A span's ``sample_rand`` not worked out yet: derived from its trace id (as it would
 have been) when its baggage is made."""
 
-Decision = Tuple[Optional[bool], Optional[float], Optional[float], Optional[str]]
 """(sampled, sample_rate, sample_rand, reason when not sampled)."""
 
 

@@ -9,7 +9,6 @@ tracing host, so this module imports neither.
 
 from __future__ import annotations
 
-import logging
 import sys
 import threading
 import time
@@ -18,12 +17,12 @@ from datetime import datetime, timedelta, timezone
 from enum import Enum
 from typing import Any, Dict, Iterator, Optional, Tuple, Union
 
+from sentry_lite.sdk_loggers import logger
 from sentry_lite.tracing import host
 from sentry_lite.tracing.attributes import Attributes, AttributeValue, format_attribute
 from sentry_lite.tracing.baggage import Baggage
 from sentry_lite.tracing.dsc import head_items
-from sentry_lite.tracing.ids import new_span_id, new_trace_id
-from sentry_lite.tracing.propagation import sample_rand_from_trace_id
+from sentry_lite.tracing.ids import new_span_id, new_trace_id, sample_rand_from_trace_id
 from sentry_lite.tracing.stream_sampling import DERIVE_SAMPLE_RAND
 
 __all__ = [
@@ -34,7 +33,6 @@ __all__ = [
     "StreamedSpan",
 ]
 
-logger = logging.getLogger("sentry_lite")
 
 _now = time.time
 _monotonic_ns = time.perf_counter_ns

@@ -5,12 +5,12 @@ end counts the span as lost with the reason it was not sampled.
 
 from __future__ import annotations
 
-import logging
 import warnings
 from datetime import datetime
 from typing import Any, Dict, Optional, Union
 
 from sentry_lite import shortcuts
+from sentry_lite.sdk_loggers import logger
 from sentry_lite.tracing import host
 from sentry_lite.tracing.attributes import Attributes, AttributeValue, format_attribute
 from sentry_lite.tracing.baggage import Baggage
@@ -18,7 +18,6 @@ from sentry_lite.tracing.streamed import SpanStatus, StreamedSpan
 
 __all__ = ["NoOpStreamedSpan"]
 
-logger = logging.getLogger("sentry_lite")
 
 _SOURCE = "sentry.segment.name.source"
 _EXC = Optional[Any]

@@ -8,18 +8,17 @@ to the client. Tracing never imports the scope or the client.
 
 from __future__ import annotations
 
-import logging
-import threading
 import time
 import warnings
-from datetime import datetime
-from typing import Any, Dict, List, Optional, Protocol, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Protocol, Union
 
 from sentry_lite import shortcuts
 from sentry_lite.limits import MAX_SPANS_PER_TRANSACTION
 from sentry_lite.options import tracing_enabled
+from sentry_lite.sdk_loggers import logger
 from sentry_lite.timestamps import format_timestamp
 from sentry_lite.tracing import host
+from sentry_lite.tracing import span as span_module
 from sentry_lite.tracing.baggage import Baggage
 from sentry_lite.tracing.dsc import head_items
 from sentry_lite.tracing.host import SpanScope, TracingClient, TracingHost
@@ -28,13 +27,33 @@ from sentry_lite.tracing.sampling import new_sample_rand
 from sentry_lite.tracing.sources import LOW_QUALITY_TRANSACTION_SOURCES, TransactionSource
 from sentry_lite.tracing.span import Span, make_child
 
-__all__ = ["Transaction", "TransactionProfiler", "continuing_transaction"]
+if TYPE_CHECKING:
+    from datetime import datetime
 
-logger = logging.getLogger("sentry_lite")
+__all__ = ["Transaction", "TransactionProfiler", "continuing_transaction", "load_threading"]
+
 
 _perf_counter = time.perf_counter
 _time = time.time
-_current_thread = threading.current_thread
+
+
+def load_threading() -> None:
+    """Bind ``threading.current_thread`` for new spans and transactions (``init`` calls
+    this; before it, the first one does). ``threading`` is not loaded at ``import
+    sentry_lite``."""
+    global _current_thread
+    import threading  # buys import time: loads at init or at the first transaction
+
+    _current_thread = threading.current_thread
+    span_module.load_threading()
+
+
+def _first_current_thread() -> Any:
+    load_threading()
+    return _current_thread()
+
+
+_current_thread: Callable[[], Any] = _first_current_thread
 _new_object = object.__new__
 
 

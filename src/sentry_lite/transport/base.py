@@ -6,13 +6,10 @@ The client hands over finished envelopes and reports losses it decided on itself
 
 from __future__ import annotations
 
-import logging
 from typing import Any, Callable, Dict, Optional
 
 from sentry_lite.dsn import Dsn
 from sentry_lite.transport.wire import Envelope, Item, envelope_class
-
-logger = logging.getLogger("sentry_lite.errors")
 
 __all__ = ["FunctionTransport", "Transport"]
 

@@ -7,18 +7,16 @@ file once the ingest accepted it and rescheduling it with exponential backoff ot
 
 from __future__ import annotations
 
-import logging
 import random
 import time
 from typing import Callable, List, Optional
 
 from sentry_lite.limits import CLIENT_REPORT_INTERVAL, RETRY_INITIAL, RETRY_MAX
+from sentry_lite.sdk_loggers import internal_logger as logger
 from sentry_lite.transport.exchange import LIMITED, NETWORK, RETRY, SENT
 from sentry_lite.transport.outbox import Claim, Outbox
 from sentry_lite.transport.sending import Sender
 from sentry_lite.transport.wire import Envelope, parse
-
-logger = logging.getLogger("sentry_lite.errors")
 
 __all__ = ["Backoff", "OutboxDrain", "file_delay"]
 

@@ -8,7 +8,6 @@ the caller gets one of the outcome names below and decides what it means for the
 
 from __future__ import annotations
 
-import logging
 import os
 import threading
 import time
@@ -20,6 +19,7 @@ from sentry_lite import shortcuts
 from sentry_lite.consts import USER_AGENT
 from sentry_lite.dsn import Dsn
 from sentry_lite.limits import LATENCY_SAMPLES
+from sentry_lite.sdk_loggers import internal_logger as logger
 from sentry_lite.transport.ratelimits import RateLimits
 
 if TYPE_CHECKING:
@@ -30,7 +30,6 @@ if TYPE_CHECKING:
 # urllib3, ssl and certifi are imported on a sending thread at its first request:
 # together they are most of an eager import's cost (about 30 ms and several MiB).
 
-logger = logging.getLogger("sentry_lite.errors")
 
 __all__ = [
     "LIMITED",

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any, Callable, Dict, Optional, cast
 
+from sentry_lite.sdk_loggers import internal_logger as logger
 from sentry_lite.transport.base import FunctionTransport, Transport
-
-logger = logging.getLogger("sentry_lite.errors")
 
 
 def make_transport(options: Dict[str, Any]) -> Optional[Transport]:

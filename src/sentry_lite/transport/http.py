@@ -25,7 +25,6 @@ the outbox itself (a local file write) or, without an outbox, counts it as
 
 from __future__ import annotations
 
-import logging
 import os
 import time
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional
@@ -42,6 +41,7 @@ from sentry_lite.limits import (
     SEND_THREADS,
     SPREAD_LATENCY,
 )
+from sentry_lite.sdk_loggers import internal_logger as logger
 from sentry_lite.transport.base import Transport
 from sentry_lite.transport.encoding import Encoder
 from sentry_lite.transport.exchange import Exchange
@@ -55,7 +55,6 @@ if TYPE_CHECKING:
     from sentry_lite.transport.draining import OutboxDrain
     from sentry_lite.transport.outbox import Outbox
 
-logger = logging.getLogger("sentry_lite.errors")
 
 __all__ = ["COMPRESS_MIN_BYTES", "LINGER", "SEND_THREADS", "SPREAD_LATENCY", "HttpTransport"]
 

@@ -14,7 +14,6 @@ re-sends that one envelope on the next start.
 from __future__ import annotations
 
 import heapq
-import logging
 import os
 import time
 from typing import Callable, Dict, List, Optional, Set, Tuple
@@ -28,6 +27,7 @@ from sentry_lite.limits import (
     OUTBOX_STALE_CLAIM_AGE,
     OUTBOX_STALE_TMP_AGE,
 )
+from sentry_lite.sdk_loggers import internal_logger as logger
 from sentry_lite.transport.reentry import held_here, new_lock
 from sentry_lite.transport.spoolfiles import (
     CLAIM,
@@ -39,8 +39,6 @@ from sentry_lite.transport.spoolfiles import (
     owner_gone,
     parse_name,
 )
-
-logger = logging.getLogger("sentry_lite.errors")
 
 __all__ = [
     "CACHE_MAX_AGE",

@@ -14,7 +14,6 @@ Option and environment names follow sentry_sdk 2.x so existing configurations wo
 
 from __future__ import annotations
 
-import logging
 import os
 import socket
 import urllib.request
@@ -25,8 +24,7 @@ import urllib3
 
 from sentry_lite.dsn import Dsn
 from sentry_lite.limits import CONNECT_TIMEOUT, READ_TIMEOUT
-
-logger = logging.getLogger("sentry_lite.errors")
+from sentry_lite.sdk_loggers import internal_logger as logger
 
 __all__ = ["CONNECT_TIMEOUT", "READ_TIMEOUT", "make_pool", "resolve_proxy"]
 

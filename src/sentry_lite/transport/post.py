@@ -23,7 +23,6 @@ back to ``urlopen``.
 from __future__ import annotations
 
 import io
-import logging
 import re
 import socket
 import threading
@@ -41,8 +40,7 @@ from sentry_lite.limits import (
     REPLY_BODY_TIMEOUT,
     REQUEST_DEADLINE,
 )
-
-logger = logging.getLogger("sentry_lite.errors")
+from sentry_lite.sdk_loggers import internal_logger as logger
 
 __all__ = ["FastPost", "NetworkError", "ProtocolError", "read_body_leniently", "read_response"]
 

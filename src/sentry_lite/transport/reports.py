@@ -9,16 +9,14 @@ or sent alone every :data:`CLIENT_REPORT_INTERVAL` seconds, and at flush/shutdow
 
 from __future__ import annotations
 
-import logging
 import time
 from collections import defaultdict, deque
 from typing import Any, Callable, DefaultDict, Deque, Dict, List, Optional, Tuple
 
 from sentry_lite.limits import CLIENT_REPORT_INTERVAL, LOSSES_FOLD_AFTER
+from sentry_lite.sdk_loggers import internal_logger as logger
 from sentry_lite.transport.reentry import held_here, new_lock
 from sentry_lite.transport.wire import Envelope, Item
-
-logger = logging.getLogger("sentry_lite.errors")
 
 __all__ = ["CLIENT_REPORT_INTERVAL", "LossRecorder", "OnDrop"]
 

@@ -15,13 +15,12 @@ from contextlib import nullcontext
 from typing import List, Optional, Tuple
 
 from sentry_lite.limits import CLIENT_REPORT_INTERVAL, RETRY_TRIM_BUDGET
+from sentry_lite.sdk_loggers import internal_logger as logger
 from sentry_lite.transport.encoding import Encoder
 from sentry_lite.transport.exchange import LIMITED, NETWORK, RETRY, SENT, TOO_LARGE, Exchange
 from sentry_lite.transport.ratelimits import RateLimits
 from sentry_lite.transport.reports import LossRecorder
 from sentry_lite.transport.wire import Envelope, Item
-
-logger = logging.getLogger("sentry_lite.errors")
 
 __all__ = ["Sender"]
 

@@ -8,7 +8,6 @@ says so once per back-off instead of once per envelope.
 
 from __future__ import annotations
 
-import logging
 import os
 import queue
 import threading
@@ -26,10 +25,9 @@ from sentry_lite.limits import (
     SPOTLIGHT_READ_TIMEOUT,
 )
 from sentry_lite.own_threads import own_thread
+from sentry_lite.sdk_loggers import internal_logger as logger
 from sentry_lite.transport.base import Transport
 from sentry_lite.transport.wire import Envelope
-
-logger = logging.getLogger("sentry_lite.errors")
 
 __all__ = [
     "DEFAULT_SPOTLIGHT_URL",

@@ -14,7 +14,6 @@ an oversized one, the stand-in for one the ingest refused) is added by the subcl
 from __future__ import annotations
 
 import json
-import logging
 import os
 import threading
 from typing import (
@@ -30,6 +29,8 @@ from typing import (
     TypeVar,
     Union,
 )
+
+from sentry_lite.sdk_loggers import internal_logger as logger
 
 __all__ = [
     "Envelope",
@@ -63,8 +64,6 @@ _CATEGORIES: Dict[str, str] = {
     "trace_metric": "trace_metric",
 }
 
-
-logger = logging.getLogger("sentry_lite.errors")
 
 _finishing = threading.RLock()
 """Held while an item's payload is finished: a reader on another thread waits for it
