@@ -6,9 +6,7 @@
 from typing import TYPE_CHECKING, Any
 
 from sentry_lite import api, crons, integrations, profiler
-
-# -- i11core: the rest of sentry_sdk's top-level names ------------------------------------
-from sentry_lite.api import (  # noqa: E402
+from sentry_lite.api import (
     add_attachment,
     add_breadcrumb,
     add_event_processor,
