@@ -247,10 +247,13 @@ class EventPipeline:
 
     def scrub(self, event: Event, hint: Hint) -> Optional[Event]:
         """Denylisted keys and, without ``send_default_pii``, personal data."""
+        return self._scrub(event, True)
+
+    def _scrub(self, event: Event, exception: bool) -> Event:
         if self.scrubber is None:
             return event
         try:
-            self.scrubber.scrub_event(event)
+            self.scrubber.scrub_event(event, exception=exception)
         except Exception:  # noqa: BLE001
             internal_logger.exception("sentry_lite: scrubber failed; dropping request data")
             event.pop("request", None)
@@ -278,14 +281,7 @@ class EventPipeline:
 
     def scrub_but_exception(self, event: Event, hint: Hint) -> Optional[Event]:
         """:meth:`scrub`, but not the SDK-built exception (:meth:`finish_exception` does)."""
-        if self.scrubber is None:
-            return event
-        try:
-            self.scrubber.scrub_event(event, exception=OWN_EXCEPTION_HINT not in hint)
-        except Exception:  # noqa: BLE001
-            internal_logger.exception("sentry_lite: scrubber failed; dropping request data")
-            event.pop("request", None)
-        return event
+        return self._scrub(event, OWN_EXCEPTION_HINT not in hint)
 
     def serialize_but_exception(self, event: Event, hint: Hint) -> Optional[Event]:
         """:meth:`serialize`, handing the SDK-built exception through unchecked."""
