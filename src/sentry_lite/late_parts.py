@@ -19,7 +19,7 @@ from sentry_lite.events.scrub import EventScrubber
 from sentry_lite.events.stacks import event_frames
 from sentry_lite.types import Event
 
-__all__ = ["add_process_extras", "finish_exception"]
+__all__ = ["add_process_extras", "drop_locals", "finish_exception"]
 
 internal_logger = logging.getLogger("sentry_lite.errors")
 
@@ -42,11 +42,20 @@ def finish_exception(event: Event, scrubber: Optional[EventScrubber], serialize:
             scrubber.scrub_frames(part)
         except Exception:  # noqa: BLE001
             internal_logger.exception("sentry_lite: scrubber failed on frames; locals dropped")
-            for frame, _path in event_frames(part):
-                frame.pop("vars", None)
+            drop_locals(part)
     done = serialize(part)
     event["exception"] = done.get("exception")
     _merge_meta(event, done)
+
+
+def drop_locals(event: Event) -> None:
+    """Privacy first when finishing failed: the exception's frames go without their locals
+    (the whole section if even that fails), never unscrubbed."""
+    try:
+        for frame, _path in event_frames({"exception": event.get("exception")}):
+            frame.pop("vars", None)
+    except Exception:  # noqa: BLE001
+        event.pop("exception", None)
 
 
 def add_process_extras(

@@ -53,8 +53,7 @@ from sentry_lite.events.contexts import (
 from sentry_lite.events.frames import current_stacktrace, set_in_app
 from sentry_lite.events.scrub import EventScrubber
 from sentry_lite.events.serialize import serialize_event
-from sentry_lite.events.stacks import event_frames
-from sentry_lite.late_parts import add_process_extras, finish_exception
+from sentry_lite.late_parts import add_process_extras, drop_locals, finish_exception
 from sentry_lite.options import Options
 from sentry_lite.sdk_loggers import internal_logger, logger
 from sentry_lite.timestamps import now_iso
@@ -294,11 +293,7 @@ class EventPipeline:
             finish_exception(event, self.scrubber, self._serialize_part)
         except Exception:  # noqa: BLE001
             internal_logger.exception("sentry_lite: could not finish the exception")
-            try:
-                for frame, _path in event_frames({"exception": event.get("exception")}):
-                    frame.pop("vars", None)
-            except Exception:  # noqa: BLE001
-                event.pop("exception", None)
+            drop_locals(event)
         return event
 
     def _serialize_part(self, part: Event) -> Event:
