@@ -383,3 +383,17 @@ def test_transaction_carries_the_form_the_view_read(
     app.test_client().post("/", data={"username": "sentry-user", "age": "26"})
     (txn,) = wait_events(receiver, 1, "transaction")
     assert txn["request"]["data"] == {"username": "sentry-user", "age": "26"}
+
+
+def test_a_withheld_authorization_header_has_one_meta_remark(
+    sentry_init: Callable[..., Any], receiver: Receiver, app: Any
+) -> None:
+    """As sentry_sdk: the scrubber's ``[Filtered]`` note alone, not beside the WSGI
+    integration's "removed" note for the header it emptied."""
+    sentry_init()
+    app.test_client().get("/hello/boom", headers={"Authorization": "Bearer secret"})
+    (event,) = wait_events(receiver, 1)
+    assert event["request"]["headers"]["Authorization"] == "[Filtered]"
+    assert event["_meta"]["request"]["headers"]["Authorization"] == {
+        "": {"rem": [["!config", "s"]]}
+    }
