@@ -7,6 +7,8 @@ from __future__ import annotations
 import sys
 from typing import Any, Callable, Dict, List
 
+import pytest
+
 import sentry_lite
 from sentry_lite.events.contexts import installed_modules
 from tests.receiver import Receiver
@@ -54,3 +56,47 @@ def test_transactions_get_no_argv(sentry_init: Callable[..., Any], receiver: Rec
     sentry_lite.flush(5)
     receiver.wait_for(1, item_type="transaction")
     assert "sys.argv" not in (receiver.transactions[0].get("extra") or {})
+
+
+@pytest.mark.parametrize("before_send", [None, lambda event, hint: event])
+def test_secrets_on_the_command_line_are_filtered(
+    sentry_init: Callable[..., Any],
+    receiver: Receiver,
+    monkeypatch: pytest.MonkeyPatch,
+    before_send: Any,
+) -> None:
+    """Beyond sentry_sdk (docs/migration.md): with the default scrubber and PII off, a
+    secret flag's value and a URL's password are filtered, wherever the event is finished."""
+    installed_modules()
+    argv = ["app.py", "--password", "hunter2", "--api-key=k1", "postgres://u:pw@db/x", "-v"]
+    monkeypatch.setattr(sys, "argv", argv)
+    sentry_init(before_send=before_send)
+    sentry_lite.capture_message("with secrets")
+    sentry_lite.flush(5)
+    receiver.wait_for(1)
+    event = receiver.events[0]
+    assert event["extra"]["sys.argv"] == [
+        "app.py",
+        "--password",
+        "[Filtered]",
+        "--api-key=[Filtered]",
+        "postgres://u:[Filtered]@db/x",
+        "-v",
+    ]
+    remarks = event["_meta"]["extra"]["sys.argv"]
+    assert sorted(remarks) == ["2", "3", "4"]
+    assert remarks["2"] == {"": {"rem": [["!config", "s"]]}}
+    assert sys.argv == argv  # the process's own list is untouched
+
+
+def test_command_line_is_sent_as_is_with_pii_on(
+    sentry_init: Callable[..., Any], receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As all text scrubbing beyond sentry_sdk: only with the default list and PII off."""
+    argv = ["app.py", "--password", "hunter2"]
+    monkeypatch.setattr(sys, "argv", argv)
+    sentry_init(send_default_pii=True)
+    sentry_lite.capture_message("pii on")
+    sentry_lite.flush(5)
+    receiver.wait_for(1)
+    assert receiver.events[0]["extra"]["sys.argv"] == argv

@@ -15,7 +15,7 @@ import http.client
 import os
 import subprocess
 import sys
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, List
 
 import pytest
 
@@ -169,3 +169,25 @@ def test_command_lines(command: str, expected: str) -> None:
     from sentry_lite.events.secret_text import scrub_command_line
 
     assert scrub_command_line(command, EventScrubber().is_denied) == expected
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["app", "--password", "pw1", "-v"], ["app", "--password", "[Filtered]", "-v"]),
+        (["app", "--db-password=pw2"], ["app", "--db-password=[Filtered]"]),
+        (["app", "--api-key", "k", "x"], ["app", "--api-key", "[Filtered]", "x"]),
+        (["curl", "-u", "bob:pw3", "https://x"], ["curl", "-u", "bob:[Filtered]", "https://x"]),
+        (["psql", "postgres://bob:pw4@h/db"], ["psql", "postgres://bob:[Filtered]@h/db"]),
+        # Not secrets: a flag with no value, a user without a password, stdin, non-text.
+        (["app", "--token", "--next", "-"], ["app", "--token", "--next", "-"]),
+        (["app", "http://public@127.0.0.1:9/1", 3], ["app", "http://public@127.0.0.1:9/1", 3]),
+        (["manage.py", "runserver", "0.0.0.0:8000"], ["manage.py", "runserver", "0.0.0.0:8000"]),
+    ],
+)
+def test_argv(args: List[Any], expected: List[Any]) -> None:
+    from sentry_lite.events.secret_text import scrub_argv
+
+    before = list(args)
+    assert scrub_argv(args) == expected
+    assert args == before  # a new list: sys.argv itself is never changed

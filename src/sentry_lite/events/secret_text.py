@@ -11,11 +11,11 @@ checks for the one character its pattern needs, so most text costs a ``in`` or t
 from __future__ import annotations
 
 import re
-from typing import Callable, Match
+from typing import Any, Callable, List, Match
 
 from sentry_lite.events.meta import FILTERED
 
-__all__ = ["needs_text_scrub", "scrub_command_line", "scrub_text"]
+__all__ = ["needs_text_scrub", "scrub_argv", "scrub_command_line", "scrub_text"]
 
 KeyCheck = Callable[[str], bool]
 
@@ -31,6 +31,13 @@ _SECRET_FLAG = re.compile(
 """``--password=x``, ``--db-password x``, ``-api-key x``: the flag's value."""
 _USER_FLAG = re.compile(r"((?:^|\s)(?:-u|--user)(?:=|\s+)[^\s:]+:)(\S+)")
 """``curl -u name:password``: the part after the colon."""
+_SECRET_FLAG_ALONE = re.compile(
+    r"--?[A-Za-z0-9_.-]*(?:password|passwd|secret|token|api[_-]?key|credential)[A-Za-z0-9_.-]*",
+    re.IGNORECASE,
+)
+"""A secret flag whose value is the next argument: ``--password``, ``-api-key``."""
+_URL_PASSWORD = re.compile(r"\b([a-zA-Z][a-zA-Z0-9+.-]*://[^\s/?#@:'\"<>]*:)([^\s/?#@'\"<>]+)@")
+"""``scheme://user:password@``: the password only (``user@host`` names no secret)."""
 
 
 def needs_text_scrub(text: str) -> bool:
@@ -59,3 +66,40 @@ def scrub_command_line(text: str, is_denied: KeyCheck) -> str:
         text = _SECRET_FLAG.sub(lambda m: f"{m.group(1)}{m.group(2)}{FILTERED}", text)
         text = _USER_FLAG.sub(lambda m: f"{m.group(1)}{FILTERED}", text)
     return scrub_text(text, is_denied)
+
+
+def scrub_argv(args: List[Any]) -> List[Any]:
+    """A process's arguments (``sys.argv``) with the values of secret flags, the password
+    of ``-u name:password`` and of ``scheme://user:password@`` URLs filtered.
+
+    Why not :func:`scrub_command_line` on the joined line: a flag's value is often the
+    next argument (``--token abc``), and an argument may hold spaces. Arguments that are
+    not text are kept; a new list is returned, the caller's is not changed."""
+    out: List[Any] = []
+    hide = ""  # what the previous argument says about this one: "value" or "user"
+    for arg in args:
+        if type(arg) is not str:
+            out.append(arg)
+            hide = ""
+            continue
+        if hide == "value" and not arg.startswith("-"):
+            out.append(FILTERED)
+        elif hide == "user" and ":" in arg:
+            out.append(f"{arg.partition(':')[0]}:{FILTERED}")
+        else:
+            if arg.startswith("-"):
+                arg = _SECRET_FLAG.sub(lambda m: f"{m.group(1)}{m.group(2)}{FILTERED}", arg)
+                arg = _USER_FLAG.sub(lambda m: f"{m.group(1)}{FILTERED}", arg)
+            if "://" in arg and "@" in arg:
+                arg = _URL_PASSWORD.sub(lambda m: f"{m.group(1)}{FILTERED}@", arg)
+            out.append(arg)
+            hide = (
+                "value"
+                if _SECRET_FLAG_ALONE.fullmatch(arg)
+                else "user"
+                if arg in ("-u", "--user")
+                else ""
+            )
+            continue
+        hide = ""
+    return out
