@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Dict
+from typing import Any, Callable, Dict, List
 
 import pytest
 
@@ -215,6 +215,29 @@ def test_pii_cookies_ip(sentry_init: Callable[..., Any], receiver: Receiver, app
     (event,) = wait_events(receiver, 1)
     assert event["request"]["cookies"] == {"theme": "dark"}
     assert event["user"]["ip_address"] == "1.2.3.4"
+
+
+@pytest.mark.parametrize("pii", [False, True])
+def test_cookies_are_parsed_only_when_they_may_be_sent(
+    sentry_init: Callable[..., Any], receiver: Receiver, pii: bool
+) -> None:
+    """Without send_default_pii (or data_collection) no cookie is sent, so none is parsed:
+    werkzeug caches what it parsed on the request, which shows whether we asked."""
+    app = flask.Flask("tests_flask_cookies")
+    requests: List[Any] = []
+
+    @app.route("/boom")
+    def boom() -> str:
+        requests.append(flask.request._get_current_object())  # type: ignore[attr-defined]
+        raise ValueError("boom")
+
+    sentry_init(send_default_pii=pii)
+    client = app.test_client()
+    client.set_cookie("theme", "dark")
+    client.get("/boom")
+    (event,) = wait_events(receiver, 1)
+    assert ("cookies" in vars(requests[0])) is pii
+    assert event["request"].get("cookies") == ({"theme": "dark"} if pii else None)
 
 
 def test_flask_login_user_with_pii(sentry_init: Callable[..., Any], receiver: Receiver) -> None:

@@ -184,7 +184,7 @@ class AsgiRequestState(RequestState):
             request["url"] = request_url(scope, host, config.path(scope))
         if user_info and scope.get("client"):
             request["env"] = {"REMOTE_ADDR": client_ip(scope, headers)}
-        cookies = request_cookies(parse_cookies(headers.get("cookie")), options)
+        cookies = request_cookies(lambda: parse_cookies(headers.get("cookie")), options)
         if cookies:
             request["cookies"] = cookies
         if config.records_body and collects_request_body(options):

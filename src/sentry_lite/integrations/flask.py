@@ -135,7 +135,7 @@ class _FlaskConfig(WsgiConfig):
             return
         try:
             cookies = request_cookies(
-                {
+                lambda: {
                     k: v[0] if isinstance(v, list) and len(v) == 1 else v
                     for k, v in flask_request.cookies.items()
                 },

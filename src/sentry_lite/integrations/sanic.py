@@ -155,7 +155,7 @@ def _request_data(event: Event, request: Any, options: Options) -> None:
     fill_server_request(
         event,
         options,
-        cookies=dict(request.cookies),
+        read_cookies=lambda: dict(request.cookies),
         body_length=len(request.body or b""),
         read_body=lambda: _read_body(event, request),
         url=f"{parts.scheme}://{parts.netloc}{parts.path}",

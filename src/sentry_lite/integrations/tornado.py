@@ -146,7 +146,7 @@ def _request_data(event: Event, handler: Any, options: Options) -> None:
     fill_server_request(
         event,
         options,
-        cookies={name: morsel.value for name, morsel in request.cookies.items()},
+        read_cookies=lambda: {name: morsel.value for name, morsel in request.cookies.items()},
         body_length=len(request.body or b""),
         read_body=lambda: _read_body(event, request),
         url=f"{request.protocol}://{request.host}{request.path}",

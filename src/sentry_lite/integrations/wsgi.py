@@ -86,7 +86,7 @@ class WsgiConfig:
     def extract(
         self, event: Event, request: Dict[str, Any], environ: Environ, options: Options
     ) -> None:
-        cookies = request_cookies(parse_cookies(environ.get("HTTP_COOKIE")), options)
+        cookies = request_cookies(lambda: parse_cookies(environ.get("HTTP_COOKIE")), options)
         if cookies:
             request["cookies"] = cookies
 

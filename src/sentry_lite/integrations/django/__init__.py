@@ -169,7 +169,7 @@ def _extract(
     """``wsgi``: a ``WSGIRequest``, which has no body without a ``CONTENT_LENGTH``."""
     try:
         if data_collection_configured(options):
-            cookies = request_cookies(dict(request.COOKIES), options)
+            cookies = request_cookies(lambda: dict(request.COOKIES), options)
             if cookies:
                 request_data["cookies"] = cookies
         elif options.send_default_pii:
