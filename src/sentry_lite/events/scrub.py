@@ -20,7 +20,7 @@ from sentry_lite.events.denylists import DEFAULT_DENYLIST, DEFAULT_PII_DENYLIST,
 from sentry_lite.events.meta import FILTERED, REM_FILTERED, Segment, annotate, note_filtered
 from sentry_lite.events.secret_text import (
     needs_text_scrub,
-    scrub_argv,
+    scrub_argv_extra,
     scrub_command_line,
     scrub_text,
 )
@@ -320,25 +320,9 @@ class EventScrubber:
     def scrub_extra(self, event: Dict[str, Any], fast: Optional[bool] = None) -> None:
         fast = shortcuts.enabled if fast is None else fast
         if "extra" in event:
-            if self.patterns:
-                self._scrub_argv(event)
+            if self.patterns:  # beyond sentry_sdk: secrets on the command line
+                scrub_argv_extra(event)
             self._scrub(event, event, "extra", ["extra"], fast)
-
-    def _scrub_argv(self, event: Dict[str, Any]) -> None:
-        """Beyond sentry_sdk: secrets on the command line in ``extra["sys.argv"]``
-        (``--password x``, ``postgres://user:password@...``; see secret_text.py)."""
-        extra = event["extra"]
-        args = extra.get("sys.argv") if type(extra) is dict else None
-        if type(args) is not list or len(args) < 2:
-            return
-        cleaned = scrub_argv(args)
-        changed = [index for index, arg in enumerate(args) if cleaned[index] is not arg]
-        if not changed:
-            return
-        extra = event["extra"] = dict(extra)  # a copy: the dict may be a scope's
-        extra["sys.argv"] = cleaned
-        for index in changed:
-            annotate(event, ["extra", "sys.argv", index], rem=[REM_FILTERED])
 
     def scrub_user(self, event: Dict[str, Any], fast: Optional[bool] = None) -> None:
         fast = shortcuts.enabled if fast is None else fast

@@ -11,11 +11,11 @@ checks for the one character its pattern needs, so most text costs a ``in`` or t
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, List, Match
+from typing import Any, Callable, Dict, List, Match
 
-from sentry_lite.events.meta import FILTERED
+from sentry_lite.events.meta import FILTERED, REM_FILTERED, annotate
 
-__all__ = ["needs_text_scrub", "scrub_argv", "scrub_command_line", "scrub_text"]
+__all__ = ["needs_text_scrub", "scrub_argv", "scrub_argv_extra", "scrub_command_line", "scrub_text"]
 
 KeyCheck = Callable[[str], bool]
 
@@ -103,3 +103,20 @@ def scrub_argv(args: List[Any]) -> List[Any]:
             continue
         hide = ""
     return out
+
+
+def scrub_argv_extra(event: Dict[str, Any]) -> None:
+    """:func:`scrub_argv` on the event's ``extra["sys.argv"]`` (the argv integration's),
+    each filtered argument noted in ``_meta``; the extra dict is copied, not changed (it
+    may be a scope's)."""
+    extra = event.get("extra")
+    args = extra.get("sys.argv") if type(extra) is dict else None
+    if type(args) is not list or len(args) < 2:
+        return
+    cleaned = scrub_argv(args)
+    changed = [index for index, arg in enumerate(args) if cleaned[index] is not arg]
+    if not changed:
+        return
+    event["extra"] = dict(extra, **{"sys.argv": cleaned})  # type: ignore[arg-type]
+    for index in changed:
+        annotate(event, ["extra", "sys.argv", index], rem=[REM_FILTERED])
