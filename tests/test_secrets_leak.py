@@ -191,3 +191,31 @@ def test_argv(args: List[Any], expected: List[Any]) -> None:
     before = list(args)
     assert scrub_argv(args) == expected
     assert args == before  # a new list: sys.argv itself is never changed
+
+
+_LONG_TEXT_CHILD = r"""
+from sentry_lite.events.scrub import EventScrubber
+from sentry_lite.events.secret_text import scrub_argv, scrub_command_line, scrub_text
+
+denied = EventScrubber().is_denied
+for unit in ("-", "-a", "a-", "a.", "--password", "a:", "-u ", "?a", "x://"):
+    text = unit * (100_000 // len(unit)) + "://@"
+    scrub_text(text, denied)
+    scrub_command_line(text, denied)
+    scrub_argv(["app", text])
+print(scrub_command_line("-" * 100_000 + " --password x", denied)[-12:])
+"""
+
+
+def test_long_text_is_scrubbed_in_linear_time() -> None:
+    """Hostile text never stalls the thread that scrubs it: the patterns may only begin
+    where a secret can (a 16,000-dash command line took 14 s before, 100,000 minutes).
+    A hang guard, not a benchmark: the child takes well under a second."""
+    done = subprocess.run(
+        [sys.executable, "-c", _LONG_TEXT_CHILD],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert done.stdout.strip() == "d [Filtered]"  # the end of "--password [Filtered]"
