@@ -20,8 +20,10 @@ from sentry_lite.types import Event, Hint
 __all__ = ["GnuBacktraceIntegration"]
 
 _FRAME_LINE = re.compile(
-    r"^(?P<index>\d+)\.\s+(?P<function>[^@]+?)\s+@\s+0x[0-9a-fA-F]+(?:\s+in\s+(?P<package>.+))?$"
+    r"^(?P<index>\d+)\.\s+(?P<function>[^@]*[^@\s])\s+@\s+0x[0-9a-fA-F]+(?:\s+in\s+(?P<package>.+))?$"
 )
+"""``12. func(args) @ 0xdeadbeef in libfoo.so``. The function name is matched greedily up
+to the first ``@``: a lazy match rescanned each run of spaces, quadratic in a long line."""
 _MOVED_NOTE = "<stacktrace parsed and removed by GnuBacktraceIntegration>"
 
 
