@@ -100,3 +100,19 @@ def test_command_line_is_sent_as_is_with_pii_on(
     sentry_lite.flush(5)
     receiver.wait_for(1)
     assert receiver.events[0]["extra"]["sys.argv"] == argv
+
+
+def test_a_huge_command_line_is_scrubbed_and_cut(
+    sentry_init: Callable[..., Any], receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scrubber looks at the first 10,000 arguments (as at any container's first
+    items); the serializer keeps the first 10 and notes how many there were."""
+    argv = ["app.py", "--password", "hunter2"] + ["x"] * 200_000
+    monkeypatch.setattr(sys, "argv", argv)
+    sentry_init()
+    sentry_lite.capture_message("huge argv")
+    sentry_lite.flush(5)
+    receiver.wait_for(1)
+    event = receiver.events[0]
+    assert event["extra"]["sys.argv"] == ["app.py", "--password", "[Filtered]"] + ["x"] * 7
+    assert event["_meta"]["extra"]["sys.argv"][""] == {"len": len(argv)}

@@ -14,6 +14,7 @@ import re
 from typing import Any, Callable, Dict, List, Match
 
 from sentry_lite.events.meta import FILTERED, REM_FILTERED, annotate
+from sentry_lite.limits import MAX_SCRUB_ITEMS
 
 __all__ = ["needs_text_scrub", "scrub_argv", "scrub_argv_extra", "scrub_command_line", "scrub_text"]
 
@@ -117,7 +118,9 @@ def scrub_argv_extra(event: Dict[str, Any]) -> None:
     args = extra.get("sys.argv") if type(extra) is dict else None
     if type(args) is not list or len(args) < 2:
         return
-    cleaned = scrub_argv(args)
+    # As every container the scrubber walks: its first items only (the serializer then
+    # keeps fewer still), so a huge command line costs each error event a bounded time.
+    cleaned = scrub_argv(args[:MAX_SCRUB_ITEMS]) + args[MAX_SCRUB_ITEMS:]
     changed = [index for index, arg in enumerate(args) if cleaned[index] is not arg]
     if not changed:
         return
