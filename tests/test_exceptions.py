@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import json
+import subprocess
 import sys
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -499,3 +500,42 @@ def test_full_stack_without_source_context() -> None:
         "level2",
         "level3",
     ]
+
+
+_SHARED_CONTAINER_CHILD = r"""
+import json
+import sentry_lite
+
+sizes = []
+sentry_lite.init(
+    dsn="http://key@127.0.0.1:9/1",
+    before_send=lambda event, hint: sizes.append(len(json.dumps(event))),
+)
+shared = ["leaf"]
+for _ in range(30):
+    shared = [shared] * 10  # one container met at the depth limit in 10,000 places
+
+def fail(local):
+    raise ValueError("boom")
+
+try:
+    fail(shared)
+except ValueError:
+    sentry_lite.capture_exception()
+print(sizes[0])
+"""
+
+
+def test_a_shared_container_in_locals_gives_a_bounded_event() -> None:
+    """Each depth cut repr'd the same huge container again (up to max_value_length):
+    800 MB of text and a minute on the capturing thread. The locals' text budget bounds
+    both; a hang guard, not a benchmark (the child takes well under a second)."""
+    done = subprocess.run(
+        [sys.executable, "-c", _SHARED_CONTAINER_CHILD],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    size = int(done.stdout.strip().splitlines()[-1])
+    assert size < 8_000_000  # two frames hold the container: about 1 MB of text each

@@ -18,6 +18,7 @@ from collections import deque
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -25,6 +26,7 @@ from hypothesis import strategies as st
 
 from sentry_lite import shortcuts
 from sentry_lite.events import serialize as serialize_module
+from sentry_lite.events import walker as walker_module
 from sentry_lite.events.scrub import EventScrubber
 from sentry_lite.events.serialize import serialize_event, serialize_value
 
@@ -547,11 +549,16 @@ def test_scrub_then_serialize_same_with_shortcuts_off(
     ),
     shared=wired(),
     max_value_length=st.sampled_from([None, 0, 3, 12, 40, 1000]),
+    text_budget=st.sampled_from([None, 0, 25, 120, 600]),
 )
 def test_frame_locals_same_with_shortcuts_off(
-    frames: List[Dict[Any, Any]], shared: Any, max_value_length: Optional[int]
+    frames: List[Dict[Any, Any]],
+    shared: Any,
+    max_value_length: Optional[int],
+    text_budget: Optional[int],
 ) -> None:
-    """The locals copy and the memo shared by the frames of one stack."""
+    """The locals copy and the memo shared by the frames of one stack; also with a text
+    budget small enough to run out (walker.locals_text_budget: 1,000,000 chars in use)."""
     for frame_locals in frames:
         frame_locals["shared"] = shared
         frame_locals["self_ref"] = frame_locals
@@ -563,7 +570,14 @@ def test_frame_locals_same_with_shortcuts_off(
             for f in frames
         ]
 
-    fast, general = both(run)
+    if text_budget is None:
+        fast, general = both(run)
+    else:
+        with (
+            mock.patch.object(walker_module, "locals_text_budget", lambda _limit: text_budget),
+            mock.patch.object(serialize_module, "locals_text_budget", lambda _limit: text_budget),
+        ):
+            fast, general = both(run)
     assert fast == general
 
 
@@ -685,3 +699,35 @@ def test_scrubber_shortcuts_are_taken(monkeypatch: pytest.MonkeyPatch) -> None:
     with shortcuts.disabled():
         scrubber.scrub_event(clone(typical))
     assert len(walked) >= 5
+
+
+@pytest.mark.parametrize("text_budget", [0, 30, 150, 400, 700])
+def test_locals_text_budget_same_with_shortcuts_off(text_budget: int) -> None:
+    """Short texts (the fast copy's) spend the budget too, the memo is reused across
+    frames only while no text of it would be cut short, depth cuts get short reprs."""
+    word = "w" * 40  # short enough for the fast copy at this max_value_length, > MIN_TEXT
+    shared = {"k": [word, word + "b", [[[[word, "er"] * 3]]]], "n": word + "n"}
+    frames = [
+        {"a": word, "b": "two", "c": [word, "x2", word, "x4"], "s": shared, "t": word},
+        {"s": shared, "u": "u" * 30, "v": [word] * 6},
+        {"s": shared, "w": [shared, shared]},
+    ]
+
+    def run() -> Any:
+        memo: Dict[int, Tuple[Any, ...]] = {}
+        return [
+            serialize_value(dict(f), is_vars=True, max_value_length=400, memo=memo) for f in frames
+        ]
+
+    def budget(_limit: Optional[int]) -> int:
+        return text_budget
+
+    with (
+        mock.patch.object(walker_module, "locals_text_budget", budget),
+        mock.patch.object(serialize_module, "locals_text_budget", budget),
+    ):
+        fast, general = both(run)
+        last = run()
+    assert fast == general
+    cut = [text for text in (last[0]["t"], last[1]["u"]) if text.endswith("...")]
+    assert len(cut) == {0: 2, 30: 2, 150: 2, 400: 1, 700: 0}[text_budget]  # spent: cut short

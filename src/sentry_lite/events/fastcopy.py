@@ -138,7 +138,10 @@ def fast_copy(value: Any, depth: int, breadth: int, max_length: int, budget: Lis
 
 
 def fast_vars(value: Any, depth: int, max_length: int, budget: List[int]) -> Any:
-    """Frame-locals form of :func:`fast_copy`: leaves become their repr, as sentry_sdk."""
+    """Frame-locals form of :func:`fast_copy`: leaves become their repr, as sentry_sdk.
+
+    ``budget`` is ``[nodes, text]``: each str leaf spends its length of the locals' text
+    budget, as the walker's; once that is low the walker decides (it cuts texts then)."""
     if depth <= 0:
         raise NeedsFullWalk
     kind = type(value)
@@ -148,6 +151,10 @@ def fast_vars(value: Any, depth: int, max_length: int, budget: List[int]) -> Any
         text = repr(value)  # str repr escapes lone surrogates, so it is clean ASCII/UTF-8
         if len(text) * 4 > max_length:
             raise NeedsFullWalk
+        if kind is str:
+            if budget[1] < max_length:
+                raise NeedsFullWalk
+            budget[1] -= len(text)
         return text
     # Containers keep their first MAX_DATABAG_BREADTH items, as the walker does (it notes
     # the cut only in ``_meta``, which locals do not carry), spending the same budget.

@@ -34,6 +34,7 @@ from sentry_lite.events.walker import (
     SDK_CONTEXTS,
     CustomRepr,
     Walker,
+    locals_text_budget,
     section_budget,
 )
 from sentry_lite.limits import MAX_SAFETY_BREADTH, MAX_SAFETY_DEPTH, MAX_SECTION_NODES
@@ -225,7 +226,11 @@ def _fast_locals(
     is reused only where the walker, with the budget left, would give it again.
     """
     walker: Optional[Walker] = None  # made only for a value the fast copy gives up on
-    budget = [MAX_SECTION_NODES - min(len(value), MAX_DATABAG_BREADTH) - 1]  # nodes left
+    # Nodes and text left, spent as the walker spends them (walker.locals_text_budget).
+    budget = [
+        MAX_SECTION_NODES - min(len(value), MAX_DATABAG_BREADTH) - 1,
+        locals_text_budget(max_length),
+    ]
     depth = MAX_DATABAG_DEPTH - 1
     out: Dict[str, Any] = {}
     for name, item in list(islice(value.items(), MAX_DATABAG_BREADTH)):
@@ -234,11 +239,19 @@ def _fast_locals(
         else:
             walker = walker or _locals_walker(value, max_length)
             key = walker.key_text(name)
-        before = budget[0]
+        before, text_before = budget
         if memo is not None:
             seen = memo.get(id(item))
-            if seen is not None and seen[0] is item and before >= seen[2]:
+            # Reused only where the walker would give it again: as many nodes left, and
+            # text enough that no text of it would be cut short.
+            if (
+                seen is not None
+                and seen[0] is item
+                and before >= seen[2]
+                and text_before - seen[3] >= max_length
+            ):
                 budget[0] = before - seen[2]
+                budget[1] = text_before - seen[3]
                 out[key] = seen[1]
                 continue
         try:
@@ -246,10 +259,17 @@ def _fast_locals(
         except Exception:
             walker = walker or _locals_walker(value, max_length)
             walker.budget = before
+            walker.text_left = text_before
             result = walker.walk(item, depth, MAX_DATABAG_BREADTH, True)
             budget[0] = walker.budget
-        if memo is not None and type(item) not in _SMALL_LEAVES and budget[0] >= 0:
-            memo[id(item)] = (item, result, before - budget[0])
+            budget[1] = walker.text_left
+        if (
+            memo is not None
+            and type(item) not in _SMALL_LEAVES
+            and budget[0] >= 0
+            and budget[1] >= max_length  # no text of it was cut short for the budget
+        ):
+            memo[id(item)] = (item, result, before - budget[0], text_before - budget[1])
         out[key] = result
     return out
 

@@ -15,7 +15,7 @@ from array import array
 from collections.abc import Mapping
 from datetime import datetime
 from itertools import islice
-from typing import Any, Callable, Dict, List, Optional, Set
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 from sentry_lite.consts import DEFAULT_MAX_VALUE_LENGTH, MAX_DATABAG_BREADTH, MAX_DATABAG_DEPTH
 from sentry_lite.events.meta import REM_LIMIT, Segment, annotate_in
@@ -30,10 +30,12 @@ from sentry_lite.events.reprs import (
     strip_text,
 )
 from sentry_lite.limits import (
+    MAX_LOCALS_TEXT,
     MAX_SAFETY_BREADTH,
     MAX_SAFETY_DEPTH,
     MAX_SECTION_NODES,
     MAX_STACK_SECTION_NODES,
+    MIN_TEXT,
 )
 
 __all__ = [
@@ -43,6 +45,7 @@ __all__ = [
     "STACK_SECTIONS",
     "CustomRepr",
     "Walker",
+    "locals_text_budget",
     "section_budget",
 ]
 
@@ -82,6 +85,11 @@ SDK_CONTEXTS = frozenset(
 """Contexts the SDK itself fills; any other ``contexts[name]`` is a user databag."""
 
 
+def locals_text_budget(max_length: Optional[int]) -> int:
+    """The text one frame's locals may hold (see ``MAX_LOCALS_TEXT``)."""
+    return max(MAX_LOCALS_TEXT, max_length or 0)
+
+
 def section_budget(name: str) -> int:
     """The node budget of a top-level section."""
     return MAX_STACK_SECTION_NODES if name in STACK_SECTIONS else MAX_SECTION_NODES
@@ -99,6 +107,7 @@ class Walker:
         "meta",
         "path",
         "stack",
+        "text_left",
     )
 
     def __init__(
@@ -115,6 +124,8 @@ class Walker:
         self.keep_bodies = keep_bodies
         self.stack: Set[int] = set()
         self.budget = MAX_SECTION_NODES
+        self.text_left = locals_text_budget(max_length)
+        """Frame locals only (``is_vars``): text still allowed before texts get short."""
         self.meta: Dict[str, Any] = {}
         self.path: Optional[List[Segment]] = [] if track else None
 
@@ -125,7 +136,23 @@ class Walker:
             annotate_in(self.meta, self.path, **note)
 
     def _repr_limit(self) -> int:
-        return self.max_length if self.max_length is not None else DEFAULT_MAX_VALUE_LENGTH
+        limit = self.max_length if self.max_length is not None else DEFAULT_MAX_VALUE_LENGTH
+        if self.is_vars and self.text_left < limit:
+            return max(self.text_left, MIN_TEXT)  # the repr stops early: no time wasted
+        return limit
+
+    def _cut(self, text: str) -> Tuple[str, Optional[Dict[str, Any]]]:
+        """``text`` cut at ``max_value_length`` and the cut's note; in frame locals cut
+        shorter once their text budget is spent, which each text spends."""
+        limit = self.max_length
+        if self.is_vars:
+            left = self.text_left
+            if limit is None or left < limit:
+                limit = max(left, MIN_TEXT)
+        cut, note = strip_text(text, limit)
+        if self.is_vars:
+            self.text_left -= len(cut)
+        return cut, note
 
     def repr_of(self, value: object) -> str:
         """The custom_repr hook first (as sentry_sdk), then the bounded safe repr."""
@@ -146,7 +173,7 @@ class Walker:
         path = self.path
         if path is not None and len(path) == 3 and path[0] == "spans" and path[2] == "description":
             return clean_text(text)  # sentry_sdk never cuts span descriptions
-        cut, note = strip_text(text, self.max_length)
+        cut, note = self._cut(text)
         if note is not None:
             self.note(**note)
         return cut
@@ -227,7 +254,7 @@ class Walker:
                 self.note(rem=[REM_LIMIT])
                 return None
             # Like sentry_sdk: a string cut's note replaces the depth note.
-            text, note = strip_text(self.repr_of(value), self.max_length)
+            text, note = self._cut(self.repr_of(value))
             self.note(**(note or {"rem": [REM_LIMIT]}))
             return text
 
