@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gzip
 import http.client
+import json
 import os
 import subprocess
 import sys
@@ -219,3 +220,38 @@ def test_long_text_is_scrubbed_in_linear_time() -> None:
         check=True,
     )
     assert done.stdout.strip() == "d [Filtered]"  # the end of "--password [Filtered]"
+
+
+class _CountingDict(dict):  # type: ignore[type-arg]
+    """Counts how often the SDK reads it."""
+
+    reads = 0
+
+    def items(self) -> Any:
+        _CountingDict.reads += 1
+        return super().items()
+
+
+def test_breadcrumbs_share_one_scrub_budget(
+    sentry_init: Callable[..., Any], receiver: Receiver
+) -> None:
+    """Each crumb's data was walked to the scrubber's budget on its own: 100 crumbs that
+    hold one large object took seconds on the capturing thread (a million reads here).
+    The section now has one budget, as the serializer's; past it the data is filtered,
+    never sent unscrubbed."""
+    shared: Any = _CountingDict(leaf=1)
+    for _ in range(30):
+        shared = _CountingDict({str(i): shared for i in range(10)})
+    sentry_init()
+    for _ in range(100):
+        sentry_lite.add_breadcrumb(message="m", data={"big": shared, "password": "hunter2"})
+    _CountingDict.reads = 0
+    sentry_lite.capture_message("crumbs")
+    reads = _CountingDict.reads
+    sentry_lite.flush(5)
+    (event,) = wait_events(receiver, 1)
+    assert reads < 50_000  # 10,000 for the scrubber, the serializer's 5,000 nodes
+    assert "hunter2" not in json.dumps(event)
+    crumbs = event["breadcrumbs"]["values"]
+    assert len(crumbs) == 100
+    assert crumbs[0]["data"]["password"] == "[Filtered]"

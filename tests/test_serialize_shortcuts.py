@@ -517,9 +517,16 @@ def _default_int_limit() -> Iterator[None]:
 
 
 @SETTINGS
-@given(ev=event, opts=options)
-def test_serialize_event_same_with_shortcuts_off(ev: Dict[str, Any], opts: Dict[str, Any]) -> None:
-    fast, general = both(lambda: serialize_event(ev, **opts))
+@given(ev=event, opts=options, text_budget=st.sampled_from([None, 0, 40]))
+def test_serialize_event_same_with_shortcuts_off(
+    ev: Dict[str, Any], opts: Dict[str, Any], text_budget: Optional[int]
+) -> None:
+    """Also with a text budget small enough for the reprs of a section to run out."""
+    if text_budget is None:
+        fast, general = both(lambda: serialize_event(ev, **opts))
+    else:
+        with mock.patch.object(serialize_module, "text_budget", lambda _limit: text_budget):
+            fast, general = both(lambda: serialize_event(ev, **opts))
     assert fast == general
 
 
@@ -558,7 +565,7 @@ def test_frame_locals_same_with_shortcuts_off(
     text_budget: Optional[int],
 ) -> None:
     """The locals copy and the memo shared by the frames of one stack; also with a text
-    budget small enough to run out (walker.locals_text_budget: 1,000,000 chars in use)."""
+    budget small enough to run out (walker.text_budget: 1,000,000 chars in use)."""
     for frame_locals in frames:
         frame_locals["shared"] = shared
         frame_locals["self_ref"] = frame_locals
@@ -574,8 +581,8 @@ def test_frame_locals_same_with_shortcuts_off(
         fast, general = both(run)
     else:
         with (
-            mock.patch.object(walker_module, "locals_text_budget", lambda _limit: text_budget),
-            mock.patch.object(serialize_module, "locals_text_budget", lambda _limit: text_budget),
+            mock.patch.object(walker_module, "text_budget", lambda _limit: text_budget),
+            mock.patch.object(serialize_module, "text_budget", lambda _limit: text_budget),
         ):
             fast, general = both(run)
     assert fast == general
@@ -702,7 +709,7 @@ def test_scrubber_shortcuts_are_taken(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.parametrize("text_budget", [0, 30, 150, 400, 700])
-def test_locals_text_budget_same_with_shortcuts_off(text_budget: int) -> None:
+def test_text_budget_same_with_shortcuts_off(text_budget: int) -> None:
     """Short texts (the fast copy's) spend the budget too, the memo is reused across
     frames only while no text of it would be cut short, depth cuts get short reprs."""
     word = "w" * 40  # short enough for the fast copy at this max_value_length, > MIN_TEXT
@@ -723,8 +730,8 @@ def test_locals_text_budget_same_with_shortcuts_off(text_budget: int) -> None:
         return text_budget
 
     with (
-        mock.patch.object(walker_module, "locals_text_budget", budget),
-        mock.patch.object(serialize_module, "locals_text_budget", budget),
+        mock.patch.object(walker_module, "text_budget", budget),
+        mock.patch.object(serialize_module, "text_budget", budget),
     ):
         fast, general = both(run)
         last = run()

@@ -42,11 +42,12 @@ MAX_SAFETY_BREADTH = 10_000
 MAX_SECTION_NODES = 5_000
 """Values looked at per top-level event key (and per frame's locals): shared sub-objects
 (a DAG) would otherwise make a walk exponential even within depth and breadth limits."""
-MAX_LOCALS_TEXT = 1_000_000
-"""Characters of text one frame's locals may hold in all (or ``max_value_length``, if
-larger); past it each further text is cut to ``MIN_TEXT``. Why: a shared container met at
-the depth limit in thousands of places was repr'd (up to ``max_value_length``) at each:
-800 MB of text and a minute on the app thread for one capture. Relay takes 1 MB events."""
+MAX_SECTION_TEXT = 1_000_000
+"""Characters of text one frame's locals may hold in all, and of reprs one event section
+(``extra``, ``breadcrumbs``...) may hold (or ``max_value_length``, if larger); past it each
+further one is cut to ``MIN_TEXT``. Why: a shared container met at the depth limit in
+thousands of places was repr'd (up to ``max_value_length``) at each: 800 MB of text and a
+minute on the app thread for one capture. Relay takes 1 MB events."""
 MIN_TEXT = 16
 """What a text is cut to once its section's text budget is spent (UTF-8 bytes)."""
 MAX_REPR_DEPTH = 32

@@ -156,8 +156,12 @@ class EventScrubber:
         fast: bool = False,
         clean: Optional[Dict[Tuple[int, int], int]] = None,
         text: bool = False,
+        section: Optional[List[int]] = None,
     ) -> None:
         """Scrub ``holder[key]`` and everything below it; never raises.
+
+        ``section``: the container budget shared by a section's items (breadcrumbs,
+        spans), spent here; else ``holder[key]`` has a budget of its own.
 
         Copy-on-write: a container that needs a change is replaced by a scrubbed copy in
         its parent, so the application's own dicts (``set_extra("cfg", cfg)``) are never
@@ -170,8 +174,11 @@ class EventScrubber:
             value = holder[key]
             if fast and self._plain(value, text=text):  # (the hot loops ask before calling)
                 return
-            walk = _Walk(event, [MAX_SCRUB_NODES], fast, clean if fast else None, text)
-            new = self._clean(walk, value, (tuple(path),), MAX_SCRUB_DEPTH)
+            limit = MAX_SCRUB_NODES if section is None else max(section[0], 0)
+            walk = _Walk(event, [limit], fast, clean if fast else None, text)
+            new = self._clean(walk, value, (tuple(path),), MAX_SCRUB_DEPTH)  # never raises
+            if section is not None:
+                section[0] -= limit - walk.budget[0]
             if new is not value:
                 holder[key] = new
         except Exception:
@@ -360,6 +367,7 @@ class EventScrubber:
             return
         plain = self._plain
         text = self.patterns  # an outgoing request's http.query, a command line
+        section = [MAX_SCRUB_NODES]  # as the serializer's: one per section, not per crumb
         for index, crumb in enumerate(values):
             if text and isinstance(crumb, dict) and crumb.get("category") == "subprocess":
                 message = crumb.get("message")
@@ -369,7 +377,7 @@ class EventScrubber:
                 if fast and plain(crumb["data"], text=text):
                     continue
                 path: List[Segment] = ["breadcrumbs", "values", index, "data"]
-                self._scrub(event, crumb, "data", path, fast, None, text)
+                self._scrub(event, crumb, "data", path, fast, None, text, section)
 
     def scrub_frames(
         self, event: Dict[str, Any], fast: Optional[bool] = None, exception: bool = True
@@ -390,6 +398,7 @@ class EventScrubber:
         if not isinstance(spans, list):
             return
         plain = self._plain
+        section = [MAX_SCRUB_NODES]  # one budget for the section, as the serializer's
         for index, span in enumerate(spans):
             if self.patterns and isinstance(span, dict):
                 self._scrub_span_text(span)
@@ -401,7 +410,7 @@ class EventScrubber:
                     continue
             elif not isinstance(span, dict) or "data" not in span:
                 continue
-            self._scrub(event, span, "data", ["spans", index, "data"], fast)
+            self._scrub(event, span, "data", ["spans", index, "data"], fast, None, False, section)
 
     def _scrub_span_text(self, span: Dict[str, Any]) -> None:
         """An outgoing request's ``http.query``, a subprocess span's command line."""

@@ -34,8 +34,8 @@ from sentry_lite.events.walker import (
     SDK_CONTEXTS,
     CustomRepr,
     Walker,
-    locals_text_budget,
     section_budget,
+    text_budget,
 )
 from sentry_lite.limits import MAX_SAFETY_BREADTH, MAX_SAFETY_DEPTH, MAX_SECTION_NODES
 
@@ -141,6 +141,7 @@ def serialize_event(
             if walker is None:
                 walker = Walker(False, max_length, custom_repr, keep_bodies, track=True)
             walker.budget = section_budget(name)
+            walker.text_left = text_budget(max_length)
             out[name] = walker.child(section, name, MAX_SAFETY_DEPTH - 1, MAX_SAFETY_BREADTH, None)
         meta: Dict[str, Any] = walker.meta if walker is not None else {}
         if old_meta is not None and isinstance(old_meta, Mapping):
@@ -226,10 +227,10 @@ def _fast_locals(
     is reused only where the walker, with the budget left, would give it again.
     """
     walker: Optional[Walker] = None  # made only for a value the fast copy gives up on
-    # Nodes and text left, spent as the walker spends them (walker.locals_text_budget).
+    # Nodes and text left, spent as the walker spends them (walker.text_budget).
     budget = [
         MAX_SECTION_NODES - min(len(value), MAX_DATABAG_BREADTH) - 1,
-        locals_text_budget(max_length),
+        text_budget(max_length),
     ]
     depth = MAX_DATABAG_DEPTH - 1
     out: Dict[str, Any] = {}

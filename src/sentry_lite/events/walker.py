@@ -30,10 +30,10 @@ from sentry_lite.events.reprs import (
     strip_text,
 )
 from sentry_lite.limits import (
-    MAX_LOCALS_TEXT,
     MAX_SAFETY_BREADTH,
     MAX_SAFETY_DEPTH,
     MAX_SECTION_NODES,
+    MAX_SECTION_TEXT,
     MAX_STACK_SECTION_NODES,
     MIN_TEXT,
 )
@@ -45,8 +45,8 @@ __all__ = [
     "STACK_SECTIONS",
     "CustomRepr",
     "Walker",
-    "locals_text_budget",
     "section_budget",
+    "text_budget",
 ]
 
 CustomRepr = Callable[[object], Optional[str]]
@@ -85,9 +85,10 @@ SDK_CONTEXTS = frozenset(
 """Contexts the SDK itself fills; any other ``contexts[name]`` is a user databag."""
 
 
-def locals_text_budget(max_length: Optional[int]) -> int:
-    """The text one frame's locals may hold (see ``MAX_LOCALS_TEXT``)."""
-    return max(MAX_LOCALS_TEXT, max_length or 0)
+def text_budget(max_length: Optional[int]) -> int:
+    """The text one frame's locals, or the reprs of one section, may hold in all (see
+    ``MAX_SECTION_TEXT``)."""
+    return max(MAX_SECTION_TEXT, max_length or 0)
 
 
 def section_budget(name: str) -> int:
@@ -124,8 +125,9 @@ class Walker:
         self.keep_bodies = keep_bodies
         self.stack: Set[int] = set()
         self.budget = MAX_SECTION_NODES
-        self.text_left = locals_text_budget(max_length)
-        """Frame locals only (``is_vars``): text still allowed before texts get short."""
+        self.text_left = text_budget(max_length)
+        """Text still allowed before texts get short: every text in frame locals
+        (``is_vars``), elsewhere the reprs only (plain strings are the app's own)."""
         self.meta: Dict[str, Any] = {}
         self.path: Optional[List[Segment]] = [] if track else None
 
@@ -137,20 +139,20 @@ class Walker:
 
     def _repr_limit(self) -> int:
         limit = self.max_length if self.max_length is not None else DEFAULT_MAX_VALUE_LENGTH
-        if self.is_vars and self.text_left < limit:
+        if self.text_left < limit:
             return max(self.text_left, MIN_TEXT)  # the repr stops early: no time wasted
         return limit
 
-    def _cut(self, text: str) -> Tuple[str, Optional[Dict[str, Any]]]:
-        """``text`` cut at ``max_value_length`` and the cut's note; in frame locals cut
-        shorter once their text budget is spent, which each text spends."""
+    def _cut(self, text: str, counted: bool = True) -> Tuple[str, Optional[Dict[str, Any]]]:
+        """``text`` cut at ``max_value_length`` and the cut's note; a ``counted`` text is
+        cut shorter once the text budget is spent, and spends it."""
         limit = self.max_length
-        if self.is_vars:
+        if counted:
             left = self.text_left
             if limit is None or left < limit:
                 limit = max(left, MIN_TEXT)
         cut, note = strip_text(text, limit)
-        if self.is_vars:
+        if counted:
             self.text_left -= len(cut)
         return cut, note
 
@@ -169,11 +171,11 @@ class Walker:
         except Exception:
             return BROKEN_REPR
 
-    def string(self, text: str) -> str:
+    def string(self, text: str, counted: bool = True) -> str:
         path = self.path
         if path is not None and len(path) == 3 and path[0] == "spans" and path[2] == "description":
             return clean_text(text)  # sentry_sdk never cuts span descriptions
-        cut, note = self._cut(text)
+        cut, note = self._cut(text, counted)
         if note is not None:
             self.note(**note)
         return cut
@@ -263,8 +265,8 @@ class Walker:
         if kind is int:
             return int_text(value) if is_vars else json_int(value)  # type: ignore[arg-type]
         if kind is str:
-            if not is_vars:
-                return self.string(value)  # type: ignore[arg-type]
+            if not is_vars:  # the app's own text: not counted, as the fast copy's
+                return self.string(value, False)  # type: ignore[arg-type]
             if self.custom_repr is None:
                 return self.string(leaf_repr(value, self._repr_limit()))
         if kind is float:
