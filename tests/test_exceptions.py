@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import errno
 import json
-import subprocess
 import sys
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -24,6 +23,7 @@ from sentry_lite.events.exceptions import (
     event_from_exception,
     exc_info_from_error,
 )
+from tests.hang_guard import run_guarded
 from tests.sdk_compare import plain
 
 OPTIONS: Dict[str, Any] = {
@@ -530,12 +530,6 @@ def test_a_shared_container_in_locals_gives_a_bounded_event() -> None:
     """Each depth cut repr'd the same huge container again (up to max_value_length):
     800 MB of text and a minute on the capturing thread. The locals' text budget bounds
     both; a hang guard, not a benchmark (the child takes well under a second)."""
-    done = subprocess.run(
-        [sys.executable, "-c", _SHARED_CONTAINER_CHILD],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    size = int(done.stdout.strip().splitlines()[-1])
+    output = run_guarded(_SHARED_CONTAINER_CHILD)
+    size = int(output.strip().splitlines()[-1])
     assert size < 8_000_000  # two frames hold the container: about 1 MB of text each

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from typing import Any, Callable
 
 import sentry_lite
 from sentry_lite.integrations.gnu_backtrace import GnuBacktraceIntegration
+from tests.hang_guard import run_guarded
 from tests.receiver import Receiver
 
 _MESSAGE = """boom
@@ -50,11 +49,5 @@ print("captured")
 def test_a_long_message_line_does_not_stall_the_capture() -> None:
     """A hang guard, not a benchmark: the lazy pattern rescanned each run of spaces
     (quadratic: minutes for this line); the child now takes well under a second."""
-    done = subprocess.run(
-        [sys.executable, "-c", _LONG_LINE_CHILD],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    assert done.stdout.strip().splitlines()[0] == "captured"
+    output = run_guarded(_LONG_LINE_CHILD)
+    assert output.strip().splitlines()[0] == "captured"
