@@ -137,20 +137,23 @@ class Walker:
         if self.path is not None:
             annotate_in(self.meta, self.path, **note)
 
+    def _budgeted(self, limit: Optional[int]) -> int:
+        """``limit`` (None: no limit), or less once the text budget runs low."""
+        left = self.text_left
+        if limit is not None and left >= limit:
+            return limit
+        return max(left, MIN_TEXT)
+
     def _repr_limit(self) -> int:
-        limit = self.max_length if self.max_length is not None else DEFAULT_MAX_VALUE_LENGTH
-        if self.text_left < limit:
-            return max(self.text_left, MIN_TEXT)  # the repr stops early: no time wasted
-        return limit
+        # Lowered with the budget, so the repr stops early: no time wasted.
+        return self._budgeted(
+            self.max_length if self.max_length is not None else DEFAULT_MAX_VALUE_LENGTH
+        )
 
     def _cut(self, text: str, counted: bool = True) -> Tuple[str, Optional[Dict[str, Any]]]:
         """``text`` cut at ``max_value_length`` and the cut's note; a ``counted`` text is
         cut shorter once the text budget is spent, and spends it."""
-        limit = self.max_length
-        if counted:
-            left = self.text_left
-            if limit is None or left < limit:
-                limit = max(left, MIN_TEXT)
+        limit = self._budgeted(self.max_length) if counted else self.max_length
         cut, note = strip_text(text, limit)
         if counted:
             self.text_left -= len(cut)
