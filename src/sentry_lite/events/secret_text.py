@@ -46,6 +46,12 @@ def _filter_flag(match: Match[str]) -> str:
     return f"{match.group(1)}{match.group(2)}{FILTERED}"
 
 
+def _filter_flag_values(text: str) -> str:
+    """The values of secret flags and of ``-u name:password`` filtered."""
+    text = _FLAG.sub(_filter_flag, text)
+    return _USER_FLAG.sub(lambda m: f"{m.group(1)}{FILTERED}", text)
+
+
 def _is_secret_flag(arg: str) -> bool:
     """A secret flag alone, whose value is the next argument: ``--password``."""
     return _FLAG_NAME.fullmatch(arg) is not None and _SECRET_WORD.search(arg) is not None
@@ -74,8 +80,7 @@ def scrub_text(text: str, is_denied: KeyCheck) -> str:
 def scrub_command_line(text: str, is_denied: KeyCheck) -> str:
     """A command line with password flags, ``-u user:password`` and URLs filtered."""
     if "-" in text:
-        text = _FLAG.sub(_filter_flag, text)
-        text = _USER_FLAG.sub(lambda m: f"{m.group(1)}{FILTERED}", text)
+        text = _filter_flag_values(text)
     return scrub_text(text, is_denied)
 
 
@@ -99,8 +104,7 @@ def scrub_argv(args: List[Any]) -> List[Any]:
             out.append(f"{arg.partition(':')[0]}:{FILTERED}")
         else:
             if arg.startswith("-"):
-                arg = _FLAG.sub(_filter_flag, arg)
-                arg = _USER_FLAG.sub(lambda m: f"{m.group(1)}{FILTERED}", arg)
+                arg = _filter_flag_values(arg)
             if "://" in arg and "@" in arg:
                 arg = _URL_PASSWORD.sub(lambda m: f"{m.group(1)}{FILTERED}@", arg)
             out.append(arg)
@@ -120,10 +124,12 @@ def scrub_argv_extra(event: Dict[str, Any]) -> None:
         return
     # As every container the scrubber walks: its first items only (the serializer then
     # keeps fewer still), so a huge command line costs each error event a bounded time.
-    cleaned = scrub_argv(args[:MAX_SCRUB_ITEMS]) + args[MAX_SCRUB_ITEMS:]
-    changed = [index for index, arg in enumerate(args) if cleaned[index] is not arg]
+    head = args[:MAX_SCRUB_ITEMS]
+    cleaned = scrub_argv(head)
+    changed = [index for index, arg in enumerate(head) if cleaned[index] is not arg]
     if not changed:
         return
+    cleaned += args[MAX_SCRUB_ITEMS:]
     event["extra"] = dict(extra, **{"sys.argv": cleaned})  # type: ignore[arg-type]
     for index in changed:
         annotate(event, ["extra", "sys.argv", index], rem=[REM_FILTERED])
