@@ -19,6 +19,7 @@ import pytest
 import sentry_lite
 from sentry_lite import BadDsn, Hub, Scope
 from sentry_lite.transport.http import COMPRESS_MIN_BYTES
+from tests.child_python import run_python
 from tests.conftest import reset_sdk
 from tests.receiver import Receiver
 
@@ -123,21 +124,6 @@ def test_no_dsn_is_a_noop() -> None:
         if env is not None:
             os.environ["SENTRY_DSN"] = env
         reset_sdk()
-
-
-def run_python(code: str, env: Dict[str, str], cwd: str) -> str:
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("SENTRY_")}
-    full_env.update(env)
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        env=full_env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert out.returncode == 0, out.stderr
-    return out.stdout
 
 
 def test_environment_fallbacks(receiver: Receiver, tmp_path: Any) -> None:

@@ -23,7 +23,7 @@ from sentry_lite.events.exceptions import (
     event_from_exception,
     exc_info_from_error,
 )
-from tests.hang_guard import run_guarded
+from tests.child_python import run_python
 from tests.sdk_compare import plain
 
 OPTIONS: Dict[str, Any] = {
@@ -530,6 +530,6 @@ def test_a_shared_container_in_locals_gives_a_bounded_event() -> None:
     """Each depth cut repr'd the same huge container again (up to max_value_length):
     800 MB of text and a minute on the capturing thread. The locals' text budget bounds
     both; a hang guard, not a benchmark (the child takes well under a second)."""
-    output = run_guarded(_SHARED_CONTAINER_CHILD)
+    output = run_python(_SHARED_CONTAINER_CHILD)
     size = int(output.strip().splitlines()[-1])
     assert size < 8_000_000  # two frames hold the container: about 1 MB of text each

@@ -6,7 +6,7 @@ from typing import Any, Callable
 
 import sentry_lite
 from sentry_lite.integrations.gnu_backtrace import GnuBacktraceIntegration
-from tests.hang_guard import run_guarded
+from tests.child_python import run_python
 from tests.receiver import Receiver
 
 _MESSAGE = """boom
@@ -49,5 +49,5 @@ print("captured")
 def test_a_long_message_line_does_not_stall_the_capture() -> None:
     """A hang guard, not a benchmark: the lazy pattern rescanned each run of spaces
     (quadratic: minutes for this line); the child now takes well under a second."""
-    output = run_guarded(_LONG_LINE_CHILD)
+    output = run_python(_LONG_LINE_CHILD)
     assert output.strip().splitlines()[0] == "captured"
