@@ -150,6 +150,38 @@ class OddMapping(Mapping):  # type: ignore[type-arg]
         return len(self.data)
 
 
+class SurrogateRepr:
+    def __repr__(self) -> str:
+        return "\ud800 lone"
+
+
+class AppError(Exception):
+    """An app's own exception: BaseException's repr, shown in place among locals."""
+
+
+class ReprError(Exception):
+    def __repr__(self) -> str:
+        return "ReprError()"
+
+
+class SentryReprError(Exception):
+    def __sentry_repr__(self) -> str:
+        return "shown by its hook"
+
+
+class MappingError(Exception, Mapping):  # type: ignore[type-arg]
+    """An exception the walker treats as a mapping, not by its repr."""
+
+    def __getitem__(self, key: Any) -> Any:
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
 class BrokenTz(dt.tzinfo):
     def utcoffset(self, when: Optional[dt.datetime]) -> dt.timedelta:
         raise RuntimeError("utcoffset exploded")
@@ -248,6 +280,22 @@ leaf = st.one_of(
     st.builds(RaisingEq),
     st.builds(RaisingHash),
     st.builds(SentryRepr, st.one_of(text, st.integers(), st.none())),
+    st.builds(
+        AppError,
+        st.one_of(
+            text,
+            st.integers(),
+            st.builds(RaisingRepr),
+            st.builds(HugeRepr),
+            st.builds(NonStrRepr),
+            st.builds(SurrogateRepr),
+        ),
+    ),
+    st.builds(ValueError, text),
+    st.builds(KeyError, huge_ints),
+    st.builds(ReprError),
+    st.builds(SentryReprError),
+    st.builds(MappingError),
     st.sampled_from([Decimal("1.5"), uuid.UUID(int=7), dt.date(2024, 1, 2)]),
     st.builds(lambda n: deque(range(n)), st.integers(0, 12)),
     st.builds(doubling, st.integers(6, 13), st.sampled_from(["x", 1, None])),
@@ -672,6 +720,8 @@ def test_shortcuts_are_taken_on_typical_events(monkeypatch: pytest.MonkeyPatch) 
     }
     serialize_event(typical, size_budget=None)
     serialize_value({"a": 1, "b": "x"}, is_vars=True)
+    # The exception an ``except ... as exc`` frame holds is repr'd in place.
+    assert serialize_value({"exc": KeyError("k")}, is_vars=True) == {"exc": "KeyError('k')"}
     # Locals holding containers longer than the databag breadth are cut on the fast path.
     long_locals = {"samples": [0.5] * 150, "by_id": {str(n): n for n in range(40)}}
     cut = serialize_value(long_locals, is_vars=True)
@@ -708,7 +758,7 @@ def test_scrubber_shortcuts_are_taken(monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(walked) >= 5
 
 
-@pytest.mark.parametrize("text_budget", [0, 30, 150, 400, 700])
+@pytest.mark.parametrize("text_budget", [0, 30, 150, 400, 700, 1000, 1200])
 def test_text_budget_same_with_shortcuts_off(text_budget: int) -> None:
     """Short texts (the fast copy's) spend the budget too, the memo is reused across
     frames only while no text of it would be cut short, depth cuts get short reprs."""
@@ -737,4 +787,77 @@ def test_text_budget_same_with_shortcuts_off(text_budget: int) -> None:
         last = run()
     assert fast == general
     cut = [text for text in (last[0]["t"], last[1]["u"]) if text.endswith("...")]
-    assert len(cut) == {0: 2, 30: 2, 150: 2, 400: 1, 700: 0}[text_budget]  # spent: cut short
+    assert len(cut) == {0: 2, 30: 2, 150: 2, 400: 1, 700: 0, 1000: 0, 1200: 0}[text_budget]
+
+
+@pytest.mark.parametrize("text_budget", [None, 0, 30, 400, 1100])
+@pytest.mark.parametrize("max_value_length", [8, 40, 1000])
+def test_exceptions_in_locals_same_with_shortcuts_off(
+    text_budget: Optional[int], max_value_length: int
+) -> None:
+    """The exception of an ``except ... as exc`` frame is repr'd in place, unless the
+    walker would show it otherwise (its own hook, a mapping) or cut its text."""
+    errors = [
+        ValueError("v"),
+        AppError("a" * 30),
+        AppError(RaisingRepr()),
+        AppError(SurrogateRepr()),
+        AppError(NonStrRepr()),
+        KeyError(10**5000),
+        ReprError(),
+        SentryReprError(),
+        MappingError(),
+    ]
+    frame = {
+        "exc": errors[0],
+        "app_error": errors[1],
+        "hooked": errors[7],
+        "mapping": errors[8],
+        "plain": [errors[0], errors[1], errors[7], errors[8]],
+        "errors": errors,  # a repr that raises: the walker takes the whole list
+        "by_name": {f"e{n}": error for n, error in enumerate(errors)},
+        "after": ["s" * 240] * 5,  # cut once the exceptions' texts spent the budget
+    }
+
+    def run() -> Any:
+        return serialize_value(dict(frame), is_vars=True, max_value_length=max_value_length)
+
+    if text_budget is None:
+        fast, general = both(run)
+    else:
+        with (
+            mock.patch.object(walker_module, "text_budget", lambda _limit: text_budget),
+            mock.patch.object(serialize_module, "text_budget", lambda _limit: text_budget),
+        ):
+            fast, general = both(run)
+    assert fast == general
+    shown = run()
+    if max_value_length == 1000 and text_budget is None:
+        assert shown["exc"] == "ValueError('v')"
+        assert shown["hooked"] == shown["errors"][7] == "shown by its hook"
+        assert shown["mapping"] == shown["by_name"]["e8"] == {}
+
+
+@pytest.mark.parametrize("text_budget", [1500, 2500, 3500])
+def test_texts_in_containers_spend_the_budget(text_budget: int) -> None:
+    """Texts inside a local's list or dict spend the budget as the walker spends them:
+    past it the later ones are cut, at the same place on both paths."""
+    frame = {
+        "words": ["w" * 100] * 10,
+        "by_key": {f"k{n}": "d" * 100 for n in range(10)},
+        "more": ("m" * 100,) * 10,
+    }
+
+    def run() -> Any:
+        return serialize_value(dict(frame), is_vars=True, max_value_length=1000)
+
+    with (
+        mock.patch.object(walker_module, "text_budget", lambda _limit: text_budget),
+        mock.patch.object(serialize_module, "text_budget", lambda _limit: text_budget),
+    ):
+        fast, general = both(run)
+        shown = run()
+    assert fast == general
+    texts = [*shown["words"], *shown["by_key"].values(), *shown["more"]]
+    cut = [text for text in texts if len(text) < 102]
+    assert len(cut) == {1500: 16, 2500: 6, 3500: 0}[text_budget]

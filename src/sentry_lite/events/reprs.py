@@ -22,6 +22,7 @@ from sentry_lite.limits import (
 )
 
 __all__ = [
+    "BIG_REPR_TYPES",
     "BROKEN_REPR",
     "NEG_PLAIN_INT",
     "PLAIN_INT",
@@ -48,7 +49,8 @@ PLAIN_INT = 10**MAX_PLAIN_INT_DIGITS
 NEG_PLAIN_INT = -PLAIN_INT
 """Its own constant: ``-PLAIN_INT`` in a check would build a 2,126-bit int each time."""
 
-_BIG_REPR_TYPES = (deque, KeysView, ValuesView, ItemsView)
+BIG_REPR_TYPES = (deque, KeysView, ValuesView, ItemsView)
+"""Containers whose ``repr`` :func:`leaf_repr` replaces by a count once they are large."""
 
 
 def clean_text(text: str) -> str:
@@ -115,7 +117,7 @@ def leaf_repr(value: object, limit: int) -> str:
         if len(sized) > limit:
             return repr(sized[:limit])
         return repr(sized)
-    if isinstance(value, _BIG_REPR_TYPES):
+    if isinstance(value, BIG_REPR_TYPES):
         try:
             count = len(value)
         except Exception:
