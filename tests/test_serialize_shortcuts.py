@@ -16,6 +16,7 @@ import sys
 import uuid
 from collections import deque
 from collections.abc import Mapping
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 from unittest import mock
@@ -534,6 +535,20 @@ def clone(value: Any, memo: Optional[Dict[int, Any]] = None) -> Any:
     return new_dict
 
 
+@contextmanager
+def text_budget_of(size: Optional[int]) -> Iterator[None]:
+    """The text budget of a frame's locals set to ``size`` on both paths (None: as in
+    use, 1,000,000 characters), small enough here to run out."""
+    if size is None:
+        yield
+        return
+    with (
+        mock.patch.object(walker_module, "text_budget", lambda _limit: size),
+        mock.patch.object(serialize_module, "text_budget", lambda _limit: size),
+    ):
+        yield
+
+
 def both(run: Callable[[], Any]) -> Tuple[str, str]:
     fast = text_of(run())
     with shortcuts.disabled():
@@ -625,14 +640,8 @@ def test_frame_locals_same_with_shortcuts_off(
             for f in frames
         ]
 
-    if text_budget is None:
+    with text_budget_of(text_budget):
         fast, general = both(run)
-    else:
-        with (
-            mock.patch.object(walker_module, "text_budget", lambda _limit: text_budget),
-            mock.patch.object(serialize_module, "text_budget", lambda _limit: text_budget),
-        ):
-            fast, general = both(run)
     assert fast == general
 
 
@@ -776,13 +785,7 @@ def test_text_budget_same_with_shortcuts_off(text_budget: int) -> None:
             serialize_value(dict(f), is_vars=True, max_value_length=400, memo=memo) for f in frames
         ]
 
-    def budget(_limit: Optional[int]) -> int:
-        return text_budget
-
-    with (
-        mock.patch.object(walker_module, "text_budget", budget),
-        mock.patch.object(serialize_module, "text_budget", budget),
-    ):
+    with text_budget_of(text_budget):
         fast, general = both(run)
         last = run()
     assert fast == general
@@ -822,14 +825,8 @@ def test_exceptions_in_locals_same_with_shortcuts_off(
     def run() -> Any:
         return serialize_value(dict(frame), is_vars=True, max_value_length=max_value_length)
 
-    if text_budget is None:
+    with text_budget_of(text_budget):
         fast, general = both(run)
-    else:
-        with (
-            mock.patch.object(walker_module, "text_budget", lambda _limit: text_budget),
-            mock.patch.object(serialize_module, "text_budget", lambda _limit: text_budget),
-        ):
-            fast, general = both(run)
     assert fast == general
     shown = run()
     if max_value_length == 1000 and text_budget is None:
@@ -851,10 +848,7 @@ def test_texts_in_containers_spend_the_budget(text_budget: int) -> None:
     def run() -> Any:
         return serialize_value(dict(frame), is_vars=True, max_value_length=1000)
 
-    with (
-        mock.patch.object(walker_module, "text_budget", lambda _limit: text_budget),
-        mock.patch.object(serialize_module, "text_budget", lambda _limit: text_budget),
-    ):
+    with text_budget_of(text_budget):
         fast, general = both(run)
         shown = run()
     assert fast == general
