@@ -855,3 +855,19 @@ def test_texts_in_containers_spend_the_budget(text_budget: int) -> None:
     texts = [*shown["words"], *shown["by_key"].values(), *shown["more"]]
     cut = [text for text in texts if len(text) < 102]
     assert len(cut) == {1500: 16, 2500: 6, 3500: 0}[text_budget]
+
+
+def test_an_exception_local_runs_app_code_once() -> None:
+    """An exception whose args are not plain leaves goes straight to the walker: the
+    args' own ``__repr__`` (app code, maybe slow, maybe huge) runs once, not first on the
+    fast path and then again on the walker's when the text turns out too long."""
+    calls: List[int] = []
+
+    class Counted:
+        def __repr__(self) -> str:
+            calls.append(1)
+            return "c" * 30_000
+
+    shown = serialize_value({"exc": AppError(Counted())}, is_vars=True, max_value_length=1000)
+    assert shown["exc"].startswith("AppError(ccc") and len(shown["exc"]) == 1000
+    assert calls == [1]

@@ -194,8 +194,22 @@ def fast_vars(value: Any, depth: int, max_length: int, budget: List[int]) -> Any
         and not isinstance(value, _NOT_LEAF_REPR)
     ):
         # An exception: in the locals of every ``except ... as exc`` frame, so of nearly
-        # every capture_exception. The walker shows its repr, counted as a text.
-        text = repr(value)  # raises to the caller, whose walker gives BROKEN_REPR then
+        # every capture_exception. The walker shows its repr, counted as a text. Taken
+        # here only for plain, short args (a message, a code): no app code runs in the
+        # repr, and no huge one is made twice (here, then by the walker).
+        for arg in value.args:
+            leaf = type(arg)
+            if leaf is str:
+                if len(arg) * 4 > max_length:
+                    raise NeedsFullWalk
+            elif not (
+                (leaf is int and NEG_PLAIN_INT < arg < PLAIN_INT)
+                or leaf is float
+                or leaf is bool
+                or arg is None
+            ):
+                raise NeedsFullWalk
+        text = repr(value)
         if (
             type(text) is not str
             or len(text) * 4 > max_length
