@@ -533,3 +533,79 @@ def test_a_shared_container_in_locals_gives_a_bounded_event() -> None:
     output = run_python(_SHARED_CONTAINER_CHILD)
     size = int(output.strip().splitlines()[-1])
     assert size < 8_000_000  # two frames hold the container: about 1 MB of text each
+
+
+# -- one frame in many tracebacks ----------------------------------------------------------
+
+
+class CountedRepr:
+    """A local whose repr counts how often the frame's locals were read."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __repr__(self) -> str:
+        self.calls += 1
+        return "counted"
+
+
+@needs_groups
+def test_group_members_raised_in_one_frame_read_its_locals_once() -> None:
+    """Members raised in one loop all hold that frame in their tracebacks, and its locals
+    hold the group (whose repr grows with it): read once per capture, not once per
+    member. Per member it made the capture quadratic (10,000 members: 20 s)."""
+    watched = CountedRepr()
+    members: List[Exception] = []
+    for i in range(50):
+        try:
+            raise ValueError(f"v{i}")
+        except ValueError as exc:
+            members.append(exc)
+    try:
+        raise ExceptionGroup("many", members)  # noqa: F821
+    except Exception as group:  # noqa: BLE001
+        event, _ = event_from_exception(group, OPTIONS)
+    values = event["exception"]["values"]
+    assert len(values) == 51
+    assert watched.calls == 1
+    frame_vars = [value["stacktrace"]["frames"][-1]["vars"] for value in values]
+    assert all(found == frame_vars[0] for found in frame_vars)
+    assert frame_vars[0]["watched"] == "counted" and frame_vars[0]["i"] == "49"
+    assert len({id(found) for found in frame_vars}) == 51  # a copy each, as fresh ones
+
+
+def test_a_chain_raised_in_one_frame_reads_its_locals_once() -> None:
+    watched = CountedRepr()
+    try:
+        try:
+            try:
+                raise ValueError("a")
+            except ValueError:
+                raise KeyError("b")  # noqa: B904
+        except KeyError:
+            raise TypeError("c")  # noqa: B904
+    except TypeError as exc:
+        event, _ = event_from_exception(exc, OPTIONS)
+    assert [value["type"] for value in event["exception"]["values"]] == [
+        "ValueError",
+        "KeyError",
+        "TypeError",
+    ]
+    assert watched.calls == 1
+
+
+def test_each_capture_reads_the_locals_again() -> None:
+    """The memory lasts one capture: a later capture shows the locals as they are then."""
+    watched = CountedRepr()
+    state = "before"
+    try:
+        raise ValueError("x")
+    except ValueError as exc:
+        first, _ = event_from_exception(exc, OPTIONS)
+        state = "after"  # noqa: F841 - read through the frame's locals
+        second, _ = event_from_exception(exc, OPTIONS)
+    assert watched.calls == 2
+    frames = [
+        event["exception"]["values"][0]["stacktrace"]["frames"][-1] for event in (first, second)
+    ]
+    assert [frame["vars"]["state"] for frame in frames] == ["'before'", "'after'"]

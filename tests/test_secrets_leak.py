@@ -250,3 +250,33 @@ def test_breadcrumbs_share_one_scrub_budget(
     crumbs = event["breadcrumbs"]["values"]
     assert len(crumbs) == 100
     assert crumbs[0]["data"]["password"] == "[Filtered]"
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="ExceptionGroup is 3.11+")
+def test_group_members_sharing_a_frame_are_each_scrubbed(
+    sentry_init: Callable[..., Any], receiver: Receiver
+) -> None:
+    """The members of a group raised in one frame share that frame's serialized locals
+    (read once per capture): each member's copy is still scrubbed on the wire."""
+    sentry_init()
+    login = {"password": "SECRET" + "G1x", "user": "bob"}  # made here: not in the source
+    api_key = "SECRET" + "G2x"
+    members: List[Exception] = []
+    for n in range(5):
+        try:
+            raise ValueError(f"failed {n} for {len(login) + len(api_key)}")
+        except ValueError as exc:
+            members.append(exc)
+    try:
+        raise ExceptionGroup("all failed", members)  # noqa: F821
+    except Exception as group:  # noqa: BLE001
+        sentry_lite.capture_exception(group)
+    (event,) = wait_events(receiver, 1)
+    # Spelled in two parts: the test's own lines travel in the frames' source context.
+    assert ("SECRET" + "G").encode() not in _wire_bytes(receiver)
+    values = event["exception"]["values"]
+    assert len(values) == 6
+    for value in values:
+        local_vars = value["stacktrace"]["frames"][-1]["vars"]
+        assert local_vars["login"] == {"password": "[Filtered]", "user": "'bob'"}
+        assert local_vars["api_key"] == "[Filtered]"

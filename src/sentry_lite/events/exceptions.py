@@ -36,6 +36,7 @@ from typing import Any, Dict, List, Optional, Tuple, Type, Union
 from sentry_lite.consts import DEFAULT_MAX_STACK_FRAMES
 from sentry_lite.events.frames import (
     FrameOptions,
+    FrameVars,
     frame_options,
     frames_from_traceback,
     stack_frames,
@@ -132,6 +133,7 @@ def _single_exception(
     exception_id: Optional[int] = None,
     parent_id: Optional[int] = None,
     source: Optional[str] = None,
+    seen_vars: Optional[FrameVars] = None,
 ) -> Dict[str, Any]:
     mech = _mechanism(mechanism)
     if exception_id is not None:
@@ -163,7 +165,7 @@ def _single_exception(
         "type": _type_name(exc_type),
         "value": _error_message(exc),
     }
-    frames = frames_from_traceback(tb, opts, MAX_EXCEPTION_FRAMES)
+    frames = frames_from_traceback(tb, opts, MAX_EXCEPTION_FRAMES, seen_vars)
     if frames is None:
         value["stacktrace"] = None  # too many frames: dropped, remark added in _meta
     elif frames:
@@ -225,6 +227,7 @@ def _group_values(
 ) -> List[Dict[str, Any]]:
     """Depth-first walk of an exception group tree, numbering values as visited."""
     values: List[Dict[str, Any]] = []
+    seen_vars: FrameVars = {}
     seen: Dict[int, Any] = {}  # id -> exception (kept alive so ids stay unique)
     # (type, exception, traceback, parent_id, source)
     stack: List[Tuple[Any, Any, Any, int, Optional[str]]] = [
@@ -242,7 +245,7 @@ def _group_values(
         values.append(
             _single_exception(
                 exc_type, exc, tb, opts, mechanism, full_stack, max_stack_frames,
-                exception_id=own_id, parent_id=parent_id, source=source,
+                exception_id=own_id, parent_id=parent_id, source=source, seen_vars=seen_vars,
             )
         )  # fmt: skip
         children = []
@@ -267,11 +270,15 @@ def _chain_values(
     """The reported exception followed by its cause/context chain, newest first."""
     values: List[Dict[str, Any]] = []
     seen: Dict[int, BaseException] = {}
+    seen_vars: FrameVars = {}
     exc_type, exc, tb = exc_info
     while exc_type is not None and exc is not None and id(exc) not in seen:
         values.append(
-            _single_exception(exc_type, exc, tb, opts, mechanism, full_stack, max_stack_frames)
-        )
+            _single_exception(
+                exc_type, exc, tb, opts, mechanism, full_stack, max_stack_frames,
+                seen_vars=seen_vars,
+            )
+        )  # fmt: skip
         seen[id(exc)] = exc
         try:
             nxt = exc.__cause__ if exc.__suppress_context__ else exc.__context__

@@ -42,6 +42,7 @@ from sentry_lite.events.serialize import serialize_value
 
 __all__ = [
     "FrameOptions",
+    "FrameVars",
     "current_stacktrace",
     "filename_for_module",
     "frame_options",
@@ -50,6 +51,11 @@ __all__ = [
     "set_in_app",
     "stack_frames",
 ]
+
+FrameVars = Dict[int, Tuple[FrameType, Any]]
+"""Each frame's serialized locals, by frame, for one capture. The members of an exception
+group are often raised in one loop, so every one of their tracebacks holds that frame,
+whose locals hold the group: read once per capture, not once per member (quadratic)."""
 
 _SDK_PREFIX = "sentry_lite."
 _SDK_VISIBLE_PREFIXES = ("sentry_lite.tests.", "sentry_lite.examples.")
@@ -309,11 +315,12 @@ def serialize_frame(
     opts: FrameOptions,
     info: Optional[_CodeInfo] = None,
     memo: Optional[Dict[int, Tuple[Any, ...]]] = None,
+    seen_vars: Optional[FrameVars] = None,
 ) -> Dict[str, Any]:
     """One Sentry stack frame dict (without ``in_app``) for ``frame`` at ``lineno``.
 
     ``memo`` is shared by the frames of one stack so an object passed down many frames
-    is serialised once."""
+    is serialised once; ``seen_vars`` by the stacks of one capture (see FrameVars)."""
     if info is None:
         try:
             module = frame.f_globals.get("__name__")
@@ -334,6 +341,11 @@ def serialize_frame(
             frame, info, lineno
         )
     if opts.include_local_variables:
+        seen = seen_vars.get(id(frame)) if seen_vars is not None else None
+        if seen is not None and seen[0] is frame:
+            # A copy of the top level, as a fresh serialization would give.
+            rv["vars"] = dict(seen[1]) if type(seen[1]) is dict else seen[1]
+            return rv
         try:
             local_vars = dict(frame.f_locals)
         except Exception:
@@ -348,6 +360,8 @@ def serialize_frame(
                 custom_repr=opts.custom_repr,
                 memo=memo,
             )
+            if seen_vars is not None:
+                seen_vars[id(frame)] = (frame, rv["vars"])
     return rv
 
 
@@ -363,14 +377,19 @@ def _visible_tracebacks(tb: Optional[TracebackType], limit: int) -> List[Tuple[A
 
 
 def frames_from_traceback(
-    tb: Optional[TracebackType], opts: FrameOptions, limit: int
+    tb: Optional[TracebackType],
+    opts: FrameOptions,
+    limit: int,
+    seen_vars: Optional[FrameVars] = None,
 ) -> Optional[List[Dict[str, Any]]]:
     """Frames of ``tb``, oldest first; None when there are more than ``limit`` of them."""
     visible = _visible_tracebacks(tb, limit + 1)
     if len(visible) > limit:
         return None
     memo: Dict[int, Tuple[Any, ...]] = {}
-    return [serialize_frame(t.tb_frame, t.tb_lineno, opts, info, memo) for t, info in visible]
+    return [
+        serialize_frame(t.tb_frame, t.tb_lineno, opts, info, memo, seen_vars) for t, info in visible
+    ]
 
 
 def stack_frames(start: Optional[FrameType], opts: FrameOptions) -> List[Dict[str, Any]]:
