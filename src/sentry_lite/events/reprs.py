@@ -72,10 +72,15 @@ def strip_text(text: str, max_length: Optional[int]) -> Tuple[str, Optional[Dict
     text = clean_text(text)
     if not text or max_length is None or len(text) * 4 <= max_length:
         return text, None
-    size = len(text) if text.isascii() else len(text.encode("utf-8"))
+    ascii_only = text.isascii()
+    size = len(text) if ascii_only else len(text.encode("utf-8"))
     if size <= max_length:
         return text, None
-    cut = text.encode("utf-8")[: max(max_length - 3, 0)].decode("utf-8", "ignore") + "..."
+    keep = max(max_length - 3, 0)
+    if ascii_only:  # a byte per character: no need to encode all of a huge text
+        cut = text[:keep] + "..."
+    else:
+        cut = text[:keep].encode("utf-8")[:keep].decode("utf-8", "ignore") + "..."
     return cut, {"len": size, "rem": [["!limit", "x", max_length - 3, max_length]]}
 
 
