@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import tracemalloc
 from typing import Any, Optional, Tuple
 
 import sentry_sdk.utils as sdk_utils
@@ -34,3 +35,17 @@ def test_a_huge_text_keeps_its_head_and_full_size() -> None:
         assert cut == _sdk(text, 1000)[0] and cut.endswith("...")
         assert len(cut.encode("utf-8")) <= 1000
         assert note == {"len": len(text.encode("utf-8")), "rem": [["!limit", "x", 997, 1000]]}
+
+
+def test_cutting_a_huge_text_does_not_copy_it() -> None:
+    """The cut copies only the head of an ASCII text: a 50 MB one (a fingerprint, a tag, a
+    log line) once made a 50 MB encoded copy per cut on the capturing thread. (A
+    non-ASCII one is still encoded once, for its size in bytes in the ``_meta`` note.)"""
+    text = "x" * 50_000_000
+    tracemalloc.start()
+    try:
+        strip_text(text, 1000)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 100_000
