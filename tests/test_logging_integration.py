@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Iterator
+from typing import Any, Iterator, List
 
 import pytest
 
@@ -205,3 +205,30 @@ def test_logging_an_already_captured_exception_sends_one_event(
     receiver.wait_for(2)
     kinds = sorted(e.get("message") or e["exception"]["values"][0]["type"] for e in receiver.events)
     assert kinds == ["KeyError", "marker"]
+
+
+def test_a_record_is_formatted_once_for_its_event_and_breadcrumb(
+    sentry_init: Any, receiver: Receiver
+) -> None:
+    """``getMessage`` builds the args' reprs on the app's thread (a large dict: ms each);
+    the event and the breadcrumb of one record share one formatting."""
+    logger = logging.getLogger("tests.formatted_once")
+    logger.propagate = False  # only the SDK formats it here
+    logger.addHandler(logging.NullHandler())
+    formatted: List[int] = []
+
+    class Report:
+        def __str__(self) -> str:
+            formatted.append(1)
+            return "report"
+
+    sentry_init()
+    try:
+        logger.error("sent %s", Report())
+        assert len(formatted) == 1
+        sentry_lite.capture_message("after")
+        first, second = events(receiver, 2)
+    finally:
+        logger.propagate = True
+    assert first["logentry"]["formatted"] == "sent report"
+    assert second["breadcrumbs"]["values"][-1]["message"] == "sent report"

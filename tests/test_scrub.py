@@ -383,3 +383,29 @@ def test_a_value_the_scrubber_replaces_carries_only_the_filtered_remark() -> Non
     assert event["_meta"]["request"]["headers"]["Authorization"] == {
         "": {"rem": [["!config", "s"]]}
     }
+
+
+def test_a_long_list_is_read_only_as_far_as_the_walk_reads_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The plain-data shortcut reads the first MAX_SCRUB_ITEMS items of a list, as the
+    walk does: 1,000 spans or breadcrumbs each holding a list of 100,000 values took
+    seconds on the capturing thread when it read them all."""
+    from sentry_lite.limits import MAX_SCRUB_ITEMS
+
+    scrubber = EventScrubber()
+    checked: List[str] = []
+    secret_text = scrubber._secret_text
+
+    def counting(text: str) -> bool:
+        checked.append(text)
+        return secret_text(text)
+
+    monkeypatch.setattr(scrubber, "_secret_text", counting)
+    args = ["x"] * (5 * MAX_SCRUB_ITEMS)
+    event: Dict[str, Any] = {
+        "breadcrumbs": {"values": [{"category": "c", "data": {"args": args}}] * 2}
+    }
+    scrubber.scrub_event(event)
+    assert event["breadcrumbs"]["values"][0]["data"]["args"] is args  # kept, unscrubbed
+    assert 0 < len(checked) <= 2 * MAX_SCRUB_ITEMS

@@ -127,10 +127,10 @@ class EventScrubber:
         pass; a hostile key's ``__eq__`` may raise, and then the walk decides. With
         ``text``, a string that may hold a secret (see secret_text.py) is not plain."""
         kind = type(value)
-        if kind is dict:
+        if kind is dict:  # (both: only the items the walk looks at, MAX_SCRUB_ITEMS)
             verdicts = self._verdicts
             try:
-                for name, item in value.items():
+                for name, item in islice(value.items(), MAX_SCRUB_ITEMS):
                     if verdicts.get(name, True):
                         return False
                     if type(item) in _LEAF_TYPES:
@@ -142,9 +142,10 @@ class EventScrubber:
                 return False
             return True
         if kind is list:  # no keys: plain when it holds only leaves
-            if text and any(type(i) is str and self._secret_text(i) for i in value):
+            items = value if len(value) <= MAX_SCRUB_ITEMS else value[:MAX_SCRUB_ITEMS]
+            if text and any(type(i) is str and self._secret_text(i) for i in items):
                 return False
-            return all(map(_LEAF_TYPES.__contains__, map(type, value)))
+            return all(map(_LEAF_TYPES.__contains__, map(type, items)))
         return False
 
     def _scrub(

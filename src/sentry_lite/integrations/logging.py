@@ -190,10 +190,17 @@ class LoggingIntegration(Integration):
         logging.Logger.callHandlers = sentry_lite_call_handlers  # type: ignore[method-assign]
 
     def handle(self, record: logging.LogRecord) -> None:
-        if self.event_level is not None and record.levelno >= self.event_level:
-            capture_record(record)
-        if self.level is not None and record.levelno >= self.level:
-            breadcrumb_record(record)
+        as_event = self.event_level is not None and record.levelno >= self.event_level
+        as_breadcrumb = self.level is not None and record.levelno >= self.level
+        if not (as_event or as_breadcrumb):
+            return
+        # Formatted once for both: a record's args may be large (their reprs are built
+        # by ``getMessage`` on the app's thread each time it is called).
+        message = _message(record)
+        if as_event:
+            capture_record(record, message)
+        if as_breadcrumb:
+            breadcrumb_record(record, message)
 
     def handle_sentry_log(self, record: logging.LogRecord, client: Any = None) -> None:
         """The record as a Sentry Log, when logs are on and it is at ``sentry_logs_level``
@@ -210,13 +217,14 @@ class LoggingIntegration(Integration):
         capture_stdlib_log(record, options.get("project_root"), client)
 
 
-def breadcrumb_record(record: logging.LogRecord) -> None:
+def breadcrumb_record(record: logging.LogRecord, message: Optional[str] = None) -> None:
+    """``message``: the record's formatted message, when the caller has it already."""
     Scope.get_isolation_scope().add_own_breadcrumb(
         {
             "type": "log",
             "level": _level_name(record.levelno),
             "category": record.name,
-            "message": _message(record),
+            "message": _message(record) if message is None else message,
             "timestamp": datetime.fromtimestamp(record.created, timezone.utc),
             "data": _extras(record),
         },
@@ -224,7 +232,8 @@ def breadcrumb_record(record: logging.LogRecord) -> None:
     )
 
 
-def capture_record(record: logging.LogRecord) -> None:
+def capture_record(record: logging.LogRecord, message: Optional[str] = None) -> None:
+    """``message``: the record's formatted message, when the caller has it already."""
     client = Scope.get_client()
     if not client.is_active():
         return
@@ -267,7 +276,7 @@ def capture_record(record: logging.LogRecord) -> None:
     msg = record.msg
     event["logentry"] = {
         "message": msg if isinstance(msg, str) else str(msg),
-        "formatted": _message(record),
+        "formatted": _message(record) if message is None else message,
         "params": params,
     }
     extra = _extras(record)
