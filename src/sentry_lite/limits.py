@@ -77,6 +77,10 @@ so every value that is sent has been scrubbed; shared sub-objects cannot blow it
 MAX_MEASURES = 16
 """Exact re-measurements of the whole event allowed per trimming step."""
 
+MANY_QUERY_PARAMS = 256
+"""A query string with at least this many ``&`` is first searched whole for any word a
+denied key must contain; below it each key is judged (their verdicts are cached)."""
+
 # -- tracing --------------------------------------------------------------------------
 
 MAX_SPANS_PER_TRANSACTION = 1000

@@ -6,9 +6,17 @@ Relay, not code; ``events.scrub`` re-exports both names.
 
 from __future__ import annotations
 
-from typing import List
+from typing import Iterable, List, Tuple
+from urllib.parse import unquote_plus
 
-__all__ = ["DEFAULT_DENYLIST", "DEFAULT_PII_DENYLIST", "looks_secret"]
+__all__ = [
+    "DEFAULT_DENYLIST",
+    "DEFAULT_PII_DENYLIST",
+    "key_words",
+    "looks_secret",
+    "may_name_a_secret",
+    "normalize",
+]
 
 DEFAULT_DENYLIST: List[str] = [
     # Relay's default secret names
@@ -87,3 +95,28 @@ def looks_secret(normalized: str) -> bool:
         if part in normalized:
             return False
     return any(part in normalized for part in SECRET_PARTS)
+
+
+def normalize(key: str) -> str:
+    """A key as the lists are matched against it: lower case, ``-`` as ``_``."""
+    return key.lower().replace("-", "_")
+
+
+def key_words(names: Iterable[str], patterns: bool) -> Tuple[str, ...]:
+    """What a denied key must contain: each name of the list (normalized), and with
+    ``patterns`` each secret part and suffix; none holding another (it would not add)."""
+    words = set(names)
+    if patterns:
+        words.update(SECRET_PARTS, SECRET_SUFFIXES)
+    return tuple(sorted(w for w in words if not any(v != w and v in w for v in words)))
+
+
+def may_name_a_secret(text: str, words: Tuple[str, ...]) -> bool:
+    """Could a key in a query string ``text`` be denied? False only when none of
+    ``words`` (see key_words) occurs anywhere in it, unquoted and normalized: each key,
+    as ``parse_qsl`` finds it, is a piece of that text. One pass over a huge query
+    instead of judging 100,000 distinct keys one by one."""
+    if "%" in text or "+" in text:
+        text = unquote_plus(text)
+    text = normalize(text)
+    return any(word in text for word in words)

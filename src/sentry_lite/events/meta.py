@@ -8,7 +8,7 @@ The serializer, the size trimmer and the scrubber all record their cuts through 
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, List, Sequence, Union
+from typing import Any, Dict, Iterable, List, Sequence, Tuple, Union
 
 __all__ = [
     "FILTERED",
@@ -17,6 +17,7 @@ __all__ = [
     "Segment",
     "annotate",
     "annotate_in",
+    "flatten_path",
     "forget",
     "forget_list_item",
     "merge_meta",
@@ -134,3 +135,16 @@ def forget_list_item(event: Dict[str, Any], path: Sequence[Segment], index: int)
     later = sorted(int(key) for key in node if key.isdigit() and int(key) > index)
     for position in later:
         node[str(position - 1)] = node.pop(str(position))
+
+
+def flatten_path(path: Tuple[Any, ...]) -> List[Segment]:
+    """A path built as nested ``(parent, key)`` pairs during a walk (cheap to extend,
+    made into a list only for a note), ending in ``(list_of_segments,)``, as a flat list."""
+    out: List[Segment] = []
+    node: Any = path
+    while len(node) == 2:
+        node, key = node
+        out.append(key)
+    out.extend(reversed(node[0]))
+    out.reverse()
+    return out

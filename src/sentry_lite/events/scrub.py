@@ -13,15 +13,28 @@ from __future__ import annotations
 from collections.abc import Mapping
 from itertools import islice
 from typing import Any, Dict, List, Optional, Set, Tuple
-from urllib.parse import parse_qsl, quote_plus
 
 from sentry_lite import shortcuts
-from sentry_lite.events.denylists import DEFAULT_DENYLIST, DEFAULT_PII_DENYLIST, looks_secret
-from sentry_lite.events.meta import FILTERED, REM_FILTERED, Segment, annotate, note_filtered
+from sentry_lite.events.denylists import (
+    DEFAULT_DENYLIST,
+    DEFAULT_PII_DENYLIST,
+    key_words,
+    looks_secret,
+    normalize,
+)
+from sentry_lite.events.meta import (
+    FILTERED,
+    REM_FILTERED,
+    Segment,
+    annotate,
+    flatten_path,
+    note_filtered,
+)
 from sentry_lite.events.secret_text import (
     needs_text_scrub,
     scrub_argv_extra,
     scrub_command_line,
+    scrub_query_string,
     scrub_text,
 )
 from sentry_lite.events.stacks import event_frames
@@ -36,22 +49,6 @@ __all__ = ["DEFAULT_DENYLIST", "DEFAULT_PII_DENYLIST", "EventScrubber"]
 
 
 _LEAF_TYPES = frozenset({str, int, float, bool, type(None), bytes})
-
-
-def _flatten(path: Tuple[Any, ...]) -> List[Segment]:
-    """Turn the nested (parent, key) tuples built during the walk into a flat path."""
-    out: List[Segment] = []
-    node: Any = path
-    while len(node) == 2:
-        node, key = node
-        out.append(key)
-    out.extend(reversed(node[0]))
-    out.reverse()
-    return out
-
-
-def _normalize(key: str) -> str:
-    return key.lower().replace("-", "_")
 
 
 class EventScrubber:
@@ -70,13 +67,14 @@ class EventScrubber:
         self.denylist: List[str] = [str(name).lower() for name in names]
         self.recursive = recursive
         """Accepted for compatibility: nested values are always scrubbed here."""
-        self._names = frozenset(_normalize(name) for name in self.denylist)
+        self._names = frozenset(normalize(name) for name in self.denylist)
         self._verdicts: Dict[str, bool] = {}
         self._texts: Dict[str, str] = {}
         self.patterns = denylist is None and not send_default_pii
         """Beyond sentry_sdk: keys are also judged by pattern (``*token*``, ``*_key``...,
         see ``looks_secret``), and secrets inside text are found (see secret_text.py):
         with the default list and ``send_default_pii`` off."""
+        self._key_words = key_words(self._names, self.patterns)
 
     # -- matching --------------------------------------------------------------------
 
@@ -88,13 +86,13 @@ class EventScrubber:
         if type(key) is not str:
             try:
                 text = str.__str__(key) if isinstance(key, str) else str(key)
-                return isinstance(text, str) and self._denied_name(_normalize(str.__str__(text)))
+                return isinstance(text, str) and self._denied_name(normalize(str.__str__(text)))
             except Exception:
                 return False
         verdict = self._verdicts.get(key)
         if verdict is None:
             # The same few keys come back in every event; remember the answer.
-            verdict = self._denied_name(_normalize(key))
+            verdict = self._denied_name(normalize(key))
             if len(self._verdicts) < MAX_CACHED_VERDICTS:
                 self._verdicts[key] = verdict
         return verdict
@@ -205,7 +203,7 @@ class EventScrubber:
             # Not looked into, yet the serializer may send it (it keeps the first items
             # of each container, where this walk may have spent its budget on the rest).
             walk.cuts += 1
-            note_filtered(walk.event, _flatten(path))
+            note_filtered(walk.event, flatten_path(path))
             return FILTERED
         clean = walk.clean
         if clean is not None:
@@ -224,7 +222,7 @@ class EventScrubber:
             changed = self._items(walk, value, is_list, path, depth - 1)
         except Exception:
             walk.cuts += 1
-            note_filtered(walk.event, _flatten(path))
+            note_filtered(walk.event, flatten_path(path))
             return FILTERED
         finally:
             walk.active.discard(key)
@@ -263,7 +261,7 @@ class EventScrubber:
                 denied = self.is_denied(name)
             if denied:
                 new = FILTERED
-                note_filtered(walk.event, _flatten((path, name)))
+                note_filtered(walk.event, flatten_path((path, name)))
             elif type(item) in _LEAF_TYPES:
                 if not (walk.text and type(item) is str and self._secret_text(item)):
                     continue
@@ -280,33 +278,17 @@ class EventScrubber:
         new = self._text(item)
         if new == item:
             return item
-        annotate(walk.event, _flatten(path), rem=[REM_FILTERED])
+        annotate(walk.event, flatten_path(path), rem=[REM_FILTERED])
         return new
 
     def _scrub_query(self, event: Dict[str, Any], request: Dict[str, Any], fast: bool) -> None:
         query = request.get("query_string")
-        if not isinstance(query, str) or "=" not in query:
-            return
-        if fast and "%" not in query and "+" not in query and ";" not in query:
-            # Nothing to unquote (and no ``;``, a separator on some 3.9 patch releases):
-            # the keys are the text before each ``=``, as parse_qsl would find them.
-            verdicts = self._verdicts
-            for part in query.split("&"):
-                name = part.partition("=")[0]
-                if verdicts.get(name, True) and part and self.is_denied(name):
-                    break
-            else:
-                return
-        pairs = parse_qsl(query, keep_blank_values=True)
-        if not any(self.is_denied(key) for key, _ in pairs):
-            return
-        # a value already withheld (sentry_sdk's sanitized URLs) stays readable
-        withheld = {key for key, value in pairs if value == FILTERED or self.is_denied(key)}
-        request["query_string"] = "&".join(
-            f"{quote_plus(key)}={FILTERED if key in withheld else quote_plus(value)}"
-            for key, value in pairs
-        )
-        annotate(event, ["request", "query_string"], rem=[REM_FILTERED])
+        if isinstance(query, str):
+            known = (self._verdicts, self._key_words) if fast else None
+            scrubbed = scrub_query_string(query, self.is_denied, known)
+            if scrubbed is not None:
+                request["query_string"] = scrubbed
+                annotate(event, ["request", "query_string"], rem=[REM_FILTERED])
 
     # -- the sections of an event ----------------------------------------------------------
     # Each takes ``fast``: ``shortcuts.enabled``, read once per event by scrub_event

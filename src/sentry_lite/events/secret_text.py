@@ -11,12 +11,21 @@ checks for the one character its pattern needs, so most text costs a ``in`` or t
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Dict, List, Match
+from typing import Any, Callable, Dict, List, Match, Optional, Tuple
+from urllib.parse import parse_qsl, quote_plus
 
+from sentry_lite.events.denylists import may_name_a_secret
 from sentry_lite.events.meta import FILTERED, REM_FILTERED, annotate
-from sentry_lite.limits import MAX_SCRUB_ITEMS
+from sentry_lite.limits import MANY_QUERY_PARAMS, MAX_SCRUB_ITEMS
 
-__all__ = ["needs_text_scrub", "scrub_argv", "scrub_argv_extra", "scrub_command_line", "scrub_text"]
+__all__ = [
+    "needs_text_scrub",
+    "scrub_argv",
+    "scrub_argv_extra",
+    "scrub_command_line",
+    "scrub_query_string",
+    "scrub_text",
+]
 
 KeyCheck = Callable[[str], bool]
 
@@ -133,3 +142,39 @@ def scrub_argv_extra(event: Dict[str, Any]) -> None:
     event["extra"] = dict(extra, **{"sys.argv": cleaned})  # type: ignore[arg-type]
     for index in changed:
         annotate(event, ["extra", "sys.argv", index], rem=[REM_FILTERED])
+
+
+def scrub_query_string(
+    query: str, is_denied: KeyCheck, known: Optional[Tuple[Dict[str, bool], Tuple[str, ...]]]
+) -> Optional[str]:
+    """A request's query string with the values of denied keys ``[Filtered]``; None when
+    no key is denied (the usual case: then nothing is re-encoded).
+
+    ``known`` (the shortcuts): the scrubber's cached verdicts, by which a query without
+    escapes is judged key by key without parsing it, and the words a denied key must
+    contain (see ``denylists.key_words``), by which a query of many keys is passed
+    over in one search when it holds none of them."""
+    if "=" not in query:
+        return None
+    if known is not None:
+        verdicts, words = known
+        if query.count("&") >= MANY_QUERY_PARAMS and not may_name_a_secret(query, words):
+            return None
+        if "%" not in query and "+" not in query and ";" not in query:
+            # Nothing to unquote (and no ``;``, a separator on some 3.9 patch releases):
+            # the keys are the text before each ``=``, as parse_qsl would find them.
+            for part in query.split("&"):
+                name = part.partition("=")[0]
+                if verdicts.get(name, True) and part and is_denied(name):
+                    break
+            else:
+                return None
+    pairs = parse_qsl(query, keep_blank_values=True)
+    if not any(is_denied(key) for key, _ in pairs):
+        return None
+    # a value already withheld (sentry_sdk's sanitized URLs) stays readable
+    withheld = {key for key, value in pairs if value == FILTERED or is_denied(key)}
+    return "&".join(
+        f"{quote_plus(key)}={FILTERED if key in withheld else quote_plus(value)}"
+        for key, value in pairs
+    )
