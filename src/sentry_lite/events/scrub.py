@@ -127,8 +127,11 @@ class EventScrubber:
         kind = type(value)
         if kind is dict:  # (both: only the items the walk looks at, MAX_SCRUB_ITEMS)
             verdicts = self._verdicts
+            pairs: Any = value.items()
+            if len(value) > MAX_SCRUB_ITEMS:
+                pairs = islice(pairs, MAX_SCRUB_ITEMS)
             try:
-                for name, item in islice(value.items(), MAX_SCRUB_ITEMS):
+                for name, item in pairs:
                     if verdicts.get(name, True):
                         return False
                     if type(item) in _LEAF_TYPES:
