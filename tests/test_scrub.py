@@ -385,6 +385,19 @@ def test_a_value_the_scrubber_replaces_carries_only_the_filtered_remark() -> Non
     }
 
 
+def _count_calls(monkeypatch: pytest.MonkeyPatch, scrubber: EventScrubber, name: str) -> List[Any]:
+    """The first argument of each call of the scrubber's method ``name``, from now on."""
+    calls: List[Any] = []
+    method = getattr(scrubber, name)
+
+    def counting(arg: Any) -> Any:
+        calls.append(arg)
+        return method(arg)
+
+    monkeypatch.setattr(scrubber, name, counting)
+    return calls
+
+
 def test_a_long_list_is_read_only_as_far_as_the_walk_reads_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -394,14 +407,7 @@ def test_a_long_list_is_read_only_as_far_as_the_walk_reads_it(
     from sentry_lite.limits import MAX_SCRUB_ITEMS
 
     scrubber = EventScrubber()
-    checked: List[str] = []
-    secret_text = scrubber._secret_text
-
-    def counting(text: str) -> bool:
-        checked.append(text)
-        return secret_text(text)
-
-    monkeypatch.setattr(scrubber, "_secret_text", counting)
+    checked = _count_calls(monkeypatch, scrubber, "_secret_text")
     args = ["x"] * (5 * MAX_SCRUB_ITEMS)
     event: Dict[str, Any] = {
         "breadcrumbs": {"values": [{"category": "c", "data": {"args": args}}] * 2}
@@ -417,14 +423,7 @@ def test_a_query_of_many_keys_is_searched_once_not_judged_key_by_key(
     """100,000 distinct keys were each judged (a cache miss each: 350 ms a request);
     a query holding no word that a denied key contains is now passed over in one search."""
     scrubber = EventScrubber()
-    judged: List[object] = []
-    is_denied = scrubber.is_denied
-
-    def counting(key: object) -> bool:
-        judged.append(key)
-        return is_denied(key)
-
-    monkeypatch.setattr(scrubber, "is_denied", counting)
+    judged = _count_calls(monkeypatch, scrubber, "is_denied")
     query = "&".join(f"p{n}=v{n}" for n in range(20_000))
     event: Dict[str, Any] = {"request": {"query_string": query}}
     scrubber.scrub_event(event)
