@@ -871,3 +871,27 @@ def test_an_exception_local_runs_app_code_once() -> None:
     shown = serialize_value({"exc": AppError(Counted())}, is_vars=True, max_value_length=1000)
     assert shown["exc"].startswith("AppError(ccc") and len(shown["exc"]) == 1000
     assert calls == [1]
+
+
+def test_plain_data_after_the_scrub_budget_is_spent_is_the_same_without_shortcuts() -> None:
+    """Plain data (the scrubber's shortcut) spends the section's budget as the walk does,
+    and once it is spent the walk decides: the second span's data was kept on the fast
+    path and filtered on the general one (found by hypothesis)."""
+    spans = [
+        {"span_id": "a", "op": "db", "start_timestamp": 0.0, "data": doubling(12, "x")},
+        {"span_id": "b", "op": "db", "start_timestamp": 0.0, "data": {}},
+        {"span_id": "c", "op": "db", "start_timestamp": 0.0, "data": {"rows": 3, "ok": True}},
+    ]
+    crumbs = {"values": [{"data": doubling(12, "x")}, {"data": {"rows": 3, "ok": True}}]}
+    scrubber = EventScrubber()
+
+    def run() -> Any:  # the scrubbed event itself: the serializer's own budget would
+        ev = {"type": "transaction", "spans": clone(spans), "breadcrumbs": clone(crumbs)}
+        scrubber.scrub_event(ev)  # cut these spans before their difference showed
+        return ev
+
+    run()  # the scrubber learns that these keys are harmless
+    fast, general = both(run)
+    assert fast == general
+    assert '"password": "s' not in fast
+    assert json.loads(fast)["spans"][2]["data"] == "[Filtered]"  # past the budget

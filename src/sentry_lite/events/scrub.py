@@ -115,11 +115,12 @@ class EventScrubber:
 
     # -- walking -----------------------------------------------------------------------
 
-    def _plain(self, value: Any, depth: int = 1, text: bool = False) -> bool:
+    def _plain(self, value: Any, depth: int = 1, text: bool = False) -> int:
         """The shortcut: a dict of leaves under keys already judged harmless, or a list
         of leaves, has nothing to scrub, so no path and no walk. ``depth`` more levels of
         such dicts and lists may sit under harmless keys (``sys.argv`` in extra, the
-        trace context's sampling context and span ``data``).
+        trace context's sampling context and span ``data``). Returns how many containers
+        the walk would count (0: not plain): skipped only where its budget holds them.
 
         Gives what the walk would find, as only keys with a cached ``False`` verdict
         pass; a hostile key's ``__eq__`` may raise, and then the walk decides. With
@@ -130,24 +131,28 @@ class EventScrubber:
             pairs: Any = value.items()
             if len(value) > MAX_SCRUB_ITEMS:
                 pairs = islice(pairs, MAX_SCRUB_ITEMS)
+            nodes = 1
             try:
                 for name, item in pairs:
                     if verdicts.get(name, True):
-                        return False
+                        return 0
                     if type(item) in _LEAF_TYPES:
                         if text and type(item) is str and self._secret_text(item):
-                            return False
-                    elif not (depth and self._plain(item, depth - 1, text)):
-                        return False
+                            return 0
+                    else:
+                        inner = depth and self._plain(item, depth - 1, text)
+                        if not inner:
+                            return 0
+                        nodes += inner
             except Exception:
-                return False
-            return True
+                return 0
+            return nodes
         if kind is list:  # no keys: plain when it holds only leaves
             items = value if len(value) <= MAX_SCRUB_ITEMS else value[:MAX_SCRUB_ITEMS]
             if text and any(type(i) is str and self._secret_text(i) for i in items):
-                return False
-            return all(map(_LEAF_TYPES.__contains__, map(type, items)))
-        return False
+                return 0
+            return 1 if all(map(_LEAF_TYPES.__contains__, map(type, items))) else 0
+        return 0
 
     def _scrub(
         self,
@@ -174,9 +179,12 @@ class EventScrubber:
         """
         try:
             value = holder[key]
-            if fast and self._plain(value, text=text):  # (the hot loops ask before calling)
-                return
             limit = MAX_SCRUB_NODES if section is None else max(section[0], 0)
+            nodes = fast and self._plain(value, text=text)  # (hot loops ask before calling)
+            if 0 < nodes <= limit:
+                if section is not None:
+                    section[0] -= nodes
+                return
             walk = _Walk(event, [limit], fast, clean if fast else None, text)
             new = self._clean(walk, value, (tuple(path),), MAX_SCRUB_DEPTH)  # never raises
             if section is not None:
@@ -216,8 +224,11 @@ class EventScrubber:
                 return value
         budget[0] -= 1
         # (_scrub has asked _plain about the section's own value already)
-        if walk.fast and depth < MAX_SCRUB_DEPTH and self._plain(value, text=walk.text):
-            return value
+        if walk.fast and depth < MAX_SCRUB_DEPTH:
+            nodes = self._plain(value, text=walk.text)  # inner ones counted as the walk would
+            if nodes and (nodes == 1 or depth > 1) and nodes - 1 <= budget[0]:
+                budget[0] -= nodes - 1
+                return value
         before = budget[0]
         cuts = walk.cuts
         walk.active.add(key)
@@ -303,7 +314,7 @@ class EventScrubber:
         if not isinstance(request, dict):
             return
         for part in ("headers", "cookies", "data", "env"):
-            if part in request and not (fast and self._plain(request[part])):
+            if part in request and not (fast and 0 < self._plain(request[part]) <= MAX_SCRUB_NODES):
                 self._scrub(event, request, part, ["request", part], fast)
         try:
             self._scrub_query(event, request, fast)
@@ -342,7 +353,7 @@ class EventScrubber:
             return
         plain = self._plain
         for name in list(contexts):
-            if not (fast and plain(contexts[name])):
+            if not (fast and 0 < plain(contexts[name]) <= MAX_SCRUB_NODES):
                 self._scrub(event, contexts, name, ["contexts", name], fast)
 
     def scrub_breadcrumbs(self, event: Dict[str, Any], fast: Optional[bool] = None) -> None:
@@ -360,7 +371,9 @@ class EventScrubber:
                 if isinstance(message, str):
                     crumb["message"] = scrub_command_line(message, self.is_denied)
             if isinstance(crumb, dict) and "data" in crumb:
-                if fast and plain(crumb["data"], text=text):
+                nodes = fast and plain(crumb["data"], text=text)
+                if 0 < nodes <= section[0]:  # the walk would count them too
+                    section[0] -= nodes
                     continue
                 path: List[Segment] = ["breadcrumbs", "values", index, "data"]
                 self._scrub(event, crumb, "data", path, fast, None, text, section)
@@ -390,8 +403,10 @@ class EventScrubber:
                 self._scrub_span_text(span)
             if type(span) is dict:
                 data = span.get("data")
-                if fast and type(data) is dict and plain(data):
-                    continue  # usually plain values under keys known harmless
+                nodes = fast and type(data) is dict and plain(data)
+                if 0 < nodes <= section[0]:  # usually plain values under harmless keys
+                    section[0] -= nodes  # (the walk would count them too)
+                    continue
                 if data is None and "data" not in span:
                     continue
             elif not isinstance(span, dict) or "data" not in span:
