@@ -20,11 +20,17 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CARD = "4111111111111111"
 
 WEB = f"""
-from examples.flask_celery.app import app
+import time
+from examples.flask_celery.app import app, cache
 import sentry_lite
 client = app.test_client()
 created = client.post("/orders", json={{"item": "book", "card_number": "{CARD}"}}).get_json()
 order_id = created["id"]
+# The worker's task ends by deleting this order's cache entry: read only once its result
+# is stored (after the delete), else the second read may miss the cache (a race).
+deadline = time.monotonic() + 30
+while not cache.keys("celery-task-meta-*") and time.monotonic() < deadline:
+    time.sleep(0.05)
 client.get(f"/orders/{{order_id}}")
 client.get(f"/orders/{{order_id}}")
 client.post(f"/orders/{{order_id + 1000}}/fail")
