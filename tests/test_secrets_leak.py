@@ -280,3 +280,34 @@ def test_group_members_sharing_a_frame_are_each_scrubbed(
         local_vars = value["stacktrace"]["frames"][-1]["vars"]
         assert local_vars["login"] == {"password": "[Filtered]", "user": "'bob'"}
         assert local_vars["api_key"] == "[Filtered]"
+
+
+@pytest.mark.parametrize("count", [20, 400])
+def test_a_secret_among_many_query_keys_is_filtered_on_the_wire(
+    sentry_init: Callable[..., Any], receiver: Receiver, count: int
+) -> None:
+    """A query of more keys than MANY_QUERY_PARAMS is first searched whole for the words
+    a denied key holds; a secret under an escaped key among 20 or 400 keys is filtered
+    everywhere a real Flask app's events carry it: the request's query string and the
+    WSGI environ in the frames' locals (whose text scrubber judged the key unescaped
+    only since this test: ``api%5Fkey`` passed it)."""
+    flask = pytest.importorskip("flask")
+    from sentry_lite.integrations.flask import FlaskIntegration
+
+    sentry_init(integrations=[FlaskIntegration()], traces_sample_rate=1.0)
+    app = flask.Flask("many_keys_app")
+
+    @app.route("/search")
+    def search() -> Any:
+        raise RuntimeError("search failed")
+
+    keys = [f"f{n}=v{n}" for n in range(count)]
+    secret = "SECRET" + "Q9x"  # made here: the test's source travels in source context
+    query = "&".join([*keys[: count // 2], f"api%5Fkey={secret}", *keys[count // 2 :]])
+    response = app.test_client().get("/search?" + query)
+    assert response.status_code == 500
+    (event,) = wait_events(receiver, 1)
+    wait_events(receiver, 1, "transaction")
+    assert secret.encode() not in _wire_bytes(receiver)
+    assert "api_key=[Filtered]" in event["request"]["query_string"]
+    assert event["request"]["query_string"].count("&") == count

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from typing import Any, Callable, Dict, List, Match, Optional, Tuple
-from urllib.parse import parse_qsl, quote_plus
+from urllib.parse import parse_qsl, quote_plus, unquote_plus
 
 from sentry_lite.events.denylists import may_name_a_secret
 from sentry_lite.events.meta import FILTERED, REM_FILTERED, annotate
@@ -78,7 +78,10 @@ def scrub_text(text: str, is_denied: KeyCheck) -> str:
     if "=" in text:
 
         def pair(match: Match[str]) -> str:
-            if not is_denied(match.group(2)) or match.group(3) in ("", FILTERED):
+            name = match.group(2)
+            if "%" in name or "+" in name:
+                name = unquote_plus(name)  # judged as parse_qsl gives it: api%5Fkey, a+b
+            if not is_denied(name) or match.group(3) in ("", FILTERED):
                 return match.group(0)
             return f"{match.group(1)}{match.group(2)}={FILTERED}"
 
