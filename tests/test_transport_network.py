@@ -206,3 +206,31 @@ def test_keep_alive_and_socket_options(receiver: Receiver, transports: List[Http
     assert "socket_options" not in pool_options({})
     _send(transports, dsn=receiver.dsn(), keep_alive=True)
     assert messages(receiver) == ["hello"]
+
+
+def test_a_batch_goes_back_to_back_over_tls(
+    tls_receiver: Tuple[Receiver, str],
+    transports: List[HttpTransport],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sentry_lite import shortcuts
+    from sentry_lite.transport.pipelined import Pipeliner
+
+    monkeypatch.setattr(shortcuts, "enabled", True)  # pipelines ride the lean path only
+    answered: List[int] = []
+    post = Pipeliner.post
+
+    def counting(self: Pipeliner, fast: Any, requests: Any) -> Any:
+        replies = post(self, fast, requests)
+        answered.append(len(replies))
+        return replies
+
+    monkeypatch.setattr(Pipeliner, "post", counting)
+    receiver, ca_path = tls_receiver
+    transport = _send(transports, dsn=receiver.dsn(), ca_certs=ca_path)  # the first batch
+    for index in range(20):
+        transport.capture_envelope(event_envelope(f"m{index}"))
+    transport.flush(10)
+    assert sorted(messages(receiver)) == sorted(["hello", *(f"m{i}" for i in range(20))])
+    # Each batch's first goes alone (it proves the connection); most of the rest did not.
+    assert sum(answered) >= 10

@@ -9,7 +9,7 @@ from typing import Iterator, Tuple
 import pytest
 
 from sentry_lite import shortcuts
-from sentry_lite.transport.post import NetworkError, ProtocolError, read_response
+from sentry_lite.transport.replies import NetworkError, ProtocolError, read_response
 
 
 @pytest.fixture(autouse=True)

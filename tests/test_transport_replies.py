@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 from sentry_lite import shortcuts
 from sentry_lite.dsn import Dsn
 from sentry_lite.transport.exchange import Exchange
-from sentry_lite.transport.post import NetworkError, read_response
 from sentry_lite.transport.ratelimits import RateLimits
+from sentry_lite.transport.replies import NetworkError, read_response
 
 CRLF = b"\r\n"
 

@@ -20,7 +20,7 @@ import sentry_lite
 from sentry_lite import shortcuts
 from sentry_lite.dsn import Dsn
 from sentry_lite.scope import Scope
-from sentry_lite.transport import post
+from sentry_lite.transport import replies
 from sentry_lite.transport.exchange import NETWORK, SENT, Exchange
 from sentry_lite.transport.ratelimits import RateLimits
 
@@ -80,8 +80,8 @@ class MisbehavingIngest:
 
 @pytest.fixture
 def short_deadlines(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(post, "REQUEST_DEADLINE", 1.0, raising=False)
-    monkeypatch.setattr(post, "REPLY_BODY_TIMEOUT", 0.3, raising=False)
+    monkeypatch.setattr(replies, "REQUEST_DEADLINE", 1.0)
+    monkeypatch.setattr(replies, "REPLY_BODY_TIMEOUT", 0.3)
 
 
 @pytest.fixture

@@ -238,6 +238,18 @@ POOL_CONNECTIONS = 16
 """Most requests in flight at once against a slow ingest: throughput is one envelope per
 round trip per connection (16 / 50 ms = 320 events/s). Threads and connections beyond
 the first are added only while a backlog waits and the ingest is slow (SPREAD_LATENCY)."""
+PIPELINE_DEPTH = 16
+"""Most envelopes written back to back on one connection before their replies are read
+(transport/pipelined.py): a batch of 50 waits for replies 4 times instead of 50."""
+PIPELINE_BYTES = 1024 * 1024
+"""Most bytes written back to back at once (a larger envelope goes on its own)."""
+PIPELINE_PAUSE = 600.0
+"""Seconds pipelining stays off after a pipeline broke (a reset, a timeout, a reply the
+lean reader does not know): envelopes go one at a time meanwhile."""
+PIPELINE_REPLY_WAIT = 5.0
+"""Seconds a pipelined reply may take after the one before it. A server that read the
+next requests with the first and dropped them never answers: after this the pipeline
+counts as broken and the unanswered envelopes are sent again, one at a time."""
 POOL_IDLE_EXIT = 10.0
 """Seconds an extra sending thread waits without work before it ends (the pool shrinks
 back; its kept-alive connection stays in urllib3's pool until the ingest closes it)."""

@@ -12,7 +12,7 @@ import os
 import threading
 import time
 from collections import deque
-from typing import TYPE_CHECKING, Any, Deque, Dict, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Deque, Dict, List, Mapping, Optional, Sequence, Tuple
 from urllib.parse import urlsplit
 
 from sentry_lite import shortcuts
@@ -20,6 +20,7 @@ from sentry_lite.consts import USER_AGENT
 from sentry_lite.dsn import Dsn
 from sentry_lite.limits import LATENCY_SAMPLES
 from sentry_lite.sdk_loggers import internal_logger as logger
+from sentry_lite.transport.pipelined import Pipeliner
 from sentry_lite.transport.ratelimits import RateLimits
 
 if TYPE_CHECKING:
@@ -74,6 +75,7 @@ class Exchange:
         self._pool_pid = os.getpid()
         self._pool_lock = threading.Lock()
         self.fast: Optional[FastPost] = None
+        self._pipeliner = Pipeliner()
 
     @property
     def latency(self) -> float:
@@ -103,6 +105,42 @@ class Exchange:
                     self._pool_pid = os.getpid()
         return pool
 
+    def deliver_many(self, bodies: Sequence[Tuple[bytes, int, bool]]) -> List[str]:
+        """:meth:`deliver` for each body, in order; where the connection allows, several
+        are written back to back before their replies are read (pipelined.py)."""
+        outcomes: List[str] = []
+        index = 0
+        while index < len(bodies):
+            fast = self.fast
+            if (
+                len(bodies) - index > 1
+                and fast is not None
+                and fast.pool_owner is self._pool
+                and shortcuts.enabled
+                and self._pipeliner.ready(fast)
+            ):
+                index += self._deliver_pipelined(fast, bodies[index:], outcomes)
+                if len(outcomes) == index:
+                    continue
+            outcomes.append(self.deliver(*bodies[index]))
+            index += 1
+        return outcomes
+
+    def _deliver_pipelined(
+        self, fast: FastPost, bodies: Sequence[Tuple[bytes, int, bool]], outcomes: List[str]
+    ) -> int:
+        """Pipeline the first bodies; how many were answered (their outcomes appended)."""
+        count = self._pipeliner.chunk([len(body) for body, _, _ in bodies])
+        chunk = bodies[:count]
+        replies = self._pipeliner.post(
+            fast, [(body, self._gzip_headers if gz else self._headers) for body, _, gz in chunk]
+        )
+        # No latency sample (``latency``): the last reply's wait includes the server's
+        # work on all the others. Each batch starts with a lone request that gives one.
+        for (status, reply_headers), (_, size, _) in zip(replies, chunk):
+            outcomes.append(self._outcome(status, reply_headers, size))
+        return len(replies)
+
     def deliver(self, body: bytes, size: int, gzipped: bool) -> str:
         """POST an encoded body (``size`` bytes before compression); the outcome."""
         headers = self._gzip_headers if gzipped else self._headers
@@ -116,6 +154,10 @@ class Exchange:
             fast = self.fast
             round_trip = fast.take_round_trip() if fast is not None else None
             self._took.append(time.monotonic() - started if round_trip is None else round_trip)
+        return self._outcome(status, reply_headers, size)
+
+    def _outcome(self, status: int, reply_headers: Any, size: int) -> str:
+        """What a reply means for its envelope (and the rate limits it sets)."""
         self.rate_limits.update(status, reply_headers)
         if 200 <= status < 300:
             return SENT
@@ -169,7 +211,7 @@ class Exchange:
         import urllib3
 
         from sentry_lite.limits import CONNECT_TIMEOUT, READ_TIMEOUT, REQUEST_DEADLINE
-        from sentry_lite.transport.post import read_body_leniently
+        from sentry_lite.transport.replies import read_body_leniently
 
         response = pool.urlopen(
             "POST",

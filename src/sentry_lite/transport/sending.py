@@ -108,7 +108,8 @@ class Sender:
 
     # -- without an outbox: the queue worker's jobs ---------------------------------
     def send_batch(self, envelopes: List[Envelope]) -> None:
-        """Encode the whole batch first, then send: one tight loop each, not interleaved."""
+        """Encode the whole batch first, then send (pipelined where the connection allows),
+        then account for each envelope: one tight loop each, not interleaved."""
         ready = []
         for envelope in envelopes:
             report = None
@@ -127,13 +128,17 @@ class Sender:
             return
         fast = self.exchange.fast
         with fast.holding() if fast is not None else nullcontext():
-            for envelope, report, (body, size, gzipped) in ready:
+            try:
+                outcomes = self.exchange.deliver_many([encoded for _, _, encoded in ready])
+            except Exception:  # not expected: each envelope still gets an outcome
+                logger.debug("sentry_lite: sending a batch failed", exc_info=True)
+                outcomes = [NETWORK] * len(ready)
+            for (envelope, report, (_, size, _)), outcome in zip(ready, outcomes):
                 try:
-                    outcome = self.exchange.deliver(body, size, gzipped)
                     log_delivery(envelope, outcome, size)
                     self._settle(envelope, report, outcome, size)
                 except Exception:
-                    logger.debug("sentry_lite: sending an envelope failed", exc_info=True)
+                    logger.debug("sentry_lite: settling an envelope failed", exc_info=True)
 
     def _settle(self, envelope: Envelope, report: Optional[Item], outcome: str, size: int) -> None:
         """Account for one POST's outcome: nothing to do, or count, stand in."""
