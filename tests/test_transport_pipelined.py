@@ -294,3 +294,53 @@ def test_exchange_imports_no_network_stack() -> None:
     # Pipelining must not pull urllib3 in with the transport (it loads on the sending
     # thread at its first request).
     assert "urllib3" not in exchange_module.__dict__
+
+
+class _RecordingSocket:
+    """A real socket whose option calls are recorded, in order with its reads."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self._sock = sock
+        self.calls: List[str] = []
+
+    def setsockopt(self, level: int, option: int, value: int) -> None:
+        if option == getattr(socket, "TCP_QUICKACK", None):
+            self.calls.append("quick_ack")
+        self._sock.setsockopt(level, option, value)
+
+    def recv(self, size: int) -> bytes:
+        self.calls.append("recv")
+        return self._sock.recv(size)
+
+    def gettimeout(self) -> Optional[float]:
+        return self._sock.gettimeout()
+
+    def settimeout(self, value: Optional[float]) -> None:
+        self._sock.settimeout(value)
+
+
+@pytest.mark.skipif(not hasattr(socket, "TCP_QUICKACK"), reason="TCP_QUICKACK is Linux's")
+def test_pipelined_replies_are_acknowledged_at_once() -> None:
+    # A server with Nagle's algorithm on holds each small reply until the one before it is
+    # acknowledged; a delayed acknowledgement (up to 40 ms) would stall every pipeline.
+    from sentry_lite.transport.replies import read_replies
+
+    server = socket.create_server(("127.0.0.1", 0))
+    client = socket.create_connection(server.getsockname())
+    peer, _ = server.accept()
+    try:
+        client.settimeout(5)
+        sock = _RecordingSocket(client)
+        peer.sendall(OK)
+        threading.Timer(0.05, peer.sendall, (OK,)).start()  # the second arrives later
+        replies: List[Any] = []
+        assert read_replies(sock, 2, replies, 5.0)
+        assert [status for status, _ in replies] == [200, 200]
+        reads = sock.calls.count("recv")
+        assert reads >= 2
+        assert all(
+            sock.calls[i - 1] == "quick_ack" for i, call in enumerate(sock.calls) if call == "recv"
+        )
+    finally:
+        for s in (peer, client, server):
+            s.close()

@@ -49,6 +49,11 @@ class _Unusual(Exception):
     """The reply leaves the plain grammar the lean reader knows: the general parser reads it."""
 
 
+_QUICK_ACK: Optional[int] = getattr(socket, "TCP_QUICKACK", None)
+"""Linux: acknowledge what arrived at once. A server with Nagle's algorithm on holds each
+pipelined reply until the one before it is acknowledged, and a delayed acknowledgement
+(up to 40 ms) would hold the whole pipeline that long."""
+
 _STATUS = re.compile(rb"HTTP/1\.([01]) ([1-9][0-9][0-9])(?: [^\r\n]*)?\r\n")
 _HEADER = re.compile(rb"([!#$%&'*+.^_`|~0-9A-Za-z-]+):([^\r\n]*)\r\n")
 _CHUNK = re.compile(rb"([0-9A-Fa-f]{1,16})(?:;[^\r\n]*)?\r\n")
@@ -100,16 +105,22 @@ class _Reader:
     parser can be handed the reply from its first byte when the lean one gives up.
     """
 
-    __slots__ = ("data", "deadline", "pos", "sock")
+    __slots__ = ("data", "deadline", "pos", "quick_ack", "sock")
 
-    def __init__(self, sock: Any, deadline: _Deadline) -> None:
+    def __init__(self, sock: Any, deadline: _Deadline, quick_ack: bool = False) -> None:
         self.sock = sock
         self.deadline = deadline
         self.data = b""
         self.pos = 0
+        self.quick_ack = quick_ack and _QUICK_ACK is not None
 
     def fill(self) -> bool:
         self.deadline.before_read()
+        if self.quick_ack:
+            try:
+                self.sock.setsockopt(socket.IPPROTO_TCP, _QUICK_ACK, 1)
+            except OSError:
+                self.quick_ack = False
         chunk = self.sock.recv(_RECV)
         if not chunk:
             return False
@@ -349,7 +360,7 @@ def read_replies(
     first must come within ``later_wait`` of the one before: a server that dropped the
     requests it read along with the first would otherwise hold the thread for the whole
     deadline. Only the lean reader is used: the general one would read past its reply."""
-    reader = _Reader(sock, _Deadline(sock))
+    reader = _Reader(sock, _Deadline(sock), quick_ack=True)
     for index in range(count):
         deadline = _Deadline(sock, later_wait if index else None)
         reader.deadline = deadline
