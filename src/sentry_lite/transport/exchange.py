@@ -119,9 +119,10 @@ class Exchange:
                 and shortcuts.enabled
                 and self._pipeliner.ready(fast)
             ):
-                index += self._deliver_pipelined(fast, bodies[index:], outcomes)
-                if len(outcomes) == index:
-                    continue
+                answered = self._deliver_pipelined(fast, bodies[index:], outcomes)
+                index += answered
+                if answered:
+                    continue  # the rest: another pipeline, or one at a time if it broke
             outcomes.append(self.deliver(*bodies[index]))
             index += 1
         return outcomes
