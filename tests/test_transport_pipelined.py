@@ -25,6 +25,7 @@ from sentry_lite.dsn import Dsn
 from sentry_lite.transport import pipelined
 from sentry_lite.transport.exchange import LIMITED, NETWORK, SENT, Exchange
 from sentry_lite.transport.ratelimits import RateLimits
+from tests.raw_ingest import RawIngest
 
 OK = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}"
 CLOSE = b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}"
@@ -37,7 +38,7 @@ DROP_REST = b"drop"
 know pipelining)."""
 
 
-class ScriptedIngest:
+class ScriptedIngest(RawIngest):
     """Answers the n-th request (over all connections) with ``script(n, body)``."""
 
     def __init__(self, script: Callable[[int, bytes], bytes]) -> None:
@@ -46,25 +47,10 @@ class ScriptedIngest:
         """Bodies the server processed (answered), in order."""
         self.pipelined = 0
         """Requests already read in full when the one before them was answered."""
-        self.connections = 0
         self._lock = threading.Lock()
-        self._server = socket.create_server(("127.0.0.1", 0))
-        self.port = self._server.getsockname()[1]
-        threading.Thread(target=self._serve, daemon=True).start()
+        super().__init__()
 
-    def dsn(self) -> str:
-        return f"http://public@127.0.0.1:{self.port}/1"
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                conn, _ = self._server.accept()
-            except OSError:
-                return
-            self.connections += 1
-            threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
-
-    def _handle(self, conn: socket.socket) -> None:
+    def handle(self, conn: socket.socket) -> None:
         buffer = b""
         with conn:
             conn.settimeout(10)
@@ -93,9 +79,6 @@ class ScriptedIngest:
                         return _linger(conn)
             except OSError:
                 return
-
-    def close(self) -> None:
-        self._server.close()
 
 
 def _linger(conn: socket.socket) -> None:

@@ -23,31 +23,19 @@ from sentry_lite.scope import Scope
 from sentry_lite.transport import replies
 from sentry_lite.transport.exchange import NETWORK, SENT, Exchange
 from sentry_lite.transport.ratelimits import RateLimits
+from tests.raw_ingest import RawIngest
 
 Script = Callable[[socket.socket], None]
 
 
-class MisbehavingIngest:
+class MisbehavingIngest(RawIngest):
     def __init__(self, script: Script) -> None:
         self.script = script
         self.requests = 0
         self._stop = threading.Event()
-        self._server = socket.create_server(("127.0.0.1", 0))
-        self.port = self._server.getsockname()[1]
-        threading.Thread(target=self._serve, daemon=True).start()
+        super().__init__()
 
-    def dsn(self) -> str:
-        return f"http://public@127.0.0.1:{self.port}/1"
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                conn, _ = self._server.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
-
-    def _handle(self, conn: socket.socket) -> None:
+    def handle(self, conn: socket.socket) -> None:
         with conn:
             try:
                 conn.settimeout(10)
@@ -75,7 +63,7 @@ class MisbehavingIngest:
 
     def close(self) -> None:
         self._stop.set()
-        self._server.close()
+        super().close()
 
 
 @pytest.fixture
