@@ -225,3 +225,58 @@ def test_threads_are_read_with_the_collector_paused_before_python_3_12(
         assert sampler_module.read_frames is sampler_module.frames_with_gc_paused
         Sampler(StackWalker(OPTIONS)).sample()  # the default reads through it
         assert seen == [False, False, False]
+
+
+class LineCountingFrame:
+    """A frame's fields as the walker reads them, counting reads of ``f_lineno`` (which
+    walks the code's line table each time on a real frame)."""
+
+    def __init__(self, frame: FrameType, back: Optional[LineCountingFrame], reads: List[int]):
+        self.f_code, self.f_lasti, self.f_globals = frame.f_code, frame.f_lasti, frame.f_globals
+        self.f_back, self._line, self._reads = back, frame.f_lineno, reads
+
+    @property
+    def f_lineno(self) -> int:
+        self._reads.append(1)
+        return self._line
+
+
+def _counting_stack(frame: FrameType, reads: List[int]) -> Any:
+    """The stack above ``frame`` as it is now, in counting stand-ins."""
+    frames = []
+    current: Optional[FrameType] = frame
+    while current is not None:
+        frames.append(current)
+        current = current.f_back
+    top: Optional[LineCountingFrame] = None
+    for real in reversed(frames):
+        top = LineCountingFrame(real, top, reads)
+    return top
+
+
+def test_a_frame_seen_at_the_same_instruction_is_not_read_for_its_line_again() -> None:
+    reads: List[int] = []
+    walker = StackWalker(OPTIONS)
+    snapshot = _counting_stack(sys._getframe(), reads)  # positions fixed from here on
+    first = walker.stack(snapshot)
+    read_once = len(reads)
+    assert 0 < read_once <= len(first)  # (pytest's own recursion repeats some)
+    assert walker.stack(snapshot) is first
+    assert len(reads) == read_once  # no line-table walk the second time
+    with shortcuts.disabled():  # the plain path reads every line, and agrees
+        assert walker.stack(snapshot) is first
+    assert len(reads) == read_once + len(first)
+
+
+def test_one_record_per_code_and_line_whatever_the_instruction() -> None:
+    def frames_at_two_offsets() -> Iterator[FrameType]:
+        frame = sys._getframe()
+        _ = (yield frame), (yield frame)  # one line, two instruction offsets
+
+    walker = StackWalker(OPTIONS)
+    gen = frames_at_two_offsets()
+    frame = next(gen)
+    first_offset, at_first = frame.f_lasti, walker.stack(frame)
+    next(gen)
+    assert frame.f_lasti != first_offset
+    assert walker.stack(frame)[0] is at_first[0]  # one shared record for the line
