@@ -4,9 +4,9 @@ Why: the sending thread shares the GIL with the app. While it waits for a reply 
 runs; once the reply is in, the thread needs the GIL back, and a busy app thread gives it
 up only when forced to (after the 5 ms switch interval), then resumes with cold caches.
 Sent one at a time, every envelope costs a busy app that switch: measured on a Flask app
-sending a transaction per request, 1.8 forced switches and about 60 µs of the app
+sending a transaction per request, 1.6-1.9 forced switches and 35-60 µs of the app
 thread's CPU per request. Written back to back, a batch waits for its replies once per
-:data:`PIPELINE_DEPTH` envelopes (0.2-0.4 switches per request).
+:data:`PIPELINE_DEPTH` envelopes (0.35-0.42 switches per request).
 
 HTTP/1.1 allows pipelining, but POST is not idempotent (RFC 9112, 9.3.2), so this stays
 on the safe side:
@@ -14,10 +14,11 @@ on the safe side:
 * a pipeline is written only on a connection that has just answered with keep-alive;
 * the ingest answers in order; a reply that closes the connection ends the pipeline, and
   the envelopes after it (which the server must not process) are sent again;
-* anything else that breaks a pipeline (a reset, a timeout, a reply the lean reader does
-  not know) turns pipelining off for :data:`PIPELINE_PAUSE` seconds, and the envelopes
-  without a reply are sent again one at a time. Such a resend may deliver an envelope
-  twice; Sentry keeps one event per event id.
+* anything else that breaks a pipeline (a reset, a timeout, a later reply slower than
+  :data:`PIPELINE_REPLY_WAIT`, a reply the lean reader does not know) turns pipelining
+  off for :data:`PIPELINE_PAUSE` seconds, and the envelopes without a reply are sent
+  again one at a time. Such a resend may deliver an envelope twice; Sentry keeps one
+  event per event id.
 
 Proxies and the general reply parser never see a pipeline (the caller keeps to one
 request at a time there).
