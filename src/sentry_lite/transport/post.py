@@ -151,7 +151,7 @@ class FastPost:
         """
         if not self.usable:
             return None
-        data = self._head(len(body), headers) + body
+        data = self.request(body, headers)
         for attempt in (0, 1):
             conn, kept = self._checkout()
             reused = getattr(conn, "sock", None) is not None
