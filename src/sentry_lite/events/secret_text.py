@@ -173,10 +173,11 @@ def scrub_query_string(
             else:
                 return None
     pairs = parse_qsl(query, keep_blank_values=True)
-    if not any(is_denied(key) for key, _ in pairs):
+    denied = {key for key, _ in pairs if is_denied(key)}  # each key judged once
+    if not denied:
         return None
     # a value already withheld (sentry_sdk's sanitized URLs) stays readable
-    withheld = {key for key, value in pairs if value == FILTERED or is_denied(key)}
+    withheld = denied.union(key for key, value in pairs if value == FILTERED)
     return "&".join(
         f"{quote_plus(key)}={FILTERED if key in withheld else quote_plus(value)}"
         for key, value in pairs
