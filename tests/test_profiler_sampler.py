@@ -31,9 +31,9 @@ class CountingWalker(StackWalker):
         self.walks += 1
         return super().stack(frame)
 
-    def thread_stack(self, ident: int, frame: FrameType) -> Any:
+    def thread_stack(self, ident: int, frame: FrameType, hold: bool = True) -> Any:
         self.walks += 1
-        return super().thread_stack(ident, frame)
+        return super().thread_stack(ident, frame, hold)
 
 
 def test_frame_records_match_sentry_sdk() -> None:
@@ -87,11 +87,12 @@ def test_threads_that_did_not_move_are_not_walked_and_ours_are_skipped() -> None
         sampler = Sampler(walker)
         sampler.set_own_ident(threading.get_ident())
         first = dict(sampler.sample())
+        dict(sampler.sample())  # still since the first look: from now on known by its frames
         walks = walker.walks
-        second = dict(sampler.sample())
+        third = dict(sampler.sample())
         assert str(app.ident) in first and str(ours.ident) not in first
         assert str(threading.get_ident()) not in first, "the sampling thread itself"
-        assert second[str(app.ident)] is first[str(app.ident)]
+        assert third[str(app.ident)] is first[str(app.ident)]
         assert walker.walks == walks, "no thread moved: nothing walked again"
         assert sampler.thread_names[str(app.ident)] == "app-worker"
         with shortcuts.disabled():
@@ -280,3 +281,56 @@ def test_one_record_per_code_and_line_whatever_the_instruction() -> None:
     next(gen)
     assert frame.f_lasti != first_offset
     assert walker.stack(frame)[0] is at_first[0]  # one shared record for the line
+
+
+def _frame_of_a_call() -> FrameType:
+    return sys._getframe()  # a new frame object on each call (one that has returned)
+
+
+def test_a_thread_seen_in_a_new_frame_has_none_of_its_frames_kept() -> None:
+    """A held frame that returns costs the app thread a copy of it and of each caller as
+    they return: a busy thread (new top frame each tick) is sampled without holding."""
+    a, b = _frame_of_a_call(), _frame_of_a_call()
+    base_a, base_b = sys.getrefcount(a), sys.getrefcount(b)
+    shown: Dict[int, FrameType] = {1: a}
+    sampler = Sampler(StackWalker(OPTIONS), lambda: dict(shown))
+    moved = sampler.sample()
+    assert sys.getrefcount(a) == base_a + 1, "first look: not held (``shown`` holds it)"
+    shown[1] = b
+    sampler.sample()
+    assert sys.getrefcount(a) == base_a and sys.getrefcount(b) == base_b + 1
+    with shortcuts.disabled():
+        assert _names(sampler.sample()[0][1]) == _names(moved[0][1])
+    # Still (same frame and instruction as the tick before): now held, not walked again.
+    walker = CountingWalker()
+    sampler = Sampler(walker, lambda: dict(shown))
+    sampler.sample()
+    sampler.sample()
+    assert sys.getrefcount(b) > base_b + 1
+    walks = walker.walks
+    sampler.sample()
+    assert walker.walks == walks
+    sampler.reset()
+    assert sys.getrefcount(b) == base_b + 1
+
+
+def test_a_busy_threads_walk_keeps_only_the_frames_that_stayed_put() -> None:
+    walker = RecordingWalker()
+    a = _frame_of_a_call()
+    base_a = sys.getrefcount(a)
+    walker.thread_stack(1, a)  # held (a thread looked still)
+    assert sys.getrefcount(a) > base_a
+    b = _frame_of_a_call()
+    base_b = sys.getrefcount(b)
+    full = walker.looked_up
+    second = walker.thread_stack(1, b, hold=False)
+    # looked up: the new frame and this test's (at another line); the rest was kept
+    assert walker.looked_up == full + 2
+    assert sys.getrefcount(a) == base_a and sys.getrefcount(b) == base_b
+    third = walker.thread_stack(1, _frame_of_a_call(), hold=False)
+    assert walker.looked_up == full + 4, "the part kept is used again"
+    walked = StackWalker(OPTIONS).stack(b)  # [1] is this test, now at another line
+    assert [r.json for r in second[:1] + second[2:]] == [r.json for r in walked[:1] + walked[2:]]
+    assert third[2:] == second[2:]
+    walker.thread_stack(2, b, hold=False)  # a first look, not held: nothing kept
+    assert sys.getrefcount(b) == base_b

@@ -9,6 +9,10 @@ times a second) and how this sampler avoids it:
   its callers are suspended in their calls. The previous stack is reused (one
   identity and one integer comparison). Generator and coroutine frames are excepted:
   they can be resumed from another caller, so a thread whose top frame is one is walked.
+  Knowing "the same frame object" means holding it, and a held frame that returns costs
+  its thread a copy of it and of each caller (CPython moves them to the heap): so a
+  thread is held only once it looked still (same frame id and instruction) for a tick;
+  a busy thread is walked each tick and none of its moving frames is kept.
 * **A tick where no thread moved is one comparison**: the threads' top frames (a dict
   compared in C) and their instruction offsets (a list) are those of the last tick, so
   the last sample is the sample.
@@ -24,8 +28,8 @@ times a second) and how this sampler avoids it:
 The reuse is a shortcut beside the full walk: ``shortcuts.disabled()`` walks every thread
 on every tick (the differential test compares the two).
 
-This holds a reference to each thread's top frame between ticks (that is how "the same
-frame" is known); :meth:`Sampler.reset` drops them when sampling pauses.
+This holds a reference to each still thread's top frame between ticks (that is how "the
+same frame" is known); :meth:`Sampler.reset` drops them when sampling pauses.
 """
 
 from __future__ import annotations
@@ -50,7 +54,10 @@ ThreadSample = Tuple[str, Stack]
 Sample = Tuple[ThreadSample, ...]
 
 
-_Last = Tuple[Optional[FrameType], Optional[int], ThreadSample]
+_Last = Tuple[Optional[FrameType], int, ThreadSample, Tuple[int, int]]
+"""Per thread at the last tick: its top frame if held (else None), that frame's
+instruction offset, its sample, and (id of the top frame, offset), which tells a thread
+that probably did not move without holding its frame."""
 
 
 def frames_with_gc_paused() -> Dict[int, FrameType]:
@@ -140,7 +147,7 @@ class Sampler:
         positions = []
         own = self._own
         texts = self._texts
-        all_reusable = True
+        all_held = True
         for ident, frame in frames.items():
             position = frame.f_lasti  # cheaper than f_lineno (no line table walk)
             positions.append(position)
@@ -155,21 +162,30 @@ class Sampler:
                 own = self._own
                 texts = self._texts
                 if ident in own:
-                    all_reusable = False  # ``frames`` holds it: no whole-sample reuse
+                    all_held = False  # ``frames`` holds it: no whole-sample reuse
                     continue
                 text = texts.get(ident)
                 if text is None:  # not a threading.Thread: known by its ident only
                     text = texts[ident] = str(ident)
-            pair = (text, self.walker.thread_stack(ident, frame))
-            reusable = not frame.f_code.co_flags & RESUMABLE
-            all_reusable = all_reusable and reusable
-            fresh[ident] = (frame if reusable else None, position, pair)
+            # A thread is held (its frames kept to know it by them next tick) once it
+            # looks still: same top frame id and offset as last tick. A busy thread is
+            # not: a held frame that returns costs the app a copy per frame (see
+            # ``StackWalker.thread_stack``). Looks only: the id may be a new frame's.
+            mark = (id(frame), position)
+            hold = (
+                previous is not None
+                and previous[3] == mark
+                and not frame.f_code.co_flags & RESUMABLE
+            )
+            pair = (text, self.walker.thread_stack(ident, frame, hold))
+            all_held = all_held and hold
+            fresh[ident] = (frame if hold else None, position, pair, mark)
             out.append(pair)
         if len(fresh) != len(last):  # a thread started or ended
             self.walker.keep_only(frames)
         self._last = fresh
         sample = tuple(out)
-        self._still_frames = frames if all_reusable else None
+        self._still_frames = frames if all_held else None
         self._still_positions = positions
         self._still_sample = sample
         return sample
