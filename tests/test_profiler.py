@@ -122,6 +122,18 @@ def test_sample_rates_and_sampler(
     assert losses.get(("profile", "sample_rate"), 0) == lost
 
 
+def test_a_fixed_rate_is_read_once_and_only_when_valid() -> None:
+    from sentry_lite.profiler.transaction_profile import fixed_rate
+
+    assert fixed_rate({"profiles_sample_rate": 1}) == 1.0
+    assert fixed_rate({"_experiments": {"profiles_sample_rate": 0.5}}) == 0.5
+    # No fixed rate: the per-transaction path decides (and warns where sentry_sdk does).
+    assert fixed_rate({"profiles_sample_rate": 1.0, "profiles_sampler": lambda c: 0}) is None
+    assert fixed_rate({"profiles_sample_rate": 2.0}) is None
+    assert fixed_rate({"profiles_sample_rate": "1"}) is None
+    assert fixed_rate({}) is None
+
+
 def test_profiles_sampler_gets_the_traces_sampler_context(sentry_init: Init) -> None:
     seen: Dict[str, Dict[str, Any]] = {}
 

@@ -109,6 +109,8 @@ class Engine:
         if len(self._pending) >= MAX_PENDING_PROFILES:
             return False
         self._pending.append(sink)
+        if self._running and not self._idle and self._pid == os.getpid():
+            return True  # sampling already: it picks the sink up on its next tick
         return self.ensure_running()
 
     def wake(self) -> None:

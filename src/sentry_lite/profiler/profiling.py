@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import warnings
+from random import random
 from typing import Any, Callable, Dict, Mapping, Optional
 
 from sentry_lite.limits import PROFILER_JOIN_TIMEOUT
@@ -20,7 +21,12 @@ from sentry_lite.profiler.continuous import ContinuousSession, ProfiledRoot, ses
 from sentry_lite.profiler.engine import Engine, gevent_patched
 from sentry_lite.profiler.sampler import Sampler
 from sentry_lite.profiler.stacks import StackWalker
-from sentry_lite.profiler.transaction_profile import RecordLost, TransactionProfile, decide
+from sentry_lite.profiler.transaction_profile import (
+    RecordLost,
+    TransactionProfile,
+    decide,
+    fixed_rate,
+)
 from sentry_lite.sdk_loggers import logger
 
 __all__ = ["Profiling", "has_profiling_enabled", "profiler_mode"]
@@ -87,6 +93,7 @@ class Profiling:
                 DeprecationWarning,
                 stacklevel=5,
             )
+        self._fixed_rate = fixed_rate(options)
         mode = profiler_mode(options, continuous=not self.transaction_profiles)
         self.engine = Engine(Sampler(StackWalker(options)), gevent=mode == "gevent")
         self.session: Optional[ContinuousSession] = None
@@ -122,7 +129,9 @@ class Profiling:
             return ProfiledRoot(session, profiler_id, counted)
         if not txn.sampled:
             return None
-        if not decide(self.options, sampling_context):
+        rate = self._fixed_rate
+        picked = random() < rate if rate is not None else decide(self.options, sampling_context)
+        if not picked:
             self._record_lost("sample_rate", "profile", 1)
             return None
         profile = TransactionProfile(self.engine, self.options, self._record_lost, thread_ident)

@@ -86,6 +86,17 @@ def profile_sample_rate(
     return float(rate)
 
 
+def fixed_rate(options: Mapping[str, Any]) -> Optional[float]:
+    """The rate when no ``profiles_sampler`` decides and the option is valid (then a
+    transaction's decision is one comparison); None: ask :func:`decide` each time."""
+    if options.get("profiles_sampler") is not None:
+        return None
+    rate = options.get("profiles_sample_rate")
+    if rate is None:
+        rate = (options.get("_experiments") or {}).get("profiles_sample_rate")
+    return float(rate) if rate is not None and _valid_rate(rate) else None
+
+
 def decide(options: Mapping[str, Any], sampling_context: Callable[[], Dict[str, Any]]) -> bool:
     rate = profile_sample_rate(options, sampling_context)
     return rate is not None and random.random() < rate
@@ -96,11 +107,11 @@ class TransactionProfile:
 
     __slots__ = (
         "_engine",
+        "_event_id",
         "_options",
         "_record_lost",
         "active",
         "active_thread_id",
-        "event_id",
         "profiler_id",
         "start_ns",
         "stop_ns",
@@ -117,7 +128,7 @@ class TransactionProfile:
         self._engine = engine
         self._options = options
         self._record_lost = record_lost
-        self.event_id = new_trace_id()
+        self._event_id: Optional[str] = None
         self.profiler_id: Optional[str] = None
         """Transaction profiles have none (that is for continuous profiling)."""
         self.active_thread_id = str(thread_ident or 0)
@@ -125,6 +136,13 @@ class TransactionProfile:
         self.stop_ns = 0
         self.ticks: List[Tick] = []
         self.active = True
+
+    @property
+    def event_id(self) -> str:
+        """The profile's id, made when first asked (most profiles are never sent)."""
+        if self._event_id is None:
+            self._event_id = new_trace_id()
+        return self._event_id
 
     def update_active_thread_id(self, thread_ident: Optional[int]) -> None:
         """The thread that handles the transaction, if not the one that started it."""
@@ -156,7 +174,10 @@ class TransactionProfile:
             if lost_reason:  # empty: the client is gone, there is nobody to tell
                 self._record_lost(lost_reason, "profile", 1)
             return
-        if self._ticks_before_stop() < PROFILE_MINIMUM_SAMPLES:
+        if (
+            len(self.ticks) < PROFILE_MINIMUM_SAMPLES
+            or self._ticks_before_stop() < PROFILE_MINIMUM_SAMPLES
+        ):
             self._record_lost("insufficient_data", "profile", 1)
             logger.debug("sentry_lite: profile dropped: too few samples")
             return
