@@ -144,7 +144,7 @@ def test_a_batch_goes_back_to_back_and_each_envelope_arrives_once(
     bodies = _bodies(40)
     assert _batch(exchange, bodies) == [SENT] * 40
     assert ingest.bodies[1:] == bodies  # once each, in order
-    # The first goes alone (it proves the connection), then pipelines of 16: 16 + 16 + 7.
+    # The first goes alone (it proves the connection), then the 39 others back to back.
     assert ingest.pipelined >= 30
     assert ingest.connections == 1
 

@@ -6,7 +6,7 @@ up only when forced to (after the 5 ms switch interval), then resumes with cold 
 Sent one at a time, every envelope costs a busy app that switch: measured on a Flask app
 sending a transaction per request, 1.6-1.9 forced switches and 35-60 µs of the app
 thread's CPU per request. Written back to back, a batch waits for its replies once per
-:data:`PIPELINE_DEPTH` envelopes (0.35-0.42 switches per request).
+:data:`PIPELINE_DEPTH` envelopes (0.27-0.35 switches per request at 64 a pipeline).
 
 HTTP/1.1 allows pipelining, but POST is not idempotent (RFC 9112, 9.3.2), so this stays
 on the safe side:
