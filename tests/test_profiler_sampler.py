@@ -334,3 +334,26 @@ def test_a_busy_threads_walk_keeps_only_the_frames_that_stayed_put() -> None:
     assert third[2:] == second[2:]
     walker.thread_stack(2, b, hold=False)  # a first look, not held: nothing kept
     assert sys.getrefcount(b) == base_b
+
+
+def test_each_open_profile_gets_each_tick_once_and_an_ended_one_is_let_go() -> None:
+    from sentry_lite.profiler.engine import Engine
+
+    class Sink:
+        def __init__(self, ticks_wanted: int) -> None:
+            self.wanted = ticks_wanted
+            self.got = 0
+
+        def add(self, tick: Any) -> bool:
+            if self.got >= self.wanted:
+                return False
+            self.got += 1
+            return True
+
+    engine = Engine(Sampler(StackWalker(OPTIONS), lambda: {}))
+    sinks = [Sink(5), Sink(2), Sink(5), Sink(1)]
+    engine._pending.extend(sinks)
+    for _ in range(4):
+        engine.tick()
+    assert [s.got for s in sinks] == [4, 2, 4, 1]
+    assert engine._active == [sinks[0], sinks[2]]

@@ -243,8 +243,11 @@ class Engine:
             active.append(pending.popleft())
         tick: Tick = (time.perf_counter_ns(), self.sampler.sample())
         self.ticks += 1
-        if active:
-            self._active = [sink for sink in active if sink.add(tick)]
+        for index, sink in enumerate(active):
+            if not sink.add(tick):  # it has ended: keep those that still want ticks
+                later = [other for other in active[index + 1 :] if other.add(tick)]
+                self._active = active[:index] + later
+                break
         session = self.session
         if session is not None and session.sampling:
             session.add(tick)

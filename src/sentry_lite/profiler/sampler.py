@@ -37,6 +37,7 @@ from __future__ import annotations
 import gc
 import sys
 import threading
+from operator import attrgetter
 from types import FrameType
 from typing import Callable, Dict, List, Optional, Set, Tuple
 
@@ -53,6 +54,8 @@ ThreadSample = Tuple[str, Stack]
 """(thread id as text, its stack)."""
 Sample = Tuple[ThreadSample, ...]
 
+
+_offset_of: Callable[[FrameType], int] = attrgetter("f_lasti")
 
 _Last = Tuple[Optional[FrameType], int, ThreadSample, Tuple[int, int]]
 """Per thread at the last tick: its top frame if held (else None), that frame's
@@ -138,7 +141,7 @@ class Sampler:
         if not shortcuts.enabled:  # off: walk every thread
             self._last = {}
         elif frames == self._still_frames:  # no thread has a new top frame (C compares)
-            positions = [frame.f_lasti for frame in frames.values()]
+            positions = list(map(_offset_of, frames.values()))  # no Python frame per read
             if positions == self._still_positions:  # ... nor moved in it: the same sample
                 return self._still_sample
         last = self._last
