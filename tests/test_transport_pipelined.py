@@ -206,7 +206,14 @@ def test_a_rate_limit_in_the_middle_of_a_pipeline(ingests: List[ScriptedIngest])
     assert exchange.rate_limits.is_limited("error")
 
 
-def test_a_reply_the_lean_reader_does_not_know(ingests: List[ScriptedIngest]) -> None:
+@pytest.mark.parametrize("urllib3_major", [2, 1])
+def test_a_reply_the_lean_reader_does_not_know(
+    ingests: List[ScriptedIngest], urllib3_major: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if urllib3_major == 1:  # urllib3 1.26 (botocore's pin on Python 3.9) has no top-level name
+        import urllib3
+
+        monkeypatch.delattr(urllib3, "HTTPHeaderDict", raising=False)
     ingest = ScriptedIngest(lambda index, body: UNUSUAL if body == b"e3" else OK)
     ingests.append(ingest)
     exchange = _exchange(ingest)

@@ -268,8 +268,13 @@ def _read_general(data: bytes, sock: Any, deadline: _Deadline) -> Tuple[int, Dic
     """
     import http.client
 
-    from urllib3 import HTTPHeaderDict, HTTPResponse
+    from urllib3 import HTTPResponse
     from urllib3 import connection as urllib3_connection
+
+    try:
+        from urllib3 import HTTPHeaderDict
+    except ImportError:  # urllib3 1.26 (still what botocore pins on Python 3.9)
+        from urllib3._collections import HTTPHeaderDict
 
     replay = _Replay(data, sock, deadline)
     raw = http.client.HTTPResponse(replay, method="POST")  # type: ignore[arg-type]
