@@ -117,12 +117,16 @@ def _integrations(sdk_name: str, **kwargs: Any) -> List[Any]:
     sentry_sdk's auto-enabling would import every library of the venv (seconds)."""
     openai_module = importlib.import_module(f"{sdk_name}.integrations.openai")
     anthropic_module = importlib.import_module(f"{sdk_name}.integrations.anthropic")
-    httpx2_module = importlib.import_module(f"{sdk_name}.integrations.httpx2")
-    return [
+    integrations = [
         openai_module.OpenAIIntegration(**kwargs),
         anthropic_module.AnthropicIntegration(**kwargs),
-        httpx2_module.Httpx2Integration(),
     ]
+    did_not_enable = importlib.import_module(f"{sdk_name}.integrations").DidNotEnable
+    try:  # httpx2 needs Python 3.11 (pyproject's test extra): before, the clients use httpx
+        httpx2_module = importlib.import_module(f"{sdk_name}.integrations.httpx2")
+    except (ImportError, did_not_enable):
+        return integrations
+    return [*integrations, httpx2_module.Httpx2Integration()]
 
 
 TRACED = {"traces_sample_rate": 1.0}
