@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Dict, List
 
 import pytest
+import urllib3
 
 from tests.receiver import Receiver
 from tests.sdk_child import run_child
@@ -157,6 +158,27 @@ SCENARIOS = [
 left out to keep this file fast.)"""
 
 
+URLLIB3_1 = int(urllib3.__version__.split(".")[0]) < 2
+"""urllib3 1.26 (botocore's pin on Python 3.9) calls ``getresponse(buffering=True)``
+first and, on the TypeError, again without arguments. sentry_sdk ends its http.client
+span at the first call: a streamed span goes out without the status the second call
+sets. sentry-lite keeps the span for the second call (see docs/migration.md)."""
+
+
+def _with_their_status(spans: List[Dict[str, Any]]) -> None:
+    stdlib = [
+        span["attributes"]
+        for span in spans
+        if span["attributes"].get("sentry.origin", {}).get("value") == "auto.http.stdlib.httplib"
+    ]
+    assert stdlib
+    assert all("http.response.status_code" in attributes for attributes in stdlib)
+
+
+def _names(spans: List[Dict[str, Any]]) -> List[str]:
+    return [span.get("name") or span.get("description") or "" for span in spans]
+
+
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_same_spans_breadcrumbs_and_headers_as_sentry_sdk(scenario: str) -> None:
     with ThreadPoolExecutor(2) as pool:  # the two interpreters side by side
@@ -165,7 +187,13 @@ def test_same_spans_breadcrumbs_and_headers_as_sentry_sdk(scenario: str) -> None
         lite = lite_run.result()
     assert lite["headers"] == sdk["headers"]
     assert lite["breadcrumbs"] == sdk["breadcrumbs"]
-    assert lite["spans"] == sdk["spans"]
+    if URLLIB3_1 and scenario.startswith("streaming"):
+        # sentry_sdk's http.client spans end early there (see URLLIB3_1): the same spans,
+        # ours with what the response said.
+        _with_their_status(lite["spans"])
+        assert sorted(_names(lite["spans"])) == sorted(_names(sdk["spans"]))
+    else:
+        assert lite["spans"] == sdk["spans"]
     assert lite["parents"] == sdk["parents"]
     assert len(lite["headers"]) == 9  # the retried HEAD twice; the refused call none
     if scenario in ("transaction", "streaming_pii"):

@@ -52,6 +52,29 @@ def test_http_client_span_breadcrumb_and_headers(
     assert crumb["data"]["http.response.status_code"] == 404 and crumb["data"]["url"] == url
 
 
+def test_a_getresponse_call_refused_for_its_arguments_leaves_the_span_to_the_next(
+    sentry_init: Init, receiver: Receiver, server: HeaderServer
+) -> None:
+    """urllib3 1.26 calls ``getresponse(buffering=True)`` first (Python 2's signature),
+    then again without arguments on the TypeError."""
+    import http.client
+
+    sentry_init(traces_sample_rate=1.0)
+    with sentry_lite.start_transaction(name="t"):
+        conn = http.client.HTTPConnection("127.0.0.1", server.port)
+        conn.request("GET", "/404")
+        with pytest.raises(TypeError):
+            conn.getresponse(buffering=True)  # type: ignore[call-arg]
+        conn.getresponse().read()
+        conn.close()
+    sentry_lite.capture_message("after")
+    sentry_lite.flush(5)
+    (span,) = receiver.transactions[0]["spans"]
+    assert span["status"] == "not_found" and span["data"]["http.response.status_code"] == 404
+    (crumb,) = receiver.events[0]["breadcrumbs"]["values"]
+    assert crumb["data"]["http.response.status_code"] == 404
+
+
 def test_headers_without_a_transaction(
     sentry_init: Init, receiver: Receiver, server: HeaderServer
 ) -> None:

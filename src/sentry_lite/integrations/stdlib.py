@@ -101,7 +101,13 @@ def _install_httplib() -> None:
         self._sentry_lite_crumb = None  # type: ignore[attr-defined]
         try:
             rv = real_getresponse(self, *args, **kwargs)
-        except BaseException:
+        except BaseException as exc:
+            if isinstance(exc, TypeError) and (args or kwargs):
+                # urllib3 1.26 first tries Python 2's getresponse(buffering=True), then
+                # calls it again without arguments: that call gets the span and crumb.
+                self._sentry_lite_span = span  # type: ignore[attr-defined]
+                self._sentry_lite_crumb = crumb  # type: ignore[attr-defined]
+                raise
             if span is not None:
                 span.finish()
             if crumb is not None:
