@@ -106,7 +106,9 @@ print(json.dumps({{"before": before, "after": after, "bound": bound, "id": event
     out = _run(code)
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout)
-    assert result["before"] == []
+    # Before 3.11 typing_extensions (needed there) imports inspect, which brings these two.
+    old_python = {"linecache", "tokenize"} if sys.version_info < (3, 11) else set()
+    assert set(result["before"]) <= old_python
     assert result["after"] == ["logging", "threading", "random"]
     assert result["bound"] is True
     receiver.wait_for(1)
