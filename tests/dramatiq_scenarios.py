@@ -17,8 +17,12 @@ from typing import Any, Dict, Tuple
 def build(port: int) -> Tuple[Any, Dict[str, Any]]:
     import dramatiq
     from dramatiq.brokers.redis import RedisBroker
+    from dramatiq.middleware import default_middleware
 
-    broker = RedisBroker(host="127.0.0.1", port=port)
+    # dramatiq 1.x (Python 3.9) has Prometheus among its defaults: without its CLI's
+    # worker-boot hook it raises in every message's hooks, noise for both SDKs.
+    middleware = [m() for m in default_middleware if m.__name__ != "Prometheus"]
+    broker = RedisBroker(host="127.0.0.1", port=port, middleware=middleware)
     dramatiq.set_broker(broker)
 
     class Expected(Exception):
