@@ -102,9 +102,11 @@ def _install_httplib() -> None:
         try:
             rv = real_getresponse(self, *args, **kwargs)
         except BaseException as exc:
-            if isinstance(exc, TypeError) and (args or kwargs):
-                # urllib3 1.26 first tries Python 2's getresponse(buffering=True), then
-                # calls it again without arguments: that call gets the span and crumb.
+            tb = exc.__traceback__
+            if isinstance(exc, TypeError) and (args or kwargs) and tb and tb.tb_next is None:
+                # Refused for its arguments (raised at the call, not inside): urllib3
+                # 1.26 first tries Python 2's getresponse(buffering=True), then calls it
+                # again without arguments; that call gets the span and crumb.
                 self._sentry_lite_span = span  # type: ignore[attr-defined]
                 self._sentry_lite_crumb = crumb  # type: ignore[attr-defined]
                 raise
