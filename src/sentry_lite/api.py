@@ -404,7 +404,10 @@ def init(
 
 
 if init.__doc__:  # absent under python -OO
-    init.__doc__ = init.__doc__.replace("    {options}", options_help())
+    # Indented as written before Python 3.13; from 3.13 the compiler dedents docstrings.
+    _placeholder = "    {options}" if "    {options}" in init.__doc__ else "{options}"
+    init.__doc__ = init.__doc__.replace(_placeholder, options_help())
+    del _placeholder
 
 _ = add_global_event_processor, isolation_scope, trace  # re-exported
 
