@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import socket
 import threading
+from typing import Optional
 
 
 class RawIngest:
@@ -37,3 +38,30 @@ class RawIngest:
 
     def close(self) -> None:
         self._server.close()
+
+
+def content_length(head: bytes) -> int:
+    """The Content-Length a request head declares (0 without one)."""
+    length = 0
+    for line in head.split(b"\r\n"):
+        if line.lower().startswith(b"content-length:"):
+            length = int(line.split(b":", 1)[1])
+    return length
+
+
+def read_request(conn: socket.socket) -> Optional[bytes]:
+    """Read one request from ``conn``; its body, or None when the client closed first."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return None
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = content_length(head)
+    while len(body) < length:
+        chunk = conn.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    return body

@@ -25,7 +25,7 @@ from sentry_lite.dsn import Dsn
 from sentry_lite.transport import pipelined
 from sentry_lite.transport.exchange import LIMITED, NETWORK, SENT, Exchange
 from sentry_lite.transport.ratelimits import RateLimits
-from tests.raw_ingest import RawIngest
+from tests.raw_ingest import RawIngest, content_length
 
 OK = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}"
 CLOSE = b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}"
@@ -94,10 +94,7 @@ def _take_request(buffer: bytes) -> Optional[tuple]:  # type: ignore[type-arg]
     head, found, rest = buffer.partition(b"\r\n\r\n")
     if not found:
         return None
-    length = 0
-    for line in head.split(b"\r\n"):
-        if line.lower().startswith(b"content-length:"):
-            length = int(line.split(b":", 1)[1])
+    length = content_length(head)
     if len(rest) < length:
         return None
     return rest[:length], rest[length:]

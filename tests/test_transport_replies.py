@@ -10,7 +10,6 @@ be identical.
 from __future__ import annotations
 
 import socket
-import threading
 from contextlib import contextmanager
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
@@ -23,6 +22,7 @@ from sentry_lite.dsn import Dsn
 from sentry_lite.transport.exchange import Exchange
 from sentry_lite.transport.ratelimits import RateLimits
 from sentry_lite.transport.replies import NetworkError, read_response
+from tests.raw_ingest import RawIngest, read_request
 
 CRLF = b"\r\n"
 
@@ -203,52 +203,28 @@ def test_lean_reader_returns_the_same_headers(reply: bytes) -> None:
 
 
 # -- the whole exchange against urllib3's urlopen, over TCP -------------------------------
-class RawIngest:
+class ReplyIngest(RawIngest):
     """Reads each request in full, answers with ``reply`` verbatim, then closes."""
 
     def __init__(self) -> None:
         self.reply = b""
-        self._server = socket.create_server(("127.0.0.1", 0))
-        self.port = self._server.getsockname()[1]
-        threading.Thread(target=self._serve, daemon=True).start()
+        super().__init__()
 
-    def _serve(self) -> None:
-        while True:
+    def handle(self, conn: socket.socket) -> None:
+        with conn:
             try:
-                conn, _ = self._server.accept()
+                conn.settimeout(5)
+                if read_request(conn) is None:
+                    return
+                conn.sendall(self.reply)
+                conn.shutdown(socket.SHUT_WR)
             except OSError:
-                return
-            with conn:
-                try:
-                    conn.settimeout(5)
-                    data = b""
-                    while b"\r\n\r\n" not in data:
-                        chunk = conn.recv(65536)
-                        if not chunk:
-                            break
-                        data += chunk
-                    head, _, rest = data.partition(b"\r\n\r\n")
-                    length = 0
-                    for line in head.split(b"\r\n"):
-                        if line.lower().startswith(b"content-length:"):
-                            length = int(line.split(b":", 1)[1])
-                    while len(rest) < length:
-                        chunk = conn.recv(65536)
-                        if not chunk:
-                            break
-                        rest += chunk
-                    conn.sendall(self.reply)
-                    conn.shutdown(socket.SHUT_WR)
-                except OSError:
-                    pass
-
-    def close(self) -> None:
-        self._server.close()
+                pass
 
 
 @pytest.fixture(scope="module")
-def ingest() -> Iterator[RawIngest]:
-    server = RawIngest()
+def ingest() -> Iterator[ReplyIngest]:
+    server = ReplyIngest()
     try:
         yield server
     finally:
@@ -266,7 +242,7 @@ def _post(port: int) -> Tuple[int, Any]:
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(replies())
-def test_lean_post_matches_urlopen(ingest: RawIngest, reply: bytes) -> None:
+def test_lean_post_matches_urlopen(ingest: ReplyIngest, reply: bytes) -> None:
     ingest.reply = reply
     with _lean():
         lean = _outcome(lambda: _post(ingest.port))
@@ -276,7 +252,7 @@ def test_lean_post_matches_urlopen(ingest: RawIngest, reply: bytes) -> None:
 
 
 def test_the_switch_routes_around_the_lean_path(
-    ingest: RawIngest, monkeypatch: pytest.MonkeyPatch
+    ingest: ReplyIngest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(shortcuts, "enabled", True)
     ingest.reply = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"

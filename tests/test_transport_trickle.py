@@ -23,7 +23,7 @@ from sentry_lite.scope import Scope
 from sentry_lite.transport import replies
 from sentry_lite.transport.exchange import NETWORK, SENT, Exchange
 from sentry_lite.transport.ratelimits import RateLimits
-from tests.raw_ingest import RawIngest
+from tests.raw_ingest import RawIngest, read_request
 
 Script = Callable[[socket.socket], None]
 
@@ -39,20 +39,7 @@ class MisbehavingIngest(RawIngest):
         with conn:
             try:
                 conn.settimeout(10)
-                while True:
-                    data = b""
-                    while b"\r\n\r\n" not in data:
-                        chunk = conn.recv(65536)
-                        if not chunk:
-                            return
-                        data += chunk
-                    head, _, rest = data.partition(b"\r\n\r\n")
-                    length = 0
-                    for line in head.split(b"\r\n"):
-                        if line.lower().startswith(b"content-length:"):
-                            length = int(line.split(b":", 1)[1])
-                    while len(rest) < length:
-                        rest += conn.recv(65536)
+                while read_request(conn) is not None:
                     self.requests += 1
                     self.script(conn)
             except OSError:
