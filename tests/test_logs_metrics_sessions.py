@@ -345,3 +345,22 @@ def test_request_sessions_ended_on_many_threads_are_all_counted() -> None:
                 for outcome in ("exited", "errored"):
                     totals[outcome] = totals.get(outcome, 0) + row.get(outcome, 0)
     assert totals == {"exited": 8000, "errored": 4000}
+
+
+def test_a_request_session_is_the_session_the_keywords_make() -> None:
+    """``Session.for_request`` (the per-request shortcut) builds what the constructor
+    builds; a user on the scope takes the general path (its id becomes ``did``)."""
+    from sentry_lite.telemetry.session import Session
+
+    fast = Session.for_request("r@1", "prod")
+    slow = Session(release="r@1", environment="prod", session_mode="request")
+    for name in Session.__slots__:
+        if name != "_started":
+            assert getattr(fast, name) == getattr(slow, name), name
+    assert abs(fast.started_minute - slow.started_minute) <= 1
+    assert fast.to_json().keys() == slow.to_json().keys()
+
+    scope = sentry_lite.get_isolation_scope().fork()
+    scope.set_user({"id": "42"})
+    scope.start_request_session({"release": "r@1", "environment": "prod"})
+    assert scope._session.did == "42"

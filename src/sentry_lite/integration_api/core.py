@@ -190,16 +190,20 @@ def start_request_transaction(
     source: str,
     origin: str,
     sampling_context: Dict[str, Any],
+    client: Any = None,
 ) -> Optional[Transaction]:
     """Continue the incoming trace and start the request's transaction, entered.
 
     ``continue_trace`` + ``start_transaction`` + ``__enter__`` without their keyword
     layers (this runs once per request). Leave it with ``transaction.__exit__``.
+    ``client``: the active client, when the caller has it in hand.
     """
     try:
-        if Scope.get_client().span_streaming:
+        if client is None:
+            client = Scope.get_client()
+        if client.span_streaming:
             return _streamed_request_segment(  # type: ignore[no-any-return]
-                headers, op, name, source, origin, sampling_context
+                headers, op, name, source, origin, sampling_context, client
             )
         continued = continue_trace_on(
             Scope.get_isolation_scope(), headers, op, name, source, origin
@@ -252,6 +256,7 @@ def _streamed(
     origin: str,
     parent: Any = DEFAULT_PARENT_SPAN,
     extra: Optional[Dict[str, Any]] = None,
+    client: Any = None,
 ) -> Any:
     attributes: Dict[str, Any] = {"sentry.origin": origin}
     if op:
@@ -261,24 +266,31 @@ def _streamed(
     if extra:
         attributes.update(extra)
     span = Scope.get_current_scope().start_streamed_span(
-        name or op or "<unlabeled span>", attributes, parent, True
+        name or op or "<unlabeled span>", attributes, parent, True, client
     )
     return StreamedSpanView(span)
 
 
 def _streamed_request_segment(
-    headers: Dict[str, str], op: str, name: str, source: str, origin: str, sampling: Any
+    headers: Dict[str, str],
+    op: str,
+    name: str,
+    source: str,
+    origin: str,
+    sampling: Any,
+    client: Any,
 ) -> Any:
-    """The request's segment: the incoming trace continued on both scopes, as
-    ``sentry_lite.traces.continue_trace`` does."""
+    """The request's segment, continuing the incoming trace. The request's isolation
+    scope holds the trace and its current scope (forked for the request) defers to it:
+    one context instead of two (``traces.continue_trace`` sets both), the same trace
+    for everything the request does."""
     isolation = Scope.get_isolation_scope()
-    current = Scope.get_current_scope()
     isolation.generate_propagation_context(headers)
-    current.generate_propagation_context(headers)
-    context = current.get_active_propagation_context()
+    Scope.get_current_scope()._propagation_context = None
+    context = isolation.get_propagation_context()
     if sampling:
-        context.custom_sampling_context = dict(sampling)
-    return _streamed(op, name, origin, None, {"sentry.segment.name.source": source})
+        context.custom_sampling_context = sampling  # the caller's own, made per request
+    return _streamed(op, name, origin, None, {"sentry.segment.name.source": source}, client)
 
 
 def streamed_span_of(span: Any) -> Optional[StreamedSpan]:

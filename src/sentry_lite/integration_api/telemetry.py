@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+from sentry_lite.client_base import BaseClient
 from sentry_lite.integration_api.data import experiment
 from sentry_lite.logger import capture_record as capture_log_record
 from sentry_lite.logger import capture_record_later as capture_log_record_later
@@ -34,23 +35,38 @@ def logs_enabled(options: Optional[Options] = None) -> bool:
     return bool(options.get("enable_logs") or experiment("enable_logs", options))
 
 
-def start_request_session() -> None:
+def start_request_session(client: Optional[BaseClient] = None) -> None:
     """Start a request-mode session on the (new) isolation scope, when sessions are on.
 
-    Called by the WSGI/ASGI cores right after ``enter_request_scopes``; costs one
-    object when ``auto_session_tracking`` is on and a ``release`` is set, else nothing.
+    Called by the WSGI/ASGI cores right after ``enter_request_scopes`` (with the active
+    ``client`` when they have it in hand); costs one object when
+    ``auto_session_tracking`` is on and a ``release`` is set, else nothing.
     """
     try:
         isolation = Scope.get_isolation_scope()
-        client = Scope.get_client()
+        if client is None:
+            client = Scope.get_client()
         if auto_session_tracking_on(isolation, client):
             isolation.start_request_session(client.options)
     except Exception:  # noqa: BLE001
         logger.debug("sentry_lite: could not start the request session", exc_info=True)
 
 
-def end_request_session() -> None:
-    """End the request's session (before ``leave_request_scopes``)."""
+def end_request_session(client: Optional[BaseClient] = None) -> None:
+    """End the request's session (before ``leave_request_scopes``); ``client``: the
+    active client, when the caller has it in hand (then a request session goes
+    straight to it)."""
     isolation = Scope.get_isolation_scope()
-    if isolation._session is not None:
+    session = isolation._session
+    if session is None:
+        return
+    capture = getattr(client, "capture_session", None)
+    if capture is None or session.session_mode != "request":
         isolation.end_session()
+        return
+    isolation._session = None
+    try:
+        session.close()
+        capture(session)
+    except Exception:  # noqa: BLE001
+        logger.debug("sentry_lite: could not end the request session", exc_info=True)

@@ -277,7 +277,7 @@ async def run_asgi(
     try:
         state = AsgiRequestState(config, scope)
         entered = enter_request_scopes(state.process)
-        start_request_session()  # i13: release-health sessions
+        start_request_session(client)  # i13: release-health sessions
     except Exception:  # never let the SDK fail the request: serve it unobserved
         logger.debug("sentry_lite: could not set up the request", exc_info=True)
         if bound is not None:
@@ -303,7 +303,7 @@ async def run_asgi(
             receive = state.body
         if options.tracing_enabled:
             if ty == "websocket" or str(method or "").upper() in config.http_methods_to_capture:
-                state.transaction = _start(config, ty, trace_headers, scope)
+                state.transaction = _start(config, ty, trace_headers, scope, client)
                 if isinstance(state.transaction, StreamedSpanView):
                     _stream_attributes(state.transaction, scope)
         elif trace_headers:
@@ -334,7 +334,7 @@ async def run_asgi(
             except Exception:
                 pass
             finish_request_transaction(state.transaction, exc_info)
-        end_request_session()  # i13: release-health sessions
+        end_request_session(client)  # i13: release-health sessions
         leave_request_scopes(entered)
         current_request.reset(state_token)
 
@@ -377,7 +377,11 @@ def _status_recorder(transaction: Any, send: Send, config: AsgiConfig, scope: As
 
 
 def _start(
-    config: AsgiConfig, ty: Any, trace_headers: Optional[Dict[str, str]], scope: AsgiScope
+    config: AsgiConfig,
+    ty: Any,
+    trace_headers: Optional[Dict[str, str]],
+    scope: AsgiScope,
+    client: Any = None,
 ) -> Any:
     transaction = start_request_transaction(
         trace_headers or {},
@@ -386,6 +390,7 @@ def _start(
         SOURCE_ROUTE,
         config.span_origin,
         {"asgi_scope": scope},
+        client,
     )
     if transaction is not None and not isinstance(transaction, StreamedSpanView):
         try:  # a tag of transactions only: sentry_sdk's streamed segment has no such attribute

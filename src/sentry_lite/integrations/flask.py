@@ -85,7 +85,7 @@ class FlaskIntegration(Integration):
             integration = active_integration(FlaskIntegration.identifier, client)
             if integration is None:
                 return original(self, environ, start_response)
-            return run_wsgi(integration.config, self.wsgi_app, environ, start_response)
+            return run_wsgi(integration.config, self.wsgi_app, environ, start_response, client)
 
         original_preprocess = Flask.preprocess_request
 

@@ -245,7 +245,7 @@ _TRACE_ENV_KEYS = (
 
 
 def _enter(
-    config: WsgiConfig, environ: Environ, options: Options
+    config: WsgiConfig, environ: Environ, client: Any
 ) -> Tuple[WsgiRequestState, Any, EnteredScopes]:
     """Fork the scopes for one request and start its transaction (when tracing)."""
     state = WsgiRequestState(config, environ)
@@ -255,21 +255,24 @@ def _enter(
     except BaseException:
         current_request.reset(state_token)  # else later requests look nested: unobserved
         raise
-    start_request_session()  # i13: release-health sessions
+    start_request_session(client)  # i13: release-health sessions
+    options: Options = client.options
     try:
-        incoming = _trace_headers(environ)
-        if "HTTP_SENTRY_TRACE" in environ or "HTTP_TRACEPARENT" in environ:
-            continue_incoming_trace(incoming)
-        if options.tracing_enabled and (
+        traced = options.tracing_enabled and (
             str(environ.get("REQUEST_METHOD", "")).upper() in config.http_methods_to_capture
-        ):
+        )
+        if not traced:
+            if "HTTP_SENTRY_TRACE" in environ or "HTTP_TRACEPARENT" in environ:
+                continue_incoming_trace(_trace_headers(environ))
+        else:  # the transaction continues the incoming trace itself
             state.transaction = start_request_transaction(
-                incoming,
+                _trace_headers(environ),
                 OP_HTTP_SERVER,
                 config.generic_name,
                 "route",
                 config.span_origin,
                 {"wsgi_environ": environ},
+                client,
             )
             segment = state.transaction
             if isinstance(segment, StreamedSpanView):  # i14: streaming mode
@@ -280,28 +283,35 @@ def _enter(
                     _headers(environ) if recording else {},
                     get_client_ip(environ),
                     get_request_url(environ, config.use_x_forwarded_for) if recording else "",
+                    options,
                 )
     except BaseException:
-        _leave(state_token, entered)  # leave this thread as we found it
+        _leave(state_token, entered, client)  # leave this thread as we found it
         raise
     return state, state_token, entered
 
 
-def _leave(state_token: Any, entered: EnteredScopes) -> None:
-    end_request_session()  # i13: release-health sessions
+def _leave(state_token: Any, entered: EnteredScopes, client: Any = None) -> None:
+    end_request_session(client)  # i13: release-health sessions
     leave_request_scopes(entered)
     current_request.reset(state_token)
 
 
 def run_wsgi(
-    config: WsgiConfig, app: WsgiApp, environ: Environ, start_response: StartResponse
+    config: WsgiConfig,
+    app: WsgiApp,
+    environ: Environ,
+    start_response: StartResponse,
+    client: Any = None,
 ) -> Any:
-    """Run one request of ``app`` in its own isolation scope, reporting what escapes it."""
-    client = Scope.get_client()
+    """Run one request of ``app`` in its own isolation scope, reporting what escapes it
+    (``client``: the active client, when the caller has it in hand)."""
+    if client is None:
+        client = Scope.get_client()
     if current_request.get() is not None or not client.is_active():
         return app(environ, start_response)
     try:
-        state, state_token, entered = _enter(config, environ, client.options)
+        state, state_token, entered = _enter(config, environ, client)
     except Exception:  # never let the SDK fail the request: serve it unobserved
         logger.debug("sentry_lite: could not set up the request", exc_info=True)
         return app(environ, start_response)
@@ -316,7 +326,7 @@ def run_wsgi(
                 raise
         context = contextvars.copy_context()  # O(1): the request's scopes, for iterating
     finally:
-        _leave(state_token, entered)
+        _leave(state_token, entered, client)
     if isinstance(response, list):
         return response  # already materialised: iterating it cannot raise
     if environ.get("wsgi.file_wrapper") and getattr(response, "fileno", None) is not None:
@@ -353,7 +363,7 @@ def run_request(config: WsgiConfig, environ: Environ, call: Callable[[], Any]) -
     if current_request.get() is not None or not client.is_active():
         return call()
     try:
-        state, state_token, entered = _enter(config, environ, client.options)
+        state, state_token, entered = _enter(config, environ, client)
     except Exception:
         logger.debug("sentry_lite: could not set up the request", exc_info=True)
         return call()
@@ -375,7 +385,7 @@ def run_request(config: WsgiConfig, environ: Environ, call: Callable[[], Any]) -
             if named is not None:
                 name_transaction(state.transaction, config.generic_name, *named)
             finish_request_transaction(state.transaction, exc_info)
-        _leave(state_token, entered)
+        _leave(state_token, entered, client)
 
 
 def _run_traced(

@@ -124,19 +124,21 @@ class ScopeData:
         rv._level = self._level
         rv._fingerprint = self._fingerprint
         rv._transaction = self._transaction
-        rv._transaction_info = dict(self._transaction_info)
+        # Most of these are empty (a request forks scopes that hold nothing of their
+        # own): a literal is cheaper than copying an empty container.
+        rv._transaction_info = dict(d) if (d := self._transaction_info) else {}
         rv._user = self._user
-        rv._tags = dict(self._tags)
-        rv._contexts = dict(self._contexts)
-        rv._extras = dict(self._extras)
-        rv._attachments = list(self._attachments)
-        rv._event_processors = list(self._event_processors)
-        rv._error_processors = list(self._error_processors)
+        rv._tags = dict(d) if (d := self._tags) else {}
+        rv._contexts = dict(d) if (d := self._contexts) else {}
+        rv._extras = dict(d) if (d := self._extras) else {}
+        rv._attachments = list(x) if (x := self._attachments) else []
+        rv._event_processors = list(x) if (x := self._event_processors) else []
+        rv._error_processors = list(e) if (e := self._error_processors) else []
         rv._span = self._span
         rv._flags = self._flags.__deepcopy__({}) if self._flags is not None else None
         rv._session = self._session  # -- i13: sessions --
         rv._force_auto_session_tracking = self._force_auto_session_tracking
-        rv._attributes = dict(self._attributes)
+        rv._attributes = dict(d) if (d := self._attributes) else {}
         rv._gen_ai_conversation_id = self._gen_ai_conversation_id
         return rv
 

@@ -22,15 +22,15 @@ __all__ = ["ScopeSessions", "auto_session_tracking_on"]
 _session_class: Optional[Type[Session]] = None
 
 
-def _session(**fields: Any) -> Session:
-    """A new ``Session``; its module is imported by the first one, not at import time, and
+def _session_type() -> Type[Session]:
+    """``Session``; its module is imported by the first one, not at import time, and
     looked up once (an import statement per web request costs ~0.7 µs)."""
     global _session_class
     if _session_class is None:
         from sentry_lite.telemetry.session import Session
 
         _session_class = Session
-    return _session_class(**fields)
+    return _session_class
 
 
 def auto_session_tracking_on(scope: Any, client: BaseClient) -> bool:
@@ -62,10 +62,16 @@ class ScopeSessions(ScopeData):
         client's ``options`` given, no keywords to parse (``start_session`` ends here)."""
         if self._session is not None:
             self.end_session()
-        self._session = _session(
+        user = self._user
+        if session_mode == "request" and not user:
+            self._session = (_session_class or _session_type()).for_request(
+                options.get("release"), options.get("environment")
+            )
+            return
+        self._session = _session_type()(
             release=options.get("release"),
             environment=options.get("environment"),
-            user=self._user,
+            user=user,
             session_mode=session_mode,
         )
 

@@ -187,18 +187,8 @@ class ScopeStreaming(ScopeTracing):
             if baggage is not None and baggage.sentry_items.get("sample_rate"):
                 baggage.sentry_items["sample_rate"] = str(rate)
         if not sampled:
-            return NoOpStreamedSpan(
-                name=name,
-                attributes=attributes,
-                scope=self,
-                trace_id=context.trace_id,
-                parent_span_id=context.parent_span_id,
-                parent_sampled=context.parent_sampled,
-                baggage=context.baggage,
-                sampled=sampled,
-                unsampled_reason=reason,
-                sample_rand=rand,
-                sample_rate=rate,
+            return NoOpStreamedSpan.unsampled_segment(
+                self, name, attributes, context, sampled, reason, rand, rate
             )
         return StreamedSpan(
             name=name,

@@ -80,6 +80,26 @@ class Session:
         if errors is not None:
             self.errors = errors
 
+    @classmethod
+    def for_request(cls, release: Optional[str], environment: Optional[str]) -> Session:
+        """A request-mode session without a user, as a web request starts one: what
+        ``Session(release=..., environment=..., session_mode="request")`` makes, without
+        parsing thirteen keywords per request."""
+        session = cls.__new__(cls)
+        session._sid = None
+        session._started = time.time()
+        session._timestamp = None
+        session.status = "ok"
+        session.did = None
+        session.release = release
+        session.environment = environment
+        session.duration = None
+        session.user_agent = None
+        session.ip_address = None
+        session.errors = 0
+        session.session_mode = "request"
+        return session
+
     # -- lazily made fields -----------------------------------------------------------------
     @property
     def sid(self) -> uuid.UUID:

@@ -101,6 +101,39 @@ class NoOpStreamedSpan(StreamedSpan):
         span._unsampled_reason = parent._unsampled_reason
         return span
 
+    @classmethod
+    def unsampled_segment(  # noqa: PLR0913
+        cls,
+        scope: Any,
+        name: str,
+        attributes: Optional[Attributes],
+        context: Any,
+        sampled: Optional[bool],
+        reason: Optional[str],
+        sample_rand: Optional[float],
+        sample_rate: Optional[float],
+    ) -> NoOpStreamedSpan:
+        """A segment the sampler turned down, for ``context``'s trace, made active on
+        ``scope``: what the constructor makes, without its keyword parsing (every
+        unsampled request starts one)."""
+        span = cls.__new__(cls)
+        span._fill(
+            name,
+            attributes,
+            None,
+            context.trace_id,
+            context.parent_span_id,
+            context.parent_sampled,
+            scope,
+        )
+        span._sampled = sampled
+        span._baggage = context.baggage
+        span._sample_rand = sample_rand
+        span._sample_rate = sample_rate
+        span._unsampled_reason = reason
+        span._start()
+        return span
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__}(sampled={self.sampled})>"
 

@@ -62,11 +62,14 @@ def add_wsgi_request_attributes(
     headers: Dict[str, Any],
     client_ip: Optional[str],
     url: str,
+    options: Any = None,
 ) -> None:
     """``url`` is the request's URL without its query string (only read, like
-    ``headers``, when the segment is sampled: the caller may pass empty ones else)."""
+    ``headers``, when the segment is sampled: the caller may pass empty ones else);
+    ``options``: the active client's, when the caller has them in hand."""
     try:
-        options = Scope.get_client().options
+        if options is None:
+            options = Scope.get_client().options
         user_info = may_collect("user_info", options) == SEND
         scope = Scope.get_isolation_scope()
         host = environ.get("HTTP_HOST")
