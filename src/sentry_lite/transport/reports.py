@@ -73,7 +73,8 @@ class LossRecorder:
         if len(deferred) >= LOSSES_FOLD_AFTER and not held_here(self._lock):
             with self._lock:  # bounded, even when nothing reads the counts for a while
                 self._fold_deferred()
-        logger.debug("sentry_lite: discarded %d %s (%s)", quantity, category, reason)
+        if reason != "sample_rate":  # by design, once per unsampled trace: not worth a line
+            logger.debug("sentry_lite: discarded %d %s (%s)", quantity, category, reason)
         hook = self.on_drop
         if hook is not None:
             try:
