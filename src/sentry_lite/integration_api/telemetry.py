@@ -54,19 +54,7 @@ def start_request_session(client: Optional[BaseClient] = None) -> None:
 
 def end_request_session(client: Optional[BaseClient] = None) -> None:
     """End the request's session (before ``leave_request_scopes``); ``client``: the
-    active client, when the caller has it in hand (then a request session goes
-    straight to it)."""
+    active client, when the caller has it in hand."""
     isolation = Scope.get_isolation_scope()
-    session = isolation._session
-    if session is None:
-        return
-    capture = getattr(client, "capture_session", None)
-    if capture is None or session.session_mode != "request":
-        isolation.end_session()
-        return
-    isolation._session = None
-    try:
-        session.close()
-        capture(session)
-    except Exception:  # noqa: BLE001
-        logger.debug("sentry_lite: could not end the request session", exc_info=True)
+    if isolation._session is not None:
+        isolation.end_session_for(client)

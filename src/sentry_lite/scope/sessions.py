@@ -76,13 +76,20 @@ class ScopeSessions(ScopeData):
         )
 
     def end_session(self, *args: Any, **kwargs: Any) -> None:
+        self.end_session_for(None)
+
+    def end_session_for(self, client: Optional[BaseClient]) -> None:
+        """``end_session``, the session going to ``client`` (None: the active client),
+        for a caller that has it in hand (the web integrations, once per request)."""
         session = self._session
         self._session = None
         if session is None:
             return
         try:
             session.close()
-            capture = getattr(self.get_client(), "capture_session", None)
+            if client is None:
+                client = self.get_client()
+            capture = getattr(client, "capture_session", None)
             if capture is not None:
                 capture(session)
         except Exception:  # noqa: BLE001 - never break the app

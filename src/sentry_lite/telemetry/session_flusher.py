@@ -63,9 +63,9 @@ class SessionFlusher:
     def add_session(self, session: Session) -> None:
         if session.session_mode == "request":
             ended = self._ended
-            started = session._started
-            minute = int(started // 60) if type(started) is float else session.started_minute
-            ended.append(((session.release, session.environment), minute, _outcome(session)))
+            ended.append(
+                ((session.release, session.environment), session.started_minute, _outcome(session))
+            )
             if len(ended) >= SESSIONS_FOLD_AFTER:
                 with self._lock:
                     self._count_ended()
