@@ -41,7 +41,13 @@ def test_same_events_and_transactions_as_sentry_sdk(runs: Dict[str, Dict[str, An
     assert expected["type"] == "transaction"  # throws=Expected: not reported
 
 
-def test_streamed_spans_as_sentry_sdk(redis_server: RedisServer) -> None:
+def test_streamed_spans_as_sentry_sdk(
+    redis_server: RedisServer, runs: Dict[str, Dict[str, Any]]
+) -> None:
+    # ``runs`` first, whatever the order the tests run in: sentry_sdk's first run against
+    # a new redis-server sends three of the four messages without its trace headers
+    # (its workers' segments then have no parent), a quirk of the reference, not a
+    # behaviour to match. Seen when this test ran alone.
     attributes = (
         "sentry.op",
         "sentry.origin",

@@ -251,3 +251,32 @@ def test_unsampled_streamed_request_still_gives_its_logs_the_request_attributes(
             assert segment["attributes"]["http.request.method"]["value"] == "GET"
         else:
             assert segments == []
+
+
+def test_the_view_of_an_unrecorded_span_changes_what_the_span_would_keep() -> None:
+    """Integrations set a request's status, route and name through a view; the one of
+    an unrecorded span skips what the span ignores. Differential: the same calls through
+    the general view leave both spans alike."""
+    from sentry_lite.tracing.streamed_noop import NoOpStreamedSpan
+    from sentry_lite.tracing.streamed_view import StreamedSpanView, view_of
+
+    def calls(view: Any) -> None:
+        view.set_http_status(503)
+        view.set_status("internal_error")
+        view.set_data("http.route", "/a/<b>")
+        view.set_tag("sentry.segment.name.source", None)
+        view.update_data({"db.system": "x", "sentry.segment.name.source": "url"})
+        view.name = "GET /a"
+        view.source = "route"
+        view.description = "renamed"
+
+    general, unrecorded = NoOpStreamedSpan(name="x"), NoOpStreamedSpan(name="x")
+    calls(StreamedSpanView(general))
+    fast = view_of(unrecorded)
+    assert type(fast) is not StreamedSpanView
+    calls(fast)
+    for span in (general, unrecorded):
+        assert span.status == "ok"
+    assert unrecorded.name == general.name == "renamed"
+    assert unrecorded._attributes == general._attributes == {"sentry.segment.name.source": "route"}
+    assert fast.op is None and fast.source is None  # as the general view reads them

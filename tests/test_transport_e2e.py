@@ -100,3 +100,33 @@ def test_transport_http2_experiment_uses_sentry_sdks_class_name(
     sentry_lite.capture_message("over the http2 transport's name")
     sentry_lite.flush(5)
     assert messages(receiver) == ["over the http2 transport's name"]
+
+
+def test_a_transaction_dropped_on_a_full_queue_is_counted_unfinished(
+    sentry_init: Callable[..., Any], receiver: Receiver
+) -> None:
+    """A full queue is met on the app thread: the dropped transaction's spans are counted
+    there without running its deferred steps (``add_defaults`` adds ``sdk``), which would
+    make the app pay for an event it is throwing away."""
+    dropped: List[Any] = []
+    sentry_init(
+        transport_queue_size=1,
+        traces_sample_rate=1.0,
+        on_drop=lambda envelope, reason, category, qty: dropped.append(
+            (envelope, reason, category, qty)
+        ),
+    )
+    receiver.respond(hang=True)
+    for i in range(10):
+        with sentry_lite.start_transaction(name=f"t{i}"):
+            for _ in range(2):
+                with sentry_lite.start_span(op="child"):
+                    pass
+    overflow = [d for d in dropped if d[1] == "queue_overflow"]
+    assert overflow  # the sending thread is stuck on the hung receiver
+    assert {(d[2], d[3]) for d in overflow} == {("transaction", 1), ("span", 3)}
+    for envelope, *_ in overflow:
+        (item,) = [i for i in envelope.items if i.type == "transaction"]
+        assert "sdk" not in item.unfinished_json()
+    receiver.respond()
+    sentry_lite.flush(5)

@@ -41,7 +41,7 @@ from sentry_lite.tracing.status import SPANSTATUS, get_span_status_from_http_cod
 from sentry_lite.tracing.stream_sampling import span_streaming_enabled
 from sentry_lite.tracing.streamed import StreamedSpan
 from sentry_lite.tracing.streamed_noop import NoOpStreamedSpan
-from sentry_lite.tracing.streamed_view import StreamedSpanView
+from sentry_lite.tracing.streamed_view import StreamedSpanView, view_of
 from sentry_lite.tracing.transaction import Transaction
 
 __all__ = [
@@ -246,7 +246,7 @@ def active_span() -> Any:
     span comes behind the span surface integrations use (``StreamedSpanView``)."""
     span = _active_span()
     if isinstance(span, StreamedSpan):
-        return StreamedSpanView(span)
+        return view_of(span)
     return span
 
 
@@ -255,20 +255,16 @@ def _streamed(
     name: Optional[str],
     origin: str,
     parent: Any = DEFAULT_PARENT_SPAN,
-    extra: Optional[Dict[str, Any]] = None,
-    client: Any = None,
 ) -> Any:
     attributes: Dict[str, Any] = {"sentry.origin": origin}
     if op:
         attributes["sentry.op"] = op
         if op == "db" and name:
             attributes["db.query.text"] = name
-    if extra:
-        attributes.update(extra)
     span = Scope.get_current_scope().start_streamed_span(
-        name or op or "<unlabeled span>", attributes, parent, True, client
+        name or op or "<unlabeled span>", attributes, parent, True
     )
-    return StreamedSpanView(span)
+    return view_of(span)
 
 
 def _streamed_request_segment(
@@ -286,11 +282,18 @@ def _streamed_request_segment(
     for everything the request does."""
     isolation = Scope.get_isolation_scope()
     isolation.generate_propagation_context(headers)
-    Scope.get_current_scope()._propagation_context = None
+    current = Scope.get_current_scope()
+    current._propagation_context = None
     context = isolation.get_propagation_context()
     if sampling:
         context.custom_sampling_context = sampling  # the caller's own, made per request
-    return _streamed(op, name, origin, None, {"sentry.segment.name.source": source}, client)
+    # A segment, always (what ``_streamed`` would start with no parent), made directly.
+    attributes: Dict[str, Any] = {
+        "sentry.origin": origin,
+        "sentry.op": op,
+        "sentry.segment.name.source": source,
+    }
+    return view_of(current._start_segment(client.options, name, attributes, True))
 
 
 def streamed_span_of(span: Any) -> Optional[StreamedSpan]:

@@ -401,9 +401,10 @@ def _run_traced(
         try:
             set_http_status(transaction, int(status.split(" ", 1)[0]))
             config.on_response(environ, state)
-            named = config.name(environ)
-            if named is not None:
-                name_transaction(transaction, config.generic_name, *named)
+            if transaction.name == config.generic_name:  # else named before the view
+                named = config.name(environ)
+                if named is not None:
+                    name_transaction(transaction, config.generic_name, *named)
         except Exception:
             pass
         if exc_info is None:

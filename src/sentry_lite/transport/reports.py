@@ -163,7 +163,7 @@ def item_outcomes(item: Item) -> List[Tuple[str, int]]:
     if item.type == "client_report":
         return []
     if category == "transaction":
-        event = item.get_json()
+        event = item.unfinished_json()
         spans = event.get("spans") if isinstance(event, dict) else None
         return [("transaction", 1), ("span", (len(spans) if isinstance(spans, list) else 0) + 1)]
     if category in ("span", "log_item", "trace_metric"):

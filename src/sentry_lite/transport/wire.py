@@ -194,6 +194,14 @@ class Item:
             self._json = json.loads(self._bytes)
         return self.json
 
+    def unfinished_json(self) -> Any:
+        """The payload as it stands, its ``finish`` not run: enough to count what it
+        holds (finishing adds defaults, never spans). Why: an item dropped on the app
+        thread (a full queue) is counted there, and must not be finished there."""
+        if self._json is None and self._bytes is not None:
+            self._json = json.loads(self._bytes)
+        return self._json
+
     def header_line(self, length: int) -> bytes:
         """The item's header as JSON, ``length`` included (written by hand when plain)."""
         headers = self.headers
