@@ -364,3 +364,29 @@ def test_a_request_session_is_the_session_the_keywords_make() -> None:
     scope.set_user({"id": "42"})
     scope.start_request_session({"release": "r@1", "environment": "prod"})
     assert scope._session.did == "42"
+
+
+def test_request_counts_wait_for_room_in_a_full_queue(
+    sentry_init: Init, receiver: Receiver
+) -> None:
+    """One aggregate counts every request of a minute: when a burst of events has filled
+    the transport's queue, a periodic flush keeps the counts for the next one instead of
+    dropping them all as one lost item. Only the closing flush may drop (and count)."""
+    sentry_init(release="r@1", transport_queue_size=1)
+    app = SentryWsgiMiddleware(_app)
+    for _ in range(5):
+        _request(app, "/ok")
+    receiver.respond(hang=True)
+    for i in range(10):
+        sentry_lite.capture_message(f"m{i}")
+    client = sentry_lite.get_client()
+    transport = client.transport
+    assert transport is not None and not transport.is_healthy()  # the queue is full
+    client.session_flusher.flush()  # what the flusher's thread does every minute
+    assert client.session_flusher.pending_aggregates  # kept, not dropped
+    receiver.respond()
+    client.close(timeout=5)
+    (payload,) = [item.get_json() for item in receiver.items("sessions")]
+    (row,) = payload["aggregates"]
+    assert row["exited"] == 5
+    assert ("session", "queue_overflow") not in transport.losses.totals

@@ -89,7 +89,7 @@ class Client(BaseClient):
         self.telemetry = Telemetry(self.options, self.capture_envelope, self._record_lost_item)
         self.log_batcher = self.telemetry.logs
         self.metrics_batcher = self.telemetry.metrics
-        self.session_flusher = SessionFlusher(self.capture_envelope)
+        self.session_flusher = SessionFlusher(self.capture_envelope, offer_func=self.offer_envelope)
         warn_streaming_options(self.options)
         # The user on streamed spans: data_collection's user_info, else send_default_pii.
         self.sends_user_attributes = decision(self.options, "user_info") == SEND
@@ -353,6 +353,23 @@ class Client(BaseClient):
         if self.transport is not None:
             self.transport.capture_envelope(envelope)
 
+    def offer_envelope(self, envelope: Envelope) -> bool:
+        """:meth:`capture_envelope` for a sender that keeps what the transport has no room
+        for (False: not taken, nothing counted) and offers it again later."""
+        transport = self.transport
+        offer = getattr(transport, "offer_envelope", None)
+        if offer is None:  # no transport, or a custom one of sentry_sdk's interface
+            self.capture_envelope(envelope)
+            return True
+        if not offer(envelope):
+            return False
+        if self.spotlight is not None:  # once, when taken
+            try:
+                self.spotlight.capture_envelope(envelope)
+            except Exception:  # noqa: BLE001
+                internal_logger.debug("sentry_lite: spotlight failed", exc_info=True)
+        return True
+
     def capture_span(self, span: Any) -> None:
         """A finished streamed span (scope attributes applied) goes to the batcher."""
         batcher = self.span_batcher
@@ -414,8 +431,20 @@ class Client(BaseClient):
     ) -> None:
         if timeout is None:
             timeout = float(self.options["shutdown_timeout"])
+        deadline = time.monotonic() + timeout
         self._flush_batched()
         self._flush_spans()
+        self._flush_transports(timeout, callback)
+        if self.session_flusher.waiting():  # no room before: offered again, now drained
+            try:
+                self.session_flusher.flush(final=self._closed)
+            except Exception:  # noqa: BLE001
+                internal_logger.debug("sentry_lite: flushing sessions failed", exc_info=True)
+            self._flush_transports(max(0.0, deadline - time.monotonic()), callback)
+
+    def _flush_transports(
+        self, timeout: float, callback: Optional[Callable[[int, float], None]]
+    ) -> None:
         for transport in (self.transport, self.spotlight):
             if transport is None:
                 continue

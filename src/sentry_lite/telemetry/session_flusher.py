@@ -15,7 +15,12 @@ from typing import Any, Callable, Deque, Dict, List, Optional, Tuple
 
 from sentry_lite.envelope import Envelope, Item
 from sentry_lite.fork_reset import reset_in_forked_child
-from sentry_lite.limits import SESSION_FLUSH_INTERVAL, SESSION_MAX_PENDING, SESSIONS_FOLD_AFTER
+from sentry_lite.limits import (
+    SESSION_FLUSH_INTERVAL,
+    SESSION_MAX_KEPT,
+    SESSION_MAX_PENDING,
+    SESSIONS_FOLD_AFTER,
+)
 from sentry_lite.own_threads import own_thread
 from sentry_lite.sdk_loggers import internal_logger as logger
 from sentry_lite.telemetry.session import Session
@@ -44,8 +49,13 @@ class SessionFlusher:
         self,
         capture_func: Callable[[Envelope], None],
         flush_interval: float = SESSION_FLUSH_INTERVAL,
+        offer_func: Optional[Callable[[Envelope], bool]] = None,
     ) -> None:
         self.capture_func = capture_func
+        self.offer_func = offer_func
+        """Hands an envelope over only if there is room (False: kept for the next flush).
+        Why: one aggregate counts every request of a minute; a queue that a burst of
+        events filled would otherwise drop them all, counted as one lost item."""
         self.flush_interval = flush_interval
         self._reset()
         reset_in_forked_child(self._reset)
@@ -108,13 +118,16 @@ class SessionFlusher:
             except Exception:  # noqa: BLE001
                 logger.debug("sentry_lite: sending sessions failed", exc_info=True)
 
-    def flush(self) -> None:
+    def flush(self, final: bool = False) -> None:
+        """Send what waits; ``final`` (the client closes): what finds no room in the
+        transport is dropped and counted, else it waits for the next flush."""
         with self._lock:
             self._count_ended()
             sessions, self.pending_sessions = self.pending_sessions, []
             aggregates, self.pending_aggregates = self.pending_aggregates, {}
-        items: List[Item] = [Item(payload, "session") for payload in sessions]
-        for (release, environment), states in aggregates.items():
+        parts: List[Tuple[Item, Any]] = [(Item(p, "session"), p) for p in sessions]
+        for key, states in aggregates.items():
+            release, environment = key
             attrs: Dict[str, Any] = {}
             if environment is not None:
                 attrs["environment"] = environment
@@ -125,11 +138,46 @@ class SessionFlusher:
                 row: Dict[str, Any] = {"started": format_timestamp(minute * 60.0)}
                 row.update(counts)
                 rows.append(row)
-            items.append(Item({"attrs": attrs, "aggregates": rows}, "sessions"))
-        for start in range(0, len(items), SESSION_MAX_PENDING):
+            parts.append((Item({"attrs": attrs, "aggregates": rows}, "sessions"), (key, states)))
+        offer = None if final else self.offer_func
+        for start in range(0, len(parts), SESSION_MAX_PENDING):
+            chunk = parts[start : start + SESSION_MAX_PENDING]
             envelope = Envelope({})
-            for item in items[start : start + SESSION_MAX_PENDING]:
+            for item, _ in chunk:
                 envelope.add_item(item)
+            if offer is None:
+                self.capture_func(envelope)
+            elif not offer(envelope):
+                self._keep([source for _, source in chunk])
+
+    def waiting(self) -> bool:
+        """Is anything waiting to be sent (ended sessions, or counts kept from a flush)?"""
+        return bool(self._ended or self.pending_sessions or self.pending_aggregates)
+
+    def _keep(self, sources: List[Any]) -> None:
+        """Put back what the transport had no room for, under what came in meanwhile."""
+        updates = [source for source in sources if isinstance(source, dict)]  # one session
+        excess: List[Dict[str, Any]] = []
+        with self._lock:
+            if updates:
+                room = max(0, SESSION_MAX_KEPT - len(self.pending_sessions))
+                cut = max(0, len(updates) - room)
+                excess = updates[:cut]  # the oldest go first
+                self.pending_sessions[:0] = updates[cut:]
+            aggregates = self.pending_aggregates
+            for source in sources:
+                if isinstance(source, dict):
+                    continue
+                key, states = source
+                pending = aggregates.setdefault(key, {})
+                for minute, counts in states.items():
+                    row = pending.setdefault(minute, {})
+                    for outcome, count in counts.items():
+                        row[outcome] = row.get(outcome, 0) + count
+        if excess:  # no room to keep them either: the transport drops and counts them
+            envelope = Envelope({})
+            for payload in excess:
+                envelope.add_item(Item(payload, "session"))
             self.capture_func(envelope)
 
     def kill(self) -> None:

@@ -26,6 +26,13 @@ class Transport:
     def capture_envelope(self, envelope: Envelope) -> None:
         raise NotImplementedError
 
+    def offer_envelope(self, envelope: Envelope) -> bool:
+        """``capture_envelope`` for a sender that can keep what finds no room and offer
+        it again later (session counts): False means not taken, and nothing counted.
+        A transport without a bounded queue takes everything."""
+        self.capture_envelope(envelope)
+        return True
+
     def capture_event(self, event: Dict[str, Any]) -> None:
         """1.x name, kept for custom transports written against it."""
         cls = envelope_class()

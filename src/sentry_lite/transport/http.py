@@ -195,13 +195,23 @@ class HttpTransport(Transport):
     # -- the client's side (app thread) ---------------------------------------------
     def capture_envelope(self, envelope: Envelope) -> None:
         try:
-            if not self._killed and self._worker.submit(envelope):
-                return
-            if self.outbox is not None and self._spill(envelope):
-                return
-            self.losses.record_envelope("queue_overflow", envelope)
+            if not self._take(envelope):
+                self.losses.record_envelope("queue_overflow", envelope)
         except Exception:  # nothing may reach the app
             logger.debug("sentry_lite: capture_envelope failed", exc_info=True)
+
+    def offer_envelope(self, envelope: Envelope) -> bool:
+        try:
+            return self._take(envelope)
+        except Exception:  # noqa: BLE001 - nothing may reach the app; not taken
+            logger.debug("sentry_lite: offer_envelope failed", exc_info=True)
+            return False
+
+    def _take(self, envelope: Envelope) -> bool:
+        """Queue ``envelope``, else spill it to the outbox: False if neither has room."""
+        if not self._killed and self._worker.submit(envelope):
+            return True
+        return self.outbox is not None and self._spill(envelope)
 
     def _spill(self, envelope: Envelope) -> bool:
         assert self.outbox is not None
