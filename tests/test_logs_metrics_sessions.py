@@ -390,3 +390,27 @@ def test_request_counts_wait_for_room_in_a_full_queue(
     (row,) = payload["aggregates"]
     assert row["exited"] == 5
     assert ("session", "queue_overflow") not in transport.losses.totals
+
+
+def test_session_updates_kept_for_later_are_bounded() -> None:
+    """Application session updates wait for room too, up to SESSION_MAX_KEPT; the oldest
+    beyond it go to the transport at once (which drops and counts them), never vanish."""
+    from sentry_lite.limits import SESSION_MAX_KEPT
+    from sentry_lite.telemetry.session import Session
+    from sentry_lite.telemetry.session_flusher import SessionFlusher
+
+    captured: List[Envelope] = []
+    flusher = SessionFlusher(captured.append, flush_interval=3600, offer_func=lambda e: False)
+    for i in range(SESSION_MAX_KEPT + 5):
+        session = Session(release="r@1", session_mode="application")
+        session.did = str(i)
+        session.close()
+        flusher.add_session(session)
+    flusher.flush()  # no room: kept, but for the 5 oldest
+    dids = [item.get_json()["did"] for envelope in captured for item in envelope.items]
+    assert dids == [str(i) for i in range(5)]
+    captured.clear()
+    flusher.flush(final=True)  # closing: everything goes to the transport
+    flusher.kill()
+    dids = [item.get_json()["did"] for envelope in captured for item in envelope.items]
+    assert dids == [str(i) for i in range(5, SESSION_MAX_KEPT + 5)]

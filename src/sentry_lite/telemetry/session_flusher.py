@@ -140,6 +140,7 @@ class SessionFlusher:
                 rows.append(row)
             parts.append((Item({"attrs": attrs, "aggregates": rows}, "sessions"), (key, states)))
         offer = None if final else self.offer_func
+        refused: List[Any] = []
         for start in range(0, len(parts), SESSION_MAX_PENDING):
             chunk = parts[start : start + SESSION_MAX_PENDING]
             envelope = Envelope({})
@@ -148,7 +149,9 @@ class SessionFlusher:
             if offer is None:
                 self.capture_func(envelope)
             elif not offer(envelope):
-                self._keep([source for _, source in chunk])
+                refused.extend(source for _, source in chunk)
+        if refused:
+            self._keep(refused)
 
     def waiting(self) -> bool:
         """Is anything waiting to be sent (ended sessions, or counts kept from a flush)?"""
@@ -174,9 +177,10 @@ class SessionFlusher:
                     row = pending.setdefault(minute, {})
                     for outcome, count in counts.items():
                         row[outcome] = row.get(outcome, 0) + count
-        if excess:  # no room to keep them either: the transport drops and counts them
+        # No room to keep them either: the transport drops and counts them.
+        for start in range(0, len(excess), SESSION_MAX_PENDING):
             envelope = Envelope({})
-            for payload in excess:
+            for payload in excess[start : start + SESSION_MAX_PENDING]:
                 envelope.add_item(Item(payload, "session"))
             self.capture_func(envelope)
 
