@@ -42,6 +42,7 @@ from sentry_lite.telemetry.capture import Telemetry
 from sentry_lite.telemetry.session_flusher import SessionFlusher
 from sentry_lite.telemetry.sessions_from_events import update_session_from_event
 from sentry_lite.timestamps import now_iso
+from sentry_lite.trace_header import envelope_trace_header
 from sentry_lite.tracing.gen_ai_split import has_gen_ai_span, split_gen_ai_spans
 from sentry_lite.tracing.ids import load_random, new_trace_id
 from sentry_lite.tracing.stream_sampling import span_streaming_enabled
@@ -240,7 +241,7 @@ class Client(BaseClient):
             "event_id": event["event_id"],
             "sent_at": timestamp if isinstance(timestamp, str) else now_iso(),
         }
-        dsc = self._dynamic_sampling_context(event, scope)
+        dsc = envelope_trace_header(self, event, scope)
         if dsc:
             headers["trace"] = dsc
         envelope = Envelope(headers)
@@ -310,38 +311,6 @@ class Client(BaseClient):
 
     def _sdk_name(self) -> str:
         return sdk_name(sorted(self.integrations))
-
-    def _dynamic_sampling_context(self, event: Event, scope: Any) -> Optional[Dict[str, Any]]:
-        """The envelope's ``trace`` header, so ingest can sample the trace consistently.
-
-        Tracing puts the DSC into ``contexts.trace.dynamic_sampling_context``; it is moved
-        out of the event here (as sentry_sdk does), since it belongs in the header only.
-        """
-        trace = (event.get("contexts") or {}).get("trace")
-        if isinstance(trace, dict):
-            carried = trace.pop("dynamic_sampling_context", None)
-            if carried and isinstance(carried, dict):
-                return carried
-        else:
-            trace = {}
-        getter = getattr(scope, "dynamic_sampling_context", None)
-        if getter is not None:
-            try:
-                dsc = getter(self)
-                if dsc:
-                    return dsc  # type: ignore[no-any-return]
-            except Exception:  # noqa: BLE001
-                internal_logger.debug("sentry_lite: no DSC from scope", exc_info=True)
-        trace_id = trace.get("trace_id")
-        if not trace_id:
-            return None
-        dsc = {"trace_id": trace_id, "environment": self.options["environment"]}
-        parsed = self.options.parsed_dsn
-        if parsed is not None:
-            dsc["public_key"] = parsed.public_key
-        if self.options["release"]:
-            dsc["release"] = self.options["release"]
-        return dsc
 
     def capture_envelope(self, envelope: Envelope) -> None:
         """Hand a finished envelope to the transport (and to Spotlight if enabled)."""
