@@ -68,6 +68,7 @@ LAYERS: List[Tuple[str, Tuple[str, ...]]] = [
             "telemetry",
             "span_batcher",
             "span_capture",
+            "trace_header",
         ),
     ),  # i13: telemetry
     ("envelope", ("envelope", "attachments", "span_item")),
