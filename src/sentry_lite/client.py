@@ -404,7 +404,7 @@ class Client(BaseClient):
         self._flush_batched()
         self._flush_spans()
         self._flush_transports(timeout, callback)
-        if self.session_flusher.waiting():  # no room before: offered again, now drained
+        if self.session_flusher.kept_back():  # no room before: offered again, now drained
             try:
                 self.session_flusher.flush(final=self._closed)
             except Exception:  # noqa: BLE001

@@ -61,6 +61,7 @@ class SessionFlusher:
         reset_in_forked_child(self._reset)
 
     def _reset(self) -> None:
+        self._kept_back = False
         self.pending_sessions: List[Dict[str, Any]] = []
         self.pending_aggregates: Dict[AttrsKey, Dict[int, Dict[str, int]]] = {}
         self._ended: Deque[Tuple[AttrsKey, int, str]] = deque()
@@ -150,12 +151,13 @@ class SessionFlusher:
                 self.capture_func(envelope)
             elif not offer(envelope):
                 refused.extend(source for _, source in chunk)
+        self._kept_back = bool(refused)
         if refused:
             self._keep(refused)
 
-    def waiting(self) -> bool:
-        """Is anything waiting to be sent (ended sessions, or counts kept from a flush)?"""
-        return bool(self._ended or self.pending_sessions or self.pending_aggregates)
+    def kept_back(self) -> bool:
+        """Did the last flush keep something back (the transport had no room for it)?"""
+        return self._kept_back
 
     def _keep(self, sources: List[Any]) -> None:
         """Put back what the transport had no room for, under what came in meanwhile."""
