@@ -279,7 +279,8 @@ SESSION_MAX_PENDING = 100
 """Application session updates per envelope (the protocol's limit per envelope)."""
 SESSION_MAX_KEPT = 1_000
 """Application session updates kept for the next flush while the transport has no room;
-beyond it the oldest are dropped (request sessions are counts: always kept)."""
+beyond it the oldest go to the transport at once, which drops and counts them if it
+still has no room (request sessions are counts: always kept)."""
 
 # -- i14: span streaming --
 SPAN_BATCH_MAX_ITEMS = 1000

@@ -254,15 +254,15 @@ def _streamed(
     op: Optional[str],
     name: Optional[str],
     origin: str,
-    parent: Any = DEFAULT_PARENT_SPAN,
 ) -> Any:
+    """A child of the active span (or a segment of its own), seen as integrations see spans."""
     attributes: Dict[str, Any] = {"sentry.origin": origin}
     if op:
         attributes["sentry.op"] = op
         if op == "db" and name:
             attributes["db.query.text"] = name
     span = Scope.get_current_scope().start_streamed_span(
-        name or op or "<unlabeled span>", attributes, parent, True
+        name or op or "<unlabeled span>", attributes, DEFAULT_PARENT_SPAN, True
     )
     return view_of(span)
 
