@@ -314,13 +314,16 @@ class Client(BaseClient):
 
     def capture_envelope(self, envelope: Envelope) -> None:
         """Hand a finished envelope to the transport (and to Spotlight if enabled)."""
+        self._to_spotlight(envelope)
+        if self.transport is not None:
+            self.transport.capture_envelope(envelope)
+
+    def _to_spotlight(self, envelope: Envelope) -> None:
         if self.spotlight is not None:
             try:
                 self.spotlight.capture_envelope(envelope)
             except Exception:  # noqa: BLE001
                 internal_logger.debug("sentry_lite: spotlight failed", exc_info=True)
-        if self.transport is not None:
-            self.transport.capture_envelope(envelope)
 
     def offer_envelope(self, envelope: Envelope) -> bool:
         """:meth:`capture_envelope` for a sender that keeps what the transport has no room
@@ -332,11 +335,7 @@ class Client(BaseClient):
             return True
         if not offer(envelope):
             return False
-        if self.spotlight is not None:  # once, when taken
-            try:
-                self.spotlight.capture_envelope(envelope)
-            except Exception:  # noqa: BLE001
-                internal_logger.debug("sentry_lite: spotlight failed", exc_info=True)
+        self._to_spotlight(envelope)  # once, when taken
         return True
 
     def capture_span(self, span: Any) -> None:

@@ -287,13 +287,13 @@ def _streamed_request_segment(
     context = isolation.get_propagation_context()
     if sampling:
         context.custom_sampling_context = sampling  # the caller's own, made per request
-    # A segment, always (what ``_streamed`` would start with no parent), made directly.
     attributes: Dict[str, Any] = {
         "sentry.origin": origin,
         "sentry.op": op,
         "sentry.segment.name.source": source,
     }
-    return view_of(current._start_segment(client.options, name, attributes, True))
+    # parent None: a segment, always (whatever span the scope holds)
+    return view_of(current.start_streamed_span(name, attributes, None, True, client))
 
 
 def streamed_span_of(span: Any) -> Optional[StreamedSpan]:

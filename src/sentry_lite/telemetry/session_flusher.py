@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from typing import Any, Callable, Deque, Dict, List, Optional, Tuple
+from typing import Any, Callable, Deque, Dict, Iterable, Iterator, List, Optional, Tuple, TypeVar
 
 from sentry_lite.envelope import Envelope, Item
 from sentry_lite.fork_reset import reset_in_forked_child
@@ -30,6 +30,7 @@ __all__ = ["SessionFlusher"]
 
 
 AttrsKey = Tuple[Optional[str], Optional[str]]
+_T = TypeVar("_T")
 
 
 def _outcome(session: Session) -> str:
@@ -40,6 +41,19 @@ def _outcome(session: Session) -> str:
     if session.errors > 0:
         return "errored"
     return "exited"
+
+
+def _chunks(values: List[_T]) -> Iterator[List[_T]]:
+    """``values`` in runs of at most SESSION_MAX_PENDING (the protocol's per envelope)."""
+    for start in range(0, len(values), SESSION_MAX_PENDING):
+        yield values[start : start + SESSION_MAX_PENDING]
+
+
+def _envelope(items: Iterable[Item]) -> Envelope:
+    envelope = Envelope({})
+    for item in items:
+        envelope.add_item(item)
+    return envelope
 
 
 class SessionFlusher:
@@ -142,11 +156,8 @@ class SessionFlusher:
             parts.append((Item({"attrs": attrs, "aggregates": rows}, "sessions"), (key, states)))
         offer = None if final else self.offer_func
         refused: List[Any] = []
-        for start in range(0, len(parts), SESSION_MAX_PENDING):
-            chunk = parts[start : start + SESSION_MAX_PENDING]
-            envelope = Envelope({})
-            for item, _ in chunk:
-                envelope.add_item(item)
+        for chunk in _chunks(parts):
+            envelope = _envelope(item for item, _ in chunk)
             if offer is None:
                 self.capture_func(envelope)
             elif not offer(envelope):
@@ -180,11 +191,8 @@ class SessionFlusher:
                     for outcome, count in counts.items():
                         row[outcome] = row.get(outcome, 0) + count
         # No room to keep them either: the transport drops and counts them.
-        for start in range(0, len(excess), SESSION_MAX_PENDING):
-            envelope = Envelope({})
-            for payload in excess[start : start + SESSION_MAX_PENDING]:
-                envelope.add_item(Item(payload, "session"))
-            self.capture_func(envelope)
+        for chunk in _chunks(excess):
+            self.capture_func(_envelope(Item(payload, "session") for payload in chunk))
 
     def kill(self) -> None:
         self._stop.set()

@@ -190,8 +190,7 @@ class Item:
 
     def get_json(self) -> Any:
         """The payload as JSON data (parsed on demand for items read from bytes)."""
-        if self._json is None and self._bytes is not None:
-            self._json = json.loads(self._bytes)
+        self.unfinished_json()
         return self.json
 
     def unfinished_json(self) -> Any:
