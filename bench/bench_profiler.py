@@ -3,8 +3,10 @@
 1. **Sampler cost per tick** with 10 and 50 idle threads, waiting 7 frames deep (a bare
    thread) or 30 (a web server's worker under framework code), and 10 busy threads for
    information: both SDKs' samplers are called directly, in this process, with one
-   transaction profile open, 1 ms apart (so caches are as cold as between real ticks);
-   the figure is the CPU one tick costs (target: sentry_lite at most 0.1x of sentry_sdk).
+   transaction profile open, 1 ms apart (so caches are as cold as between real ticks),
+   after an untimed warm-up round (the first cell of a run was at times 2-5x slow for
+   both SDKs); the figure is the CPU one tick costs (target: sentry_lite at most 0.1x of
+   sentry_sdk).
 2. **A busy Flask app** (an app thread serving requests back to back, each about 10 ms of
    work, plus 10 idle worker threads waiting 30 frames deep), each cell in a fresh
    interpreter, for no SDK and for each SDK with tracing only, tracing + transaction
@@ -12,10 +14,13 @@
    The clock is the process's CPU time (all threads: sampling and sending included).
    Reported: what each SDK adds to a traced request with profiling on (target: sentry_lite
    at most 0.2x of sentry_sdk) and what profiling itself costs, as a share of the one core
-   the app keeps busy (target: at most 1%). The added time is the app thread's CPU
-   *outside the view* (the request minus its 10 ms of work): the work itself varies by
-   5-10% between interpreters, more than all an SDK adds, so whole-request figures
-   (also printed) cannot tell the SDKs apart.
+   the app keeps busy (target: at most 1%). Two cells without an SDK measure the floor
+   any pure-Python sampler pays: a thread that only wakes at 101 Hz (``none/wake``), and
+   one that also walks every thread's stack (``none/frames``): each wake takes the GIL
+   from the busy app thread, whatever the thread then does. The added time is the app
+   thread's CPU *outside the view* (the request minus its 10 ms of work): the work itself
+   varies by 5-10% between interpreters, more than all an SDK adds, so whole-request
+   figures (also printed) cannot tell the SDKs apart.
 
 Run: ``python bench/bench_profiler.py`` (env BENCH_SECONDS per Flask cell, BENCH_TICKS).
 Events go to a sink on 127.0.0.1 in this process.
@@ -125,6 +130,12 @@ def _per_tick(tick: Callable[[], None]) -> float:
 
 
 def sampler_section() -> Dict[str, Dict[str, float]]:
+    release = _idle_threads(10, 7)  # warm-up, not reported
+    try:
+        _per_tick(_sdk_tick())
+        _per_tick(_lite_tick())
+    finally:
+        release()
     out: Dict[str, Dict[str, float]] = {}
     for label, make in (
         ("10 idle, 7 frames", lambda: _idle_threads(10, 7)),
@@ -160,6 +171,18 @@ workers = [threading.Thread(target=wait_for_work, args=(30,)) for _ in range(10)
 for w in workers:
     w.start()
 sdk = None if mode == "none" else __import__(mode)
+if sdk is None and profiling in ("wake", "frames"):
+    def floor_sampler():  # the least any pure-Python 101 Hz sampler thread does
+        interval = 1 / 101
+        next_tick = time.perf_counter()
+        while True:
+            next_tick += interval
+            time.sleep(max(next_tick - time.perf_counter(), 0))
+            if profiling == "frames":  # read every thread's stack, record nothing
+                for frame in sys._current_frames().values():
+                    while frame is not None:
+                        frame = frame.f_back
+    threading.Thread(target=floor_sampler, name="floor-profiler", daemon=True).start()
 in_ticks = [0.0]
 def counted(tick):  # CPU spent inside the SDK's per-tick sampling function
     def run(*args, **kwargs):
@@ -279,7 +302,7 @@ def _cell(mode: str, profiling: str, dsn: str) -> Dict[str, Any]:
 
 
 def flask_section(dsn: str) -> Dict[str, Dict[str, Any]]:
-    cells = [("none", "off")] + [
+    cells = [("none", "off"), ("none", "wake"), ("none", "frames")] + [
         (sdk, profiling)
         for sdk in ("sentry_sdk", "sentry_lite")
         for profiling in ("off", "transaction", "continuous")
@@ -322,7 +345,7 @@ def main() -> None:
 
     print(
         f"\n2. Busy Flask app, 10 ms requests + 10 idle threads, {SECONDS:g} s per cell, "
-        f"min of {RUNS}"
+        f"median of {RUNS}"
     )
     results = flask_section(dsn)
     base = results["none/off"]
@@ -354,6 +377,15 @@ def main() -> None:
             f" {sdk['tick_core_share'] * 100:.2f}% of a core (target <= 1%);"
             f" sentry_lite's whole profiler thread {lite['profiler_core_share'] * 100:.2f}%"
         )
+    floor = {
+        kind: results[f"none/{kind}"]["outside_view_us"] - base["outside_view_us"]
+        for kind in ("wake", "frames")
+    }
+    print(
+        f"  floor, no SDK: a Python thread waking at 101 Hz adds {floor['wake']:.0f} µs to a"
+        f" request outside its view, {floor['frames']:.0f} µs if it also walks every stack"
+        " (the same wakes cost more after a longer request path: see docs/benchmarks.md)"
+    )
     server.shutdown()
 
 
