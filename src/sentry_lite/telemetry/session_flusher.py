@@ -43,6 +43,19 @@ def _outcome(session: Session) -> str:
     return "exited"
 
 
+def _row(
+    aggregates: Dict[AttrsKey, Dict[int, Dict[str, int]]], key: AttrsKey, minute: int
+) -> Dict[str, int]:
+    """The counts of ``key``'s ``minute`` in ``aggregates``, made empty when new."""
+    states = aggregates.get(key)
+    if states is None:
+        states = aggregates[key] = {}
+    row = states.get(minute)
+    if row is None:
+        row = states[minute] = {}
+    return row
+
+
 def _chunks(values: List[_T]) -> Iterator[List[_T]]:
     """``values`` in runs of at most SESSION_MAX_PENDING (the protocol's per envelope)."""
     for start in range(0, len(values), SESSION_MAX_PENDING):
@@ -107,13 +120,8 @@ class SessionFlusher:
         aggregates = self.pending_aggregates
         while ended:
             key, minute, outcome = ended.popleft()
-            states = aggregates.get(key)
-            if states is None:
-                states = aggregates[key] = {}
-            state = states.get(minute)
-            if state is None:
-                state = states[minute] = {}
-            state[outcome] = state.get(outcome, 0) + 1
+            row = _row(aggregates, key, minute)
+            row[outcome] = row.get(outcome, 0) + 1
 
     def _start(self) -> None:
         with self._lock:
@@ -185,9 +193,8 @@ class SessionFlusher:
                 if isinstance(source, dict):
                     continue
                 key, states = source
-                pending = aggregates.setdefault(key, {})
                 for minute, counts in states.items():
-                    row = pending.setdefault(minute, {})
+                    row = _row(aggregates, key, minute)
                     for outcome, count in counts.items():
                         row[outcome] = row.get(outcome, 0) + count
         # No room to keep them either: the transport drops and counts them.
